@@ -1,0 +1,42 @@
+package dev.tapegrad.autograd;
+
+/** Checks behind {@link Autograd#detectAnomaly}: the first non-finite value names its op. */
+final class Anomaly {
+  private Anomaly() {}
+
+  static void checkForward(String op, Tensor output, Tensor[] inputs) {
+    int bad = firstNonFinite(output);
+    if (bad < 0) {
+      return;
+    }
+    for (Tensor input : inputs) {
+      if (input != null && firstNonFinite(input) >= 0) {
+        return; // the anomaly came in with an input; the op that made it has already thrown
+      }
+    }
+    throw new ArithmeticException(
+        String.format(
+            "anomaly: %s produced %s at flat index %d of its output %s",
+            op, output.flatGet(bad), bad, Shapes.format(output.shapeRef())));
+  }
+
+  static void checkBackward(String op, int input, Tensor grad) {
+    int bad = firstNonFinite(grad);
+    if (bad >= 0) {
+      throw new ArithmeticException(
+          String.format(
+              "anomaly: backward of %s produced %s at flat index %d of the gradient of input %d %s",
+              op, grad.flatGet(bad), bad, input, Shapes.format(grad.shapeRef())));
+    }
+  }
+
+  private static int firstNonFinite(Tensor t) {
+    int n = t.numel();
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(t.flatGet(i))) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}

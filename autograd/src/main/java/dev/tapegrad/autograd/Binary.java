@@ -1,0 +1,171 @@
+package dev.tapegrad.autograd;
+
+import dev.tapegrad.autograd.kernel.BinaryOp;
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.Kernels;
+import java.util.Arrays;
+
+/**
+ * The binary elementwise family with NumPy broadcasting. Backward formulas return gradients in
+ * the broadcast output shape; the engine sums them back to each input's shape.
+ */
+final class Binary {
+  private Binary() {}
+
+  static Tensor add(Tensor a, Tensor b) {
+    Tensor out = forward("add", BinaryOp.ADD, a, b);
+    return Node.record("add", out, (g, needs) -> new Tensor[] {g, g}, a, b);
+  }
+
+  static Tensor sub(Tensor a, Tensor b) {
+    Tensor out = forward("sub", BinaryOp.SUB, a, b);
+    return Node.record("sub", out, (g, needs) -> new Tensor[] {g, needs[1] ? g.neg() : null}, a, b);
+  }
+
+  static Tensor mul(Tensor a, Tensor b) {
+    Tensor out = forward("mul", BinaryOp.MUL, a, b);
+    // d(ab) = b da + a db
+    return Node.record(
+        "mul",
+        out,
+        (g, needs) -> new Tensor[] {needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null},
+        a,
+        b);
+  }
+
+  static Tensor div(Tensor a, Tensor b) {
+    Tensor out = forward("div", BinaryOp.DIV, a, b);
+    // d(a / b) = da / b - a db / b^2
+    return Node.record(
+        "div",
+        out,
+        (g, needs) ->
+            new Tensor[] {
+              needs[0] ? g.div(b) : null, needs[1] ? g.mul(a).div(b.square()).neg() : null
+            },
+        a,
+        b);
+  }
+
+  static Tensor pow(Tensor a, Tensor b) {
+    Tensor out = forward("pow", BinaryOp.POW, a, b);
+    // d a^b = b a^(b - 1) da + a^b log(a) db
+    return Node.record(
+        "pow",
+        out,
+        (g, needs) ->
+            new Tensor[] {
+              needs[0] ? g.mul(b).mul(a.pow(b.sub(1f))) : null,
+              needs[1] ? g.mul(out).mul(a.log()) : null
+            },
+        a,
+        b);
+  }
+
+  static Tensor maximum(Tensor a, Tensor b) {
+    return extreme("maximum", BinaryOp.MAX, a, b);
+  }
+
+  static Tensor minimum(Tensor a, Tensor b) {
+    return extreme("minimum", BinaryOp.MIN, a, b);
+  }
+
+  private static Tensor extreme(String name, BinaryOp op, Tensor a, Tensor b) {
+    Tensor out = forward(name, op, a, b);
+    // The winner takes the gradient; ties split it evenly, as in PyTorch.
+    Tensor wins = forward(name, BinaryOp.GT, op == BinaryOp.MAX ? a : b, op == BinaryOp.MAX ? b : a);
+    Tensor ties = forward(name, BinaryOp.EQ, a, b);
+    float[] share = wins.data;
+    for (int i = 0; i < share.length; i++) {
+      share[i] += 0.5f * ties.data[i];
+    }
+    Tensor toA = wins;
+    return Node.record(
+        name,
+        out,
+        (g, needs) ->
+            new Tensor[] {needs[0] ? g.mul(toA) : null, needs[1] ? g.mul(toA.rsub(1f)) : null},
+        a,
+        b);
+  }
+
+  /** A non-differentiable comparison; {@code swap} compares {@code b} with {@code a}. */
+  static Tensor compare(BinaryOp op, Tensor a, Tensor b, boolean swap) {
+    return swap ? forward(op.name().toLowerCase(), op, b, a) : forward(op.name().toLowerCase(), op, a, b);
+  }
+
+  static Tensor where(Tensor mask, Tensor a, Tensor b) {
+    int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", mask.shapeRef(), a.shapeRef()), b.shapeRef());
+    float[] m = ShapeOps.broadcastData(mask, shape);
+    float[] av = ShapeOps.broadcastData(a, shape);
+    float[] bv = ShapeOps.broadcastData(b, shape);
+    float[] out = new float[m.length];
+    float[] pick = new float[m.length];
+    for (int i = 0; i < out.length; i++) {
+      boolean takeA = m[i] != 0;
+      pick[i] = takeA ? 1f : 0f;
+      out[i] = takeA ? av[i] : bv[i];
+    }
+    Tensor pickA = new Tensor(pick, shape);
+    return Node.record(
+        "where",
+        new Tensor(out, shape),
+        (g, needs) ->
+            new Tensor[] {null, needs[1] ? g.mul(pickA) : null, needs[2] ? g.mul(pickA.rsub(1f)) : null},
+        mask,
+        a,
+        b);
+  }
+
+  static float[] addArrays(float[] x, float[] y) {
+    float[] out = new float[x.length];
+    KernelProvider.get().binary(BinaryOp.ADD, x, 0, 1, y, 0, 1, out, 0, x.length);
+    return out;
+  }
+
+  /** Computes {@code op(a, b)} with broadcasting, without recording. */
+  static Tensor forward(String name, BinaryOp op, Tensor a, Tensor b) {
+    Kernels k = KernelProvider.get();
+    int[] as = a.shapeRef();
+    int[] bs = b.shapeRef();
+    if (Arrays.equals(as, bs)) {
+      float[] out = new float[a.numel()];
+      k.binary(op, a.data, 0, 1, b.data, 0, 1, out, 0, out.length);
+      return new Tensor(out, as);
+    }
+    int[] shape = Shapes.broadcast(name, as, bs);
+    float[] out = new float[Shapes.numel(shape)];
+    if (b.numel() == 1 && Arrays.equals(shape, as)) {
+      k.binary(op, a.data, 0, 1, b.data, 0, 0, out, 0, out.length);
+      return new Tensor(out, shape);
+    }
+    if (a.numel() == 1 && Arrays.equals(shape, bs)) {
+      k.binary(op, a.data, 0, 0, b.data, 0, 1, out, 0, out.length);
+      return new Tensor(out, shape);
+    }
+    int rank = shape.length;
+    int[] sa = Shapes.broadcastStrides(as, shape);
+    int[] sb = Shapes.broadcastStrides(bs, shape);
+    int inner = shape[rank - 1];
+    int rows = out.length / Math.max(inner, 1);
+    int[] index = new int[rank];
+    int offA = 0;
+    int offB = 0;
+    for (int r = 0; r < rows; r++) {
+      k.binary(op, a.data, offA, sa[rank - 1], b.data, offB, sb[rank - 1], out, r * inner, inner);
+      // odometer over all dimensions but the last
+      for (int d = rank - 2; d >= 0; d--) {
+        index[d]++;
+        offA += sa[d];
+        offB += sb[d];
+        if (index[d] < shape[d]) {
+          break;
+        }
+        offA -= sa[d] * shape[d];
+        offB -= sb[d] * shape[d];
+        index[d] = 0;
+      }
+    }
+    return new Tensor(out, shape);
+  }
+}

@@ -1,0 +1,64 @@
+package dev.tapegrad.autograd;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One recorded operation on the tape: the op's name, its inputs and the function that sends a
+ * gradient of its output back to them.
+ *
+ * <p>Every node takes a sequence number when it is recorded. Recording order is a topological
+ * order of the graph, so the engine walks reachable nodes by decreasing sequence number: the tape
+ * read backwards, with no recursion and no visited-set bookkeeping beyond one pass.
+ */
+final class Node {
+  private static final AtomicLong SEQUENCE = new AtomicLong();
+
+  final String op;
+  final Tensor[] inputs;
+  final long sequence;
+  final int[] outputShape;
+  /** Null once released by a backward pass without {@code retainGraph}. */
+  Backward backward;
+
+  private Node(String op, Tensor[] inputs, int[] outputShape, Backward backward) {
+    this.op = op;
+    this.inputs = inputs;
+    this.outputShape = outputShape;
+    this.backward = backward;
+    this.sequence = SEQUENCE.incrementAndGet();
+  }
+
+  /**
+   * Records {@code output = op(inputs)} on the tape when grad mode is on and some input requires
+   * grad; otherwise does nothing. Returns {@code output} for chaining.
+   */
+  static Tensor record(String op, Tensor output, Backward backward, Tensor... inputs) {
+    if (Autograd.anomalyDetection()) {
+      Anomaly.checkForward(op, output, inputs);
+    }
+    if (!Autograd.isGradEnabled()) {
+      return output;
+    }
+    boolean any = false;
+    for (Tensor input : inputs) {
+      if (input != null && input.requiresGrad()) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) {
+      return output;
+    }
+    output.attach(new Node(op, inputs, output.shapeRef(), backward));
+    return output;
+  }
+
+  boolean released() {
+    return backward == null;
+  }
+
+  @Override
+  public String toString() {
+    return op + "#" + sequence;
+  }
+}

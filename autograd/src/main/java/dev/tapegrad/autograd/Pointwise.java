@@ -1,0 +1,227 @@
+package dev.tapegrad.autograd;
+
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.UnaryOp;
+
+/**
+ * The unary elementwise family: one table row per function, naming its kernel and its
+ * derivative, plus the ops that take a scalar parameter.
+ *
+ * <p>Derivatives are written with differentiable tensor ops, in terms of the input {@code x}, the
+ * result {@code y}, or both; each row says which it needs so the backward captures only that
+ * (the backward of tanh holds its result, not its input).
+ */
+final class Pointwise {
+  private Pointwise() {}
+
+  /** Differentiable unary functions and their derivatives. */
+  enum Fn {
+    NEG("neg", UnaryOp.NEG, false, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.neg(); // d(-x) = -1
+      }
+    },
+    EXP("exp", UnaryOp.EXP, false, true) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(y); // d exp(x) = exp(x)
+      }
+    },
+    LOG("log", UnaryOp.LOG, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.div(x); // d log(x) = 1 / x
+      }
+    },
+    SQRT("sqrt", UnaryOp.SQRT, false, true) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.div(y.mul(2f)); // d sqrt(x) = 1 / (2 sqrt(x))
+      }
+    },
+    ABS("abs", UnaryOp.ABS, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(x.sign()); // d |x| = sign(x), 0 at 0
+      }
+    },
+    TANH("tanh", UnaryOp.TANH, false, true) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(y.square().rsub(1f)); // d tanh(x) = 1 - y^2
+      }
+    },
+    SIGMOID("sigmoid", UnaryOp.SIGMOID, false, true) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(y.mul(y.rsub(1f))); // d sigmoid(x) = y (1 - y)
+      }
+    },
+    RELU("relu", UnaryOp.RELU, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(constant(UnaryOp.POSITIVE, x)); // d relu(x) = [x > 0]
+      }
+    },
+    GELU("gelu", UnaryOp.GELU, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        // d x Phi(x) = Phi(x) + x phi(x)
+        return g.mul(apply(NORMAL_CDF, x).add(x.mul(apply(NORMAL_PDF, x))));
+      }
+    },
+    SOFTPLUS("softplus", UnaryOp.SOFTPLUS, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(x.sigmoid()); // d log(1 + e^x) = sigmoid(x)
+      }
+    },
+    ERF("erf", UnaryOp.ERF, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        // d erf(x) = 2 / sqrt(pi) e^(-x^2)
+        return g.mul(x.square().neg().exp().mul((float) (2 / Math.sqrt(Math.PI))));
+      }
+    },
+    SIN("sin", UnaryOp.SIN, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(x.cos());
+      }
+    },
+    COS("cos", UnaryOp.COS, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(x.sin()).neg();
+      }
+    },
+    NORMAL_CDF("normalCdf", UnaryOp.NORMAL_CDF, true, false) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(apply(NORMAL_PDF, x)); // d Phi = phi
+      }
+    },
+    NORMAL_PDF("normalPdf", UnaryOp.NORMAL_PDF, true, true) {
+      @Override
+      Tensor backward(Tensor g, Tensor x, Tensor y) {
+        return g.mul(x.mul(y)).neg(); // d phi(x) = -x phi(x)
+      }
+    };
+
+    final String opName;
+    final UnaryOp kernel;
+    final boolean usesInput;
+    final boolean usesResult;
+
+    Fn(String opName, UnaryOp kernel, boolean usesInput, boolean usesResult) {
+      this.opName = opName;
+      this.kernel = kernel;
+      this.usesInput = usesInput;
+      this.usesResult = usesResult;
+    }
+
+    abstract Tensor backward(Tensor g, Tensor x, Tensor y);
+  }
+
+  static Tensor apply(Fn fn, Tensor x) {
+    Tensor y = new Tensor(new float[x.numel()], x.shapeRef());
+    KernelProvider.get().unary(fn.kernel, x.data, 0, y.data, 0, x.numel());
+    Tensor savedX = fn.usesInput ? x : null;
+    // y is saved as recorded, so under createGraph the derivative sees y's own graph.
+    Tensor savedY = fn.usesResult ? y : null;
+    return Node.record(fn.opName, y, (g, needs) -> new Tensor[] {fn.backward(g, savedX, savedY)}, x);
+  }
+
+  /** A non-differentiable elementwise function (masks, sign). */
+  static Tensor constant(UnaryOp op, Tensor x) {
+    Tensor y = new Tensor(new float[x.numel()], x.shapeRef());
+    KernelProvider.get().unary(op, x.data, 0, y.data, 0, x.numel());
+    return y;
+  }
+
+  static Tensor addScalar(Tensor x, float s) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = in[i] + s;
+    }
+    return Node.record("add", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g}, x);
+  }
+
+  static Tensor mulScalar(Tensor x, float s) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = in[i] * s;
+    }
+    return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
+  }
+
+  static Tensor rsub(Tensor x, float s) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = s - in[i];
+    }
+    return Node.record("rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
+  }
+
+  static Tensor rdiv(Tensor x, float s) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = s / in[i];
+    }
+    // d (s / x) = -s / x^2
+    return Node.record(
+        "rdiv",
+        new Tensor(out, x.shapeRef()),
+        (g, needs) -> new Tensor[] {g.mul(x.square().rdiv(-s))},
+        x);
+  }
+
+  static Tensor pow(Tensor x, float p) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = (float) Math.pow(in[i], p);
+    }
+    // d x^p = p x^(p - 1)
+    return Node.record(
+        "pow",
+        new Tensor(out, x.shapeRef()),
+        (g, needs) -> new Tensor[] {p == 0 ? g.mul(0f) : g.mul(x.pow(p - 1).mul(p))},
+        x);
+  }
+
+  static Tensor leakyRelu(Tensor x, float slope) {
+    float[] out = new float[x.numel()];
+    float[] mask = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      float v = in[i];
+      mask[i] = v > 0 ? 1f : slope;
+      out[i] = v > 0 ? v : v * slope;
+    }
+    Tensor m = new Tensor(mask, x.shapeRef());
+    return Node.record("leakyRelu", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
+  }
+
+  static Tensor clamp(Tensor x, float min, float max) {
+    if (min > max) {
+      throw new IllegalArgumentException(
+          String.format("clamp: min %s is greater than max %s", min, max));
+    }
+    float[] out = new float[x.numel()];
+    float[] mask = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      float v = in[i];
+      mask[i] = v >= min && v <= max ? 1f : 0f;
+      out[i] = v != v ? v : Math.min(max, Math.max(min, v));
+    }
+    Tensor m = new Tensor(mask, x.shapeRef());
+    return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
+  }
+}
