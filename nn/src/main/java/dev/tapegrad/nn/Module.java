@@ -1,0 +1,215 @@
+package dev.tapegrad.nn;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
+
+import dev.tapegrad.autograd.Autograd;
+import dev.tapegrad.autograd.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A node in a tree of named parameters and submodules: the base of every layer and model.
+ *
+ * <p>Subclasses register their parameters and children in their constructor with {@link
+ * #registerParameter} and {@link #registerModule}. {@link #namedParameters()} lists them in a
+ * stable order: a module's own parameters in registration order, then each child's, recursively,
+ * with dotted names ({@code encoder.weight_ih_l0}), exactly as PyTorch's {@code
+ * named_parameters()}, so state dicts map one to one.
+ *
+ * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence
+ * layers have their own {@code forward} signatures.
+ */
+public abstract class Module {
+  private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+  private boolean training = true;
+
+  /** Registers a parameter (it is marked as requiring grad) and returns it. */
+  protected final Tensor registerParameter(String name, Tensor value) {
+    checkName(name);
+    parameters.put(name, value.requiresGrad(true));
+    return value;
+  }
+
+  /** Registers a submodule and returns it. */
+  protected final <M extends Module> M registerModule(String name, M module) {
+    checkName(name);
+    children.put(name, module);
+    return module;
+  }
+
+  private void checkName(String name) {
+    checkArgument(
+        !name.isEmpty() && !name.contains("."), "invalid parameter or module name '%s'", name);
+    checkArgument(
+        !parameters.containsKey(name) && !children.containsKey(name),
+        "'%s' is already registered in %s",
+        name,
+        getClass().getSimpleName());
+  }
+
+  /** Every parameter of this module and its descendants, in {@link #namedParameters()} order. */
+  public final List<Tensor> parameters() {
+    return new ArrayList<>(namedParameters().values());
+  }
+
+  /** Parameters by dotted name, in a stable order (own first, then children in registration order). */
+  public final Map<String, Tensor> namedParameters() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    collect("", out);
+    return Collections.unmodifiableMap(out);
+  }
+
+  private void collect(String prefix, Map<String, Tensor> out) {
+    parameters.forEach((name, p) -> out.put(prefix + name, p));
+    children.forEach((name, child) -> child.collect(prefix + name + ".", out));
+  }
+
+  /** Direct submodules by name, in registration order. */
+  public final Map<String, Module> children() {
+    return Collections.unmodifiableMap(children);
+  }
+
+  /** The total number of parameter elements. */
+  public final long numParameters() {
+    long n = 0;
+    for (Tensor p : parameters()) {
+      n += p.numel();
+    }
+    return n;
+  }
+
+  /** Puts this module and its descendants in training mode (dropout active). Returns this. */
+  public Module train() {
+    setTraining(true);
+    return this;
+  }
+
+  /** Puts this module and its descendants in evaluation mode (dropout inactive). Returns this. */
+  public Module eval() {
+    setTraining(false);
+    return this;
+  }
+
+  private void setTraining(boolean value) {
+    training = value;
+    children.values().forEach(c -> c.setTraining(value));
+  }
+
+  /** Whether this module is in training mode. */
+  public final boolean isTraining() {
+    return training;
+  }
+
+  /** Clears the gradient of every parameter. */
+  public final void zeroGrad() {
+    parameters().forEach(Tensor::zeroGrad);
+  }
+
+  /** A snapshot of every parameter's values by dotted name (detached copies). */
+  public final Map<String, Tensor> stateDict() {
+    LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
+    namedParameters().forEach((name, p) -> out.put(name, Tensor.of(p.toFloatArray(), p.shape())));
+    return out;
+  }
+
+  /** Loads every parameter from {@code state}; equivalent to {@code loadStateDict(state, true)}. */
+  public final void loadStateDict(Map<String, Tensor> state) {
+    loadStateDict(state, true);
+  }
+
+  /**
+   * Copies values from {@code state} into the parameters, in place (optimizers holding the
+   * parameters see the new values). Everything is validated before anything is copied.
+   *
+   * @param strict when true, missing and unexpected keys are errors; shape mismatches always are
+   * @throws IllegalArgumentException listing every missing, unexpected and mismatched key
+   */
+  public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
+    Map<String, Tensor> own = namedParameters();
+    TreeSet<String> missing = new TreeSet<>();
+    TreeSet<String> unexpected = new TreeSet<>(state.keySet());
+    List<String> mismatched = new ArrayList<>();
+    for (var e : own.entrySet()) {
+      Tensor value = state.get(e.getKey());
+      unexpected.remove(e.getKey());
+      if (value == null) {
+        missing.add(e.getKey());
+      } else if (!Arrays.equals(value.shape(), e.getValue().shape())) {
+        mismatched.add(
+            e.getKey()
+                + ": checkpoint "
+                + Arrays.toString(value.shape())
+                + " vs model "
+                + Arrays.toString(e.getValue().shape()));
+      }
+    }
+    boolean bad = !mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()));
+    if (bad) {
+      StringBuilder sb = new StringBuilder("loadStateDict: state does not match ").append(getClass().getSimpleName());
+      if (!missing.isEmpty()) {
+        sb.append("; missing keys ").append(missing);
+      }
+      if (!unexpected.isEmpty()) {
+        sb.append("; unexpected keys ").append(unexpected);
+      }
+      if (!mismatched.isEmpty()) {
+        sb.append("; shape mismatches ").append(mismatched);
+      }
+      throw new IllegalArgumentException(sb.toString());
+    }
+    try (var scope = Autograd.noGrad()) {
+      for (var e : own.entrySet()) {
+        Tensor value = state.get(e.getKey());
+        if (value != null) {
+          e.getValue().copyFrom(value);
+        }
+      }
+    }
+  }
+
+  /** A one-line description of this module's own configuration, e.g. {@code in=4, out=8}. */
+  protected String extraRepr() {
+    return "";
+  }
+
+  /** The module tree with each parameter's shape and the parameter count. */
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    describe(sb, "", 0);
+    sb.append("\n(").append(String.format("%,d", numParameters())).append(" parameters)");
+    return sb.toString();
+  }
+
+  private void describe(StringBuilder sb, String name, int depth) {
+    String indent = "  ".repeat(depth);
+    sb.append(indent);
+    if (!name.isEmpty()) {
+      sb.append('(').append(name).append("): ");
+    }
+    sb.append(getClass().getSimpleName()).append('(').append(extraRepr()).append(')');
+    for (var e : parameters.entrySet()) {
+      sb.append('\n').append(indent).append("  ").append(e.getKey()).append(' ').append(Arrays.toString(e.getValue().shape()));
+    }
+    for (var e : children.entrySet()) {
+      sb.append('\n');
+      e.getValue().describe(sb, e.getKey(), depth + 1);
+    }
+  }
+
+  /** Fails with the module's name when a precondition on its input is not met. */
+  protected final void checkInput(boolean condition, String format, Object... args) {
+    checkArgument(condition, getClass().getSimpleName() + ": " + format, args);
+  }
+
+  static void checkUsable(boolean condition, String message) {
+    checkState(condition, message);
+  }
+}
