@@ -283,6 +283,9 @@ public final class JavaKernels implements Kernels {
       float[] out,
       int outOff,
       int n) {
+    if (n == 0) {
+      return; // the broadcast cases below read one element even for n = 0
+    }
     if (aStride == 1 && bStride == 1) {
       switch (op) {
         case ADD:

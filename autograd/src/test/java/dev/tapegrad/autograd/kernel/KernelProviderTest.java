@@ -1,0 +1,178 @@
+package dev.tapegrad.autograd.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** How the kernels are chosen, and that a JVM without the Vector API falls back cleanly. */
+class KernelProviderTest {
+  private static final Supplier<Kernels> MODULE_ABSENT =
+      () -> {
+        throw new UnsupportedOperationException("module jdk.incubator.vector not present");
+      };
+  private static final Supplier<Kernels> NOT_CALLED =
+      () -> {
+        throw new AssertionError("the Vector API kernels must not be loaded");
+      };
+
+  /** A stand-in for the Vector API kernels, so selection is tested without them. */
+  private static Kernels fakeFastKernels() {
+    Kernels reference = new JavaKernels();
+    return (Kernels)
+        Proxy.newProxyInstance(
+            Kernels.class.getClassLoader(),
+            new Class<?>[] {Kernels.class},
+            (proxy, method, args) -> {
+              switch (method.getName()) {
+                case "name":
+                  return "fast";
+                case "toString":
+                  return "fast (test)";
+                default:
+                  return method.invoke(reference, args);
+              }
+            });
+  }
+
+  @Test
+  void testsRunOnTheVectorApiKernels() {
+    // the build passes --add-modules jdk.incubator.vector to the tests, so ops here use the fast path
+    if (System.getProperty(KernelProvider.PROPERTY) == null) {
+      assertEquals("panama", KernelProvider.get().name());
+    }
+  }
+
+  @Test
+  void autoPrefersTheFastKernels() {
+    KernelProvider.Selection s = KernelProvider.select(null, KernelProviderTest::fakeFastKernels);
+    assertEquals("fast", s.kernels().name());
+    assertEquals(Level.INFO, s.level());
+    assertEquals("tapegrad kernels: fast (test)", s.message());
+  }
+
+  @Test
+  void autoFallsBackQuietlyWhenTheModuleIsAbsent() {
+    KernelProvider.Selection s = KernelProvider.select("auto", MODULE_ABSENT);
+    assertInstanceOf(JavaKernels.class, s.kernels());
+    assertEquals(Level.INFO, s.level());
+    assertTrue(s.message().contains("module jdk.incubator.vector not present"), s.message());
+  }
+
+  @Test
+  void fallsBackWhenLoadingFailsToLink() {
+    KernelProvider.Selection s =
+        KernelProvider.select(
+            null,
+            () -> {
+              throw new NoClassDefFoundError("jdk/incubator/vector/FloatVector");
+            });
+    assertInstanceOf(JavaKernels.class, s.kernels());
+    assertTrue(s.message().contains("FloatVector"), s.message());
+  }
+
+  @Test
+  void anUnmetRequestForPanamaWarns() {
+    KernelProvider.Selection s = KernelProvider.select("panama", MODULE_ABSENT);
+    assertInstanceOf(JavaKernels.class, s.kernels());
+    assertEquals(Level.WARNING, s.level());
+  }
+
+  @Test
+  void javaIsHonouredWithoutTouchingTheVectorApi() {
+    KernelProvider.Selection s = KernelProvider.select(" Java ", NOT_CALLED);
+    assertInstanceOf(JavaKernels.class, s.kernels());
+    assertEquals(Level.INFO, s.level());
+  }
+
+  @Test
+  void anUnknownRequestWarnsAndChoosesAutomatically() {
+    KernelProvider.Selection s = KernelProvider.select("cuda", KernelProviderTest::fakeFastKernels);
+    assertEquals("fast", s.kernels().name());
+    assertEquals(Level.WARNING, s.level());
+    assertTrue(s.message().contains("unknown -Dtapegrad.kernels=cuda"), s.message());
+  }
+
+  @Test
+  void createNamesTheProviders() {
+    assertInstanceOf(JavaKernels.class, KernelProvider.create("java"));
+    assertEquals("panama", KernelProvider.create("panama").name());
+    assertThrows(IllegalArgumentException.class, () -> KernelProvider.create("blas"));
+  }
+
+  @Test
+  void setInstallsAndReturnsThePrevious() {
+    Kernels replacement = new JavaKernels();
+    Kernels previous = KernelProvider.set(replacement);
+    try {
+      assertSame(replacement, KernelProvider.get());
+    } finally {
+      assertSame(replacement, KernelProvider.set(previous));
+    }
+  }
+
+  @Test
+  void aJvmWithoutTheModuleRunsOnJavaKernelsAndSaysWhy() throws Exception {
+    Result r = fork(List.of());
+    assertEquals(0, r.exitCode, r.output);
+    assertTrue(r.output.contains("kernels=java"), r.output);
+    assertTrue(r.output.contains("INFO: tapegrad kernels: java"), r.output);
+    assertTrue(r.output.contains("--add-modules jdk.incubator.vector"), r.output);
+  }
+
+  @Test
+  void aJvmWithTheModuleChoosesPanama() throws Exception {
+    Result r = fork(List.of("--add-modules", "jdk.incubator.vector"));
+    assertEquals(0, r.exitCode, r.output);
+    assertTrue(r.output.contains("kernels=panama"), r.output);
+    assertTrue(r.output.contains("INFO: tapegrad kernels: panama"), r.output);
+  }
+
+  @Test
+  void aJvmWithoutC2FallsBackEvenWithTheModule() throws Exception {
+    Result r =
+        fork(List.of("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1"));
+    assertEquals(0, r.exitCode, r.output);
+    assertTrue(r.output.contains("kernels=java"), r.output);
+    assertTrue(r.output.contains("C2 is disabled"), r.output);
+  }
+
+  private static final class Result {
+    final int exitCode;
+    final String output;
+
+    Result(int exitCode, String output) {
+      this.exitCode = exitCode;
+      this.output = output;
+    }
+  }
+
+  /** Runs {@link KernelProviderProbe} in a new JVM with the given options, on this classpath. */
+  private static Result fork(List<String> options) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(options);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(KernelProviderProbe.class.getName());
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("forked JVM did not finish: " + command);
+    }
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Result(process.exitValue(), output);
+  }
+}
