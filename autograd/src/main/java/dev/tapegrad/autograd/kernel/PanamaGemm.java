@@ -36,6 +36,11 @@ final class PanamaGemm {
   static final int MC = 144;
   /** Columns of a packed block of {@code b}, a multiple of {@code NR}. */
   static final int NC = 4096;
+  /**
+   * Below this many multiply-adds, a plain loop: as fast, and it keeps the many tiny products of
+   * a test suite off vector code that is slow until C2 has compiled it.
+   */
+  private static final long SCALAR_WORK = 1024;
   /** Below this many multiply-adds, packing costs more than it saves. */
   private static final long DIRECT_WORK = 16 * 16 * 16;
   /** From this many multiply-adds on, a product is split between threads. */
@@ -64,6 +69,10 @@ final class PanamaGemm {
     }
     Operands o = new Operands(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
     long work = (long) m * n * k;
+    if (work < SCALAR_WORK) {
+      scalar(o);
+      return;
+    }
     if (work <= DIRECT_WORK || m < MR || n < LANES) {
       if (direct(o)) {
         return;

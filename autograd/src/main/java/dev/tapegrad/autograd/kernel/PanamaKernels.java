@@ -31,6 +31,11 @@ final class PanamaKernels implements Kernels {
       VectorSpecies.of(double.class, FLOATS.vectorShape());
   private static final int LANES = FLOATS.length();
   private static final JavaKernels REFERENCE = new JavaKernels();
+  /**
+   * Shorter arrays take the reference's scalar loops: as fast for a few elements, and they keep
+   * the many tiny ops of a test suite off vector code that is slow until C2 has compiled it.
+   */
+  private static final int MIN_VECTOR_LENGTH = 32;
 
   /**
    * Creates the kernels, or throws {@link UnsupportedOperationException} when vectors are too
@@ -71,107 +76,168 @@ final class PanamaKernels implements Kernels {
 
   @Override
   public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
-    int bound = FLOATS.loopBound(n);
-    FloatVector zero = FloatVector.zero(FLOATS);
-    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-    int i = 0;
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    // one small method per function: C2 compiles and inlines each reliably, where one method
+    // holding every loop could exceed its inlining budget and fall back to boxed vectors
     switch (op) {
       case NEG:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).neg().intoArray(out, outOff + i);
-        }
+        neg(x, xOff, out, outOff, bound);
         break;
       case EXP:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
-        }
+        exp(x, xOff, out, outOff, bound);
         break;
       case LOG:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
-        }
+        log(x, xOff, out, outOff, bound);
         break;
       case SQRT:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).sqrt().intoArray(out, outOff + i);
-        }
+        sqrt(x, xOff, out, outOff, bound);
         break;
       case ABS:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).abs().intoArray(out, outOff + i);
-        }
+        abs(x, xOff, out, outOff, bound);
         break;
       case SIGN:
-        // x itself where it is +-0 or NaN, as Math.signum
-        for (; i < bound; i += LANES) {
-          FloatVector v = load(x, xOff + i);
-          v.blend(one, v.compare(VectorOperators.GT, 0f))
-              .blend(one.neg(), v.compare(VectorOperators.LT, 0f))
-              .intoArray(out, outOff + i);
-        }
+        sign(x, xOff, out, outOff, bound);
         break;
       case TANH:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
-        }
+        tanh(x, xOff, out, outOff, bound);
         break;
       case SIGMOID:
-        // 1 / (1 + e^-x): e^-x overflows to infinity for very negative x, giving 0 as it should
-        for (; i < bound; i += LANES) {
-          FloatVector e = load(x, xOff + i).neg().lanewise(VectorOperators.EXP);
-          one.div(e.add(one)).intoArray(out, outOff + i);
-        }
+        sigmoid(x, xOff, out, outOff, bound);
         break;
       case RELU:
-        // Math.max semantics: NaN stays NaN, -0 becomes +0, as in the reference
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).max(zero).intoArray(out, outOff + i);
-        }
+        relu(x, xOff, out, outOff, bound);
         break;
       case SIN:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).lanewise(VectorOperators.SIN).intoArray(out, outOff + i);
-        }
+        sin(x, xOff, out, outOff, bound);
         break;
       case COS:
-        for (; i < bound; i += LANES) {
-          load(x, xOff + i).lanewise(VectorOperators.COS).intoArray(out, outOff + i);
-        }
+        cos(x, xOff, out, outOff, bound);
         break;
       case POSITIVE:
-        for (; i < bound; i += LANES) {
-          zero.blend(one, load(x, xOff + i).compare(VectorOperators.GT, 0f))
-              .intoArray(out, outOff + i);
-        }
+        positive(x, xOff, out, outOff, bound);
         break;
       case NORMAL_PDF:
-        {
-          float scale = (float) (1 / Math.sqrt(2 * Math.PI));
-          for (; i < bound; i += LANES) {
-            FloatVector v = load(x, xOff + i);
-            v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(scale).intoArray(out, outOff + i);
-          }
-        }
+        normalPdf(x, xOff, out, outOff, bound);
         break;
       case SOFTPLUS:
-        // max(x, 0) + log1p(e^-|x|) never overflows
-        for (; i < bound; i += LANES) {
-          FloatVector v = load(x, xOff + i);
-          FloatVector tail = v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-          v.max(zero).add(tail).intoArray(out, outOff + i);
-        }
+        softplus(x, xOff, out, outOff, bound);
         break;
       default:
         // ERF, NORMAL_CDF, GELU: the Vector API has no erf
+        bound = 0;
         break;
     }
-    if (i < n) {
-      REFERENCE.unary(op, x, xOff + i, out, outOff + i, n - i);
+    if (bound < n) {
+      REFERENCE.unary(op, x, xOff + bound, out, outOff + bound, n - bound);
     }
   }
 
   private static FloatVector load(float[] x, int at) {
     return FloatVector.fromArray(FLOATS, x, at);
+  }
+
+  private static void neg(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).neg().intoArray(out, outOff + i);
+    }
+  }
+
+  private static void exp(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void log(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void sqrt(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).sqrt().intoArray(out, outOff + i);
+    }
+  }
+
+  private static void abs(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).abs().intoArray(out, outOff + i);
+    }
+  }
+
+  /** x itself where it is +-0 or NaN, as {@link Math#signum}. */
+  private static void sign(float[] x, int xOff, float[] out, int outOff, int bound) {
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    FloatVector minusOne = FloatVector.broadcast(FLOATS, -1f);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector v = load(x, xOff + i);
+      v.blend(one, v.compare(VectorOperators.GT, 0f))
+          .blend(minusOne, v.compare(VectorOperators.LT, 0f))
+          .intoArray(out, outOff + i);
+    }
+  }
+
+  private static void tanh(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
+    }
+  }
+
+  /** {@code 1 / (1 + e^-x)}: e^-x overflows to infinity for very negative x, giving 0. */
+  private static void sigmoid(float[] x, int xOff, float[] out, int outOff, int bound) {
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector e = load(x, xOff + i).neg().lanewise(VectorOperators.EXP);
+      one.div(e.add(one)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** Lanewise {@link Math#max} with 0: NaN stays NaN and -0 becomes +0, as in the reference. */
+  private static void relu(float[] x, int xOff, float[] out, int outOff, int bound) {
+    FloatVector zero = FloatVector.zero(FLOATS);
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).max(zero).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void sin(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).lanewise(VectorOperators.SIN).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void cos(float[] x, int xOff, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).lanewise(VectorOperators.COS).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void positive(float[] x, int xOff, float[] out, int outOff, int bound) {
+    FloatVector zero = FloatVector.zero(FLOATS);
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    for (int i = 0; i < bound; i += LANES) {
+      zero.blend(one, load(x, xOff + i).compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void normalPdf(float[] x, int xOff, float[] out, int outOff, int bound) {
+    float scale = (float) (1 / Math.sqrt(2 * Math.PI));
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector v = load(x, xOff + i);
+      v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(scale).intoArray(out, outOff + i);
+    }
+  }
+
+  /** {@code max(x, 0) + log1p(e^-|x|)}, which never overflows. */
+  private static void softplus(float[] x, int xOff, float[] out, int outOff, int bound) {
+    FloatVector zero = FloatVector.zero(FLOATS);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector v = load(x, xOff + i);
+      FloatVector tail =
+          v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
+      v.max(zero).add(tail).intoArray(out, outOff + i);
+    }
   }
 
   @Override
@@ -186,100 +252,170 @@ final class PanamaKernels implements Kernels {
       float[] out,
       int outOff,
       int n) {
-    if (n == 0) {
-      return;
-    }
-    if ((aStride | bStride) > 1 || aStride + bStride == 0 || op == BinaryOp.POW) {
-      REFERENCE.binary(op, a, aOff, aStride, b, bOff, bStride, out, outOff, n);
-      return;
-    }
+    boolean vectorizable =
+        n >= MIN_VECTOR_LENGTH && (aStride | bStride) <= 1 && aStride + bStride > 0;
+    int bound = vectorizable ? FLOATS.loopBound(n) : 0;
     // a stride of 0 is one value broadcast; the tests on the strides are loop-invariant
     boolean aVaries = aStride == 1;
     boolean bVaries = bStride == 1;
+    if (bound > 0) {
+      switch (op) {
+        case ADD:
+          add(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case SUB:
+          sub(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case MUL:
+          mul(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case DIV:
+          div(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case MAX:
+          max(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case MIN:
+          min(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case GT:
+          greater(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case GE:
+          greaterOrEqual(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        case EQ:
+          equal(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+          break;
+        default:
+          // POW: the reference computes it in double
+          bound = 0;
+          break;
+      }
+    }
+    if (bound < n) {
+      REFERENCE.binary(
+          op, a, aOff + bound * aStride, aStride, b, bOff + bound * bStride, bStride, out,
+          outOff + bound, n - bound);
+    }
+  }
+
+  private static FloatVector operand(float[] x, int at, boolean varies, FloatVector fixed) {
+    return varies ? load(x, at) : fixed;
+  }
+
+  private static void add(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
-    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-    FloatVector zero = FloatVector.zero(FLOATS);
-    int bound = FLOATS.loopBound(n);
-    int i = 0;
-    switch (op) {
-      case ADD:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          x.add(y).intoArray(out, outOff + i);
-        }
-        break;
-      case SUB:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          x.sub(y).intoArray(out, outOff + i);
-        }
-        break;
-      case MUL:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          x.mul(y).intoArray(out, outOff + i);
-        }
-        break;
-      case DIV:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          x.div(y).intoArray(out, outOff + i);
-        }
-        break;
-      case MAX:
-        // lanewise Math.max: NaN wins, +0 beats -0, as in the reference
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          x.max(y).intoArray(out, outOff + i);
-        }
-        break;
-      case MIN:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          x.min(y).intoArray(out, outOff + i);
-        }
-        break;
-      case GT:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          zero.blend(one, x.compare(VectorOperators.GT, y)).intoArray(out, outOff + i);
-        }
-        break;
-      case GE:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          zero.blend(one, x.compare(VectorOperators.GE, y)).intoArray(out, outOff + i);
-        }
-        break;
-      case EQ:
-        for (; i < bound; i += LANES) {
-          FloatVector x = aVaries ? load(a, aOff + i) : aFixed;
-          FloatVector y = bVaries ? load(b, bOff + i) : bFixed;
-          zero.blend(one, x.compare(VectorOperators.EQ, y)).intoArray(out, outOff + i);
-        }
-        break;
-      default:
-        break;
+    for (int i = 0; i < bound; i += LANES) {
+      operand(a, aOff + i, aVaries, aFixed)
+          .add(operand(b, bOff + i, bVaries, bFixed))
+          .intoArray(out, outOff + i);
     }
-    if (i < n) {
-      REFERENCE.binary(
-          op, a, aOff + i * aStride, aStride, b, bOff + i * bStride, bStride, out, outOff + i,
-          n - i);
+  }
+
+  private static void sub(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    for (int i = 0; i < bound; i += LANES) {
+      operand(a, aOff + i, aVaries, aFixed)
+          .sub(operand(b, bOff + i, bVaries, bFixed))
+          .intoArray(out, outOff + i);
+    }
+  }
+
+  private static void mul(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    for (int i = 0; i < bound; i += LANES) {
+      operand(a, aOff + i, aVaries, aFixed)
+          .mul(operand(b, bOff + i, bVaries, bFixed))
+          .intoArray(out, outOff + i);
+    }
+  }
+
+  private static void div(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    for (int i = 0; i < bound; i += LANES) {
+      operand(a, aOff + i, aVaries, aFixed)
+          .div(operand(b, bOff + i, bVaries, bFixed))
+          .intoArray(out, outOff + i);
+    }
+  }
+
+  /** Lanewise {@link Math#max}: NaN wins and +0 beats -0, as in the reference. */
+  private static void max(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    for (int i = 0; i < bound; i += LANES) {
+      operand(a, aOff + i, aVaries, aFixed)
+          .max(operand(b, bOff + i, bVaries, bFixed))
+          .intoArray(out, outOff + i);
+    }
+  }
+
+  private static void min(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    for (int i = 0; i < bound; i += LANES) {
+      operand(a, aOff + i, aVaries, aFixed)
+          .min(operand(b, bOff + i, bVaries, bFixed))
+          .intoArray(out, outOff + i);
+    }
+  }
+
+  /** 1 where {@code a > b}, else 0. */
+  private static void greater(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    FloatVector zero = FloatVector.zero(FLOATS);
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector x = operand(a, aOff + i, aVaries, aFixed);
+      FloatVector y = operand(b, bOff + i, bVaries, bFixed);
+      zero.blend(one, x.compare(VectorOperators.GT, y)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** 1 where {@code a >= b}, else 0. */
+  private static void greaterOrEqual(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    FloatVector zero = FloatVector.zero(FLOATS);
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector x = operand(a, aOff + i, aVaries, aFixed);
+      FloatVector y = operand(b, bOff + i, bVaries, bFixed);
+      zero.blend(one, x.compare(VectorOperators.GE, y)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** 1 where {@code a == b}, else 0. */
+  private static void equal(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
+      boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    FloatVector zero = FloatVector.zero(FLOATS);
+    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector x = operand(a, aOff + i, aVaries, aFixed);
+      FloatVector y = operand(b, bOff + i, bVaries, bFixed);
+      zero.blend(one, x.compare(VectorOperators.EQ, y)).intoArray(out, outOff + i);
     }
   }
 
   @Override
   public double sum(float[] x, int off, int n) {
-    int bound = FLOATS.loopBound(n);
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
     DoubleVector s0 = DoubleVector.zero(DOUBLES);
     DoubleVector s1 = s0;
     int i = 0;
@@ -297,7 +433,7 @@ final class PanamaKernels implements Kernels {
 
   @Override
   public double dot(float[] a, int aOff, float[] b, int bOff, int n) {
-    int bound = FLOATS.loopBound(n);
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
     DoubleVector s0 = DoubleVector.zero(DOUBLES);
     DoubleVector s1 = s0;
     int i = 0;
@@ -325,7 +461,7 @@ final class PanamaKernels implements Kernels {
       }
       return;
     }
-    if (inner < LANES) {
+    if (inner < MIN_VECTOR_LENGTH) {
       REFERENCE.sumAxis(x, outer, size, inner, out);
       return;
     }
@@ -367,7 +503,7 @@ final class PanamaKernels implements Kernels {
   @Override
   public void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
     // multiply then add, two roundings, exactly as the reference
-    int bound = FLOATS.loopBound(n);
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
     int i = 0;
     for (; i < bound; i += LANES) {
       load(x, xOff + i).mul(alpha).add(load(y, yOff + i)).intoArray(y, yOff + i);

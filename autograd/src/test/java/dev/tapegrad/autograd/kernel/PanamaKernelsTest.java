@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * fails rather than skipping, since it would otherwise check nothing.
  */
 class PanamaKernelsTest {
-  private static final int[] LENGTHS = {0, 1, 3, 7, 8, 9, 13, 16, 31, 207, 4098};
+  private static final int[] LENGTHS = {0, 1, 3, 7, 8, 13, 31, 32, 33, 64, 207, 4098};
   /** Offsets into the arrays, so no kernel can get away with assuming 0. */
   private static final int OFFSET_IN = 5;
   private static final int OFFSET_OUT = 3;
@@ -211,7 +211,7 @@ class PanamaKernelsTest {
   @Test
   void sumAxisMatchesReference() {
     int[][] shapes = {{1, 1, 1}, {3, 7, 1}, {2, 5, 3}, {4, 3, 13}, {2, 9, 207}, {1, 3, 4098},
-        {5, 1, 16}, {3, 300, 8}};
+        {5, 1, 16}, {3, 300, 8}, {3, 4, 40}, {2, 3, 33}};
     for (int[] s : shapes) {
       int size = s[0] * s[1] * s[2];
       float[] x = values(size, 2f);

@@ -1,0 +1,79 @@
+package dev.tapegrad.benchmarks;
+
+import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.Kernels;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Per-op overhead: the add of two {@code [8]} vectors, with and without recording for autograd,
+ * and a small perceptron's training step (forward and backward) at batch 1 and 32.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@State(Scope.Benchmark)
+public class SmallOpBenchmark {
+  @Param({"java", "panama"})
+  public String kernels;
+
+  private Workloads.Add add;
+  private Workloads.Add addRecorded;
+  private Workloads.Mlp mlp1;
+  private Workloads.Mlp mlp32;
+  private Kernels previous;
+
+  /** Installs the kernels under test and builds the inputs. */
+  @Setup
+  public void setUp() {
+    previous = KernelProvider.set(KernelProvider.create(kernels));
+    add = new Workloads.Add(false);
+    addRecorded = new Workloads.Add(true);
+    mlp1 = new Workloads.Mlp(1);
+    mlp32 = new Workloads.Mlp(32);
+  }
+
+  /** Restores the kernels chosen at startup. */
+  @TearDown
+  public void tearDown() {
+    KernelProvider.set(previous);
+  }
+
+  /** {@code a.add(b)} on {@code [8]} vectors that do not require grad. */
+  @Benchmark
+  public Tensor add8() {
+    return add.run();
+  }
+
+  /** {@code a.add(b)} on {@code [8]} vectors that require grad: the op is recorded. */
+  @Benchmark
+  public Tensor add8RequiresGrad() {
+    return addRecorded.run();
+  }
+
+  /** Forward and backward of the 784-128-10 perceptron on one example. */
+  @Benchmark
+  public Tensor mlpStepBatch1() {
+    return mlp1.run();
+  }
+
+  /** Forward and backward of the 784-128-10 perceptron on 32 examples. */
+  @Benchmark
+  public Tensor mlpStepBatch32() {
+    return mlp32.run();
+  }
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Times in PyTorch the workloads that tapegrad's benchmarks time (benchmarks/.../Workloads.java).
+
+Same shapes, same ops, same names, same timing procedure as Timing.java: warm up, then the
+median of several samples, each a batch of calls. PyTorch runs on 2 threads, like tapegrad's
+matmul on this 2-core machine. Output: one `name<TAB>seconds` line per workload, and comment
+lines starting with '#'. The Compare runner in the benchmarks module reads it.
+
+    python3 tools/bench_torch.py [--quick]
+"""
+import argparse
+import math
+import time
+
+import torch
+import torch.nn.functional as F
+
+MATMUL_SIZES = [64, 128, 256, 512, 1024]
+SMALL_OP_LENGTH = 8
+MLP_IN, MLP_HIDDEN, MLP_OUT = 784, 128, 10
+MLP_BATCHES = [1, 32]
+
+
+def median_seconds(task, warmup_seconds, sample_seconds, samples):
+    calls = 0
+    start = time.perf_counter()
+    while True:
+        task()
+        calls += 1
+        if time.perf_counter() - start >= warmup_seconds and calls >= 3:
+            break
+    per_call = (time.perf_counter() - start) / calls
+    batch = int(max(1, min(1_000_000, sample_seconds / per_call)))
+    times = []
+    for _ in range(samples):
+        t0 = time.perf_counter()
+        for _ in range(batch):
+            task()
+        times.append((time.perf_counter() - t0) / batch)
+    times.sort()
+    return times[samples // 2]
+
+
+def workloads():
+    g = torch.Generator().manual_seed(1)
+    for size in MATMUL_SIZES:
+        a = torch.randn(size, size, generator=g)
+        b = torch.randn(size, size, generator=g)
+        yield f"matmul {size}", (lambda a=a, b=b: torch.matmul(a, b))
+
+    for record in (False, True):
+        a = torch.randn(SMALL_OP_LENGTH, generator=g).requires_grad_(record)
+        b = torch.randn(SMALL_OP_LENGTH, generator=g).requires_grad_(record)
+        name = "add [8]" + (" requires_grad" if record else "")
+        yield name, (lambda a=a, b=b: torch.add(a, b))
+
+    for batch in MLP_BATCHES:
+        x = torch.randn(batch, MLP_IN, generator=g)
+        targets = torch.randint(0, MLP_OUT, (batch,), generator=g)
+        s1, s2 = 1 / math.sqrt(MLP_IN), 1 / math.sqrt(MLP_HIDDEN)
+        params = [
+            (torch.rand(MLP_IN, MLP_HIDDEN, generator=g) * 2 - 1).mul_(s1).requires_grad_(),
+            (torch.rand(MLP_HIDDEN, generator=g) * 2 - 1).mul_(s1).requires_grad_(),
+            (torch.rand(MLP_HIDDEN, MLP_OUT, generator=g) * 2 - 1).mul_(s2).requires_grad_(),
+            (torch.rand(MLP_OUT, generator=g) * 2 - 1).mul_(s2).requires_grad_(),
+        ]
+
+        def step(x=x, targets=targets, params=params):
+            w1, b1, w2, b2 = params
+            for p in params:
+                p.grad = None
+            hidden = torch.relu(torch.matmul(x, w1) + b1)
+            logits = torch.matmul(hidden, w2) + b2
+            loss = F.cross_entropy(logits, targets)
+            loss.backward()
+            return loss
+
+        yield f"mlp step batch {batch}", step
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="shorter warm-up and fewer samples")
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    warmup, sample, samples = (0.2, 0.02, 5) if args.quick else (1.0, 0.05, 15)
+    print(f"# torch {torch.__version__}", flush=True)
+    print(f"# threads {torch.get_num_threads()}", flush=True)
+    for name, task in workloads():
+        seconds = median_seconds(task, warmup, sample, samples)
+        print(f"{name}\t{seconds!r}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
