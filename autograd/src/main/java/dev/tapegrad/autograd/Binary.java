@@ -24,6 +24,7 @@ final class Binary {
 
   static Tensor mul(Tensor a, Tensor b) {
     Tensor out = forward("mul", BinaryOp.MUL, a, b);
+    Profiler.countMultiplyAdds("mul", out.numel());
     // d(ab) = b da + a db
     return Node.record(
         "mul",

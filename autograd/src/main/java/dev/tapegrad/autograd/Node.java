@@ -33,6 +33,7 @@ final class Node {
    * grad; otherwise does nothing. Returns {@code output} for chaining.
    */
   static Tensor record(String op, Tensor output, Backward backward, Tensor... inputs) {
+    Profiler.countOp(op);
     if (Autograd.anomalyDetection()) {
       Anomaly.checkForward(op, output, inputs);
     }

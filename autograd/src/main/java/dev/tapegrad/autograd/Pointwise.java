@@ -155,6 +155,7 @@ final class Pointwise {
     for (int i = 0; i < out.length; i++) {
       out[i] = in[i] * s;
     }
+    Profiler.countMultiplyAdds("mul", out.length);
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
