@@ -268,7 +268,6 @@ public final class Safetensors {
     String base = target.getFileName().toString();
     String prefix = "." + (base.length() > 100 ? base.substring(0, 100) : base) + ".";
     Path temporary = null;
-    boolean renamed = false;
     try {
       FileChannel channel = null;
       for (int attempt = 0; channel == null; attempt++) {
@@ -293,11 +292,15 @@ public final class Safetensors {
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
       }
-      renamed = true;
-    } finally {
-      if (!renamed && temporary != null) {
-        Files.deleteIfExists(temporary);
+    } catch (Throwable t) {
+      if (temporary != null) {
+        try {
+          Files.deleteIfExists(temporary);
+        } catch (IOException cleanup) {
+          t.addSuppressed(cleanup);
+        }
       }
+      throw t;
     }
     syncDirectory(directory);
   }
