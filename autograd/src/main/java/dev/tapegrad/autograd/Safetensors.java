@@ -46,8 +46,9 @@ import java.util.function.UnaryOperator;
  * <p><b>Writing.</b> Tensors are written as F32, sorted by name (in code point order, as the
  * reference implementation sorts), laid out back to back in that order; metadata keys are sorted
  * too and {@code __metadata__} is left out when empty. The header is compact JSON padded with
- * spaces to a multiple of 8 bytes. The same input therefore always gives the same bytes, and the
- * same bytes as the reference writer. {@link #save} never leaves a half-written file behind: it
+ * spaces to a multiple of 8 bytes, so the data starts 8-byte aligned. The same content therefore
+ * always gives the same bytes, laid out as the reference writer lays out float32 tensors (its
+ * metadata order is unspecified; ours is sorted). {@link #save} never leaves a half-written file behind: it
  * writes a temporary file in the target's directory, forces it to disk, and renames it over the
  * target, so a crash mid-save keeps the previous checkpoint.
  *
@@ -59,7 +60,8 @@ import java.util.function.UnaryOperator;
  * match dtype and shape, tensors that tile the data buffer exactly with no gap, overlap or
  * trailing byte, no repeated names, string metadata. Every such problem is a {@link
  * CheckpointException} naming the tensor or header position at fault, never a partial result.
- * Memory is bounded by the file's size.
+ * Memory use is proportional to the file's size (twice the data for widened F16 and BF16), and a
+ * header can claim no more than the file holds.
  *
  * <p>Instances are immutable: the maps keep their order and cannot be changed. The tensors are
  * fresh leaves that do not require grad.
@@ -240,7 +242,9 @@ public final class Safetensors {
    * temporary file in the same directory, is forced to disk, and is then renamed over {@code
    * file}. If anything fails, {@code file} is left as it was and the temporary file is removed.
    * Tensors are saved by value (a tensor that requires grad saves its values); they must not be
-   * changed in place while the save runs.
+   * changed in place while the save runs. If {@code file} is a symbolic link, the link itself is
+   * replaced. On a file system that cannot rename atomically, the rename falls back to an ordinary
+   * replacing move.
    *
    * @throws IllegalArgumentException if a name is {@code "__metadata__"} or not well-formed
    *     Unicode, or the header would exceed {@link #MAX_HEADER_BYTES}
