@@ -25,32 +25,40 @@ public final class Embedding extends Layer {
 
   /** An embedding without a padding index. */
   public Embedding(int numEmbeddings, int embeddingDim, RandomGenerator random) {
-    this(numEmbeddings, embeddingDim, -1, random);
+    this(numEmbeddings, embeddingDim, random, -1);
   }
 
   /**
    * An embedding whose row {@code paddingIdx} is zero and never updated.
    *
-   * @param paddingIdx a row in {@code [0, numEmbeddings)}, or -1 for none (negative values other
-   *     than -1 count from the end, as in PyTorch)
+   * @param paddingIdx a row in {@code [-numEmbeddings, numEmbeddings)}; negative values count from
+   *     the end, as in PyTorch
    */
   public Embedding(int numEmbeddings, int embeddingDim, int paddingIdx, RandomGenerator random) {
-    checkArgument(
-        numEmbeddings > 0 && embeddingDim > 0,
-        "Embedding: sizes must be positive, got numEmbeddings=%s, embeddingDim=%s",
-        numEmbeddings,
-        embeddingDim);
+    this(numEmbeddings, embeddingDim, random, checkPadding(paddingIdx, numEmbeddings));
+  }
+
+  private static int checkPadding(int paddingIdx, int numEmbeddings) {
     checkArgument(
         paddingIdx >= -numEmbeddings && paddingIdx < numEmbeddings,
         "Embedding: paddingIdx %s out of range for %s embeddings",
         paddingIdx,
         numEmbeddings);
+    return Math.floorMod(paddingIdx, numEmbeddings);
+  }
+
+  private Embedding(int numEmbeddings, int embeddingDim, RandomGenerator random, int paddingIdx) {
+    checkArgument(
+        numEmbeddings > 0 && embeddingDim > 0,
+        "Embedding: sizes must be positive, got numEmbeddings=%s, embeddingDim=%s",
+        numEmbeddings,
+        embeddingDim);
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
-    this.paddingIdx = paddingIdx == -1 ? -1 : Math.floorMod(paddingIdx, numEmbeddings);
+    this.paddingIdx = paddingIdx;
     float[] values = Init.normal(Tensor.zeros(numEmbeddings, embeddingDim), 0, 1, random).toFloatArray();
-    if (this.paddingIdx >= 0) {
-      Arrays.fill(values, this.paddingIdx * embeddingDim, (this.paddingIdx + 1) * embeddingDim, 0f);
+    if (paddingIdx >= 0) {
+      Arrays.fill(values, paddingIdx * embeddingDim, (paddingIdx + 1) * embeddingDim, 0f);
     }
     this.weight = registerParameter("weight", Tensor.of(values, numEmbeddings, embeddingDim));
   }
@@ -117,7 +125,7 @@ public final class Embedding extends Layer {
     return embeddingDim;
   }
 
-  /** The padding row, or -1 for none. */
+  /** The padding row (in {@code [0, numEmbeddings)}), or -1 for none. */
   public int paddingIdx() {
     return paddingIdx;
   }
