@@ -4,8 +4,8 @@ import dev.tapegrad.autograd.Reduction;
 import dev.tapegrad.autograd.Tensor;
 
 /**
- * Binary cross-entropy on logits as a module, as PyTorch's {@code nn.BCEWithLogitsLoss}: see
- * {@link Losses#binaryCrossEntropyWithLogits}.
+ * Binary cross-entropy on logits as a module, as PyTorch's {@code nn.BCEWithLogitsLoss}: see {@link
+ * Losses#binaryCrossEntropyWithLogits}.
  */
 public final class BceWithLogitsLoss extends Module {
   private final Reduction reduction;

@@ -42,7 +42,8 @@ public final class Checkpoint {
    *
    * @throws IOException if writing fails; the previous file, if any, is then left unchanged
    */
-  public static void save(Module module, Path file, Map<String, String> metadata) throws IOException {
+  public static void save(Module module, Path file, Map<String, String> metadata)
+      throws IOException {
     Safetensors.save(file, module.namedParameters(), metadata);
   }
 
@@ -62,7 +63,8 @@ public final class Checkpoint {
    *     then unchanged
    * @throws IOException if the file cannot be read
    */
-  public static Map<String, String> load(Module module, Path file, boolean strict) throws IOException {
+  public static Map<String, String> load(Module module, Path file, boolean strict)
+      throws IOException {
     Safetensors checkpoint = Safetensors.load(file);
     try {
       module.loadStateDict(checkpoint.tensors(), strict);

@@ -60,6 +60,11 @@ public final class CrossEntropyLoss extends Module {
 
   @Override
   protected String extraRepr() {
-    return "reduction=" + reduction + ", ignoreIndex=" + ignoreIndex + ", labelSmoothing=" + labelSmoothing;
+    return "reduction="
+        + reduction
+        + ", ignoreIndex="
+        + ignoreIndex
+        + ", labelSmoothing="
+        + labelSmoothing;
   }
 }

@@ -8,8 +8,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Inverted dropout, as PyTorch's {@code nn.Dropout}: in training mode each element is zeroed with
- * probability {@code p} and the survivors are scaled by {@code 1 / (1 - p)}; in evaluation mode
- * the input passes through unchanged.
+ * probability {@code p} and the survivors are scaled by {@code 1 / (1 - p)}; in evaluation mode the
+ * input passes through unchanged.
  *
  * <p>Masks are drawn from the generator given to the constructor, which the layer keeps: a seeded
  * generator makes the sequence of masks reproducible (see {@link Init} for the seed convention).

@@ -56,7 +56,8 @@ public final class Embedding extends Layer {
     this.numEmbeddings = numEmbeddings;
     this.embeddingDim = embeddingDim;
     this.paddingIdx = paddingIdx;
-    float[] values = Init.normal(Tensor.zeros(numEmbeddings, embeddingDim), 0, 1, random).toFloatArray();
+    float[] values =
+        Init.normal(Tensor.zeros(numEmbeddings, embeddingDim), 0, 1, random).toFloatArray();
     if (paddingIdx >= 0) {
       Arrays.fill(values, paddingIdx * embeddingDim, (paddingIdx + 1) * embeddingDim, 0f);
     }
@@ -132,6 +133,9 @@ public final class Embedding extends Layer {
 
   @Override
   protected String extraRepr() {
-    return numEmbeddings + ", " + embeddingDim + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "");
+    return numEmbeddings
+        + ", "
+        + embeddingDim
+        + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "");
   }
 }

@@ -16,7 +16,9 @@ public final class Flatten extends Layer {
     this(1, -1);
   }
 
-  /** Flattens dimensions {@code startDim} to {@code endDim} inclusive; negatives count from the end. */
+  /**
+   * Flattens dimensions {@code startDim} to {@code endDim} inclusive; negatives count from the end.
+   */
   public Flatten(int startDim, int endDim) {
     this.startDim = startDim;
     this.endDim = endDim;

@@ -20,10 +20,10 @@ import java.util.random.RandomGenerator;
  *   <li>Every layer with random initial values (or random behaviour, like {@link Dropout}) takes a
  *       {@code RandomGenerator} as the <em>last</em> argument of its constructor, e.g. {@code new
  *       Linear(4, 8, random)}.
- *   <li>A layer draws its initial values in its constructor, parameter by parameter in
- *       registration order (which is also {@link Module#namedParameters()} order, e.g. Linear's
- *       {@code weight} then {@code bias}), each tensor element by element in row-major order,
- *       through the methods of this class.
+ *   <li>A layer draws its initial values in its constructor, parameter by parameter in registration
+ *       order (which is also {@link Module#namedParameters()} order, e.g. Linear's {@code weight}
+ *       then {@code bias}), each tensor element by element in row-major order, through the methods
+ *       of this class.
  *   <li>So a model built from one generator, {@code var random = new java.util.Random(42)}, gets
  *       the same weights on every run. {@link java.util.Random} is the recommended generator: its
  *       algorithm is specified, so a seed means the same numbers on every JDK. The generator is not
@@ -42,8 +42,8 @@ import java.util.random.RandomGenerator;
  * </pre>
  *
  * <p>Fans follow PyTorch: for a tensor of shape {@code [out, in, k...]}, {@code fanIn = in *
- * prod(k)} and {@code fanOut = out * prod(k)}; tensors with fewer than two dimensions have no
- * fans. Random values are drawn in double precision and rounded to float.
+ * prod(k)} and {@code fanOut = out * prod(k)}; tensors with fewer than two dimensions have no fans.
+ * Random values are drawn in double precision and rounded to float.
  */
 public final class Init {
   private Init() {}
@@ -134,14 +134,15 @@ public final class Init {
   }
 
   /**
-   * Kaiming (He) uniform initialisation for a leaky-ReLU of negative slope {@code a} ({@code a =
-   * 0} is ReLU; PyTorch's Linear default is {@code a = sqrt(5)}).
+   * Kaiming (He) uniform initialisation for a leaky-ReLU of negative slope {@code a} ({@code a = 0}
+   * is ReLU; PyTorch's Linear default is {@code a = sqrt(5)}).
    *
    * <pre>
    *   gain = sqrt(2 / (1 + a²)),  bound = gain * sqrt(3 / fan),  values ~ U(-bound, bound)
    * </pre>
    */
-  public static Tensor kaimingUniform(Tensor tensor, double a, FanMode mode, RandomGenerator random) {
+  public static Tensor kaimingUniform(
+      Tensor tensor, double a, FanMode mode, RandomGenerator random) {
     double bound = kaimingStd("kaimingUniform", tensor, a, mode) * Math.sqrt(3.0);
     return uniform(tensor, -bound, bound, random);
   }
@@ -158,7 +159,8 @@ public final class Init {
    *   gain = sqrt(2 / (1 + a²)),  std = gain / sqrt(fan),  values ~ N(0, std²)
    * </pre>
    */
-  public static Tensor kaimingNormal(Tensor tensor, double a, FanMode mode, RandomGenerator random) {
+  public static Tensor kaimingNormal(
+      Tensor tensor, double a, FanMode mode, RandomGenerator random) {
     return normal(tensor, 0, kaimingStd("kaimingNormal", tensor, a, mode), random);
   }
 
@@ -181,8 +183,8 @@ public final class Init {
    *
    * <p>A standard normal matrix is drawn (transposed to be tall) and orthonormalised by modified
    * Gram–Schmidt with re-orthogonalisation, in double precision. This is the Q of its QR
-   * decomposition with a positive diagonal in R, the same distribution PyTorch draws from (the
-   * Haar measure).
+   * decomposition with a positive diagonal in R, the same distribution PyTorch draws from (the Haar
+   * measure).
    */
   public static Tensor orthogonal(Tensor tensor, double gain, RandomGenerator random) {
     checkArgument(

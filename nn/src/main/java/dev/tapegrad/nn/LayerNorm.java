@@ -33,13 +33,17 @@ public final class LayerNorm extends Layer {
   public LayerNorm(int[] normalizedShape, float eps, boolean elementwiseAffine) {
     checkArgument(normalizedShape.length > 0, "LayerNorm: normalizedShape must not be empty");
     for (int s : normalizedShape) {
-      checkArgument(s > 0, "LayerNorm: normalizedShape %s must be positive", Arrays.toString(normalizedShape));
+      checkArgument(
+          s > 0,
+          "LayerNorm: normalizedShape %s must be positive",
+          Arrays.toString(normalizedShape));
     }
     checkArgument(eps >= 0, "LayerNorm: eps must be >= 0, got %s", eps);
     this.normalizedShape = normalizedShape.clone();
     this.normalizedSize = Arrays.stream(normalizedShape).reduce(1, Math::multiplyExact);
     this.eps = eps;
-    this.weight = elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
+    this.weight =
+        elementwiseAffine ? registerParameter("weight", Tensor.ones(normalizedShape)) : null;
     this.bias = elementwiseAffine ? registerParameter("bias", Tensor.zeros(normalizedShape)) : null;
   }
 
@@ -50,7 +54,8 @@ public final class LayerNorm extends Layer {
     int k = normalizedShape.length;
     checkInput(
         shape.length >= k
-            && Arrays.equals(Arrays.copyOfRange(shape, shape.length - k, shape.length), normalizedShape),
+            && Arrays.equals(
+                Arrays.copyOfRange(shape, shape.length - k, shape.length), normalizedShape),
         "input %s does not end in normalizedShape %s",
         Arrays.toString(shape),
         Arrays.toString(normalizedShape));
@@ -78,6 +83,10 @@ public final class LayerNorm extends Layer {
 
   @Override
   protected String extraRepr() {
-    return Arrays.toString(normalizedShape) + ", eps=" + eps + ", elementwiseAffine=" + (weight != null);
+    return Arrays.toString(normalizedShape)
+        + ", eps="
+        + eps
+        + ", elementwiseAffine="
+        + (weight != null);
   }
 }

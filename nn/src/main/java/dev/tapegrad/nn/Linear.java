@@ -44,7 +44,8 @@ public final class Linear extends Layer {
             "weight", Init.uniform(Tensor.zeros(outFeatures, inFeatures), -bound, bound, random));
     this.bias =
         bias
-            ? registerParameter("bias", Init.uniform(Tensor.zeros(outFeatures), -bound, bound, random))
+            ? registerParameter(
+                "bias", Init.uniform(Tensor.zeros(outFeatures), -bound, bound, random))
             : null;
   }
 

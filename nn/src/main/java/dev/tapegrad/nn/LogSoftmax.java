@@ -4,7 +4,8 @@ import dev.tapegrad.autograd.Tensor;
 import java.util.Arrays;
 
 /**
- * Log-softmax over one dimension: {@code x - logSumExp(x)}, computed stably; pair it with {@link NllLoss}.
+ * Log-softmax over one dimension: {@code x - logSumExp(x)}, computed stably; pair it with {@link
+ * NllLoss}.
  *
  * <p>The dimension is always explicit (PyTorch's implicit choice is deprecated); negative values
  * count from the end.

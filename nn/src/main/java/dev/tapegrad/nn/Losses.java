@@ -15,8 +15,8 @@ import java.util.Arrays;
  * Decision: class scores are in the <em>last</em> dimension. Logits {@code [*, C]} (for a sequence
  * model, batch-first {@code [N, T, C]}) go with {@code prod(*)} class indices in row-major order
  * (target {@code n * T + t} belongs to position {@code [n, t]}); reduction {@code NONE} returns
- * losses of shape {@code [*]}. PyTorch puts the classes in dimension 1 instead ({@code [N, C,
- * T]}); its {@code cross_entropy(x.permute(0, 2, 1), y)} equals {@code crossEntropy(x, y)} here.
+ * losses of shape {@code [*]}. PyTorch puts the classes in dimension 1 instead ({@code [N, C, T]});
+ * its {@code cross_entropy(x.permute(0, 2, 1), y)} equals {@code crossEntropy(x, y)} here.
  */
 public final class Losses {
   /** The ignore index PyTorch uses by default, which no real class matches. */
@@ -81,14 +81,15 @@ public final class Losses {
   }
 
   /**
-   * Binary cross-entropy of logits against targets in {@code [0, 1]}, computed stably, as
-   * PyTorch's {@code binary_cross_entropy_with_logits}.
+   * Binary cross-entropy of logits against targets in {@code [0, 1]}, computed stably, as PyTorch's
+   * {@code binary_cross_entropy_with_logits}.
    *
    * <pre>
    *   loss = softplus(x) - x * t  =  -(t log sigmoid(x) + (1 - t) log(1 - sigmoid(x)))
    * </pre>
    */
-  public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction) {
+  public static Tensor binaryCrossEntropyWithLogits(
+      Tensor logits, Tensor targets, Reduction reduction) {
     return Functional.binaryCrossEntropyWithLogits(logits, targets, reduction);
   }
 
@@ -96,9 +97,7 @@ public final class Losses {
   private static int[] batchShape(String op, Tensor scores, int[] targets) {
     int[] shape = scores.shape();
     checkArgument(
-        shape.length >= 1,
-        "%s: scores must be [*, C] with classes last, got a scalar",
-        op);
+        shape.length >= 1, "%s: scores must be [*, C] with classes last, got a scalar", op);
     int[] batch = Arrays.copyOf(shape, shape.length - 1);
     int positions = Arrays.stream(batch).reduce(1, Math::multiplyExact);
     checkArgument(

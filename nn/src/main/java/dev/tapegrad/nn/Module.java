@@ -24,8 +24,8 @@ import java.util.TreeSet;
  * with dotted names ({@code encoder.weight_ih_l0}), exactly as PyTorch's {@code
  * named_parameters()}, so state dicts map one to one.
  *
- * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence
- * layers have their own {@code forward} signatures.
+ * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence layers
+ * have their own {@code forward} signatures.
  */
 public abstract class Module {
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
@@ -164,9 +164,12 @@ public abstract class Module {
                 + Arrays.toString(e.getValue().shape()));
       }
     }
-    boolean bad = !mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()));
+    boolean bad =
+        !mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()));
     if (bad) {
-      StringBuilder sb = new StringBuilder("loadStateDict: state does not match ").append(getClass().getSimpleName());
+      StringBuilder sb =
+          new StringBuilder("loadStateDict: state does not match ")
+              .append(getClass().getSimpleName());
       if (!missing.isEmpty()) {
         sb.append("; missing keys ").append(missing);
       }
@@ -194,8 +197,8 @@ public abstract class Module {
   }
 
   /**
-   * The module tree: one line per module with its configuration and, for submodules that have
-   * any, their parameter count; one line per parameter with its shape; the total at the end.
+   * The module tree: one line per module with its configuration and, for submodules that have any,
+   * their parameter count; one line per parameter with its shape; the total at the end.
    *
    * <pre>
    *   Sequential()
@@ -223,10 +226,17 @@ public abstract class Module {
     sb.append(getClass().getSimpleName()).append('(').append(extraRepr()).append(')');
     long count = numParameters();
     if (depth > 0 && count > 0) {
-      sb.append(" [").append(String.format("%,d", count)).append(count == 1 ? " parameter]" : " parameters]");
+      sb.append(" [")
+          .append(String.format("%,d", count))
+          .append(count == 1 ? " parameter]" : " parameters]");
     }
     for (var e : parameters.entrySet()) {
-      sb.append('\n').append(indent).append("  ").append(e.getKey()).append(' ').append(Arrays.toString(e.getValue().shape()));
+      sb.append('\n')
+          .append(indent)
+          .append("  ")
+          .append(e.getKey())
+          .append(' ')
+          .append(Arrays.toString(e.getValue().shape()));
     }
     for (var e : children.entrySet()) {
       sb.append('\n');

@@ -6,9 +6,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A chain of layers applied in order, as PyTorch's {@code nn.Sequential}. Children are named
- * {@code "0"}, {@code "1"}, ..., so parameter names read {@code 0.weight}, {@code 2.bias}, as in
- * PyTorch. An empty chain is the identity.
+ * A chain of layers applied in order, as PyTorch's {@code nn.Sequential}. Children are named {@code
+ * "0"}, {@code "1"}, ..., so parameter names read {@code 0.weight}, {@code 2.bias}, as in PyTorch.
+ * An empty chain is the identity.
  */
 public final class Sequential extends Layer {
   private final List<Layer> layers = new ArrayList<>();

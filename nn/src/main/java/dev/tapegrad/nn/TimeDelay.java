@@ -13,20 +13,21 @@ import java.util.random.RandomGenerator;
  * output frame a linear map of {@code context} input frames spaced {@code dilation} apart.
  *
  * <pre>
- *   input  [batch, time, in]  →  output [batch, time', out],   time' = time − dilation·(context − 1)
+ *   input [batch, time, in]  →  output [batch, time', out]
+ *   time' = time − dilation·(context − 1)
  *   y[b, t] = W · concat(x[b, t], x[b, t + d], ..., x[b, t + d·(context − 1)]) + bias
  * </pre>
  *
- * <p>Weight layout: {@code weight} is {@code [out, context * in]} with frame-major columns:
- * column {@code k * in + f} multiplies feature {@code f} of context frame {@code k}. A PyTorch
- * {@code Conv1d(in, out, context, dilation=d)} weight {@code w} of shape {@code [out, in, context]}
+ * <p>Weight layout: {@code weight} is {@code [out, context * in]} with frame-major columns: column
+ * {@code k * in + f} multiplies feature {@code f} of context frame {@code k}. A PyTorch {@code
+ * Conv1d(in, out, context, dilation=d)} weight {@code w} of shape {@code [out, in, context]}
  * converts with {@code w.permute(0, 2, 1).reshape(out, context * in)}; the biases are equal, and
  * the conv applies to the input transposed to {@code [batch, in, time]}. Both parameters start at
  * {@code U(-1/sqrt(in·context), 1/sqrt(in·context))}, Conv1d's default.
  *
  * <p>The layer is composed from {@code narrow}, {@code cat} and one {@code matmul}, so it is
- * differentiable to any order without its own backward. An unbatched {@code [time, in]} input
- * gives a {@code [time', out]} output.
+ * differentiable to any order without its own backward. An unbatched {@code [time, in]} input gives
+ * a {@code [time', out]} output.
  */
 public final class TimeDelay extends Layer {
   private final int inFeatures;
@@ -42,7 +43,8 @@ public final class TimeDelay extends Layer {
   }
 
   /** A time-delay layer over {@code context} frames spaced {@code dilation} apart. */
-  public TimeDelay(int inFeatures, int outFeatures, int context, int dilation, RandomGenerator random) {
+  public TimeDelay(
+      int inFeatures, int outFeatures, int context, int dilation, RandomGenerator random) {
     checkArgument(
         inFeatures > 0 && outFeatures > 0 && context > 0 && dilation > 0,
         "TimeDelay: in=%s, out=%s, context=%s, dilation=%s must all be positive",
@@ -56,8 +58,11 @@ public final class TimeDelay extends Layer {
     this.dilation = dilation;
     int fanIn = Math.multiplyExact(inFeatures, context);
     double bound = 1 / Math.sqrt(fanIn);
-    this.weight = registerParameter("weight", Init.uniform(Tensor.zeros(outFeatures, fanIn), -bound, bound, random));
-    this.bias = registerParameter("bias", Init.uniform(Tensor.zeros(outFeatures), -bound, bound, random));
+    this.weight =
+        registerParameter(
+            "weight", Init.uniform(Tensor.zeros(outFeatures, fanIn), -bound, bound, random));
+    this.bias =
+        registerParameter("bias", Init.uniform(Tensor.zeros(outFeatures), -bound, bound, random));
   }
 
   /** Applies the layer to {@code [batch, time, in]} (or {@code [time, in]}). */

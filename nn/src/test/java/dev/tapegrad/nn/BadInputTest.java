@@ -27,7 +27,11 @@ class BadInputTest {
 
   @Test
   void embedding() {
-    assertRejects(() -> new Embedding(4, 2, new Random(1)).forward(Tensor.of(new float[] {1.5f}, 1, 1)), "Embedding: ", "[1, 1]", "1.5");
+    assertRejects(
+        () -> new Embedding(4, 2, new Random(1)).forward(Tensor.of(new float[] {1.5f}, 1, 1)),
+        "Embedding: ",
+        "[1, 1]",
+        "1.5");
     assertRejects(() -> new Embedding(4, 2, 4, new Random(1)), "Embedding: ", "paddingIdx 4");
   }
 
@@ -43,19 +47,27 @@ class BadInputTest {
     TimeDelay tdnn = new TimeDelay(3, 2, 3, 2, new Random(1));
     assertRejects(() -> tdnn.forward(Tensor.zeros(2, 9, 4)), "TimeDelay: ", "[2, 9, 4]", "in=3");
     assertRejects(() -> tdnn.forward(Tensor.zeros(1, 2, 9, 3)), "TimeDelay: ", "[1, 2, 9, 3]");
-    assertRejects(() -> tdnn.forward(Tensor.zeros(2, 4, 3)), "TimeDelay: ", "[2, 4, 3]", "4 frames", "5 spanned");
+    assertRejects(
+        () -> tdnn.forward(Tensor.zeros(2, 4, 3)),
+        "TimeDelay: ",
+        "[2, 4, 3]",
+        "4 frames",
+        "5 spanned");
   }
 
   @Test
   void sequentialNamesTheFailingLayer() {
-    Sequential mlp = new Sequential(new Linear(4, 8, new Random(1)), new Tanh(), new Linear(7, 2, new Random(1)));
+    Sequential mlp =
+        new Sequential(
+            new Linear(4, 8, new Random(1)), new Tanh(), new Linear(7, 2, new Random(1)));
     assertRejects(() -> mlp.forward(Tensor.zeros(5, 4)), "Linear: ", "[5, 8]", "in=7");
   }
 
   @Test
   void softmaxFamilyAndFlatten() {
     assertRejects(() -> new Softmax(2).forward(Tensor.zeros(3, 4)), "Softmax: ", "dim 2", "[3, 4]");
-    assertRejects(() -> new LogSoftmax(-3).forward(Tensor.zeros(3, 4)), "LogSoftmax: ", "dim -3", "[3, 4]");
+    assertRejects(
+        () -> new LogSoftmax(-3).forward(Tensor.zeros(3, 4)), "LogSoftmax: ", "dim -3", "[3, 4]");
     assertRejects(() -> new Flatten().forward(Tensor.zeros(5)), "Flatten: ", "[5]");
     assertRejects(() -> new Flatten(2, 1).forward(Tensor.zeros(2, 3, 4)), "Flatten: ", "[2, 3, 4]");
   }

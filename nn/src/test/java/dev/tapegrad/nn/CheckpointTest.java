@@ -27,12 +27,20 @@ class CheckpointTest {
   private static Sequential model(long seed) {
     Random random = new Random(seed);
     return new Sequential(
-        new Embedding(6, 4, random), new LayerNorm(4), new TimeDelay(4, 3, 2, random), new Tanh(), new Linear(3, 2, random));
+        new Embedding(6, 4, random),
+        new LayerNorm(4),
+        new TimeDelay(4, 3, 2, random),
+        new Tanh(),
+        new Linear(3, 2, random));
   }
 
   private static void assertSameValues(Module expected, Module actual) {
-    expected.namedParameters().forEach(
-        (k, v) -> assertArrayEquals(v.toFloatArray(), actual.namedParameters().get(k).toFloatArray(), k));
+    expected
+        .namedParameters()
+        .forEach(
+            (k, v) ->
+                assertArrayEquals(
+                    v.toFloatArray(), actual.namedParameters().get(k).toFloatArray(), k));
   }
 
   @Test
@@ -74,13 +82,16 @@ class CheckpointTest {
     Safetensors.save(file, state);
     Sequential target = model(2);
     Map<String, Tensor> original = target.stateDict();
-    CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.load(target, file));
+    CheckpointException e =
+        assertThrows(CheckpointException.class, () -> Checkpoint.load(target, file));
     String msg = e.getMessage();
     assertTrue(msg.contains("other.safetensors"), msg);
     assertTrue(msg.contains("missing keys [4.bias]"), msg);
     assertTrue(msg.contains("unexpected keys [5.weight]"), msg);
     assertTrue(msg.contains("2.weight: checkpoint [3, 4] vs model [3, 8]"), msg);
-    original.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), target.namedParameters().get(k).toFloatArray(), k));
+    original.forEach(
+        (k, v) ->
+            assertArrayEquals(v.toFloatArray(), target.namedParameters().get(k).toFloatArray(), k));
   }
 
   @Test
@@ -95,7 +106,9 @@ class CheckpointTest {
     float[] biasBefore = ((Linear) target.get(4)).bias().toFloatArray();
     assertEquals(Map.of("k", "v"), Checkpoint.load(target, file, false));
     assertArrayEquals(biasBefore, ((Linear) target.get(4)).bias().toFloatArray());
-    assertArrayEquals(((Linear) source.get(4)).weight().toFloatArray(), ((Linear) target.get(4)).weight().toFloatArray());
+    assertArrayEquals(
+        ((Linear) source.get(4)).weight().toFloatArray(),
+        ((Linear) target.get(4)).weight().toFloatArray());
     assertThrows(CheckpointException.class, () -> Checkpoint.load(target, file, true));
   }
 
@@ -108,7 +121,17 @@ class CheckpointTest {
     int dataStart = 8 + (int) headerLength;
     Sequential target = model(2);
     Map<String, Tensor> original = target.stateDict();
-    int[] cuts = {0, 3, 8, 20, dataStart - 1, dataStart, dataStart + 5, (dataStart + bytes.length) / 2, bytes.length - 1};
+    int[] cuts = {
+      0,
+      3,
+      8,
+      20,
+      dataStart - 1,
+      dataStart,
+      dataStart + 5,
+      (dataStart + bytes.length) / 2,
+      bytes.length - 1
+    };
     for (int cut : cuts) {
       Path file = dir.resolve("cut" + cut + ".safetensors");
       Files.write(file, Arrays.copyOf(bytes, cut));
@@ -118,16 +141,25 @@ class CheckpointTest {
     byte[] corrupt = bytes.clone();
     corrupt[8] = 'x';
     Files.write(dir.resolve("corrupt.safetensors"), corrupt);
-    assertThrows(CheckpointException.class, () -> Checkpoint.load(target, dir.resolve("corrupt.safetensors")));
+    assertThrows(
+        CheckpointException.class,
+        () -> Checkpoint.load(target, dir.resolve("corrupt.safetensors")));
     byte[] longHeader = bytes.clone();
     longHeader[0] = (byte) 0xff;
     longHeader[1] = (byte) 0xff;
     Files.write(dir.resolve("long.safetensors"), longHeader);
-    assertThrows(CheckpointException.class, () -> Checkpoint.load(target, dir.resolve("long.safetensors")));
+    assertThrows(
+        CheckpointException.class, () -> Checkpoint.load(target, dir.resolve("long.safetensors")));
     // trailing garbage
     Files.write(dir.resolve("trailing.safetensors"), Arrays.copyOf(bytes, bytes.length + 4));
-    assertThrows(CheckpointException.class, () -> Checkpoint.load(target, dir.resolve("trailing.safetensors")));
-    original.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), target.namedParameters().get(k).toFloatArray(), k));
-    assertThrows(NoSuchFileException.class, () -> Checkpoint.load(target, dir.resolve("absent.safetensors")));
+    assertThrows(
+        CheckpointException.class,
+        () -> Checkpoint.load(target, dir.resolve("trailing.safetensors")));
+    original.forEach(
+        (k, v) ->
+            assertArrayEquals(v.toFloatArray(), target.namedParameters().get(k).toFloatArray(), k));
+    assertThrows(
+        NoSuchFileException.class,
+        () -> Checkpoint.load(target, dir.resolve("absent.safetensors")));
   }
 }

@@ -15,7 +15,15 @@ final class Close {
       double scale = Math.max(1, Math.abs(expected[i]));
       if (!(Math.abs(expected[i] - actual[i]) <= tolerance * scale)) {
         throw new AssertionError(
-            "element " + i + ": expected " + expected[i] + " but was " + actual[i] + " (tolerance " + tolerance + ")");
+            "element "
+                + i
+                + ": expected "
+                + expected[i]
+                + " but was "
+                + actual[i]
+                + " (tolerance "
+                + tolerance
+                + ")");
       }
     }
   }

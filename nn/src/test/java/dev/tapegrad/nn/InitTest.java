@@ -42,7 +42,8 @@ class InitTest {
 
   /** Checks mean 0 and the given std (within 5%) on a large sample. */
   private static void assertMoments(float[] v, double expectedStd) {
-    assertEquals(0, mean(v), 5 * expectedStd / Math.sqrt(v.length), "mean within 5 standard errors");
+    assertEquals(
+        0, mean(v), 5 * expectedStd / Math.sqrt(v.length), "mean within 5 standard errors");
     assertEquals(expectedStd, std(v), 0.05 * expectedStd);
   }
 
@@ -55,9 +56,11 @@ class InitTest {
     float[] n = Init.normal(Tensor.zeros(200, 100), 3, 0.5, new Random(2)).toFloatArray();
     assertEquals(3, mean(n), 0.02);
     assertEquals(0.5, std(n), 0.02);
-    assertArrayEquals(Tensor.zeros(2, 3).toFloatArray(), Init.zeros(Tensor.ones(2, 3)).toFloatArray());
+    assertArrayEquals(
+        Tensor.zeros(2, 3).toFloatArray(), Init.zeros(Tensor.ones(2, 3)).toFloatArray());
     assertArrayEquals(Tensor.ones(4).toFloatArray(), Init.ones(Tensor.zeros(4)).toFloatArray());
-    assertArrayEquals(Tensor.full(2.5f, 4).toFloatArray(), Init.constant(Tensor.zeros(4), 2.5f).toFloatArray());
+    assertArrayEquals(
+        Tensor.full(2.5f, 4).toFloatArray(), Init.constant(Tensor.zeros(4), 2.5f).toFloatArray());
   }
 
   private static double[] toDouble(float[] v) {
@@ -76,7 +79,9 @@ class InitTest {
     assertTrue(maxAbs(u) <= bound);
     assertTrue(maxAbs(u) > 0.99 * bound, "the range is used up to the bound");
     assertMoments(u, bound / Math.sqrt(3));
-    assertMoments(Init.xavierNormal(Tensor.zeros(200, 300), new Random(4)).toFloatArray(), Math.sqrt(2.0 / 500));
+    assertMoments(
+        Init.xavierNormal(Tensor.zeros(200, 300), new Random(4)).toFloatArray(),
+        Math.sqrt(2.0 / 500));
   }
 
   @Test
@@ -84,10 +89,14 @@ class InitTest {
     float[] u = Init.kaimingUniform(Tensor.zeros(300, 200), new Random(5)).toFloatArray();
     double bound = Math.sqrt(2) * Math.sqrt(3.0 / 200);
     assertTrue(maxAbs(u) <= bound && maxAbs(u) > 0.99 * bound);
-    float[] n = Init.kaimingNormal(Tensor.zeros(300, 200), 0, Init.FanMode.FAN_OUT, new Random(6)).toFloatArray();
+    float[] n =
+        Init.kaimingNormal(Tensor.zeros(300, 200), 0, Init.FanMode.FAN_OUT, new Random(6))
+            .toFloatArray();
     assertMoments(n, Math.sqrt(2.0 / 300));
     // Linear's default: a = sqrt(5) gives U(-1/sqrt(in), 1/sqrt(in))
-    float[] linear = Init.kaimingUniform(Tensor.zeros(300, 64), Math.sqrt(5), Init.FanMode.FAN_IN, new Random(7)).toFloatArray();
+    float[] linear =
+        Init.kaimingUniform(Tensor.zeros(300, 64), Math.sqrt(5), Init.FanMode.FAN_IN, new Random(7))
+            .toFloatArray();
     assertTrue(maxAbs(linear) <= 1 / 8.0 + 1e-7 && maxAbs(linear) > 0.99 / 8);
   }
 
@@ -102,7 +111,8 @@ class InitTest {
       int n = Math.min(rows, cols);
       Close.assertClose(Tensor.eye(n).mul(2.25f), gram, 1e-5);
     }
-    assertThrows(IllegalArgumentException.class, () -> Init.orthogonal(Tensor.zeros(5), new Random(1)));
+    assertThrows(
+        IllegalArgumentException.class, () -> Init.orthogonal(Tensor.zeros(5), new Random(1)));
   }
 
   @Test
@@ -132,24 +142,36 @@ class InitTest {
     assertSame(w, Init.xavierUniform(w, new Random(2)));
     assertSame(w, linear.weight());
     assertTrue(w.requiresGrad());
-    assertArrayEquals(Init.xavierUniform(Tensor.zeros(2, 3), new Random(2)).toFloatArray(), w.toFloatArray());
+    assertArrayEquals(
+        Init.xavierUniform(Tensor.zeros(2, 3), new Random(2)).toFloatArray(), w.toFloatArray());
   }
 
   @Test
   void aModelBuiltFromOneSeedIsReproducible() {
-    Sequential a = new Sequential(new Linear(4, 8, new Random(99)), new Tanh(), new Linear(8, 2, new Random(99)));
+    Sequential a =
+        new Sequential(
+            new Linear(4, 8, new Random(99)), new Tanh(), new Linear(8, 2, new Random(99)));
     Random r1 = new Random(5);
     Random r2 = new Random(5);
-    Sequential b = new Sequential(new Linear(4, 8, r1), new Dropout(0.5f, r1), new Linear(8, 2, r1));
-    Sequential c = new Sequential(new Linear(4, 8, r2), new Dropout(0.5f, r2), new Linear(8, 2, r2));
-    b.stateDict().forEach((k, v) -> assertArrayEquals(v.toFloatArray(), c.stateDict().get(k).toFloatArray(), k));
-    assertTrue(!Arrays.equals(a.parameters().get(0).toFloatArray(), b.parameters().get(0).toFloatArray()));
+    Sequential b =
+        new Sequential(new Linear(4, 8, r1), new Dropout(0.5f, r1), new Linear(8, 2, r1));
+    Sequential c =
+        new Sequential(new Linear(4, 8, r2), new Dropout(0.5f, r2), new Linear(8, 2, r2));
+    b.stateDict()
+        .forEach(
+            (k, v) -> assertArrayEquals(v.toFloatArray(), c.stateDict().get(k).toFloatArray(), k));
+    assertTrue(
+        !Arrays.equals(a.parameters().get(0).toFloatArray(), b.parameters().get(0).toFloatArray()));
   }
 
   @Test
   void fanlessTensorsAreRejectedWithTheShape() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Init.xavierUniform(Tensor.zeros(4), new Random(1)));
-    assertTrue(e.getMessage().contains("Init.xavierUniform") && e.getMessage().contains("[4]"), e.getMessage());
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Init.xavierUniform(Tensor.zeros(4), new Random(1)));
+    assertTrue(
+        e.getMessage().contains("Init.xavierUniform") && e.getMessage().contains("[4]"),
+        e.getMessage());
   }
 }

@@ -37,7 +37,9 @@ class LayerGradCheckTest {
   void embeddingWeights() {
     Embedding emb = new Embedding(5, 3, new Random(1));
     // repeated indices: gradients of one row accumulate
-    GradCheckResult r = assertGradients(emb, in -> emb.forward(2, 0, 2, 4).tanh(), Tensor.zeros(1).requiresGrad(true));
+    GradCheckResult r =
+        assertGradients(
+            emb, in -> emb.forward(2, 0, 2, 4).tanh(), Tensor.zeros(1).requiresGrad(true));
     assertTrue(r.passed());
     assertTrue(r.input(1).checked());
     Tensor idx = Tensor.of(new float[] {1, 3, 3, 0}, 2, 2);
@@ -66,7 +68,13 @@ class LayerGradCheckTest {
   void sequentialMlp() {
     Random random = new Random(1);
     Sequential mlp =
-        new Sequential(new Linear(3, 5, random), new Tanh(), new Linear(5, 4, random), new Gelu(), new Linear(4, 2, random), new LogSoftmax(-1));
+        new Sequential(
+            new Linear(3, 5, random),
+            new Tanh(),
+            new Linear(5, 4, random),
+            new Gelu(),
+            new Linear(4, 2, random),
+            new LogSoftmax(-1));
     assertAllChecked(assertGradients(mlp, in -> mlp.forward(in[0]), input(2, 4, 3)), 7);
   }
 
@@ -74,15 +82,21 @@ class LayerGradCheckTest {
   void activationsFlattenAndDropout() {
     Tensor x = input(3, 2, 3, 2);
     for (Layer layer :
-        new Layer[] {new Tanh(), new Sigmoid(), new Gelu(), new Softmax(1), new LogSoftmax(-1), new Flatten()}) {
-      assertTrue(GradCheck.assertGradients(in -> layer.forward(in[0]), x).passed(), layer.toString());
+        new Layer[] {
+          new Tanh(), new Sigmoid(), new Gelu(), new Softmax(1), new LogSoftmax(-1), new Flatten()
+        }) {
+      assertTrue(
+          GradCheck.assertGradients(in -> layer.forward(in[0]), x).passed(), layer.toString());
     }
     // relu and leaky relu away from their kink at 0
-    Tensor away = Tensor.of(new float[] {-1.5f, -0.3f, 0.4f, 1.2f, -0.8f, 2f}, 2, 3).requiresGrad(true);
+    Tensor away =
+        Tensor.of(new float[] {-1.5f, -0.3f, 0.4f, 1.2f, -0.8f, 2f}, 2, 3).requiresGrad(true);
     assertTrue(GradCheck.assertGradients(in -> new Relu().forward(in[0]), away).passed());
     assertTrue(GradCheck.assertGradients(in -> new LeakyRelu(0.1f).forward(in[0]), away).passed());
     // a fixed mask per evaluation: a fresh generator with the same seed
-    assertTrue(GradCheck.assertGradients(in -> new Dropout(0.4f, new Random(9)).forward(in[0]), x).passed());
+    assertTrue(
+        GradCheck.assertGradients(in -> new Dropout(0.4f, new Random(9)).forward(in[0]), x)
+            .passed());
   }
 
   @Test
@@ -91,15 +105,24 @@ class LayerGradCheckTest {
     int[] targets = {0, 3, 1, 2, 2, 1};
     for (Reduction r : Reduction.values()) {
       CrossEntropyLoss ce = new CrossEntropyLoss(r, 2, 0.1f);
-      assertTrue(GradCheck.assertGradients(in -> ce.forward(in[0], targets), logits).passed(), "ce " + r);
+      assertTrue(
+          GradCheck.assertGradients(in -> ce.forward(in[0], targets), logits).passed(), "ce " + r);
       NllLoss nll = new NllLoss(r, 1);
-      assertTrue(GradCheck.assertGradients(in -> nll.forward(in[0].logSoftmax(-1), targets), logits).passed(), "nll " + r);
+      assertTrue(
+          GradCheck.assertGradients(in -> nll.forward(in[0].logSoftmax(-1), targets), logits)
+              .passed(),
+          "nll " + r);
       MseLoss mse = new MseLoss(r);
-      assertTrue(GradCheck.assertGradients(in -> mse.forward(in[0], in[1]), logits, input(5, 2, 3, 4)).passed(), "mse " + r);
+      assertTrue(
+          GradCheck.assertGradients(in -> mse.forward(in[0], in[1]), logits, input(5, 2, 3, 4))
+              .passed(),
+          "mse " + r);
       BceWithLogitsLoss bce = new BceWithLogitsLoss(r);
       Tensor probabilities = Tensor.rand(new Random(6), 2, 3, 4).requiresGrad(true);
       assertTrue(
-          GradCheck.assertGradients(in -> bce.forward(in[0], in[1]), logits, probabilities).passed(), "bce " + r);
+          GradCheck.assertGradients(in -> bce.forward(in[0], in[1]), logits, probabilities)
+              .passed(),
+          "bce " + r);
     }
   }
 
@@ -107,8 +130,14 @@ class LayerGradCheckTest {
   void composedLayersHaveSecondDerivatives() {
     Random random = new Random(2);
     Sequential model =
-        new Sequential(new TimeDelay(2, 3, 2, 2, random), new LayerNorm(3), new Tanh(), new Linear(3, 2, random));
-    assertTrue(GradCheck.assertSecondOrderGradients(in -> model.forward(in[0]), input(3, 1, 6, 2)).passed());
+        new Sequential(
+            new TimeDelay(2, 3, 2, 2, random),
+            new LayerNorm(3),
+            new Tanh(),
+            new Linear(3, 2, random));
+    assertTrue(
+        GradCheck.assertSecondOrderGradients(in -> model.forward(in[0]), input(3, 1, 6, 2))
+            .passed());
   }
 
   @Test
@@ -117,9 +146,15 @@ class LayerGradCheckTest {
     Linear linear = new Linear(2, 2, new Random(1));
     assertThrows(
         AssertionError.class,
-        () -> assertGradients(linear, in -> linear.forward(in[0]).add(in[0].detach().square()), input(1, 3, 2)));
+        () ->
+            assertGradients(
+                linear, in -> linear.forward(in[0]).add(in[0].detach().square()), input(1, 3, 2)));
     assertThrows(
         AssertionError.class,
-        () -> assertGradients(linear, in -> linear.forward(in[0]).add(linear.bias().detach().square()), input(1, 3, 2)));
+        () ->
+            assertGradients(
+                linear,
+                in -> linear.forward(in[0]).add(linear.bias().detach().square()),
+                input(1, 3, 2)));
   }
 }

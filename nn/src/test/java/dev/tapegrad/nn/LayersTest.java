@@ -40,7 +40,10 @@ class LayersTest {
     }
     assertClose(expected, y.toFloatArray(), 1e-6);
     // 1-D input is a single sample
-    assertClose(linear.forward(x.reshape(-1, 3).narrow(0, 7, 1)).reshape(2), linear.forward(x.reshape(-1, 3).narrow(0, 7, 1).reshape(3)), 0);
+    assertClose(
+        linear.forward(x.reshape(-1, 3).narrow(0, 7, 1)).reshape(2),
+        linear.forward(x.reshape(-1, 3).narrow(0, 7, 1).reshape(3)),
+        0);
   }
 
   @Test
@@ -99,13 +102,17 @@ class LayersTest {
     assertEquals(0f, emb.weight().grad().get(1, 0));
     assertEquals(6f, emb.weight().grad().get(2, 0));
     assertEquals(-1, new Embedding(4, 2, new Random(1)).paddingIdx());
-    assertEquals(3, new Embedding(4, 2, -1, new Random(1)).paddingIdx(), "negative padding counts from the end");
+    assertEquals(
+        3,
+        new Embedding(4, 2, -1, new Random(1)).paddingIdx(),
+        "negative padding counts from the end");
   }
 
   @Test
   void embeddingRejectsOutOfRangeAndNonIntegralIndices() {
     Embedding emb = new Embedding(4, 2, new Random(1));
-    IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(0, 4));
+    IndexOutOfBoundsException e =
+        assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(0, 4));
     assertTrue(e.getMessage().contains("Embedding: index 4 at position 1"), e.getMessage());
     assertThrows(IndexOutOfBoundsException.class, () -> emb.forward(-1));
     IllegalArgumentException f =
@@ -128,7 +135,9 @@ class LayersTest {
     assertTrue(zeros > 200 && zeros < 300, "about p of the elements are dropped: " + zeros);
     a.eval();
     assertSame(x, a.forward(x));
-    assertArrayEquals(Tensor.zeros(3).toFloatArray(), new Dropout(1f, new Random(1)).forward(Tensor.ones(3)).toFloatArray());
+    assertArrayEquals(
+        Tensor.zeros(3).toFloatArray(),
+        new Dropout(1f, new Random(1)).forward(Tensor.ones(3)).toFloatArray());
   }
 
   @Test
@@ -152,7 +161,10 @@ class LayersTest {
   void layerNormUsesEpsInsideTheSquareRoot() {
     LayerNorm norm = new LayerNorm(new int[] {2}, 1f, false);
     // x = [-1, 1]: mean 0, biased var 1, so y = x / sqrt(2)
-    assertClose(new float[] {-0.70710677f, 0.70710677f}, norm.forward(Tensor.vector(-1, 1)).toFloatArray(), 1e-6);
+    assertClose(
+        new float[] {-0.70710677f, 0.70710677f},
+        norm.forward(Tensor.vector(-1, 1)).toFloatArray(),
+        1e-6);
   }
 
   @Test
@@ -163,7 +175,9 @@ class LayersTest {
     Sequential mlp = new Sequential(first, new Relu()).append(second);
     assertEquals(3, mlp.size());
     assertSame(second, mlp.get(2));
-    assertEquals(List.of("0.weight", "0.bias", "2.weight", "2.bias"), List.copyOf(mlp.namedParameters().keySet()));
+    assertEquals(
+        List.of("0.weight", "0.bias", "2.weight", "2.bias"),
+        List.copyOf(mlp.namedParameters().keySet()));
     Tensor x = randn(5, 6, 3);
     assertClose(second.forward(first.forward(x).relu()), mlp.forward(x), 0);
     assertSame(x, new Sequential().forward(x));
@@ -216,7 +230,10 @@ class LayersTest {
       }
     }
     // unbatched input
-    assertClose(y.narrow(0, 1, 1).reshape(outTime, out), tdnn.forward(x.narrow(0, 1, 1).reshape(time, in)), 1e-6);
+    assertClose(
+        y.narrow(0, 1, 1).reshape(outTime, out),
+        tdnn.forward(x.narrow(0, 1, 1).reshape(time, in)),
+        1e-6);
     assertArrayEquals(new int[] {out, context * in}, tdnn.weight().shape());
   }
 

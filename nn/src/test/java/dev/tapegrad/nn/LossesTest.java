@@ -26,7 +26,8 @@ class LossesTest {
       Tensor flat = Functional.crossEntropy(logits.reshape(6, 5), targets, r, 4, 0.1f);
       assertClose(r == Reduction.NONE ? flat.reshape(2, 3) : flat, seq, 1e-6);
     }
-    assertArrayEquals(new int[] {2, 3}, Losses.crossEntropy(logits, targets, Reduction.NONE, -100, 0).shape());
+    assertArrayEquals(
+        new int[] {2, 3}, Losses.crossEntropy(logits, targets, Reduction.NONE, -100, 0).shape());
   }
 
   @Test
@@ -44,9 +45,14 @@ class LossesTest {
       expected += (1 - s) * -logProbs.get(i, targets[i]) + s * smooth;
     }
     expected /= 3;
-    assertEquals(expected, Losses.crossEntropy(logits, targets, Reduction.MEAN, -100, (float) s).item(), 1e-5);
     assertEquals(
-        expected, new CrossEntropyLoss(Reduction.MEAN, -100, (float) s).forward(logits, targets).item(), 1e-5);
+        expected,
+        Losses.crossEntropy(logits, targets, Reduction.MEAN, -100, (float) s).item(),
+        1e-5);
+    assertEquals(
+        expected,
+        new CrossEntropyLoss(Reduction.MEAN, -100, (float) s).forward(logits, targets).item(),
+        1e-5);
   }
 
   @Test
@@ -99,12 +105,20 @@ class LossesTest {
   void lossesRejectMismatchedTargets() {
     Tensor logits = randn(8, 2, 3, 5);
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {1, 2}));
-    assertTrue(e.getMessage().contains("crossEntropy: scores [2, 3, 5] need 6 targets"), e.getMessage());
-    assertThrows(IndexOutOfBoundsException.class, () -> Losses.crossEntropy(logits, new int[] {0, 1, 2, 3, 4, 5}));
+        assertThrows(
+            IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {1, 2}));
+    assertTrue(
+        e.getMessage().contains("crossEntropy: scores [2, 3, 5] need 6 targets"), e.getMessage());
+    assertThrows(
+        IndexOutOfBoundsException.class,
+        () -> Losses.crossEntropy(logits, new int[] {0, 1, 2, 3, 4, 5}));
     IllegalArgumentException m =
-        assertThrows(IllegalArgumentException.class, () -> new MseLoss().forward(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
-    assertTrue(m.getMessage().contains("[2, 3]") && m.getMessage().contains("[3, 2]"), m.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> new CrossEntropyLoss(Reduction.MEAN, -100, 1.5f));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> new MseLoss().forward(Tensor.zeros(2, 3), Tensor.zeros(3, 2)));
+    assertTrue(
+        m.getMessage().contains("[2, 3]") && m.getMessage().contains("[3, 2]"), m.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> new CrossEntropyLoss(Reduction.MEAN, -100, 1.5f));
   }
 }

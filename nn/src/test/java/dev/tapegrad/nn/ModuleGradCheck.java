@@ -26,16 +26,19 @@ final class ModuleGradCheck {
    * Checks {@code forward(inputs)} against finite differences with respect to every input that
    * requires grad and every parameter of {@code module}.
    */
-  static GradCheckResult assertGradients(Module module, GradCheck.TensorFunction forward, Tensor... inputs) {
+  static GradCheckResult assertGradients(
+      Module module, GradCheck.TensorFunction forward, Tensor... inputs) {
     List<Tensor> params = module.parameters();
     Tensor[] all = Arrays.copyOf(inputs, inputs.length + params.size());
     for (int k = 0; k < params.size(); k++) {
-      all[inputs.length + k] = Tensor.of(params.get(k).toFloatArray(), params.get(k).shape()).requiresGrad(true);
+      all[inputs.length + k] =
+          Tensor.of(params.get(k).toFloatArray(), params.get(k).shape()).requiresGrad(true);
     }
     List<Tensor> saved = new ArrayList<>();
     module.parameters().forEach(p -> saved.add(Tensor.of(p.toFloatArray(), p.shape())));
     try {
-      return GradCheck.assertGradients(in -> new Call(module, forward, inputs.length).apply(in), all);
+      return GradCheck.assertGradients(
+          in -> new Call(module, forward, inputs.length).apply(in), all);
     } finally {
       try (var scope = Autograd.noGrad()) {
         for (int k = 0; k < params.size(); k++) {
@@ -64,7 +67,8 @@ final class ModuleGradCheck {
       }
       Tensor[] leaves = new Tensor[inputCount];
       for (int i = 0; i < inputCount; i++) {
-        leaves[i] = Tensor.of(in[i].toFloatArray(), in[i].shape()).requiresGrad(in[i].requiresGrad());
+        leaves[i] =
+            Tensor.of(in[i].toFloatArray(), in[i].shape()).requiresGrad(in[i].requiresGrad());
       }
       try (var scope = Autograd.enableGrad()) {
         Tensor out = forward.apply(leaves);

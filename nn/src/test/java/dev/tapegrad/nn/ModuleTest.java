@@ -24,7 +24,10 @@ class ModuleTest {
     final Linear decoder;
 
     Model(Random random) {
-      encoder = registerModule("encoder", new Sequential(new Linear(4, 3, random), new Tanh(), new Dropout(0.5f, random)));
+      encoder =
+          registerModule(
+              "encoder",
+              new Sequential(new Linear(4, 3, random), new Tanh(), new Dropout(0.5f, random)));
       decoder = registerModule("decoder", new Linear(3, 2, false, random));
     }
   }
@@ -47,8 +50,10 @@ class ModuleTest {
   void orderIsStableAcrossInstancesAndCalls() {
     Model a = new Model(new Random(1));
     Model b = new Model(new Random(2));
-    assertEquals(List.copyOf(a.namedParameters().keySet()), List.copyOf(b.namedParameters().keySet()));
-    assertEquals(List.copyOf(a.namedParameters().keySet()), List.copyOf(a.namedParameters().keySet()));
+    assertEquals(
+        List.copyOf(a.namedParameters().keySet()), List.copyOf(b.namedParameters().keySet()));
+    assertEquals(
+        List.copyOf(a.namedParameters().keySet()), List.copyOf(a.namedParameters().keySet()));
   }
 
   @Test
@@ -69,7 +74,10 @@ class ModuleTest {
     }
     Bad bad = new Bad();
     bad.add("w");
-    assertTrue(assertThrows(IllegalArgumentException.class, () -> bad.add("w")).getMessage().contains("already registered"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> bad.add("w"))
+            .getMessage()
+            .contains("already registered"));
     assertThrows(IllegalArgumentException.class, () -> bad.add("a.b"));
     assertThrows(IllegalArgumentException.class, () -> bad.add(""));
   }
@@ -115,7 +123,10 @@ class ModuleTest {
   void zeroGradClearsEveryParameter() {
     Model m = new Model(new Random(1));
     m.eval();
-    m.decoder.forward(m.encoder.forward(Tensor.randn(new Random(5), 2, 4)).mul(m.scale)).sum().backward();
+    m.decoder
+        .forward(m.encoder.forward(Tensor.randn(new Random(5), 2, 4)).mul(m.scale))
+        .sum()
+        .backward();
     assertTrue(m.parameters().stream().allMatch(p -> p.grad() != null));
     m.zeroGrad();
     for (Tensor p : m.parameters()) {
@@ -158,12 +169,15 @@ class ModuleTest {
     state.remove("decoder.weight");
     state.put("encoder.0.bias", Tensor.zeros(4));
     state.put("extra", Tensor.zeros(1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.loadStateDict(state));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> m.loadStateDict(state));
     String msg = e.getMessage();
     assertTrue(msg.contains("missing keys [decoder.weight]"), msg);
     assertTrue(msg.contains("unexpected keys [extra]"), msg);
     assertTrue(msg.contains("encoder.0.bias: checkpoint [4] vs model [3]"), msg);
-    original.forEach((k, v) -> assertArrayEquals(v.toFloatArray(), m.namedParameters().get(k).toFloatArray(), k));
+    original.forEach(
+        (k, v) ->
+            assertArrayEquals(v.toFloatArray(), m.namedParameters().get(k).toFloatArray(), k));
   }
 
   @Test

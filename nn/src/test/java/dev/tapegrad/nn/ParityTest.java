@@ -83,7 +83,8 @@ class ParityTest {
   private void checkLayer(String name, JsonObject c) throws Exception {
     JsonObject config = c.getAsJsonObject("config");
     Layer layer = buildLayer(name, config);
-    Map<String, String> metadata = Checkpoint.load(layer, Path.of(resource(name + ".safetensors").toURI()));
+    Map<String, String> metadata =
+        Checkpoint.load(layer, Path.of(resource(name + ".safetensors").toURI()));
     assertEquals(name, metadata.get("case"));
     boolean indices = c.get("inputGrad").isJsonNull();
     Tensor x = tensor(c.getAsJsonObject("input")).requiresGrad(!indices);
@@ -94,9 +95,15 @@ class ParityTest {
       compare(name, "input grad", c.getAsJsonObject("inputGrad"), x.grad(), GRAD_TOLERANCE);
     }
     JsonObject grads = c.getAsJsonObject("paramGrads");
-    assertEquals(grads.keySet(), layer.namedParameters().keySet(), "parameter names match PyTorch's");
+    assertEquals(
+        grads.keySet(), layer.namedParameters().keySet(), "parameter names match PyTorch's");
     for (var e : layer.namedParameters().entrySet()) {
-      compare(name, e.getKey() + " grad", grads.getAsJsonObject(e.getKey()), e.getValue().grad(), GRAD_TOLERANCE);
+      compare(
+          name,
+          e.getKey() + " grad",
+          grads.getAsJsonObject(e.getKey()),
+          e.getValue().grad(),
+          GRAD_TOLERANCE);
     }
   }
 
@@ -106,10 +113,16 @@ class ParityTest {
       case "linear":
       case "linear_nobias":
         return new Linear(
-            config.get("in").getAsInt(), config.get("out").getAsInt(), config.get("bias").getAsBoolean(), random);
+            config.get("in").getAsInt(),
+            config.get("out").getAsInt(),
+            config.get("bias").getAsBoolean(),
+            random);
       case "embedding":
         return new Embedding(
-            config.get("num").getAsInt(), config.get("dim").getAsInt(), config.get("paddingIdx").getAsInt(), random);
+            config.get("num").getAsInt(),
+            config.get("dim").getAsInt(),
+            config.get("paddingIdx").getAsInt(),
+            random);
       case "layernorm":
         return new LayerNorm(ints(config.getAsJsonArray("shape")));
       case "mlp":
@@ -142,7 +155,8 @@ class ParityTest {
 
   private void checkLoss(String name, JsonObject c) {
     JsonObject config = c.getAsJsonObject("config");
-    Reduction reduction = Reduction.valueOf(config.get("reduction").getAsString().toUpperCase(Locale.ROOT));
+    Reduction reduction =
+        Reduction.valueOf(config.get("reduction").getAsString().toUpperCase(Locale.ROOT));
     Tensor x = tensor(c.getAsJsonObject("input")).requiresGrad(true);
     Tensor target = c.has("target") ? tensor(c.getAsJsonObject("target")).requiresGrad(true) : null;
     int[] targets = c.has("targets") ? ints(c.getAsJsonArray("targets")) : null;
@@ -151,11 +165,15 @@ class ParityTest {
       case "crossEntropy":
         loss =
             new CrossEntropyLoss(
-                    reduction, config.get("ignoreIndex").getAsInt(), config.get("labelSmoothing").getAsFloat())
+                    reduction,
+                    config.get("ignoreIndex").getAsInt(),
+                    config.get("labelSmoothing").getAsFloat())
                 .forward(x, targets);
         break;
       case "nll":
-        loss = new NllLoss(reduction, config.get("ignoreIndex").getAsInt()).forward(x.logSoftmax(-1), targets);
+        loss =
+            new NllLoss(reduction, config.get("ignoreIndex").getAsInt())
+                .forward(x.logSoftmax(-1), targets);
         break;
       case "mse":
         loss = new MseLoss(reduction).forward(x, target);
@@ -174,9 +192,11 @@ class ParityTest {
     }
   }
 
-  private static void compare(String name, String what, JsonObject expected, Tensor actual, double tolerance) {
+  private static void compare(
+      String name, String what, JsonObject expected, Tensor actual, double tolerance) {
     assertNotNull(actual, name + ": no " + what);
-    assertArrayEquals(ints(expected.getAsJsonArray("shape")), actual.shape(), name + ": " + what + " shape");
+    assertArrayEquals(
+        ints(expected.getAsJsonArray("shape")), actual.shape(), name + ": " + what + " shape");
     JsonArray data = expected.getAsJsonArray("data");
     float[] values = actual.toFloatArray();
     double worst = 0;
@@ -190,7 +210,13 @@ class ParityTest {
             String.format(
                 Locale.ROOT,
                 "%s: %s element %d: tapegrad %s vs PyTorch %s (error %.2e > %.0e)",
-                name, what, i, values[i], e, error, tolerance));
+                name,
+                what,
+                i,
+                values[i],
+                e,
+                error,
+                tolerance));
       }
     }
     synchronized (ParityTest.class) {
@@ -223,7 +249,8 @@ class ParityTest {
 
   private static URL resource(String name) {
     URL url = ParityTest.class.getResource("/parity/" + name);
-    assertNotNull(url, "missing test resource parity/" + name + "; run tools/fixtures_nn_layers.py");
+    assertNotNull(
+        url, "missing test resource parity/" + name + "; run tools/fixtures_nn_layers.py");
     return url;
   }
 }
