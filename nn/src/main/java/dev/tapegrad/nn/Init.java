@@ -256,6 +256,7 @@ public final class Init {
     return new int[] {shape[1] * receptive, shape[0] * receptive};
   }
 
+  @SuppressWarnings("try") // the scope is used for its side effect
   private static Tensor overwrite(Tensor tensor, float[] values) {
     try (var scope = Autograd.noGrad()) {
       tensor.copyFrom(Tensor.of(values, tensor.shape()));

@@ -145,6 +145,7 @@ public abstract class Module {
    * @param strict when true, missing and unexpected keys are errors; shape mismatches always are
    * @throws IllegalArgumentException listing every missing, unexpected and mismatched key
    */
+  @SuppressWarnings("try") // the scope is used for its side effect
   public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
     Map<String, Tensor> own = namedParameters();
     TreeSet<String> missing = new TreeSet<>();

@@ -174,4 +174,22 @@ class InitTest {
         e.getMessage().contains("Init.xavierUniform") && e.getMessage().contains("[4]"),
         e.getMessage());
   }
+
+  @Test
+  void layerDefaultsFollowPyTorch() {
+    Random random = new Random(21);
+    Linear linear = new Linear(64, 300, random);
+    for (Tensor p : linear.parameters()) {
+      float[] v = p.toFloatArray();
+      assertTrue(maxAbs(v) <= 1 / 8.0 && maxAbs(v) > 0.95 / 8, "U(-1/sqrt(in), 1/sqrt(in))");
+    }
+    assertMoments(linear.weight().toFloatArray(), 1 / 8.0 / Math.sqrt(3));
+    TimeDelay tdnn = new TimeDelay(8, 300, 2, random);
+    float[] w = tdnn.weight().toFloatArray();
+    assertTrue(maxAbs(w) <= 0.25 && maxAbs(w) > 0.95 * 0.25, "fanIn = in * context = 16");
+    assertMoments(new Embedding(300, 40, random).weight().toFloatArray(), 1.0);
+    LayerNorm norm = new LayerNorm(3, 2);
+    assertArrayEquals(Tensor.ones(3, 2).toFloatArray(), norm.weight().toFloatArray());
+    assertArrayEquals(Tensor.zeros(3, 2).toFloatArray(), norm.bias().toFloatArray());
+  }
 }

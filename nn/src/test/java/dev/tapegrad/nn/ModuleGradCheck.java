@@ -26,6 +26,7 @@ final class ModuleGradCheck {
    * Checks {@code forward(inputs)} against finite differences with respect to every input that
    * requires grad and every parameter of {@code module}.
    */
+  @SuppressWarnings("try") // the scope is used for its side effect
   static GradCheckResult assertGradients(
       Module module, GradCheck.TensorFunction forward, Tensor... inputs) {
     List<Tensor> params = module.parameters();
@@ -60,6 +61,7 @@ final class ModuleGradCheck {
     }
 
     @Override
+    @SuppressWarnings("try") // the scope is used for its side effect
     protected Tensor forward(Context ctx, Tensor... in) {
       List<Tensor> params = module.parameters();
       for (int k = 0; k < params.size(); k++) {

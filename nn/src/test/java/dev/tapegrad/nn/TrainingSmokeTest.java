@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 /** An MLP learns XOR with plain gradient descent: the layers, losses and backward fit together. */
 class TrainingSmokeTest {
   @Test
+  @SuppressWarnings("try") // the scope is used for its side effect
   void mlpFitsXor() {
     Random random = new Random(0);
     Sequential mlp = new Sequential(new Linear(2, 8, random), new Tanh(), new Linear(8, 1, random));
