@@ -112,7 +112,7 @@ public final class Functional {
     if (labelSmoothing > 0) {
       int classes = two.size(1);
       Tensor keep = keepMask(targets, ignoreIndex);
-      Tensor smooth = logProbs.mean(1, false).neg().mul(keep);
+      Tensor smooth = Binary.masked(logProbs.mean(1, false).neg(), keep);
       nll = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
       if (classes == 0) {
         throw new IllegalArgumentException("crossEntropy: no classes");
@@ -150,7 +150,9 @@ public final class Functional {
       index[i] = t;
     }
     Tensor picked = logProbs.gather(1, new Tensor(index, new int[] {targets.length, 1})).reshape(-1);
-    Tensor losses = picked.neg().mul(keepMask(targets, ignoreIndex));
+    // masked, not multiplied: with every target ignored the mean is 0 / 0 = NaN, and its infinite
+    // gradient must still give the ignored rows exactly 0, as in PyTorch
+    Tensor losses = Binary.masked(picked.neg(), keepMask(targets, ignoreIndex));
     return reduce(losses, reduction, countKept(targets, ignoreIndex));
   }
 

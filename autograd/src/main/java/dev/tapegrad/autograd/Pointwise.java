@@ -61,7 +61,7 @@ final class Pointwise {
     RELU("relu", UnaryOp.RELU, true, false) {
       @Override
       Tensor backward(Tensor g, Tensor x, Tensor y) {
-        return g.mul(constant(UnaryOp.POSITIVE, x)); // d relu(x) = [x > 0]
+        return Binary.masked(g, constant(UnaryOp.POSITIVE, x)); // d relu(x) = [x > 0]
       }
     },
     GELU("gelu", UnaryOp.GELU, true, false) {
@@ -223,6 +223,6 @@ final class Pointwise {
       out[i] = v != v ? v : Math.min(max, Math.max(min, v));
     }
     Tensor m = new Tensor(mask, x.shapeRef());
-    return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
+    return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {Binary.masked(g, m)}, x);
   }
 }

@@ -240,15 +240,17 @@ final class ShapeOps {
     return result.reshape(target);
   }
 
-  static Tensor narrow(Tensor x, int dim, int start, int length) {
+  static Tensor narrow(Tensor x, int dim, int from, int length) {
     int[] shape = x.shapeRef();
     checkArgument(shape.length > 0, "narrow: cannot narrow a scalar");
     int d = Shapes.wrapDim("narrow", dim, shape);
+    // a negative start counts from the end, as in PyTorch
+    int start = from < 0 && from >= -shape[d] ? from + shape[d] : from;
     if (start < 0 || length < 0 || start + length > shape[d]) {
       throw new IndexOutOfBoundsException(
           String.format(
               "narrow: range [%d, %d) out of bounds for dimension %d of shape %s",
-              start, start + length, dim, Shapes.format(shape)));
+              from, from + length, dim, Shapes.format(shape)));
     }
     int outer = Shapes.outer(shape, d);
     int inner = Shapes.inner(shape, d);

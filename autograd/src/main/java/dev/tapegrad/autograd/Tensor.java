@@ -633,7 +633,8 @@ public final class Tensor {
 
   /**
    * Picks {@code a} where {@code mask} is non-zero and {@code b} elsewhere, broadcasting all three;
-   * the mask is not differentiated.
+   * the mask is not differentiated, and the branch not taken gets a gradient of exactly 0 (even
+   * where the incoming gradient is infinite), as in PyTorch.
    */
   public static Tensor where(Tensor mask, Tensor a, Tensor b) {
     return Binary.where(mask, a, b);
@@ -651,7 +652,7 @@ public final class Tensor {
     return Reductions.sum(this, dim, keepDim);
   }
 
-  /** Mean of all elements, as a scalar. */
+  /** Mean of all elements, as a scalar; NaN for an empty tensor, as in PyTorch. */
   public Tensor mean() {
     return Reductions.mean(this);
   }
@@ -767,7 +768,10 @@ public final class Tensor {
     return ShapeOps.expand(this, newShape);
   }
 
-  /** Elements {@code start .. start + length - 1} along {@code dim}. */
+  /**
+   * Elements {@code start .. start + length - 1} along {@code dim}; a negative {@code start}
+   * counts from the end, as in PyTorch.
+   */
   public Tensor narrow(int dim, int start, int length) {
     return ShapeOps.narrow(this, dim, start, length);
   }
