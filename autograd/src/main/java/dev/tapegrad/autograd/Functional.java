@@ -83,6 +83,32 @@ public final class Functional {
     return out;
   }
 
+  /**
+   * The affine map of a linear layer, {@code input · weightᵀ + bias}, for {@code input [N, in]},
+   * {@code weight [out, in]} and {@code bias [out]} (or null).
+   *
+   * <p>Performance note: the product reads the weight transposed in place, so neither the forward
+   * nor the backward copies it, unlike {@code input.matmul(weight.t())}.
+   */
+  public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+    int[] in = input.shapeRef();
+    int[] w = weight.shapeRef();
+    if (in.length != 2 || w.length != 2 || in[1] != w[1]) {
+      throw new IllegalArgumentException(
+          String.format(
+              "linear: input %s and weight %s do not fit (expected [N, in] and [out, in])",
+              Shapes.format(in), Shapes.format(w)));
+    }
+    if (bias != null && !(bias.dim() == 1 && bias.size(0) == w[0])) {
+      throw new IllegalArgumentException(
+          String.format(
+              "linear: bias %s does not fit weight %s (expected [%d])",
+              Shapes.format(bias.shapeRef()), Shapes.format(w), w[0]));
+    }
+    Tensor y = LinearAlgebra.mm(input, weight, false, true);
+    return bias == null ? y : y.add(bias);
+  }
+
   /** Mean cross-entropy of logits {@code [N, C]} (or {@code [C]}) against class indices. */
   public static Tensor crossEntropy(Tensor logits, int[] targets) {
     return crossEntropy(logits, targets, Reduction.MEAN, -100, 0f);

@@ -2,6 +2,7 @@ package dev.tapegrad.nn;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
@@ -61,10 +62,7 @@ public final class Linear extends Layer {
         outFeatures,
         inFeatures);
     Tensor x = shape.length == 2 ? input : input.reshape(-1, inFeatures);
-    Tensor y = x.matmul(weight.t());
-    if (bias != null) {
-      y = y.add(bias);
-    }
+    Tensor y = Functional.linear(x, weight, bias);
     if (shape.length == 2) {
       return y;
     }
