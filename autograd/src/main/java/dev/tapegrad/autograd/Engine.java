@@ -84,7 +84,10 @@ final class Engine {
         for (int k = 0; k < inputs.length; k++) {
           needs[k] = inputs[k] != null && inputs[k].requiresGrad();
         }
-        Tensor[] grads = node.backward.apply(g, needs);
+        Tensor[] grads =
+            Autograd.anomalyDetection()
+                ? Anomaly.runBackward(node.op, node.backward, g, needs)
+                : node.backward.apply(g, needs);
         if (!retainGraph) {
           node.backward = null;
         }
