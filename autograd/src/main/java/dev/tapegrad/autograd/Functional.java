@@ -108,7 +108,7 @@ public final class Functional {
         "crossEntropy: logits must be [N, C] or [C], got %s",
         Shapes.format(logits.shapeRef()));
     Tensor logProbs = logSoftmax(two, 1);
-    Tensor nll = nllLoss(logProbs, targets, Reduction.NONE, ignoreIndex);
+    Tensor nll = nllLoss("crossEntropy", logProbs, targets, Reduction.NONE, ignoreIndex);
     if (labelSmoothing > 0) {
       int classes = two.size(1);
       Tensor keep = keepMask(targets, ignoreIndex);
@@ -127,10 +127,17 @@ public final class Functional {
    * PyTorch's {@code nll_loss}; targets equal to {@code ignoreIndex} contribute nothing.
    */
   public static Tensor nllLoss(Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
+    return nllLoss("nllLoss", logProbs, targets, reduction, ignoreIndex);
+  }
+
+  /** nllLoss whose errors name {@code op}, the function the user called. */
+  private static Tensor nllLoss(
+      String op, Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
     int[] shape = logProbs.shapeRef();
     checkArgument(
         shape.length == 2 && shape[0] == targets.length,
-        "nllLoss: input %s does not match %s targets (expected [N, C] with N = %s)",
+        "%s: input %s does not match %s targets (expected [N, C] with N = %s)",
+        op,
         Shapes.format(shape),
         targets.length,
         targets.length);
@@ -144,8 +151,8 @@ public final class Functional {
       if (t < 0 || t >= classes) {
         throw new IndexOutOfBoundsException(
             String.format(
-                "nllLoss: target %d at position %d out of range for %d classes (input %s)",
-                t, i, classes, Shapes.format(shape)));
+                "%s: target %d at position %d out of range for %d classes (input %s)",
+                op, t, i, classes, Shapes.format(shape)));
       }
       index[i] = t;
     }

@@ -383,6 +383,7 @@ final class ShapeOps {
 
   static List<Tensor> split(Tensor x, int size, int dim) {
     int[] shape = x.shapeRef();
+    checkArgument(shape.length > 0, "split: cannot split a tensor of shape []");
     int d = Shapes.wrapDim("split", dim, shape);
     checkArgument(size > 0, "split: size must be positive, got %s", size);
     List<Tensor> parts = new ArrayList<>();
@@ -394,6 +395,7 @@ final class ShapeOps {
 
   static List<Tensor> split(Tensor x, int[] sizes, int dim) {
     int[] shape = x.shapeRef();
+    checkArgument(shape.length > 0, "split: cannot split a tensor of shape []");
     int d = Shapes.wrapDim("split", dim, shape);
     int total = Arrays.stream(sizes).sum();
     checkArgument(
@@ -414,7 +416,8 @@ final class ShapeOps {
 
   static List<Tensor> chunk(Tensor x, int chunks, int dim) {
     checkArgument(chunks > 0, "chunk: number of chunks must be positive, got %s", chunks);
-    int n = x.size(dim);
+    checkArgument(x.dim() > 0, "chunk: cannot chunk a tensor of shape []");
+    int n = x.shapeRef()[Shapes.wrapDim("chunk", dim, x.shapeRef())];
     int size = Math.max(1, (n + chunks - 1) / chunks);
     return split(x, size, dim);
   }
