@@ -68,9 +68,11 @@ public final class Functional {
           }
         }
         if (log) {
-          float lse = (float) Math.log(sum) + max;
+          // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds log(sum) at the
+          // magnitude of max and loses it for large logits
+          double logSum = Math.log(sum);
           for (int j = 0; j < size; j++) {
-            out[base + j * inner] = in[base + j * inner] - lse;
+            out[base + j * inner] = (float) ((in[base + j * inner] - max) - logSum);
           }
         } else {
           float inv = (float) (1 / sum);

@@ -37,7 +37,8 @@ final class Reductions {
   }
 
   static Tensor mean(Tensor x) {
-    return sum(x).mul(1f / Math.max(1, x.numel()));
+    // an empty tensor has mean 0 / 0 = NaN, as in PyTorch
+    return sum(x).mul(1f / x.numel());
   }
 
   static Tensor mean(Tensor x, int dim, boolean keepDim) {

@@ -230,7 +230,7 @@ final class ShapeOps {
     Tensor result = x;
     if (lead > 0) {
       int[] rest = Arrays.copyOfRange(shape, lead, shape.length);
-      result = result.reshape(Shapes.insert(rest, 0, -1)).sum(0, false);
+      result = result.reshape(Shapes.insert(rest, 0, Shapes.outer(shape, lead))).sum(0, false);
     }
     for (int d = 0; d < target.length; d++) {
       if (target[d] == 1 && result.shapeRef()[d] != 1) {

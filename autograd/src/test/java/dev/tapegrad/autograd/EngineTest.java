@@ -26,7 +26,11 @@ class EngineTest {
     float[] got = actual.toFloatArray();
     assertEquals(expected.length, got.length, "number of elements");
     for (int i = 0; i < got.length; i++) {
-      assertEquals(expected[i], got[i], tolerance * Math.max(1, Math.abs(expected[i])), "element " + i);
+      if (Float.isNaN(expected[i])) {
+        assertTrue(Float.isNaN(got[i]), "element " + i + " should be NaN, got " + got[i]);
+      } else {
+        assertEquals(expected[i], got[i], tolerance * Math.max(1, Math.abs(expected[i])), "element " + i);
+      }
     }
   }
 
