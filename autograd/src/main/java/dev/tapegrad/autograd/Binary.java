@@ -49,14 +49,16 @@ final class Binary {
 
   static Tensor pow(Tensor a, Tensor b) {
     Tensor out = forward("pow", BinaryOp.POW, a, b);
-    // d a^b = b a^(b - 1) da + a^b log(a) db
+    // d a^b = b a^(b - 1) da + a^b log(a) db, with PyTorch's zeros where the formula gives
+    // 0 * inf: da = 0 where b = 0, db = 0 where a = 0 and b >= 0
+    Tensor zero = Tensor.scalar(0f);
     return Node.record(
         "pow",
         out,
         (g, needs) ->
             new Tensor[] {
-              needs[0] ? g.mul(b).mul(a.pow(b.sub(1f))) : null,
-              needs[1] ? g.mul(out).mul(a.log()) : null
+              needs[0] ? where(b.eq(zero), zero, g.mul(b).mul(a.pow(b.sub(1f)))) : null,
+              needs[1] ? where(a.eq(zero).mul(b.ge(zero)), zero, g.mul(out).mul(a.log())) : null
             },
         a,
         b);

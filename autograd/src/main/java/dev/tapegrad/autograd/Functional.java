@@ -187,7 +187,11 @@ public final class Functional {
       case SUM:
         return losses.sum();
       case MEAN:
-        // all targets ignored: 0 / 0 = NaN, as in PyTorch
+        if (count == 0) {
+          // all targets ignored: the loss is NaN but the gradient zero, as in PyTorch, so that a
+          // batch of padding does not turn every parameter into NaN
+          return losses.sum().mul(0f).add(Float.NaN);
+        }
         return losses.sum().div((float) count);
       default:
         throw new AssertionError(reduction);
