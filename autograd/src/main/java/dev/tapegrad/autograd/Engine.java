@@ -89,7 +89,7 @@ final class Engine {
                 ? Anomaly.runBackward(node.op, node.backward, g, needs)
                 : node.backward.apply(g, needs);
         if (!retainGraph) {
-          node.backward = null;
+          node.release();
         }
         for (int k = 0; k < inputs.length; k++) {
           if (!needs[k] || grads[k] == null) {

@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -156,5 +157,31 @@ class ScaleTest {
         growth < 2L << 20,
         String.format("heap grew by %d bytes between iterations 1,000 and 10,000", growth));
     assertTrue(Float.isFinite(loss) && loss < firstLoss, "the loop trained: " + firstLoss + " -> " + loss);
+  }
+
+  @Test
+  @Tag("heap")
+  void keepingPastLossesDoesNotKeepTheirGraphs() throws InterruptedException {
+    // a common logging pattern: every step's loss tensor kept in a list. After backward, a loss
+    // must hold on to its own value, not to the step's activations (here 64 KB each, several a
+    // step: kept graphs would need far more than the 64 MB heap)
+    Random random = new Random(1);
+    Tensor w = Tensor.randn(random, 64, 256).mul(0.05f).requiresGrad(true);
+    java.util.List<Tensor> losses = new java.util.ArrayList<>();
+    long before = usedHeapAfterGc();
+    for (int step = 0; step < 1_000; step++) {
+      Tensor x = Tensor.randn(random, 64, 64);
+      Tensor loss = x.matmul(w).tanh().square().mean();
+      loss.backward();
+      losses.add(loss);
+      w.zeroGrad();
+    }
+    long retained = usedHeapAfterGc() - before;
+    assertTrue(
+        retained < 4L << 20,
+        String.format("1,000 kept losses retain %d bytes", retained));
+    assertEquals(1_000, losses.size());
+    assertTrue(losses.get(0).item() > 0f);
+    assertFalse(losses.get(0).isLeaf(), "a loss still knows it was computed");
   }
 }
