@@ -481,7 +481,7 @@ public final class Tensor {
 
   /** {@code this / value}. */
   public Tensor div(float value) {
-    return Pointwise.mulScalar(this, 1f / value);
+    return Pointwise.divScalar(this, value);
   }
 
   /** {@code value / this}. */

@@ -308,6 +308,19 @@ class TensorTest {
   }
 
   @Test
+  void divisionByAFloatIsTrueDivision() {
+    float[] x = Tensor.randn(12L, 1000).toFloatArray();
+    for (float d : new float[] {3f, 7f, 10f, 0.1f}) {
+      float[] got = Tensor.vector(x).div(d).toFloatArray();
+      for (int i = 0; i < x.length; i++) {
+        assertEquals(x[i] / d, got[i], 0, "correctly rounded, like PyTorch's x / d");
+      }
+      assertArrayEquals(Tensor.vector(x).div(Tensor.scalar(d)).toFloatArray(), got);
+    }
+    assertValues(new float[] {Float.POSITIVE_INFINITY, NAN}, Tensor.vector(1f, 0f).div(0f), 0);
+  }
+
+  @Test
   void comparisonsAtTies() {
     Tensor a = Tensor.vector(1f, 2f, 3f);
     Tensor b = Tensor.vector(2f, 2f, 2f);
