@@ -2,26 +2,31 @@ package dev.tapegrad.autograd;
 
 /** Checks behind {@link Autograd#detectAnomaly}: the first non-finite value names its op. */
 final class Anomaly {
-  /** The op whose backward is running on this thread, so that ops inside it are blamed on it. */
-  private static final ThreadLocal<String> BACKWARD_OF = new ThreadLocal<>();
+  /** How many backward functions are running on this thread. */
+  private static final ThreadLocal<int[]> BACKWARD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
   private Anomaly() {}
 
   /**
-   * Runs a node's backward. A backward is made of ops whose own forward checks would otherwise
-   * name an internal op ({@code div}) instead of the op being differentiated ({@code sqrt}).
+   * Runs a node's backward with the forward checks off, as PyTorch does: what a backward returns
+   * is checked by {@link #checkBackward}, which names the op being differentiated ({@code sqrt}),
+   * not an op inside its formula ({@code div}); and a non-finite intermediate the formula masks
+   * out (the {@code log(0)} in pow's backward) is no anomaly.
    */
-  static Tensor[] runBackward(String op, Backward backward, Tensor gradOutput, boolean[] needs) {
-    String outer = BACKWARD_OF.get();
-    BACKWARD_OF.set(op);
+  static Tensor[] runBackward(Backward backward, Tensor gradOutput, boolean[] needs) {
+    int[] depth = BACKWARD_DEPTH.get();
+    depth[0]++;
     try {
       return backward.apply(gradOutput, needs);
     } finally {
-      BACKWARD_OF.set(outer);
+      depth[0]--;
     }
   }
 
   static void checkForward(String op, Tensor output, Tensor[] inputs) {
+    if (BACKWARD_DEPTH.get()[0] > 0) {
+      return;
+    }
     int bad = firstNonFinite(output);
     if (bad < 0) {
       return;
@@ -31,12 +36,10 @@ final class Anomaly {
         return; // the anomaly came in with an input; the op that made it has already thrown
       }
     }
-    String inBackward = BACKWARD_OF.get();
-    String where = inBackward == null ? op : "backward of " + inBackward + " (in its " + op + ")";
     throw new ArithmeticException(
         String.format(
             "anomaly: %s produced %s at flat index %d of its output %s",
-            where, output.flatGet(bad), bad, Shapes.format(output.shapeRef())));
+            op, output.flatGet(bad), bad, Shapes.format(output.shapeRef())));
   }
 
   static void checkBackward(String op, int input, Tensor grad) {

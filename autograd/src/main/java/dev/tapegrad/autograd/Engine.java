@@ -86,7 +86,7 @@ final class Engine {
         }
         Tensor[] grads =
             Autograd.anomalyDetection()
-                ? Anomaly.runBackward(node.op, node.backward, g, needs)
+                ? Anomaly.runBackward(node.backward, g, needs)
                 : node.backward.apply(g, needs);
         if (!retainGraph) {
           node.release();
