@@ -97,9 +97,16 @@ final class Binary {
         b);
   }
 
-  /** A non-differentiable comparison; {@code swap} compares {@code b} with {@code a}. */
-  static Tensor compare(BinaryOp op, Tensor a, Tensor b, boolean swap) {
-    return swap ? forward(op.name().toLowerCase(), op, b, a) : forward(op.name().toLowerCase(), op, a, b);
+  /**
+   * A non-differentiable comparison named {@code name}; {@code swap} computes it as {@code op(b,
+   * a)} (lt is gt swapped), after checking the shapes in the caller's order.
+   */
+  static Tensor compare(String name, BinaryOp op, Tensor a, Tensor b, boolean swap) {
+    if (!swap) {
+      return forward(name, op, a, b);
+    }
+    Shapes.broadcast(name, a.shapeRef(), b.shapeRef());
+    return forward(name, op, b, a);
   }
 
   static Tensor where(Tensor mask, Tensor a, Tensor b) {

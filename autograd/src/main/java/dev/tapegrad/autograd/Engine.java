@@ -84,9 +84,12 @@ final class Engine {
         for (int k = 0; k < inputs.length; k++) {
           needs[k] = inputs[k] != null && inputs[k].requiresGrad();
         }
-        Tensor[] grads = node.backward.apply(g, needs);
+        Tensor[] grads =
+            Autograd.anomalyDetection()
+                ? Anomaly.runBackward(node.backward, g, needs)
+                : node.backward.apply(g, needs);
         if (!retainGraph) {
-          node.backward = null;
+          node.release();
         }
         for (int k = 0; k < inputs.length; k++) {
           if (!needs[k] || grads[k] == null) {

@@ -68,9 +68,11 @@ public final class Functional {
           }
         }
         if (log) {
-          float lse = (float) Math.log(sum) + max;
+          // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds log(sum) at the
+          // magnitude of max and loses it for large logits
+          double logSum = Math.log(sum);
           for (int j = 0; j < size; j++) {
-            out[base + j * inner] = in[base + j * inner] - lse;
+            out[base + j * inner] = (float) ((in[base + j * inner] - max) - logSum);
           }
         } else {
           float inv = (float) (1 / sum);
@@ -134,7 +136,7 @@ public final class Functional {
         "crossEntropy: logits must be [N, C] or [C], got %s",
         Shapes.format(logits.shapeRef()));
     Tensor logProbs = logSoftmax(two, 1);
-    Tensor nll = nllLoss(logProbs, targets, Reduction.NONE, ignoreIndex);
+    Tensor nll = nllLoss("crossEntropy", logProbs, targets, Reduction.NONE, ignoreIndex);
     if (labelSmoothing > 0) {
       int classes = two.size(1);
       Tensor keep = keepMask(targets, ignoreIndex);
@@ -153,10 +155,17 @@ public final class Functional {
    * PyTorch's {@code nll_loss}; targets equal to {@code ignoreIndex} contribute nothing.
    */
   public static Tensor nllLoss(Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
+    return nllLoss("nllLoss", logProbs, targets, reduction, ignoreIndex);
+  }
+
+  /** nllLoss whose errors name {@code op}, the function the user called. */
+  private static Tensor nllLoss(
+      String op, Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
     int[] shape = logProbs.shapeRef();
     checkArgument(
         shape.length == 2 && shape[0] == targets.length,
-        "nllLoss: input %s does not match %s targets (expected [N, C] with N = %s)",
+        "%s: input %s does not match %s targets (expected [N, C] with N = %s)",
+        op,
         Shapes.format(shape),
         targets.length,
         targets.length);
@@ -170,8 +179,8 @@ public final class Functional {
       if (t < 0 || t >= classes) {
         throw new IndexOutOfBoundsException(
             String.format(
-                "nllLoss: target %d at position %d out of range for %d classes (input %s)",
-                t, i, classes, Shapes.format(shape)));
+                "%s: target %d at position %d out of range for %d classes (input %s)",
+                op, t, i, classes, Shapes.format(shape)));
       }
       index[i] = t;
     }
@@ -206,7 +215,11 @@ public final class Functional {
       case SUM:
         return losses.sum();
       case MEAN:
-        // all targets ignored: 0 / 0 = NaN, as in PyTorch
+        if (count == 0) {
+          // all targets ignored: the loss is NaN but the gradient zero, as in PyTorch, so that a
+          // batch of padding does not turn every parameter into NaN
+          return losses.sum().mul(0f).add(Float.NaN);
+        }
         return losses.sum().div((float) count);
       default:
         throw new AssertionError(reduction);

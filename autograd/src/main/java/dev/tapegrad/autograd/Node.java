@@ -12,9 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Node {
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  private static final Tensor[] NO_INPUTS = new Tensor[0];
 
   final String op;
-  final Tensor[] inputs;
+  /** Emptied on release, so that a kept output does not keep its graph's tensors alive. */
+  Tensor[] inputs;
   final long sequence;
   final int[] outputShape;
   /** Null once released by a backward pass without {@code retainGraph}. */
@@ -56,6 +58,15 @@ final class Node {
 
   boolean released() {
     return backward == null;
+  }
+
+  /**
+   * Frees what only a backward pass needs: the backward function with the tensors it saved, and
+   * the inputs. A kept output (a logged loss) then holds one node, not its step's activations.
+   */
+  void release() {
+    backward = null;
+    inputs = NO_INPUTS;
   }
 
   @Override

@@ -159,6 +159,16 @@ final class Pointwise {
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
+  /** True division, not multiplication by {@code 1 / s}, which is off by an ulp half the time. */
+  static Tensor divScalar(Tensor x, float s) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = in[i] / s;
+    }
+    return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
+  }
+
   static Tensor rsub(Tensor x, float s) {
     float[] out = new float[x.numel()];
     float[] in = x.data;

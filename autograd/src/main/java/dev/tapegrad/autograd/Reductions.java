@@ -42,7 +42,7 @@ final class Reductions {
   }
 
   static Tensor mean(Tensor x, int dim, boolean keepDim) {
-    int n = x.dim() == 0 ? 1 : x.size(dim);
+    int n = x.dim() == 0 ? 1 : x.shapeRef()[Shapes.wrapDim("mean", dim, x.shapeRef())];
     return sum(x, dim, keepDim).mul(1f / n);
   }
 

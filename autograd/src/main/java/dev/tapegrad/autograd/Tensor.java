@@ -181,6 +181,7 @@ public final class Tensor {
 
   /** The size of dimension {@code d}; negative {@code d} counts from the end. */
   public int size(int d) {
+    checkArgument(shape.length > 0, "size: a tensor of shape [] has no dimension %s", d);
     return shape[Shapes.wrapDim("size", d, shape)];
   }
 
@@ -480,7 +481,7 @@ public final class Tensor {
 
   /** {@code this / value}. */
   public Tensor div(float value) {
-    return Pointwise.mulScalar(this, 1f / value);
+    return Pointwise.divScalar(this, value);
   }
 
   /** {@code value / this}. */
@@ -598,7 +599,7 @@ public final class Tensor {
 
   /** 1 where {@code this > other}, else 0 (broadcasting); not differentiable. */
   public Tensor gt(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, false);
+    return Binary.compare("gt", dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, false);
   }
 
   /** 1 where {@code this > value}, else 0. */
@@ -608,7 +609,7 @@ public final class Tensor {
 
   /** 1 where {@code this < other}, else 0 (broadcasting); not differentiable. */
   public Tensor lt(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, true);
+    return Binary.compare("lt", dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, true);
   }
 
   /** 1 where {@code this < value}, else 0. */
@@ -618,17 +619,17 @@ public final class Tensor {
 
   /** 1 where {@code this >= other}, else 0 (broadcasting); not differentiable. */
   public Tensor ge(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, false);
+    return Binary.compare("ge", dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, false);
   }
 
   /** 1 where {@code this <= other}, else 0 (broadcasting); not differentiable. */
   public Tensor le(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, true);
+    return Binary.compare("le", dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, true);
   }
 
   /** 1 where {@code this == other}, else 0 (broadcasting); not differentiable. */
   public Tensor eq(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.EQ, this, other, false);
+    return Binary.compare("eq", dev.tapegrad.autograd.kernel.BinaryOp.EQ, this, other, false);
   }
 
   /**
