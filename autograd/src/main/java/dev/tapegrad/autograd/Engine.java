@@ -79,6 +79,7 @@ final class Engine {
                   + "' was already walked and freed; pass retainGraph=true to the first backward"
                   + " call to walk it again");
         }
+        node.checkVersions();
         Tensor[] inputs = node.inputs;
         boolean[] needs = new boolean[inputs.length];
         for (int k = 0; k < inputs.length; k++) {

@@ -18,6 +18,8 @@ final class Node {
   /** Emptied on release, so that a kept output does not keep its graph's tensors alive. */
   Tensor[] inputs;
   final long sequence;
+  /** The inputs' version counters when recorded; see {@link #checkVersions}. */
+  private final int[] versions;
   final int[] outputShape;
   /** Null once released by a backward pass without {@code retainGraph}. */
   Backward backward;
@@ -25,6 +27,10 @@ final class Node {
   private Node(String op, Tensor[] inputs, int[] outputShape, Backward backward) {
     this.op = op;
     this.inputs = inputs;
+    this.versions = new int[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      versions[i] = inputs[i] == null ? 0 : inputs[i].version[0];
+    }
     this.outputShape = outputShape;
     this.backward = backward;
     this.sequence = SEQUENCE.incrementAndGet();
@@ -54,6 +60,22 @@ final class Node {
     }
     output.attach(new Node(op, inputs, output.shapeRef(), backward));
     return output;
+  }
+
+  /**
+   * Fails if an input was changed in place since this node was recorded: its backward would
+   * silently use the new values (PyTorch raises the same error).
+   */
+  void checkVersions() {
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] != null && inputs[i].version[0] != versions[i]) {
+        throw new IllegalStateException(
+            String.format(
+                "backward: input %d %s of '%s' was modified in place after it was used; "
+                    + "compute the forward again after changing it",
+                i, Shapes.format(inputs[i].shapeRef()), op));
+      }
+    }
   }
 
   boolean released() {

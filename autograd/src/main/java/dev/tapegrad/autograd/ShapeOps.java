@@ -52,7 +52,7 @@ final class ShapeOps {
     if (Arrays.equals(target, shape) && !x.requiresGrad()) {
       return x;
     }
-    Tensor out = new Tensor(x.data, target);
+    Tensor out = new Tensor(x.data, target, x.version);
     return Node.record("reshape", out, (g, needs) -> new Tensor[] {g.reshape(shape)}, x);
   }
 

@@ -28,6 +28,8 @@ import java.util.random.RandomGenerator;
  */
 public final class Tensor {
   final float[] data;
+  /** Bumped by every in-place change, so backward can tell that a saved input went stale. */
+  final int[] version;
   private final int[] shape;
   private final int numel;
   private boolean requiresGrad;
@@ -35,6 +37,12 @@ public final class Tensor {
   private Tensor grad;
 
   Tensor(float[] data, int[] shape) {
+    this(data, shape, new int[1]);
+  }
+
+  /** A tensor over shared storage; tensors sharing storage share one version counter. */
+  Tensor(float[] data, int[] shape, int[] version) {
+    this.version = version;
     this.data = data;
     this.shape = shape;
     this.numel = Shapes.numel(shape);
@@ -338,7 +346,7 @@ public final class Tensor {
 
   /** A tensor sharing this one's values but cut from the graph: no gradient flows through it. */
   public Tensor detach() {
-    return new Tensor(data, shape);
+    return new Tensor(data, shape, version);
   }
 
   /** A copy of the values, recorded as an identity op. */
@@ -353,6 +361,7 @@ public final class Tensor {
       throw new IllegalStateException(
           op + ": in-place change of a tensor that requires grad; wrap it in Autograd.noGrad()");
     }
+    version[0]++;
   }
 
   private void checkSameShape(String op, Tensor other) {
