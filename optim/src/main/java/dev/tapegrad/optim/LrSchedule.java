@@ -3,6 +3,8 @@ package dev.tapegrad.optim;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tapegrad.autograd.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -209,6 +211,26 @@ public abstract class LrSchedule {
       }
     }
     return lrs;
+  }
+
+  /**
+   * Saves {@link #stateDict()} to {@code file} in the safetensors format, with the schedule's
+   * class in the metadata.
+   *
+   * @throws IOException if writing fails
+   */
+  public final void save(Path file) throws IOException {
+    StateDicts.save(file, stateDict(), name);
+  }
+
+  /**
+   * Loads a position saved by {@link #save}, as {@link #loadStateDict}.
+   *
+   * @throws IOException if the file cannot be read or is not valid safetensors
+   * @throws IllegalArgumentException if it holds another class's state or does not match
+   */
+  public final void load(Path file) throws IOException {
+    loadStateDict(StateDicts.load(file, name));
   }
 
   @Override

@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -54,7 +56,8 @@ import java.util.Set;
  * exact double value, {@code hi} being the value rounded to float32; a 0-d or one-element tensor
  * is accepted on load as well. {@link #loadStateDict} validates the whole dict first (groups and
  * their sizes, every key, every shape, every hyper-parameter) and changes nothing if anything is
- * wrong. The dict holds copies: neither side sees the other's later changes.
+ * wrong. The dict holds copies: neither side sees the other's later changes. {@link #save} and
+ * {@link #load} keep it in a safetensors file.
  */
 public abstract class Optimizer {
   private final String name;
@@ -269,6 +272,27 @@ public abstract class Optimizer {
     for (int i = 0; i < states.size(); i++) {
       states.set(i, loaded.get(i));
     }
+  }
+
+  /**
+   * Saves {@link #stateDict()} to {@code file} in the safetensors format (replacing the file
+   * atomically), with the optimizer's class in the metadata.
+   *
+   * @throws IOException if writing fails
+   */
+  public final void save(Path file) throws IOException {
+    StateDicts.save(file, stateDict(), name);
+  }
+
+  /**
+   * Loads a state saved by {@link #save} into this optimizer, as {@link #loadStateDict}.
+   *
+   * @throws IOException if the file cannot be read or is not valid safetensors
+   * @throws IllegalArgumentException if it holds another class's state, or a state that does not
+   *     match this optimizer; the optimizer is unchanged then
+   */
+  public final void load(Path file) throws IOException {
+    loadStateDict(StateDicts.load(file, name));
   }
 
   private static Tensor copyOf(Tensor t) {

@@ -3,6 +3,8 @@ package dev.tapegrad.optim;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tapegrad.autograd.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -307,6 +309,26 @@ public final class ReduceLrOnPlateau {
     numBadEpochs = (int) bad;
     cooldownCounter = (int) cooldown;
     lastLrs = last;
+  }
+
+  /**
+   * Saves {@link #stateDict()} to {@code file} in the safetensors format, with the schedule's
+   * class in the metadata.
+   *
+   * @throws IOException if writing fails
+   */
+  public void save(Path file) throws IOException {
+    StateDicts.save(file, stateDict(), NAME);
+  }
+
+  /**
+   * Loads a position saved by {@link #save}, as {@link #loadStateDict}.
+   *
+   * @throws IOException if the file cannot be read or is not valid safetensors
+   * @throws IllegalArgumentException if it holds another class's state or does not match
+   */
+  public void load(Path file) throws IOException {
+    loadStateDict(StateDicts.load(file, NAME));
   }
 
   @Override

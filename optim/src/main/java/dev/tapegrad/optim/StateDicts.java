@@ -1,6 +1,9 @@
 package dev.tapegrad.optim;
 
+import dev.tapegrad.autograd.Safetensors;
 import dev.tapegrad.autograd.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -23,6 +26,30 @@ import java.util.TreeSet;
  */
 final class StateDicts {
   private StateDicts() {}
+
+  /** The safetensors metadata key naming the class whose state a file holds. */
+  static final String KIND = "tapegrad.state";
+
+  /** Saves a state dict as safetensors, recording which class it belongs to. */
+  static void save(Path file, Map<String, Tensor> state, String kind) throws IOException {
+    Safetensors.save(file, state, Map.of(KIND, kind));
+  }
+
+  /**
+   * Reads a state dict saved by {@link #save}; a file without the class marker (written by other
+   * tools) is accepted and left to the key checks.
+   *
+   * @throws IllegalArgumentException if the file holds the state of another class
+   */
+  static Map<String, Tensor> load(Path file, String kind) throws IOException {
+    Safetensors checkpoint = Safetensors.load(file);
+    String saved = checkpoint.metadata().get(KIND);
+    if (saved != null && !saved.equals(kind)) {
+      throw new IllegalArgumentException(
+          kind + ".load: " + file + " holds the state of a " + saved + ", not of a " + kind);
+    }
+    return checkpoint.tensors();
+  }
 
   /** Encodes a double exactly as {@code [hi, mid, lo]}. */
   static Tensor scalar(double value) {
