@@ -46,7 +46,7 @@ final class StateDicts {
     String saved = checkpoint.metadata().get(KIND);
     if (saved != null && !saved.equals(kind)) {
       throw new IllegalArgumentException(
-          kind + ".load: " + file + " holds the state of a " + saved + ", not of a " + kind);
+          kind + ".load: " + file + " holds " + saved + " state, not " + kind + " state");
     }
     return checkpoint.tensors();
   }
@@ -78,8 +78,8 @@ final class StateDicts {
     if (v.length == 1) {
       return v[0];
     }
-    if (!Float.isFinite(v[0])) {
-      return v[0];
+    if (!Float.isFinite(v[0]) || (v[1] == 0 && v[2] == 0)) {
+      return v[0]; // also keeps the sign of -0.0
     }
     return v[0] + (v[1] + (double) v[2]);
   }
