@@ -17,6 +17,11 @@ import java.util.Map;
  * s = s + g * g                       (state sum, from initialAccumulatorValue)
  * p = p - clr * g / (sqrt(s) + eps)
  * </pre>
+ *
+ * <p>Decisions: each group's own {@code initialAccumulatorValue} is used (PyTorch 1.13 takes the
+ * constructor's value for every group, ignoring a group's own); and, as for every tapegrad
+ * optimizer, a parameter's state is created at its first update rather than at construction,
+ * which gives the same numbers.
  */
 public final class Adagrad extends Optimizer {
   static final String SUM = "sum";

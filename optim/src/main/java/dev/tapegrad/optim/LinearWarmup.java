@@ -23,9 +23,9 @@ import java.util.Set;
  * so that
  *
  * <pre>
- * lr(e) = baseLr * (s + (1 - s) * e / w)      for e < w (computed from lr(e - 1), as LinearLR does)
- * lr(e) = baseLr                              for e >= w, alone
- * lr(e) = then's rate at epoch e - w          for e >= w, with then (then restarts at its epoch 0
+ * lr(e) = baseLr * (s + (1 - s) * e / w)      for e &lt; w (computed from lr(e - 1), as LinearLR does)
+ * lr(e) = baseLr                              for e &gt;= w, alone
+ * lr(e) = then's rate at epoch e - w          for e &gt;= w, with then (then restarts at its epoch 0
  *                                             from its closed form, then continues step by step)
  * </pre>
  *

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <pre>
  * lr(e) = lr(e - 1) * gamma   if e is a milestone
  *         lr(e - 1)           otherwise
- * (alone, this is lr(e) = baseLr * gamma^(number of milestones <= e))
+ * (alone, this is lr(e) = baseLr * gamma^(number of milestones &lt;= e))
  * </pre>
  */
 public final class MultiStepLr extends LrSchedule {
