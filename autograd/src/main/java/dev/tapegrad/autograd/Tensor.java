@@ -421,7 +421,7 @@ public final class Tensor {
     checkSameShape("addcmulInPlace", a);
     checkSameShape("addcmulInPlace", b);
     for (int i = 0; i < numel; i++) {
-      data[i] += value * (a.data[i] * b.data[i]);
+      data[i] += value * a.data[i] * b.data[i]; // PyTorch's rounding order: (value a) b
     }
     return this;
   }
@@ -432,7 +432,7 @@ public final class Tensor {
     checkSameShape("addcdivInPlace", a);
     checkSameShape("addcdivInPlace", b);
     for (int i = 0; i < numel; i++) {
-      data[i] += value * (a.data[i] / b.data[i]);
+      data[i] += value * a.data[i] / b.data[i]; // (value a) / b, as PyTorch
     }
     return this;
   }
