@@ -2,9 +2,31 @@ package dev.tapegrad.autograd;
 
 /** Checks behind {@link Autograd#detectAnomaly}: the first non-finite value names its op. */
 final class Anomaly {
+  /** How many backward functions are running on this thread. */
+  private static final ThreadLocal<int[]> BACKWARD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
   private Anomaly() {}
 
+  /**
+   * Runs a node's backward with the forward checks off, as PyTorch does: what a backward returns
+   * is checked by {@link #checkBackward}, which names the op being differentiated ({@code sqrt}),
+   * not an op inside its formula ({@code div}); and a non-finite intermediate the formula masks
+   * out (the {@code log(0)} in pow's backward) is no anomaly.
+   */
+  static Tensor[] runBackward(Backward backward, Tensor gradOutput, boolean[] needs) {
+    int[] depth = BACKWARD_DEPTH.get();
+    depth[0]++;
+    try {
+      return backward.apply(gradOutput, needs);
+    } finally {
+      depth[0]--;
+    }
+  }
+
   static void checkForward(String op, Tensor output, Tensor[] inputs) {
+    if (BACKWARD_DEPTH.get()[0] > 0) {
+      return;
+    }
     int bad = firstNonFinite(output);
     if (bad < 0) {
       return;

@@ -24,6 +24,7 @@ final class Binary {
 
   static Tensor mul(Tensor a, Tensor b) {
     Tensor out = forward("mul", BinaryOp.MUL, a, b);
+    Profiler.countMultiplyAdds("mul", out.numel());
     // d(ab) = b da + a db
     return Node.record(
         "mul",
@@ -49,15 +50,18 @@ final class Binary {
 
   static Tensor pow(Tensor a, Tensor b) {
     Tensor out = forward("pow", BinaryOp.POW, a, b);
-    // d a^b = b a^(b - 1) da + a^b log(a) db
+    // d a^b = b a^(b - 1) da + a^b log(a) db. As in PyTorch, the first term is 0 where b = 0 and
+    // the second is 0 where a = 0 and b >= 0 (a^b is constant in b there), not 0 * inf = NaN.
     return Node.record(
         "pow",
         out,
-        (g, needs) ->
-            new Tensor[] {
-              needs[0] ? g.mul(b).mul(a.pow(b.sub(1f))) : null,
-              needs[1] ? g.mul(out).mul(a.log()) : null
-            },
+        (g, needs) -> {
+          Tensor zero = Tensor.scalar(0f);
+          return new Tensor[] {
+            needs[0] ? where(b.eq(zero), zero, g.mul(b).mul(a.pow(b.sub(1f)))) : null,
+            needs[1] ? g.mul(where(a.eq(zero).mul(b.ge(zero)), zero, out.mul(a.log()))) : null
+          };
+        },
         a,
         b);
   }
@@ -72,7 +76,7 @@ final class Binary {
 
   private static Tensor extreme(String name, BinaryOp op, Tensor a, Tensor b) {
     Tensor out = forward(name, op, a, b);
-    // The winner takes the gradient; ties split it evenly, as in PyTorch.
+    // The winner takes the gradient; ties split it evenly, as in PyTorch. The loser gets exactly 0.
     Tensor wins = forward(name, BinaryOp.GT, op == BinaryOp.MAX ? a : b, op == BinaryOp.MAX ? b : a);
     Tensor ties = forward(name, BinaryOp.EQ, a, b);
     float[] share = wins.data;
@@ -83,15 +87,26 @@ final class Binary {
     return Node.record(
         name,
         out,
-        (g, needs) ->
-            new Tensor[] {needs[0] ? g.mul(toA) : null, needs[1] ? g.mul(toA.rsub(1f)) : null},
+        (g, needs) -> {
+          Tensor toB = needs[1] ? toA.rsub(1f) : null;
+          return new Tensor[] {
+            needs[0] ? masked(g.mul(toA), toA) : null, needs[1] ? masked(g.mul(toB), toB) : null
+          };
+        },
         a,
         b);
   }
 
-  /** A non-differentiable comparison; {@code swap} compares {@code b} with {@code a}. */
-  static Tensor compare(BinaryOp op, Tensor a, Tensor b, boolean swap) {
-    return swap ? forward(op.name().toLowerCase(), op, b, a) : forward(op.name().toLowerCase(), op, a, b);
+  /**
+   * A non-differentiable comparison named {@code name}; {@code swap} computes it as {@code op(b,
+   * a)} (lt is gt swapped), after checking the shapes in the caller's order.
+   */
+  static Tensor compare(String name, BinaryOp op, Tensor a, Tensor b, boolean swap) {
+    if (!swap) {
+      return forward(name, op, a, b);
+    }
+    Shapes.broadcast(name, a.shapeRef(), b.shapeRef());
+    return forward(name, op, b, a);
   }
 
   static Tensor where(Tensor mask, Tensor a, Tensor b) {
@@ -111,10 +126,27 @@ final class Binary {
         "where",
         new Tensor(out, shape),
         (g, needs) ->
-            new Tensor[] {null, needs[1] ? g.mul(pickA) : null, needs[2] ? g.mul(pickA.rsub(1f)) : null},
+            new Tensor[] {null, needs[1] ? masked(g, pickA) : null, needs[2] ? masked(g, pickA.rsub(1f)) : null},
         mask,
         a,
         b);
+  }
+
+  /**
+   * {@code g} where {@code mask} is non-zero and exactly 0 elsewhere, broadcasting. Backward
+   * formulas use it rather than {@code g * mask}, as PyTorch does, so that an infinite or NaN
+   * gradient (from {@code sqrt(0)} or {@code log(0)} downstream) does not turn into NaN where the
+   * op passes no gradient at all: {@code relu(x).sqrt()} has gradient 0, not NaN, at {@code x < 0}.
+   */
+  static Tensor masked(Tensor g, Tensor mask) {
+    int[] shape = Shapes.broadcast("masked", g.shapeRef(), mask.shapeRef());
+    float[] gv = ShapeOps.broadcastData(g, shape);
+    float[] m = ShapeOps.broadcastData(mask, shape);
+    float[] out = new float[m.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = m[i] != 0 ? gv[i] : 0f;
+    }
+    return Node.record("masked", new Tensor(out, shape), (gg, needs) -> new Tensor[] {masked(gg, mask)}, g);
   }
 
   static float[] addArrays(float[] x, float[] y) {

@@ -79,14 +79,18 @@ final class Engine {
                   + "' was already walked and freed; pass retainGraph=true to the first backward"
                   + " call to walk it again");
         }
+        node.checkVersions();
         Tensor[] inputs = node.inputs;
         boolean[] needs = new boolean[inputs.length];
         for (int k = 0; k < inputs.length; k++) {
           needs[k] = inputs[k] != null && inputs[k].requiresGrad();
         }
-        Tensor[] grads = node.backward.apply(g, needs);
+        Tensor[] grads =
+            Autograd.anomalyDetection()
+                ? Anomaly.runBackward(node.backward, g, needs)
+                : node.backward.apply(g, needs);
         if (!retainGraph) {
-          node.backward = null;
+          node.release();
         }
         for (int k = 0; k < inputs.length; k++) {
           if (!needs[k] || grads[k] == null) {

@@ -68,9 +68,11 @@ public final class Functional {
           }
         }
         if (log) {
-          float lse = (float) Math.log(sum) + max;
+          // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds log(sum) at the
+          // magnitude of max and loses it for large logits
+          double logSum = Math.log(sum);
           for (int j = 0; j < size; j++) {
-            out[base + j * inner] = in[base + j * inner] - lse;
+            out[base + j * inner] = (float) ((in[base + j * inner] - max) - logSum);
           }
         } else {
           float inv = (float) (1 / sum);
@@ -81,6 +83,32 @@ public final class Functional {
       }
     }
     return out;
+  }
+
+  /**
+   * The affine map of a linear layer, {@code input · weightᵀ + bias}, for {@code input [N, in]},
+   * {@code weight [out, in]} and {@code bias [out]} (or null).
+   *
+   * <p>Performance note: the product reads the weight transposed in place, so neither the forward
+   * nor the backward copies it, unlike {@code input.matmul(weight.t())}.
+   */
+  public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
+    int[] in = input.shapeRef();
+    int[] w = weight.shapeRef();
+    if (in.length != 2 || w.length != 2 || in[1] != w[1]) {
+      throw new IllegalArgumentException(
+          String.format(
+              "linear: input %s and weight %s do not fit (expected [N, in] and [out, in])",
+              Shapes.format(in), Shapes.format(w)));
+    }
+    if (bias != null && !(bias.dim() == 1 && bias.size(0) == w[0])) {
+      throw new IllegalArgumentException(
+          String.format(
+              "linear: bias %s does not fit weight %s (expected [%d])",
+              Shapes.format(bias.shapeRef()), Shapes.format(w), w[0]));
+    }
+    Tensor y = LinearAlgebra.mm(input, weight, false, true);
+    return bias == null ? y : y.add(bias);
   }
 
   /** Mean cross-entropy of logits {@code [N, C]} (or {@code [C]}) against class indices. */
@@ -108,11 +136,11 @@ public final class Functional {
         "crossEntropy: logits must be [N, C] or [C], got %s",
         Shapes.format(logits.shapeRef()));
     Tensor logProbs = logSoftmax(two, 1);
-    Tensor nll = nllLoss(logProbs, targets, Reduction.NONE, ignoreIndex);
+    Tensor nll = nllLoss("crossEntropy", logProbs, targets, Reduction.NONE, ignoreIndex);
     if (labelSmoothing > 0) {
       int classes = two.size(1);
       Tensor keep = keepMask(targets, ignoreIndex);
-      Tensor smooth = logProbs.mean(1, false).neg().mul(keep);
+      Tensor smooth = Binary.masked(logProbs.mean(1, false).neg(), keep);
       nll = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
       if (classes == 0) {
         throw new IllegalArgumentException("crossEntropy: no classes");
@@ -127,10 +155,17 @@ public final class Functional {
    * PyTorch's {@code nll_loss}; targets equal to {@code ignoreIndex} contribute nothing.
    */
   public static Tensor nllLoss(Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
+    return nllLoss("nllLoss", logProbs, targets, reduction, ignoreIndex);
+  }
+
+  /** nllLoss whose errors name {@code op}, the function the user called. */
+  private static Tensor nllLoss(
+      String op, Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
     int[] shape = logProbs.shapeRef();
     checkArgument(
         shape.length == 2 && shape[0] == targets.length,
-        "nllLoss: input %s does not match %s targets (expected [N, C] with N = %s)",
+        "%s: input %s does not match %s targets (expected [N, C] with N = %s)",
+        op,
         Shapes.format(shape),
         targets.length,
         targets.length);
@@ -144,13 +179,15 @@ public final class Functional {
       if (t < 0 || t >= classes) {
         throw new IndexOutOfBoundsException(
             String.format(
-                "nllLoss: target %d at position %d out of range for %d classes (input %s)",
-                t, i, classes, Shapes.format(shape)));
+                "%s: target %d at position %d out of range for %d classes (input %s)",
+                op, t, i, classes, Shapes.format(shape)));
       }
       index[i] = t;
     }
     Tensor picked = logProbs.gather(1, new Tensor(index, new int[] {targets.length, 1})).reshape(-1);
-    Tensor losses = picked.neg().mul(keepMask(targets, ignoreIndex));
+    // masked, not multiplied: with every target ignored the mean is 0 / 0 = NaN, and its infinite
+    // gradient must still give the ignored rows exactly 0, as in PyTorch
+    Tensor losses = Binary.masked(picked.neg(), keepMask(targets, ignoreIndex));
     return reduce(losses, reduction, countKept(targets, ignoreIndex));
   }
 
@@ -178,7 +215,11 @@ public final class Functional {
       case SUM:
         return losses.sum();
       case MEAN:
-        // all targets ignored: 0 / 0 = NaN, as in PyTorch
+        if (count == 0) {
+          // all targets ignored: the loss is NaN but the gradient zero, as in PyTorch, so that a
+          // batch of padding does not turn every parameter into NaN
+          return losses.sum().mul(0f).add(Float.NaN);
+        }
         return losses.sum().div((float) count);
       default:
         throw new AssertionError(reduction);

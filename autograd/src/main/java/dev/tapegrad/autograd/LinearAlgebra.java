@@ -96,6 +96,7 @@ final class LinearAlgebra {
     for (int i = 0; i < batch; i++) {
       kernels.gemm(m, n, k, a.data, i * m * k, transA, b.data, i * k * n, transB, out, i * m * n);
     }
+    Profiler.countMultiplyAdds("matmul", (long) batch * m * n * k);
     int[] outShape = r == 3 ? new int[] {batch, m, n} : new int[] {m, n};
     // C = op(A) op(B): d op(A) = G op(B)^T, d op(B) = op(A)^T G
     return Node.record(
@@ -120,6 +121,7 @@ final class LinearAlgebra {
               Shapes.format(as), Shapes.format(bs)));
     }
     float v = (float) KernelProvider.get().dot(a.data, 0, b.data, 0, as[0]);
+    Profiler.countMultiplyAdds("dot", as[0]);
     return Node.record(
         "dot",
         Tensor.scalar(v),

@@ -12,10 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Node {
   private static final AtomicLong SEQUENCE = new AtomicLong();
+  private static final Tensor[] NO_INPUTS = new Tensor[0];
 
   final String op;
-  final Tensor[] inputs;
+  /** Emptied on release, so that a kept output does not keep its graph's tensors alive. */
+  Tensor[] inputs;
   final long sequence;
+  /** The inputs' version counters when recorded; see {@link #checkVersions}. */
+  private final int[] versions;
   final int[] outputShape;
   /** Null once released by a backward pass without {@code retainGraph}. */
   Backward backward;
@@ -23,6 +27,10 @@ final class Node {
   private Node(String op, Tensor[] inputs, int[] outputShape, Backward backward) {
     this.op = op;
     this.inputs = inputs;
+    this.versions = new int[inputs.length];
+    for (int i = 0; i < inputs.length; i++) {
+      versions[i] = inputs[i] == null ? 0 : inputs[i].version[0];
+    }
     this.outputShape = outputShape;
     this.backward = backward;
     this.sequence = SEQUENCE.incrementAndGet();
@@ -33,6 +41,7 @@ final class Node {
    * grad; otherwise does nothing. Returns {@code output} for chaining.
    */
   static Tensor record(String op, Tensor output, Backward backward, Tensor... inputs) {
+    Profiler.countOp(op);
     if (Autograd.anomalyDetection()) {
       Anomaly.checkForward(op, output, inputs);
     }
@@ -53,8 +62,33 @@ final class Node {
     return output;
   }
 
+  /**
+   * Fails if an input was changed in place since this node was recorded: its backward would
+   * silently use the new values (PyTorch raises the same error).
+   */
+  void checkVersions() {
+    for (int i = 0; i < inputs.length; i++) {
+      if (inputs[i] != null && inputs[i].version[0] != versions[i]) {
+        throw new IllegalStateException(
+            String.format(
+                "backward: input %d %s of '%s' was modified in place after it was used; "
+                    + "compute the forward again after changing it",
+                i, Shapes.format(inputs[i].shapeRef()), op));
+      }
+    }
+  }
+
   boolean released() {
     return backward == null;
+  }
+
+  /**
+   * Frees what only a backward pass needs: the backward function with the tensors it saved, and
+   * the inputs. A kept output (a logged loss) then holds one node, not its step's activations.
+   */
+  void release() {
+    backward = null;
+    inputs = NO_INPUTS;
   }
 
   @Override

@@ -61,7 +61,7 @@ final class Pointwise {
     RELU("relu", UnaryOp.RELU, true, false) {
       @Override
       Tensor backward(Tensor g, Tensor x, Tensor y) {
-        return g.mul(constant(UnaryOp.POSITIVE, x)); // d relu(x) = [x > 0]
+        return Binary.masked(g, constant(UnaryOp.POSITIVE, x)); // d relu(x) = [x > 0]
       }
     },
     GELU("gelu", UnaryOp.GELU, true, false) {
@@ -155,7 +155,18 @@ final class Pointwise {
     for (int i = 0; i < out.length; i++) {
       out[i] = in[i] * s;
     }
+    Profiler.countMultiplyAdds("mul", out.length);
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
+  }
+
+  /** True division, not multiplication by {@code 1 / s}, which is off by an ulp half the time. */
+  static Tensor divScalar(Tensor x, float s) {
+    float[] out = new float[x.numel()];
+    float[] in = x.data;
+    for (int i = 0; i < out.length; i++) {
+      out[i] = in[i] / s;
+    }
+    return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
   }
 
   static Tensor rsub(Tensor x, float s) {
@@ -222,6 +233,6 @@ final class Pointwise {
       out[i] = v != v ? v : Math.min(max, Math.max(min, v));
     }
     Tensor m = new Tensor(mask, x.shapeRef());
-    return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
+    return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {Binary.masked(g, m)}, x);
   }
 }

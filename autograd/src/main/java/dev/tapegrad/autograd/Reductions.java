@@ -37,11 +37,12 @@ final class Reductions {
   }
 
   static Tensor mean(Tensor x) {
-    return sum(x).mul(1f / Math.max(1, x.numel()));
+    // an empty tensor has mean 0 / 0 = NaN, as in PyTorch
+    return sum(x).mul(1f / x.numel());
   }
 
   static Tensor mean(Tensor x, int dim, boolean keepDim) {
-    int n = x.dim() == 0 ? 1 : x.size(dim);
+    int n = x.dim() == 0 ? 1 : x.shapeRef()[Shapes.wrapDim("mean", dim, x.shapeRef())];
     return sum(x, dim, keepDim).mul(1f / n);
   }
 
@@ -72,7 +73,7 @@ final class Reductions {
       mask[i] /= Math.max(count, 1);
     }
     Tensor share = new Tensor(mask, x.shapeRef());
-    return Node.record(name, Tensor.scalar(best), (g, needs) -> new Tensor[] {share.mul(g)}, x);
+    return Node.record(name, Tensor.scalar(best), (g, needs) -> new Tensor[] {Binary.masked(share.mul(g), share)}, x);
   }
 
   /** Max or min over a dimension; the gradient goes to the first extreme element. */
@@ -111,7 +112,7 @@ final class Reductions {
     return Node.record(
         name,
         result,
-        (g, needs) -> new Tensor[] {(keepDim ? g : g.reshape(kept)).mul(pick)},
+        (g, needs) -> new Tensor[] {Binary.masked(keepDim ? g : g.reshape(kept), pick)},
         x);
   }
 

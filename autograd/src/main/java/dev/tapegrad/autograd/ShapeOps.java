@@ -52,7 +52,7 @@ final class ShapeOps {
     if (Arrays.equals(target, shape) && !x.requiresGrad()) {
       return x;
     }
-    Tensor out = new Tensor(x.data, target);
+    Tensor out = new Tensor(x.data, target, x.version);
     return Node.record("reshape", out, (g, needs) -> new Tensor[] {g.reshape(shape)}, x);
   }
 
@@ -230,7 +230,7 @@ final class ShapeOps {
     Tensor result = x;
     if (lead > 0) {
       int[] rest = Arrays.copyOfRange(shape, lead, shape.length);
-      result = result.reshape(Shapes.insert(rest, 0, -1)).sum(0, false);
+      result = result.reshape(Shapes.insert(rest, 0, Shapes.outer(shape, lead))).sum(0, false);
     }
     for (int d = 0; d < target.length; d++) {
       if (target[d] == 1 && result.shapeRef()[d] != 1) {
@@ -240,15 +240,17 @@ final class ShapeOps {
     return result.reshape(target);
   }
 
-  static Tensor narrow(Tensor x, int dim, int start, int length) {
+  static Tensor narrow(Tensor x, int dim, int from, int length) {
     int[] shape = x.shapeRef();
     checkArgument(shape.length > 0, "narrow: cannot narrow a scalar");
     int d = Shapes.wrapDim("narrow", dim, shape);
+    // a negative start counts from the end, as in PyTorch
+    int start = from < 0 && from >= -shape[d] ? from + shape[d] : from;
     if (start < 0 || length < 0 || start + length > shape[d]) {
       throw new IndexOutOfBoundsException(
           String.format(
               "narrow: range [%d, %d) out of bounds for dimension %d of shape %s",
-              start, start + length, dim, Shapes.format(shape)));
+              from, from + length, dim, Shapes.format(shape)));
     }
     int outer = Shapes.outer(shape, d);
     int inner = Shapes.inner(shape, d);
@@ -383,6 +385,7 @@ final class ShapeOps {
 
   static List<Tensor> split(Tensor x, int size, int dim) {
     int[] shape = x.shapeRef();
+    checkArgument(shape.length > 0, "split: cannot split a tensor of shape []");
     int d = Shapes.wrapDim("split", dim, shape);
     checkArgument(size > 0, "split: size must be positive, got %s", size);
     List<Tensor> parts = new ArrayList<>();
@@ -394,6 +397,7 @@ final class ShapeOps {
 
   static List<Tensor> split(Tensor x, int[] sizes, int dim) {
     int[] shape = x.shapeRef();
+    checkArgument(shape.length > 0, "split: cannot split a tensor of shape []");
     int d = Shapes.wrapDim("split", dim, shape);
     int total = Arrays.stream(sizes).sum();
     checkArgument(
@@ -414,7 +418,8 @@ final class ShapeOps {
 
   static List<Tensor> chunk(Tensor x, int chunks, int dim) {
     checkArgument(chunks > 0, "chunk: number of chunks must be positive, got %s", chunks);
-    int n = x.size(dim);
+    checkArgument(x.dim() > 0, "chunk: cannot chunk a tensor of shape []");
+    int n = x.shapeRef()[Shapes.wrapDim("chunk", dim, x.shapeRef())];
     int size = Math.max(1, (n + chunks - 1) / chunks);
     return split(x, size, dim);
   }

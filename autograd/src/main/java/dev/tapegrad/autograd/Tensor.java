@@ -28,6 +28,8 @@ import java.util.random.RandomGenerator;
  */
 public final class Tensor {
   final float[] data;
+  /** Bumped by every in-place change, so backward can tell that a saved input went stale. */
+  final int[] version;
   private final int[] shape;
   private final int numel;
   private boolean requiresGrad;
@@ -35,6 +37,12 @@ public final class Tensor {
   private Tensor grad;
 
   Tensor(float[] data, int[] shape) {
+    this(data, shape, new int[1]);
+  }
+
+  /** A tensor over shared storage; tensors sharing storage share one version counter. */
+  Tensor(float[] data, int[] shape, int[] version) {
+    this.version = version;
     this.data = data;
     this.shape = shape;
     this.numel = Shapes.numel(shape);
@@ -181,6 +189,7 @@ public final class Tensor {
 
   /** The size of dimension {@code d}; negative {@code d} counts from the end. */
   public int size(int d) {
+    checkArgument(shape.length > 0, "size: a tensor of shape [] has no dimension %s", d);
     return shape[Shapes.wrapDim("size", d, shape)];
   }
 
@@ -337,7 +346,7 @@ public final class Tensor {
 
   /** A tensor sharing this one's values but cut from the graph: no gradient flows through it. */
   public Tensor detach() {
-    return new Tensor(data, shape);
+    return new Tensor(data, shape, version);
   }
 
   /** A copy of the values, recorded as an identity op. */
@@ -352,6 +361,7 @@ public final class Tensor {
       throw new IllegalStateException(
           op + ": in-place change of a tensor that requires grad; wrap it in Autograd.noGrad()");
     }
+    version[0]++;
   }
 
   private void checkSameShape(String op, Tensor other) {
@@ -411,7 +421,7 @@ public final class Tensor {
     checkSameShape("addcmulInPlace", a);
     checkSameShape("addcmulInPlace", b);
     for (int i = 0; i < numel; i++) {
-      data[i] += value * (a.data[i] * b.data[i]);
+      data[i] += value * a.data[i] * b.data[i]; // PyTorch's rounding order: (value a) b
     }
     return this;
   }
@@ -422,7 +432,7 @@ public final class Tensor {
     checkSameShape("addcdivInPlace", a);
     checkSameShape("addcdivInPlace", b);
     for (int i = 0; i < numel; i++) {
-      data[i] += value * (a.data[i] / b.data[i]);
+      data[i] += value * a.data[i] / b.data[i]; // (value a) / b, as PyTorch
     }
     return this;
   }
@@ -480,7 +490,7 @@ public final class Tensor {
 
   /** {@code this / value}. */
   public Tensor div(float value) {
-    return Pointwise.mulScalar(this, 1f / value);
+    return Pointwise.divScalar(this, value);
   }
 
   /** {@code value / this}. */
@@ -598,7 +608,7 @@ public final class Tensor {
 
   /** 1 where {@code this > other}, else 0 (broadcasting); not differentiable. */
   public Tensor gt(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, false);
+    return Binary.compare("gt", dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, false);
   }
 
   /** 1 where {@code this > value}, else 0. */
@@ -608,7 +618,7 @@ public final class Tensor {
 
   /** 1 where {@code this < other}, else 0 (broadcasting); not differentiable. */
   public Tensor lt(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, true);
+    return Binary.compare("lt", dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, true);
   }
 
   /** 1 where {@code this < value}, else 0. */
@@ -618,22 +628,23 @@ public final class Tensor {
 
   /** 1 where {@code this >= other}, else 0 (broadcasting); not differentiable. */
   public Tensor ge(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, false);
+    return Binary.compare("ge", dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, false);
   }
 
   /** 1 where {@code this <= other}, else 0 (broadcasting); not differentiable. */
   public Tensor le(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, true);
+    return Binary.compare("le", dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, true);
   }
 
   /** 1 where {@code this == other}, else 0 (broadcasting); not differentiable. */
   public Tensor eq(Tensor other) {
-    return Binary.compare(dev.tapegrad.autograd.kernel.BinaryOp.EQ, this, other, false);
+    return Binary.compare("eq", dev.tapegrad.autograd.kernel.BinaryOp.EQ, this, other, false);
   }
 
   /**
    * Picks {@code a} where {@code mask} is non-zero and {@code b} elsewhere, broadcasting all three;
-   * the mask is not differentiated.
+   * the mask is not differentiated, and the branch not taken gets a gradient of exactly 0 (even
+   * where the incoming gradient is infinite), as in PyTorch.
    */
   public static Tensor where(Tensor mask, Tensor a, Tensor b) {
     return Binary.where(mask, a, b);
@@ -651,7 +662,7 @@ public final class Tensor {
     return Reductions.sum(this, dim, keepDim);
   }
 
-  /** Mean of all elements, as a scalar. */
+  /** Mean of all elements, as a scalar; NaN for an empty tensor, as in PyTorch. */
   public Tensor mean() {
     return Reductions.mean(this);
   }
@@ -767,7 +778,10 @@ public final class Tensor {
     return ShapeOps.expand(this, newShape);
   }
 
-  /** Elements {@code start .. start + length - 1} along {@code dim}. */
+  /**
+   * Elements {@code start .. start + length - 1} along {@code dim}; a negative {@code start}
+   * counts from the end, as in PyTorch.
+   */
   public Tensor narrow(int dim, int start, int length) {
     return ShapeOps.narrow(this, dim, start, length);
   }

@@ -8,9 +8,11 @@ import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -22,8 +24,8 @@ import java.util.TreeSet;
  * with dotted names ({@code encoder.weight_ih_l0}), exactly as PyTorch's {@code
  * named_parameters()}, so state dicts map one to one.
  *
- * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence
- * layers have their own {@code forward} signatures.
+ * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence layers
+ * have their own {@code forward} signatures.
  */
 public abstract class Module {
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
@@ -59,16 +61,28 @@ public abstract class Module {
     return new ArrayList<>(namedParameters().values());
   }
 
-  /** Parameters by dotted name, in a stable order (own first, then children in registration order). */
+  /**
+   * Parameters by dotted name, in a stable order: this module's own parameters in registration
+   * order, then each child's (recursively, depth first) in registration order, so {@code
+   * encoder.weight_ih_l0} comes before {@code decoder.weight}, as in PyTorch.
+   *
+   * <p>A tensor registered more than once (tied weights, a shared submodule) is listed once, under
+   * the first name reached, so an optimizer never updates it twice; PyTorch does the same.
+   */
   public final Map<String, Tensor> namedParameters() {
     LinkedHashMap<String, Tensor> out = new LinkedHashMap<>();
-    collect("", out);
+    collect("", out, Collections.newSetFromMap(new IdentityHashMap<>()));
     return Collections.unmodifiableMap(out);
   }
 
-  private void collect(String prefix, Map<String, Tensor> out) {
-    parameters.forEach((name, p) -> out.put(prefix + name, p));
-    children.forEach((name, child) -> child.collect(prefix + name + ".", out));
+  private void collect(String prefix, Map<String, Tensor> out, Set<Tensor> seen) {
+    parameters.forEach(
+        (name, p) -> {
+          if (seen.add(p)) {
+            out.put(prefix + name, p);
+          }
+        });
+    children.forEach((name, child) -> child.collect(prefix + name + ".", out, seen));
   }
 
   /** Direct submodules by name, in registration order. */
@@ -131,6 +145,7 @@ public abstract class Module {
    * @param strict when true, missing and unexpected keys are errors; shape mismatches always are
    * @throws IllegalArgumentException listing every missing, unexpected and mismatched key
    */
+  @SuppressWarnings("try") // the scope is used for its side effect
   public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
     Map<String, Tensor> own = namedParameters();
     TreeSet<String> missing = new TreeSet<>();
@@ -150,9 +165,12 @@ public abstract class Module {
                 + Arrays.toString(e.getValue().shape()));
       }
     }
-    boolean bad = !mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()));
+    boolean bad =
+        !mismatched.isEmpty() || (strict && (!missing.isEmpty() || !unexpected.isEmpty()));
     if (bad) {
-      StringBuilder sb = new StringBuilder("loadStateDict: state does not match ").append(getClass().getSimpleName());
+      StringBuilder sb =
+          new StringBuilder("loadStateDict: state does not match ")
+              .append(getClass().getSimpleName());
       if (!missing.isEmpty()) {
         sb.append("; missing keys ").append(missing);
       }
@@ -179,7 +197,19 @@ public abstract class Module {
     return "";
   }
 
-  /** The module tree with each parameter's shape and the parameter count. */
+  /**
+   * The module tree: one line per module with its configuration and, for submodules that have any,
+   * their parameter count; one line per parameter with its shape; the total at the end.
+   *
+   * <pre>
+   *   Sequential()
+   *     (0): Linear(in=2, out=8, bias=true) [24 parameters]
+   *       weight [8, 2]
+   *       bias [8]
+   *     (1): Tanh()
+   *   (24 parameters)
+   * </pre>
+   */
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder();
@@ -195,8 +225,19 @@ public abstract class Module {
       sb.append('(').append(name).append("): ");
     }
     sb.append(getClass().getSimpleName()).append('(').append(extraRepr()).append(')');
+    long count = numParameters();
+    if (depth > 0 && count > 0) {
+      sb.append(" [")
+          .append(String.format("%,d", count))
+          .append(count == 1 ? " parameter]" : " parameters]");
+    }
     for (var e : parameters.entrySet()) {
-      sb.append('\n').append(indent).append("  ").append(e.getKey()).append(' ').append(Arrays.toString(e.getValue().shape()));
+      sb.append('\n')
+          .append(indent)
+          .append("  ")
+          .append(e.getKey())
+          .append(' ')
+          .append(Arrays.toString(e.getValue().shape()));
     }
     for (var e : children.entrySet()) {
       sb.append('\n');

@@ -1,0 +1,34 @@
+package dev.tapegrad.nn;
+
+import dev.tapegrad.autograd.Reduction;
+import dev.tapegrad.autograd.Tensor;
+
+/** Mean squared error as a module, as PyTorch's {@code nn.MSELoss}: see {@link Losses#mse}. */
+public final class MseLoss extends Module {
+  private final Reduction reduction;
+
+  /** Mean reduction. */
+  public MseLoss() {
+    this(Reduction.MEAN);
+  }
+
+  /** The given reduction. */
+  public MseLoss(Reduction reduction) {
+    this.reduction = reduction;
+  }
+
+  /** The loss of {@code input} against an equally shaped {@code target}. */
+  public Tensor forward(Tensor input, Tensor target) {
+    return Losses.mse(input, target, reduction);
+  }
+
+  /** The configured reduction. */
+  public Reduction reduction() {
+    return reduction;
+  }
+
+  @Override
+  protected String extraRepr() {
+    return "reduction=" + reduction;
+  }
+}

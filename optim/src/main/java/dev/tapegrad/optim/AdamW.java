@@ -1,0 +1,64 @@
+package dev.tapegrad.optim;
+
+import dev.tapegrad.autograd.Tensor;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Adam with decoupled weight decay (Loshchilov and Hutter), as PyTorch's
+ * {@code torch.optim.AdamW}. Its options are {@link Adam.Options}, with weight decay 1e-2 by
+ * default.
+ *
+ * <p>For each parameter {@code p} with gradient {@code grad}, at update {@code t} (from 1):
+ *
+ * <pre>
+ * g = maximize ? -grad : grad
+ * p = p * (1 - lr * weightDecay)                   (the decay is applied to p, not added to g)
+ * m = beta1 * m + (1 - beta1) * g                  (state exp_avg, from 0)
+ * v = beta2 * v + (1 - beta2) * g * g              (state exp_avg_sq, from 0)
+ * if amsgrad:  vMax = max(vMax, v);  v' = vMax     (state max_exp_avg_sq, from 0)
+ * else:        v' = v
+ * biasCorrection1 = 1 - beta1^t,  biasCorrection2 = 1 - beta2^t      (double)
+ * denom = sqrt(v') / sqrt(biasCorrection2) + eps
+ * p = p - (lr / biasCorrection1) * m / denom
+ * </pre>
+ */
+public final class AdamW extends Optimizer {
+  private static final Adam.Options DEFAULTS = Adam.Options.defaults(1e-2);
+
+  /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2. */
+  public static Adam.Options options() {
+    return DEFAULTS;
+  }
+
+  /**
+   * An optimizer over one group of parameters.
+   *
+   * @throws IllegalArgumentException for an invalid hyper-parameter, naming it and its value, or
+   *     an empty, repeated or non-leaf parameter
+   */
+  public AdamW(List<Tensor> params, Adam.Options options) {
+    super("AdamW");
+    addParamGroup(params, options);
+  }
+
+  /** Adds a group with its own hyper-parameters. */
+  public void addParamGroup(List<Tensor> params, Adam.Options options) {
+    addGroup(params, options.values());
+  }
+
+  @Override
+  void validate(String owner, Map<String, Double> h) {
+    Adam.check(owner, h);
+  }
+
+  @Override
+  List<String> bufferNames(Map<String, Double> h) {
+    return Adam.buffers(h);
+  }
+
+  @Override
+  void update(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
+    Adam.update(group, param, grad, state, true);
+  }
+}
