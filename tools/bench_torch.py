@@ -21,15 +21,29 @@ MLP_IN, MLP_HIDDEN, MLP_OUT = 784, 128, 10
 MLP_BATCHES = [1, 32]
 
 
-def median_seconds(task, warmup_seconds, sample_seconds, samples):
+def window(task, seconds):
+    """Calls task for about `seconds` (at least 3 times); the mean time per call."""
     calls = 0
     start = time.perf_counter()
     while True:
         task()
         calls += 1
-        if time.perf_counter() - start >= warmup_seconds and calls >= 3:
+        if time.perf_counter() - start >= seconds and calls >= 3:
+            return (time.perf_counter() - start) / calls
+
+
+def median_seconds(task, warmup_seconds, sample_seconds, samples):
+    """Warm up for at least warmup_seconds and until two windows agree within 10%
+    (at most 30 s), then the median of `samples` batches: the procedure of Timing.java."""
+    start = time.perf_counter()
+    previous = math.nan
+    while True:
+        per_call = window(task, max(0.1, warmup_seconds / 4))
+        elapsed = time.perf_counter() - start
+        stable = abs(per_call - previous) <= 0.1 * min(per_call, previous)
+        if elapsed >= 30 or (elapsed >= warmup_seconds and stable):
             break
-    per_call = (time.perf_counter() - start) / calls
+        previous = per_call
     batch = int(max(1, min(1_000_000, sample_seconds / per_call)))
     times = []
     for _ in range(samples):

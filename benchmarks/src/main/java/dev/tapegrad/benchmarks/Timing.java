@@ -21,16 +21,27 @@ final class Timing {
     this.samples = samples;
   }
 
-  /** The median time of one call of {@code task}, in seconds. */
+  /**
+   * The median time of one call of {@code task}, in seconds. The warm-up lasts at least {@code
+   * warmupSeconds} and then until two consecutive windows agree within 10% (at most 30 seconds):
+   * Vector API code runs a hundred times slower until C2 has compiled it, which can take seconds
+   * on a busy machine.
+   */
   double median(Supplier<?> task) {
-    long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-    long calls = 0;
     long start = System.nanoTime();
-    do {
-      sink = task.get();
-      calls++;
-    } while (System.nanoTime() < warmupEnd || calls < 3);
-    double perCall = (System.nanoTime() - start) / 1e9 / calls;
+    long minEnd = start + (long) (warmupSeconds * 1e9);
+    long maxEnd = start + 30_000_000_000L;
+    double previous = Double.NaN;
+    double perCall;
+    while (true) {
+      perCall = window(task, Math.max(0.1, warmupSeconds / 4));
+      long now = System.nanoTime();
+      boolean stable = Math.abs(perCall - previous) <= 0.1 * Math.min(perCall, previous);
+      if (now >= maxEnd || (now >= minEnd && stable)) {
+        break;
+      }
+      previous = perCall;
+    }
     int batch = (int) Math.max(1, Math.min(1_000_000, sampleSeconds / perCall));
     double[] times = new double[samples];
     for (int s = 0; s < samples; s++) {
@@ -42,5 +53,17 @@ final class Timing {
     }
     Arrays.sort(times);
     return times[samples / 2];
+  }
+
+  /** Calls {@code task} for about {@code seconds} (at least 3 times); the mean time per call. */
+  private double window(Supplier<?> task, double seconds) {
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long calls = 0;
+    do {
+      sink = task.get();
+      calls++;
+    } while (System.nanoTime() < end || calls < 3);
+    return (System.nanoTime() - start) / 1e9 / calls;
   }
 }
