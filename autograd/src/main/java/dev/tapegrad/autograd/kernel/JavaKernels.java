@@ -18,6 +18,8 @@ public final class JavaKernels implements Kernels {
   private static final int NC = 512;
   private static final int MR = 4;
   private static final long PARALLEL_WORK = 1L << 20;
+  /** Read once: {@code availableProcessors} can cost microseconds per call in a container. */
+  private static final int THREADS = Runtime.getRuntime().availableProcessors();
 
   @Override
   public String name() {
@@ -41,7 +43,7 @@ public final class JavaKernels implements Kernels {
     if (m == 0 || n == 0 || k == 0) {
       return;
     }
-    int threads = Runtime.getRuntime().availableProcessors();
+    int threads = THREADS;
     boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_WORK && m >= 2 * MR;
     float[] panel = new float[Math.min(KC, k) * Math.min(NC, n)];
     for (int jc = 0; jc < n; jc += NC) {

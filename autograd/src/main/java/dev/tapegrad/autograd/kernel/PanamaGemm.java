@@ -18,8 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators, plus 2 loads of {@code b} and 1 broadcast of {@code a}, which fits the 16
  * registers of AVX2. Packing also removes every transpose: the micro-kernel sees one layout.
  *
- * <p>Small or skinny products (a batch of one, a matrix-vector product) skip the packing, which
- * would cost as much as the product itself, and run register-blocked loops directly on the
+ * <p>Small or skinny products (a batch of one, a matrix-vector product, an outer product) skip
+ * the packing, which would cost as much as the product itself, and run register-blocked loops directly on the
  * operands. Large products split the rows (or columns) of {@code c} between the threads of the
  * common fork-join pool; each part packs its own panels, so the parts never synchronise.
  */
@@ -45,6 +45,12 @@ final class PanamaGemm {
   private static final long DIRECT_WORK = 16 * 16 * 16;
   /** From this many multiply-adds on, a product is split between threads. */
   static final long PARALLEL_WORK = 96L * 96 * 96;
+  /**
+   * The caller plus the common pool's workers, read once: {@code availableProcessors} can cost
+   * microseconds per call in a container, more than a small product.
+   */
+  private static final int THREADS =
+      Math.min(Runtime.getRuntime().availableProcessors(), ForkJoinPool.getCommonPoolParallelism() + 1);
 
   private PanamaGemm() {}
 
@@ -73,15 +79,13 @@ final class PanamaGemm {
       scalar(o);
       return;
     }
-    if (work <= DIRECT_WORK || m < MR || n < LANES) {
+    if (work <= DIRECT_WORK || m < MR || n < LANES || k < MR) {
       if (direct(o)) {
         return;
       }
     }
-    int threads = Math.min(Runtime.getRuntime().availableProcessors(),
-        ForkJoinPool.getCommonPoolParallelism() + 1);
-    if (threads > 1 && work >= PARALLEL_WORK) {
-      parallel(o, threads);
+    if (THREADS > 1 && work >= PARALLEL_WORK) {
+      parallel(o, THREADS);
     } else {
       blocked(o, 0, m, 0, n);
     }

@@ -29,14 +29,15 @@ class PanamaKernelsTest {
 
   /**
    * (m, n, k): tile edges (6 rows, 2 vectors of 4, 8 or 16 columns), the depth block (256), the
-   * row block (144), the column block (4096), the unpacked paths for skinny products and the
-   * split between threads by rows and by columns.
+   * row block (144), the column block (4096), the unpacked paths for skinny and shallow products,
+   * and the split between threads by rows and by columns.
    */
   private static final int[][] GEMM_SHAPES = {
     {1, 1, 1}, {1, 13, 7}, {2, 3, 5}, {5, 40, 50}, {3, 4098, 2}, {1, 207, 300},
     {6, 16, 256}, {7, 17, 257}, {12, 32, 512}, {13, 33, 513}, {11, 31, 255},
     {143, 15, 20}, {145, 47, 9}, {150, 1, 40}, {30, 3, 300}, {20, 7, 260},
-    {7, 4097, 3}, {200, 130, 70}, {20, 600, 100}, {289, 65, 40}, {16, 16, 16}, {13, 207, 1}
+    {7, 4097, 3}, {200, 130, 70}, {20, 600, 100}, {289, 65, 40}, {16, 16, 16}, {13, 207, 1},
+    {100, 50, 1}, {30, 40, 5}, {200, 130, 3}
   };
 
   @Test
