@@ -34,7 +34,7 @@ final class Timing {
     double previous = Double.NaN;
     double perCall;
     while (true) {
-      perCall = window(task, Math.max(0.1, warmupSeconds / 4));
+      perCall = runFor(task, Math.max(0.1, warmupSeconds / 4));
       long now = System.nanoTime();
       boolean stable = Math.abs(perCall - previous) <= 0.1 * Math.min(perCall, previous);
       if (now >= maxEnd || (now >= minEnd && stable)) {
@@ -56,7 +56,7 @@ final class Timing {
   }
 
   /** Calls {@code task} for about {@code seconds} (at least 3 times); the mean time per call. */
-  private double window(Supplier<?> task, double seconds) {
+  double runFor(Supplier<?> task, double seconds) {
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     long calls = 0;

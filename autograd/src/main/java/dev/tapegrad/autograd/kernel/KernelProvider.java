@@ -21,6 +21,11 @@ import java.util.function.Supplier;
  * {@code auto} (the default). A request for {@code panama} that cannot be met falls back to {@code
  * java} with a warning rather than failing: kernels only change speed, never results beyond float
  * rounding.
+ *
+ * <p>Performance note: the Vector API kernels reach full speed only once C2 has compiled them,
+ * after some thousands of calls of each kernel (a few seconds of a training loop, longer on a busy
+ * machine); until then they run slower than the portable kernels. A program that runs for a
+ * second or two can be faster with {@code -Dtapegrad.kernels=java}.
  */
 public final class KernelProvider {
   /** The system property that overrides the choice of kernels: java, panama or auto. */
