@@ -6,7 +6,10 @@ median of several samples, each a batch of calls. PyTorch runs on 2 threads, lik
 matmul on this 2-core machine. Output: one `name<TAB>seconds` line per workload, and comment
 lines starting with '#'. The Compare runner in the benchmarks module reads it.
 
-    python3 tools/bench_torch.py [--quick]
+    python3 tools/bench_torch.py [--quick] [--threads N] [--cpu-time]
+
+--cpu-time times the calling thread's CPU time (time.thread_time) instead of wall time: the cost of
+the work itself on a busy machine, meaningful with --threads 1 only.
 """
 import argparse
 import math
@@ -14,6 +17,8 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+clock = time.perf_counter
 
 MATMUL_SIZES = [64, 128, 256, 512, 1024]
 SMALL_OP_LENGTH = 8
@@ -24,22 +29,22 @@ MLP_BATCHES = [1, 32]
 def window(task, seconds):
     """Calls task for about `seconds` (at least 3 times); the mean time per call."""
     calls = 0
-    start = time.perf_counter()
+    start = clock()
     while True:
         task()
         calls += 1
-        if time.perf_counter() - start >= seconds and calls >= 3:
-            return (time.perf_counter() - start) / calls
+        if clock() - start >= seconds and calls >= 3:
+            return (clock() - start) / calls
 
 
 def median_seconds(task, warmup_seconds, sample_seconds, samples):
     """Warm up for at least warmup_seconds and until two windows agree within 10%
     (at most 30 s), then the median of `samples` batches: the procedure of Timing.java."""
-    start = time.perf_counter()
+    start = clock()
     previous = math.nan
     while True:
         per_call = window(task, max(0.1, warmup_seconds / 4))
-        elapsed = time.perf_counter() - start
+        elapsed = clock() - start
         stable = abs(per_call - previous) <= 0.1 * min(per_call, previous)
         if elapsed >= 30 or (elapsed >= warmup_seconds and stable):
             break
@@ -47,10 +52,10 @@ def median_seconds(task, warmup_seconds, sample_seconds, samples):
     batch = int(max(1, min(1_000_000, sample_seconds / per_call)))
     times = []
     for _ in range(samples):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(batch):
             task()
-        times.append((time.perf_counter() - t0) / batch)
+        times.append((clock() - t0) / batch)
     times.sort()
     return times[samples // 2]
 
@@ -96,11 +101,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter warm-up and fewer samples")
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="time the calling thread's CPU time instead of wall time")
     args = parser.parse_args()
+    global clock
+    if args.cpu_time:
+        clock = time.thread_time
     torch.set_num_threads(args.threads)
     warmup, sample, samples = (0.2, 0.02, 5) if args.quick else (1.0, 0.05, 15)
     print(f"# torch {torch.__version__}", flush=True)
     print(f"# threads {torch.get_num_threads()}", flush=True)
+    print(f"# clock {'thread cpu time' if args.cpu_time else 'wall time'}", flush=True)
     for name, task in workloads():
         seconds = median_seconds(task, warmup, sample, samples)
         print(f"{name}\t{seconds!r}", flush=True)

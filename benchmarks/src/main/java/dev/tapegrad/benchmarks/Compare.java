@@ -22,8 +22,12 @@ import java.util.function.Supplier;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/benchmarks.jar \
  *     dev.tapegrad.benchmarks.Compare [--quick] [--no-torch] [--python python3]
- *     [--script tools/bench_torch.py]
+ *     [--script tools/bench_torch.py] [--cpu-time]
  * </pre>
+ *
+ * <p>{@code --cpu-time} times the calling thread's CPU time instead of wall time, on both sides,
+ * with PyTorch on one thread: the cost of the work itself on a machine busy with other work. It
+ * is meaningful single-threaded only, so start the JVM with {@code -XX:ActiveProcessorCount=1}.
  */
 public final class Compare {
   private Compare() {}
@@ -34,6 +38,7 @@ public final class Compare {
     boolean torch = true;
     String python = "python3";
     String script = null;
+    boolean cpuTime = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick":
@@ -48,13 +53,22 @@ public final class Compare {
         case "--script":
           script = argument(args, ++i, "--script");
           break;
+        case "--cpu-time":
+          cpuTime = true;
+          break;
         default:
           System.err.println(
-              "usage: Compare [--quick] [--no-torch] [--python PATH] [--script tools/bench_torch.py]");
+              "usage: Compare [--quick] [--no-torch] [--python PATH] [--script tools/bench_torch.py]"
+                  + " [--cpu-time]");
           System.exit(2);
       }
     }
-    Timing timing = quick ? new Timing(0.2, 0.02, 5) : new Timing(1.0, 0.05, 15);
+    Timing timing =
+        quick ? new Timing(0.2, 0.02, 5, cpuTime) : new Timing(1.0, 0.05, 15, cpuTime);
+    if (cpuTime && Runtime.getRuntime().availableProcessors() > 1) {
+      System.out.println(
+          "# --cpu-time counts one thread only: start the JVM with -XX:ActiveProcessorCount=1");
+    }
 
     List<String> providers = new ArrayList<>(List.of("java"));
     try {
@@ -89,7 +103,7 @@ public final class Compare {
       if (scriptPath == null) {
         System.out.println("# tools/bench_torch.py not found (run from the repository root or pass --script)");
       } else {
-        TorchResult result = runTorch(python, scriptPath, quick);
+        TorchResult result = runTorch(python, scriptPath, quick, cpuTime);
         if (result == null) {
           System.out.println("# PyTorch side skipped: " + python + " with torch did not run");
         } else {
@@ -177,11 +191,14 @@ public final class Compare {
     }
   }
 
-  private static TorchResult runTorch(String python, Path script, boolean quick)
+  private static TorchResult runTorch(String python, Path script, boolean quick, boolean cpuTime)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of(python, script.toString()));
     if (quick) {
       command.add("--quick");
+    }
+    if (cpuTime) {
+      command.addAll(List.of("--cpu-time", "--threads", "1"));
     }
     Process process;
     try {
@@ -237,7 +254,7 @@ public final class Compare {
     if (haveTorch) {
       columns.add("pytorch" + (torchVersion == null ? "" : " " + torchVersion));
     }
-    out.append(String.format(Locale.ROOT, "%-24s", "median time per call"));
+    out.append(String.format(Locale.ROOT, "%-24s", "median per call"));
     for (String c : columns) {
       out.append(String.format(Locale.ROOT, " %22s", c));
     }
