@@ -13,11 +13,11 @@ the work itself on a busy machine, meaningful with --threads 1 only.
 """
 import argparse
 import math
+import os
 import time
 
-import torch
-import torch.nn.functional as F
-
+torch = None  # imported in main(), once the thread count is in the environment
+F = None
 clock = time.perf_counter
 
 MATMUL_SIZES = [64, 128, 256, 512, 1024]
@@ -104,9 +104,16 @@ def main():
     parser.add_argument("--cpu-time", action="store_true",
                         help="time the calling thread's CPU time instead of wall time")
     args = parser.parse_args()
-    global clock
+    global clock, torch, F
     if args.cpu_time:
         clock = time.thread_time
+    # Debian's torch multiplies matrices with OpenBLAS, which sizes its own thread pool from the
+    # environment when it loads, whatever torch.set_num_threads says
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = str(args.threads)
+    import torch as torch_module
+    import torch.nn.functional as functional
+    torch, F = torch_module, functional
     torch.set_num_threads(args.threads)
     warmup, sample, samples = (0.2, 0.02, 5) if args.quick else (1.0, 0.05, 15)
     print(f"# torch {torch.__version__}", flush=True)
