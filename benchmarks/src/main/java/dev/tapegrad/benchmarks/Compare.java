@@ -58,8 +58,8 @@ public final class Compare {
           break;
         default:
           System.err.println(
-              "usage: Compare [--quick] [--no-torch] [--python PATH] [--script tools/bench_torch.py]"
-                  + " [--cpu-time]");
+              "usage: Compare [--quick] [--no-torch] [--python PATH]"
+                  + " [--script tools/bench_torch.py] [--cpu-time]");
           System.exit(2);
       }
     }
@@ -90,7 +90,8 @@ public final class Compare {
           if (w.flops > 0) {
             flops.put(w.name, w.flops);
           }
-          System.out.printf(Locale.ROOT, "# %-24s %-7s %s%n", w.name, provider, formatTime(seconds));
+          System.out.printf(
+              Locale.ROOT, "# %-24s %-7s %s%n", w.name, provider, formatTime(seconds));
         }
       } finally {
         KernelProvider.set(previous);
@@ -101,7 +102,8 @@ public final class Compare {
     if (torch) {
       Path scriptPath = script != null ? Path.of(script) : findScript();
       if (scriptPath == null) {
-        System.out.println("# tools/bench_torch.py not found (run from the repository root or pass --script)");
+        System.out.println(
+            "# tools/bench_torch.py not found (run from the repository root or pass --script)");
       } else {
         TorchResult result = runTorch(python, scriptPath, quick, cpuTime);
         if (result == null) {

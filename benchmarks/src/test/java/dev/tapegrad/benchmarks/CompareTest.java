@@ -18,7 +18,8 @@ class CompareTest {
   @Test
   void parsesTheTorchScriptOutput() {
     Compare.TorchResult r =
-        Compare.parseTorchOutput("# torch 1.13.1\n# threads 2\nmatmul 64\t4.5e-05\nadd [8] requires_grad\t6e-06\n");
+        Compare.parseTorchOutput(
+            "# torch 1.13.1\n# threads 2\nmatmul 64\t4.5e-05\nadd [8] requires_grad\t6e-06\n");
     assertEquals("1.13.1", r.version);
     assertEquals(Map.of("matmul 64", 4.5e-05, "add [8] requires_grad", 6e-06), r.seconds);
     assertThrows(IllegalArgumentException.class, () -> Compare.parseTorchOutput("garbage\n"));
@@ -27,10 +28,12 @@ class CompareTest {
   @Test
   void tableShowsGflopsAndTheRatioToTorch() {
     Map<String, Map<String, Double>> times = new LinkedHashMap<>();
-    times.put("matmul 64", new LinkedHashMap<>(Map.of("java", 1e-4, "panama", 1e-5, "pytorch", 2e-5)));
+    times.put(
+        "matmul 64", new LinkedHashMap<>(Map.of("java", 1e-4, "panama", 1e-5, "pytorch", 2e-5)));
     times.put("add [8]", new LinkedHashMap<>(Map.of("java", 5e-8, "panama", 4e-8)));
     String table =
-        Compare.table(times, Map.of("matmul 64", 2.0 * 64 * 64 * 64), List.of("java", "panama"), "1.13.1");
+        Compare.table(
+            times, Map.of("matmul 64", 2.0 * 64 * 64 * 64), List.of("java", "panama"), "1.13.1");
     String[] lines = table.split("\n");
     assertEquals(3, lines.length, table);
     assertTrue(lines[0].contains("pytorch 1.13.1"), table);

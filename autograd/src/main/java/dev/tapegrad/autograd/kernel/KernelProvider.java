@@ -88,7 +88,9 @@ public final class KernelProvider {
    */
   static Selection select(String requested, Supplier<Kernels> panama) {
     String request =
-        requested == null || requested.isBlank() ? "auto" : requested.trim().toLowerCase(Locale.ROOT);
+        requested == null || requested.isBlank()
+            ? "auto"
+            : requested.trim().toLowerCase(Locale.ROOT);
     String note = "";
     switch (request) {
       case "java":
@@ -104,7 +106,9 @@ public final class KernelProvider {
     try {
       Kernels kernels = panama.get();
       return new Selection(
-          kernels, note.isEmpty() ? Level.INFO : Level.WARNING, "tapegrad kernels: " + note + kernels);
+          kernels,
+          note.isEmpty() ? Level.INFO : Level.WARNING,
+          "tapegrad kernels: " + note + kernels);
     } catch (UnsupportedOperationException | LinkageError e) {
       boolean expected = request.equals("auto") && note.isEmpty();
       return new Selection(

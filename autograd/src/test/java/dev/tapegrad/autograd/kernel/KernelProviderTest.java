@@ -49,7 +49,7 @@ class KernelProviderTest {
 
   @Test
   void testsRunOnTheVectorApiKernels() {
-    // the build passes --add-modules jdk.incubator.vector to the tests, so ops here use the fast path
+    // the build passes --add-modules jdk.incubator.vector to the tests: ops here use the fast path
     if (System.getProperty(KernelProvider.PROPERTY) == null) {
       assertEquals("panama", KernelProvider.get().name());
     }

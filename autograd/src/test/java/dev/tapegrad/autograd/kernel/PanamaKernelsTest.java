@@ -72,7 +72,8 @@ class PanamaKernelsTest {
         }
         double tolerance = 1e-5 * magnitude + 1e-7;
         int at = OFFSET_OUT + i * n + j;
-        if (Math.abs(actual[at] - exact) > tolerance || Math.abs(expected[at] - exact) > tolerance) {
+        if (Math.abs(actual[at] - exact) > tolerance
+            || Math.abs(expected[at] - exact) > tolerance) {
           fail(String.format("%s: c[%d, %d] = %s (panama), %s (java), exact %s",
               what, i, j, actual[at], expected[at], exact));
         }
@@ -239,7 +240,8 @@ class PanamaKernelsTest {
       reference.maxAxis(x, s[0], s[1], s[2], expected, expectedIndex);
       panama.maxAxis(x, s[0], s[1], s[2], actual, actualIndex);
       assertArrayBits("maxAxis", expected, actual, 0, expected.length);
-      assertEquals(java.util.Arrays.toString(expectedIndex), java.util.Arrays.toString(actualIndex));
+      assertEquals(
+          java.util.Arrays.toString(expectedIndex), java.util.Arrays.toString(actualIndex));
     }
   }
 
