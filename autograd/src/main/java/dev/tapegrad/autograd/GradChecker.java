@@ -206,42 +206,53 @@ final class GradChecker {
    * Checks one element. A failure at the configured step is first re-judged with a fuller noise
    * estimate: outputs that did not move may still depend on the element, their change lost to
    * float32 resolution (a large mean loss), so two probes with a large step find every dependent
-   * output and their magnitudes join the noise term. A failure that remains is retried with steps
-   * 16 and 256 times smaller, which removes truncation error near poles and moves the probe off a
-   * nearby kink; the element passes if a smaller step agrees within the first step's tolerance
-   * (never a looser one: the rounding noise of a small step is larger). Between two steps the gap
-   * between the forward and backward difference quotients should shrink with the step (it is
-   * about {@code h |f''|} for a smooth function); if it stays large instead, the function has a
-   * kink (or a jump) at this point and the element is skipped.
+   * output and their magnitudes join the noise term.
+   *
+   * <p>A failure that remains is retried with steps 16 and 256 times smaller, which removes
+   * truncation error (near poles, or with large higher derivatives) and moves the probe off a
+   * nearby kink. A smaller step is trusted only when it changed the estimate by more than the
+   * larger step's tolerance, that is when the larger step was demonstrably inaccurate; then the
+   * element passes if the smaller step agrees within its own tolerance (which carries the larger
+   * rounding noise of a small step). A wrong derivative gives the same estimate at every step, so
+   * the retries cannot rescue it, and they stop as soon as the estimate stops moving.
+   *
+   * <p>Between two steps the gap between the forward and backward difference quotients should
+   * shrink with the step (it is about {@code h |f''|} for a smooth function); if it stays large,
+   * the function has a kink (or a jump) at this point and the element is skipped.
    */
   private Element checkElement(Tensor x, int j, int[] index, float analytic) {
     double h = options.step();
     Probe p = probe(x, j, h, null);
-    Comparison first = compare(index, analytic, p, Double.POSITIVE_INFINITY);
+    Comparison first = compare(index, analytic, p);
     if (first.passed()) {
       return new Element(first, false);
     }
     boolean[] dependents = dependents(x, j);
     p = probe(x, j, h, dependents);
-    first = compare(index, analytic, p, Double.POSITIVE_INFINITY);
+    first = compare(index, analytic, p);
     if (first.passed()) {
       return new Element(first, false);
     }
-    double gap = Math.abs(p.forward - p.backward);
+    Probe previous = p;
+    double previousTolerance = first.tolerance();
     for (int r = 0; r < RETRIES; r++) {
       h /= SHRINK;
       Probe q = probe(x, j, h, dependents);
-      Comparison own = compare(index, analytic, q, Double.POSITIVE_INFINITY);
-      Comparison c = compare(index, analytic, q, first.tolerance());
-      if (c.passed()) {
+      Comparison c = compare(index, analytic, q);
+      boolean moved = !(Math.abs(q.central - previous.central) <= previousTolerance);
+      if (moved && c.passed()) {
         return new Element(c, false);
       }
-      // significance is judged against this step's own noise, which grows as the step shrinks
+      double gap = Math.abs(previous.forward - previous.backward);
       double smallerGap = Math.abs(q.forward - q.backward);
-      if (smallerGap > 2 * own.tolerance() && smallerGap > gap / 4) {
+      if (smallerGap > 2 * c.tolerance() && smallerGap > gap / 4) {
         return new Element(first, true);
       }
-      gap = smallerGap;
+      if (!moved) {
+        break;
+      }
+      previous = q;
+      previousTolerance = c.tolerance();
     }
     return new Element(first, false);
   }
@@ -269,12 +280,12 @@ final class GradChecker {
     return moved;
   }
 
-  private Comparison compare(int[] index, double analytic, Probe p, double maxTolerance) {
+  private Comparison compare(int[] index, double analytic, Probe p) {
     double tolerance =
         options.absoluteTolerance()
             + p.noise
             + options.relativeTolerance() * Math.max(Math.abs(analytic), Math.abs(p.central));
-    return new Comparison(index, analytic, p.central, Math.min(tolerance, maxTolerance), p.step);
+    return new Comparison(index, analytic, p.central, tolerance, p.step);
   }
 
   /**
@@ -371,7 +382,7 @@ final class GradChecker {
     p.step = 2 * h;
     p.central = sum / p.step;
     p.noise = NOISE * magnitude / p.step;
-    return compare(null, analytic / p.step, p, Double.POSITIVE_INFINITY);
+    return compare(null, analytic / p.step, p);
   }
 
   static int[] unravel(int flat, int[] shape) {
