@@ -1,0 +1,396 @@
+package dev.tapegrad.autograd;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.tapegrad.autograd.GradCheckResult.Comparison;
+import dev.tapegrad.autograd.GradCheckResult.InputResult;
+import dev.tapegrad.autograd.GradCheckResult.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * One run of {@link GradCheck}: the analytic pass, then finite differences input by input. See
+ * {@link GradCheck} for the method; this class holds the arithmetic.
+ */
+final class GradChecker {
+  /**
+   * Relative rounding noise assumed for every output value: a few float32 epsilons, for the
+   * handful of roundings between an input and an output. Multiplied by the magnitude of the
+   * outputs that moved, it estimates the noise of a finite difference.
+   */
+  private static final double NOISE = 4 * Math.ulp(1f);
+  /** Each retry divides the step by this. */
+  private static final double SHRINK = 16;
+  /** Retries of a failing element with a smaller step (step / 16, step / 256). */
+  private static final int RETRIES = 2;
+
+  private final GradCheckOptions options;
+  private final GradCheck.TensorFunction fn;
+  private final Tensor[] originals;
+  private final Tensor[] work;
+  private int[] outShape;
+  private float[] gradOutput;
+  private float[] base;
+
+  GradChecker(GradCheckOptions options, GradCheck.TensorFunction fn, Tensor[] inputs) {
+    checkArgument(options != null, "GradCheck: options are null");
+    checkArgument(fn != null, "GradCheck: function is null");
+    checkArgument(inputs != null && inputs.length > 0, "GradCheck: no inputs given");
+    this.options = options;
+    this.fn = fn;
+    this.originals = inputs.clone();
+    this.work = new Tensor[inputs.length];
+    boolean any = false;
+    for (int i = 0; i < inputs.length; i++) {
+      Tensor x = inputs[i];
+      checkArgument(x != null, "GradCheck: input %s is null", i);
+      if (x.requiresGrad()) {
+        // A private leaf copy: finite differences perturb its storage, never the caller's.
+        work[i] = new Tensor(x.toFloatArray(), x.shape()).requiresGrad(true);
+        any = true;
+      } else {
+        work[i] = x;
+      }
+    }
+    checkArgument(any, "GradCheck: no input requires grad, so there is nothing to check");
+  }
+
+  GradCheckResult run(String title) {
+    Random random = new Random(options.seed());
+    List<Tensor> wrt = new ArrayList<>();
+    for (int i = 0; i < work.length; i++) {
+      if (originals[i].requiresGrad()) {
+        wrt.add(work[i]);
+      }
+    }
+    float[][] analytic = new float[work.length][];
+    try (var mode = Autograd.enableGrad()) {
+      Tensor out = fn.apply(work.clone());
+      checkArgument(out != null, "GradCheck: the function returned null");
+      outShape = out.shape();
+      base = out.toFloatArray();
+      for (int k = 0; k < base.length; k++) {
+        if (!Float.isFinite(base[k])) {
+          throw new IllegalArgumentException(
+              String.format(
+                  "GradCheck: the function's output %s is %s at %s; check at a point where it is finite",
+                  Shapes.format(outShape), base[k], Arrays.toString(unravel(k, outShape))));
+        }
+      }
+      gradOutput = gradOutput(random, outShape);
+      List<Tensor> grads =
+          out.requiresGrad()
+              ? Autograd.grad(List.of(out), wrt, List.of(new Tensor(gradOutput.clone(), outShape)), false, false)
+              : null;
+      for (int i = 0, w = 0; i < work.length; i++) {
+        if (originals[i].requiresGrad()) {
+          analytic[i] = grads == null ? new float[work[i].numel()] : grads.get(w).toFloatArray();
+          w++;
+        }
+      }
+    }
+    float[] again = evaluate();
+    for (int k = 0; k < base.length; k++) {
+      if (Float.floatToIntBits(again[k]) != Float.floatToIntBits(base[k])) {
+        throw new IllegalArgumentException(
+            String.format(
+                "GradCheck: the function is not deterministic: two evaluations at the same point differ"
+                    + " at output element %s (%s vs %s); seed every random generator inside the function",
+                Arrays.toString(unravel(k, outShape)), base[k], again[k]));
+      }
+    }
+    List<InputResult> results = new ArrayList<>();
+    for (int i = 0; i < work.length; i++) {
+      if (!originals[i].requiresGrad()) {
+        results.add(new InputResult(i, work[i].shape(), Method.NOT_CHECKED, 0, null, List.of(), List.of(), null));
+      } else {
+        results.add(checkInput(i, analytic[i], random));
+      }
+    }
+    return new GradCheckResult(title, results);
+  }
+
+  /**
+   * The vector v of {@code vᵀ J}: 1 for a one-element output, so that reports show the true
+   * derivative; otherwise random signs times magnitudes in [0.5, 1.5), never near zero (every
+   * output counts) and unequal (a gradient sent to the wrong output position shows).
+   */
+  static float[] gradOutput(Random random, int[] shape) {
+    int n = Shapes.numel(shape);
+    float[] v = new float[n];
+    if (n == 1) {
+      v[0] = 1f;
+      return v;
+    }
+    for (int k = 0; k < n; k++) {
+      v[k] = (float) ((random.nextBoolean() ? 1 : -1) * (0.5 + random.nextDouble()));
+    }
+    return v;
+  }
+
+  private float[] evaluate() {
+    try (var mode = Autograd.enableGrad()) {
+      Tensor out = fn.apply(work.clone());
+      checkArgument(out != null, "GradCheck: the function returned null");
+      if (!Arrays.equals(out.shapeRef(), outShape)) {
+        throw new IllegalArgumentException(
+            String.format(
+                "GradCheck: the output shape changed from %s to %s when an input was perturbed",
+                Shapes.format(outShape), Shapes.format(out.shapeRef())));
+      }
+      return out.toFloatArray();
+    }
+  }
+
+  private InputResult checkInput(int i, float[] grad, Random random) {
+    Tensor x = work[i];
+    int n = x.numel();
+    GradCheckOptions.Mode mode = options.mode();
+    boolean project =
+        n > 1
+            && (mode == GradCheckOptions.Mode.PROJECTION
+                || (mode == GradCheckOptions.Mode.AUTO && n > options.maxElements()));
+    Comparison projection = null;
+    if (project) {
+      projection = project(x, grad, random);
+      if (projection.passed()) {
+        return new InputResult(i, x.shape(), Method.PROJECTION, 0, projection, List.of(), List.of(), projection);
+      }
+    }
+    Comparison worst = null;
+    List<Comparison> failures = new ArrayList<>();
+    List<int[]> kinks = new ArrayList<>();
+    int checked = 0;
+    for (int j = 0; j < n; j++) {
+      int[] index = unravel(j, x.shapeRef());
+      Element e = checkElement(x, j, index, grad[j]);
+      if (e.kink) {
+        kinks.add(index);
+        continue;
+      }
+      checked++;
+      if (!e.comparison.passed()) {
+        failures.add(e.comparison);
+      }
+      if (worst == null || e.comparison.ratio() > worst.ratio()) {
+        worst = e.comparison;
+      }
+    }
+    Method method = project ? Method.PROJECTION_THEN_ELEMENTS : Method.ELEMENTS;
+    return new InputResult(i, x.shape(), method, checked, worst, failures, kinks, projection);
+  }
+
+  /** The outcome for one element: a comparison, or a kink (then skipped). */
+  private static final class Element {
+    final Comparison comparison;
+    final boolean kink;
+
+    Element(Comparison comparison, boolean kink) {
+      this.comparison = comparison;
+      this.kink = kink;
+    }
+  }
+
+  /** Central and one-sided difference quotients of {@code vᵀ f} along one element. */
+  private static final class Probe {
+    double central;
+    double forward;
+    double backward;
+    double noise;
+    double step;
+  }
+
+  /**
+   * Checks one element. A failure at the configured step is first re-judged with a fuller noise
+   * estimate: outputs that did not move may still depend on the element, their change lost to
+   * float32 resolution (a large mean loss), so two probes with a large step find every dependent
+   * output and their magnitudes join the noise term.
+   *
+   * <p>A failure that remains is retried with steps 16 and 256 times smaller, which removes
+   * truncation error (near poles, or with large higher derivatives) and moves the probe off a
+   * nearby kink. A smaller step is trusted only when it changed the estimate by more than the
+   * larger step's tolerance, that is when the larger step was demonstrably inaccurate; then the
+   * element passes if the smaller step agrees within its own tolerance (which carries the larger
+   * rounding noise of a small step). A wrong derivative gives the same estimate at every step, so
+   * the retries cannot rescue it, and they stop as soon as the estimate stops moving.
+   *
+   * <p>Between two steps the gap between the forward and backward difference quotients should
+   * shrink with the step (it is about {@code h |f''|} for a smooth function); if it stays large,
+   * the function has a kink (or a jump) at this point and the element is skipped.
+   */
+  private Element checkElement(Tensor x, int j, int[] index, float analytic) {
+    double h = options.step();
+    Probe p = probe(x, j, h, null);
+    Comparison first = compare(index, analytic, p);
+    if (first.passed()) {
+      return new Element(first, false);
+    }
+    boolean[] dependents = dependents(x, j);
+    p = probe(x, j, h, dependents);
+    first = compare(index, analytic, p);
+    if (first.passed()) {
+      return new Element(first, false);
+    }
+    Probe previous = p;
+    double previousTolerance = first.tolerance();
+    for (int r = 0; r < RETRIES; r++) {
+      h /= SHRINK;
+      Probe q = probe(x, j, h, dependents);
+      Comparison c = compare(index, analytic, q);
+      boolean moved = !(Math.abs(q.central - previous.central) <= previousTolerance);
+      if (moved && c.passed()) {
+        return new Element(c, false);
+      }
+      double gap = Math.abs(previous.forward - previous.backward);
+      double smallerGap = Math.abs(q.forward - q.backward);
+      if (smallerGap > 2 * c.tolerance() && smallerGap > gap / 4) {
+        return new Element(first, true);
+      }
+      if (!moved) {
+        break;
+      }
+      previous = q;
+      previousTolerance = c.tolerance();
+    }
+    return new Element(first, false);
+  }
+
+  /** The outputs that move when element j moves by a tenth of its scale either way. */
+  private boolean[] dependents(Tensor x, int j) {
+    float[] d = x.data;
+    float x0 = d[j];
+    float delta = (float) (0.1 * Math.max(1, Math.abs(x0)));
+    float[] up;
+    float[] down;
+    try {
+      d[j] = x0 + delta;
+      up = evaluate();
+      d[j] = x0 - delta;
+      down = evaluate();
+    } finally {
+      d[j] = x0;
+    }
+    boolean[] moved = new boolean[base.length];
+    for (int k = 0; k < base.length; k++) {
+      moved[k] = Float.floatToIntBits(up[k]) != Float.floatToIntBits(base[k])
+          || Float.floatToIntBits(down[k]) != Float.floatToIntBits(base[k]);
+    }
+    return moved;
+  }
+
+  private Comparison compare(int[] index, double analytic, Probe p) {
+    double tolerance =
+        options.absoluteTolerance()
+            + p.noise
+            + options.relativeTolerance() * Math.max(Math.abs(analytic), Math.abs(p.central));
+    return new Comparison(index, analytic, p.central, tolerance, p.step);
+  }
+
+  /**
+   * Evaluates the function at {@code x[j] ± h max(1, |x[j]|)}. The denominator is the step
+   * actually taken, {@code (x + h) - (x - h)} after rounding to float (exact in double); sums run
+   * in double over the outputs that moved. The noise estimate counts the outputs that moved and
+   * the given {@code dependents} (may be null).
+   */
+  private Probe probe(Tensor x, int j, double h, boolean[] dependents) {
+    float[] d = x.data;
+    float x0 = d[j];
+    double scale = Math.max(1, Math.abs(x0));
+    float plus = (float) (x0 + h * scale);
+    float minus = (float) (x0 - h * scale);
+    if (plus == x0) {
+      plus = Math.nextUp(x0);
+    }
+    if (minus == x0) {
+      minus = Math.nextDown(x0);
+    }
+    float[] fPlus;
+    float[] fMinus;
+    try {
+      d[j] = plus;
+      fPlus = evaluate();
+      d[j] = minus;
+      fMinus = evaluate();
+    } finally {
+      d[j] = x0;
+    }
+    double sum = 0;
+    double up = 0;
+    double down = 0;
+    double magnitude = 0;
+    for (int k = 0; k < base.length; k++) {
+      double v = gradOutput[k];
+      if (fPlus[k] != fMinus[k] || fPlus[k] != base[k]) {
+        sum += v * ((double) fPlus[k] - fMinus[k]);
+        up += v * ((double) fPlus[k] - base[k]);
+        down += v * ((double) base[k] - fMinus[k]);
+        magnitude += Math.abs(v) * (Math.abs(fPlus[k]) + Math.abs(fMinus[k]));
+      } else if (dependents != null && dependents[k]) {
+        magnitude += Math.abs(v) * 2 * Math.abs(base[k]);
+      }
+    }
+    Probe p = new Probe();
+    p.step = (double) plus - minus;
+    p.central = sum / p.step;
+    p.forward = up / ((double) plus - x0);
+    p.backward = down / ((double) x0 - minus);
+    p.noise = NOISE * magnitude / p.step;
+    return p;
+  }
+
+  /**
+   * Compares {@code vᵀ J u} with a central difference along a random direction u (entries with
+   * random signs and magnitudes in [0.5, 1.5), scaled like an element's step by {@code max(1,
+   * |x|)}). As for elements, the analytic side uses the steps actually taken after rounding.
+   */
+  private Comparison project(Tensor x, float[] grad, Random random) {
+    double h = options.step();
+    float[] d = x.data;
+    int n = x.numel();
+    float[] original = d.clone();
+    float[] plus = new float[n];
+    float[] minus = new float[n];
+    double analytic = 0;
+    for (int j = 0; j < n; j++) {
+      double u = (random.nextBoolean() ? 1 : -1) * (0.5 + random.nextDouble());
+      double delta = h * Math.max(1, Math.abs(original[j])) * u;
+      plus[j] = (float) (original[j] + delta);
+      minus[j] = (float) (original[j] - delta);
+      analytic += grad[j] * ((double) plus[j] - minus[j]);
+    }
+    float[] fPlus;
+    float[] fMinus;
+    try {
+      System.arraycopy(plus, 0, d, 0, n);
+      fPlus = evaluate();
+      System.arraycopy(minus, 0, d, 0, n);
+      fMinus = evaluate();
+    } finally {
+      System.arraycopy(original, 0, d, 0, n);
+    }
+    double sum = 0;
+    double magnitude = 0;
+    for (int k = 0; k < base.length; k++) {
+      if (fPlus[k] != fMinus[k]) {
+        sum += gradOutput[k] * ((double) fPlus[k] - fMinus[k]);
+        magnitude += Math.abs(gradOutput[k]) * (Math.abs(fPlus[k]) + Math.abs(fMinus[k]));
+      }
+    }
+    Probe p = new Probe();
+    p.step = 2 * h;
+    p.central = sum / p.step;
+    p.noise = NOISE * magnitude / p.step;
+    return compare(null, analytic / p.step, p);
+  }
+
+  static int[] unravel(int flat, int[] shape) {
+    int[] index = new int[shape.length];
+    for (int d = shape.length - 1; d >= 0; d--) {
+      index[d] = flat % shape[d];
+      flat /= shape[d];
+    }
+    return index;
+  }
+}
