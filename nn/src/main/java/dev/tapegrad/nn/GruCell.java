@@ -70,10 +70,23 @@ public final class GruCell extends Module {
    * @throws IllegalArgumentException if a shape does not fit, naming the shapes
    */
   public Tensor forward(Tensor input, Tensor h) {
+    return compute(input, h, weightIh, weightHh, biasIh, biasHh);
+  }
+
+  /**
+   * {@link #forward(Tensor, Tensor)} with other tensors in place of the parameters, given in
+   * {@link #namedParameters()} order; for gradient checks, which perturb copies.
+   */
+  Tensor forwardWith(List<Tensor> parameters, Tensor input, Tensor h) {
+    Tensor[] p = Recurrence.cellParameters("GruCell", parameters, biasIh != null);
+    return compute(input, h, p[0], p[1], p[2], p[3]);
+  }
+
+  private Tensor compute(Tensor input, Tensor h, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
     Tensor x = Recurrence.cellInput("GruCell", input, inputSize);
     Tensor state = Recurrence.cellState("GruCell", "h", h, input, hiddenSize);
-    Tensor projection = Recurrence.project(x, weightIh.t(), biasIh);
-    return Recurrence.cellOutput(step(projection, state, weightHh.t(), biasHh), input);
+    Tensor projection = Recurrence.project(x, wIh.t(), bIh);
+    return Recurrence.cellOutput(step(projection, state, wHh.t(), bHh), input);
   }
 
   /**

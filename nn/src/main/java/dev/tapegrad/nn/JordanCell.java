@@ -43,12 +43,9 @@ public final class JordanCell extends Module {
   private final int hiddenSize;
   private final int outputSize;
   private final RnnCell.Nonlinearity nonlinearity;
-  private final Tensor weightIh;
-  private final Tensor weightYh;
-  private final Tensor biasIh;
-  private final Tensor biasHh;
-  private final Tensor weightHy;
-  private final Tensor biasHy;
+  private final boolean bias;
+  /** {weight_ih, weight_yh, bias_ih, bias_hh, weight_hy, bias_hy}; biases null without them. */
+  private final Tensor[] weights;
 
   /** A tanh cell with biases. */
   public JordanCell(int inputSize, int hiddenSize, int outputSize, RandomGenerator random) {
@@ -74,13 +71,15 @@ public final class JordanCell extends Module {
     this.hiddenSize = hiddenSize;
     this.outputSize = outputSize;
     this.nonlinearity = nonlinearity;
+    this.bias = bias;
     int h = hiddenSize;
-    weightIh = registerParameter("weight_ih", Recurrence.uniformParameter(random, h, h, inputSize));
-    weightYh = registerParameter("weight_yh", Recurrence.uniformParameter(random, h, h, outputSize));
-    biasIh = bias ? registerParameter("bias_ih", Recurrence.uniformParameter(random, h, h)) : null;
-    biasHh = bias ? registerParameter("bias_hh", Recurrence.uniformParameter(random, h, h)) : null;
-    weightHy = registerParameter("weight_hy", Recurrence.uniformParameter(random, h, outputSize, h));
-    biasHy = bias ? registerParameter("bias_hy", Recurrence.uniformParameter(random, h, outputSize)) : null;
+    weights = new Tensor[6];
+    weights[0] = registerParameter("weight_ih", Recurrence.uniformParameter(random, h, h, inputSize));
+    weights[1] = registerParameter("weight_yh", Recurrence.uniformParameter(random, h, h, outputSize));
+    weights[2] = bias ? registerParameter("bias_ih", Recurrence.uniformParameter(random, h, h)) : null;
+    weights[3] = bias ? registerParameter("bias_hh", Recurrence.uniformParameter(random, h, h)) : null;
+    weights[4] = registerParameter("weight_hy", Recurrence.uniformParameter(random, h, outputSize, h));
+    weights[5] = bias ? registerParameter("bias_hy", Recurrence.uniformParameter(random, h, outputSize)) : null;
   }
 
   /** One step with a zero previous output. */
@@ -95,10 +94,22 @@ public final class JordanCell extends Module {
    * @throws IllegalArgumentException if a shape does not fit, naming the shapes
    */
   public Step forward(Tensor input, Tensor previousOutput) {
+    return step(weights, input, previousOutput);
+  }
+
+  /**
+   * {@link #forward(Tensor, Tensor)} with other tensors in place of the parameters, given in
+   * {@link #namedParameters()} order; for gradient checks, which perturb copies.
+   */
+  Step forwardWith(List<Tensor> parameters, Tensor input, Tensor previousOutput) {
+    return step(given(parameters), input, previousOutput);
+  }
+
+  private Step step(Tensor[] w, Tensor input, Tensor previousOutput) {
     Tensor x = Recurrence.cellInput("JordanCell", input, inputSize);
     Tensor y = Recurrence.cellState("JordanCell", "previousOutput", previousOutput, input, outputSize);
-    Tensor projection = Recurrence.project(x, weightIh.t(), Recurrence.sumOfBiases(biasIh, biasHh));
-    Step step = step(projection, y, weightYh.t(), weightHy.t());
+    Tensor projection = Recurrence.project(x, w[0].t(), Recurrence.sumOfBiases(w[2], w[3]));
+    Step step = feedback(projection, y, w[1].t(), w[4].t(), w[5]);
     return new Step(Recurrence.cellOutput(step.h(), input), Recurrence.cellOutput(step.y(), input));
   }
 
@@ -111,6 +122,24 @@ public final class JordanCell extends Module {
    * step.
    */
   public Tensor forwardSequence(Tensor inputs, Tensor y0) {
+    return sequence(weights, inputs, y0);
+  }
+
+  /** {@link #forwardSequence} with other tensors in place of the parameters (see forwardWith). */
+  Tensor forwardSequenceWith(List<Tensor> parameters, Tensor inputs, Tensor y0) {
+    return sequence(given(parameters), inputs, y0);
+  }
+
+  private Tensor[] given(List<Tensor> parameters) {
+    int expected = bias ? 6 : 3;
+    checkArgument(
+        parameters.size() == expected, "JordanCell: %s parameters given, %s expected", parameters.size(), expected);
+    return bias
+        ? parameters.toArray(new Tensor[0])
+        : new Tensor[] {parameters.get(0), parameters.get(1), null, null, parameters.get(2), null};
+  }
+
+  private Tensor sequence(Tensor[] w, Tensor inputs, Tensor y0) {
     int[] shape = inputs.shape();
     if ((shape.length != 2 && shape.length != 3) || shape[0] == 0 || shape[shape.length - 1] != inputSize) {
       throw new IllegalArgumentException(
@@ -134,21 +163,22 @@ public final class JordanCell extends Module {
       y = batched ? y0 : y0.unsqueeze(0);
     }
     Tensor projection =
-        Recurrence.project(x.reshape(steps * batch, inputSize), weightIh.t(), Recurrence.sumOfBiases(biasIh, biasHh))
+        Recurrence.project(x.reshape(steps * batch, inputSize), w[0].t(), Recurrence.sumOfBiases(w[2], w[3]))
             .reshape(steps, batch, hiddenSize);
     List<Tensor> projections = Recurrence.unbind(projection);
-    Tensor weightYhT = weightYh.t();
-    Tensor weightHyT = weightHy.t();
+    Tensor weightYhT = w[1].t();
+    Tensor weightHyT = w[4].t();
     Tensor[] outputs = new Tensor[steps];
     for (int t = 0; t < steps; t++) {
-      y = step(projections.get(t), y, weightYhT, weightHyT).y();
+      y = feedback(projections.get(t), y, weightYhT, weightHyT, w[5]).y();
       outputs[t] = y;
     }
     Tensor out = Tensor.stack(Arrays.asList(outputs), 0);
     return batched ? out : out.squeeze(1);
   }
 
-  private Step step(Tensor inputProjection, Tensor previousOutput, Tensor weightYhT, Tensor weightHyT) {
+  private Step feedback(
+      Tensor inputProjection, Tensor previousOutput, Tensor weightYhT, Tensor weightHyT, Tensor biasHy) {
     Tensor h = nonlinearity.apply(inputProjection.add(previousOutput.matmul(weightYhT)));
     return new Step(h, Recurrence.project(h, weightHyT, biasHy));
   }
@@ -181,6 +211,6 @@ public final class JordanCell extends Module {
         + ", "
         + outputSize
         + (nonlinearity == RnnCell.Nonlinearity.TANH ? "" : ", nonlinearity=relu")
-        + (biasIh == null ? ", bias=false" : "");
+        + (bias ? "" : ", bias=false");
   }
 }

@@ -71,14 +71,27 @@ public final class LstmCell extends Module {
    * @throws IllegalArgumentException if a shape does not fit, or the state has no cell state
    */
   public RnnState forward(Tensor input, RnnState state) {
+    return compute(input, state, weightIh, weightHh, biasIh, biasHh);
+  }
+
+  /**
+   * {@link #forward(Tensor, RnnState)} with other tensors in place of the parameters, given in
+   * {@link #namedParameters()} order; for gradient checks, which perturb copies.
+   */
+  RnnState forwardWith(List<Tensor> parameters, Tensor input, RnnState state) {
+    Tensor[] p = Recurrence.cellParameters("LstmCell", parameters, biasIh != null);
+    return compute(input, state, p[0], p[1], p[2], p[3]);
+  }
+
+  private RnnState compute(Tensor input, RnnState state, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
     Tensor x = Recurrence.cellInput("LstmCell", input, inputSize);
     if (state != null) {
       checkArgument(state.c() != null, "LstmCell: the state needs a cell state c; use RnnState.of(h, c)");
     }
     Tensor h = Recurrence.cellState("LstmCell", "h", state == null ? null : state.h(), input, hiddenSize);
     Tensor c = Recurrence.cellState("LstmCell", "c", state == null ? null : state.c(), input, hiddenSize);
-    Tensor projection = Recurrence.project(x, weightIh.t(), Recurrence.sumOfBiases(biasIh, biasHh));
-    Tensor[] next = step(projection, h, c, weightHh.t());
+    Tensor projection = Recurrence.project(x, wIh.t(), Recurrence.sumOfBiases(bIh, bHh));
+    Tensor[] next = step(projection, h, c, wHh.t());
     return new RnnState(Recurrence.cellOutput(next[0], input), Recurrence.cellOutput(next[1], input));
   }
 

@@ -82,11 +82,11 @@ public abstract class RecurrentLayer extends Module {
   private final boolean bias;
   private final float dropout;
   private final RandomGenerator random;
-  /** Parameters indexed [layer * directions + direction]. */
-  private final Tensor[] weightIh;
-  private final Tensor[] weightHh;
-  private final Tensor[] biasIh;
-  private final Tensor[] biasHh;
+  /**
+   * The registered parameters, indexed [layer * directions + direction][{weight_ih, weight_hh,
+   * bias_ih, bias_hh}]; biases are null without them.
+   */
+  private final Tensor[][] weights;
 
   RecurrentLayer(Builder<?> config, int gates, RandomGenerator random) {
     checkArgument(random != null, "%s: build needs a RandomGenerator for the initial weights", config.layerName);
@@ -100,21 +100,18 @@ public abstract class RecurrentLayer extends Module {
     this.random = random;
     int directions = directions();
     int count = numLayers * directions;
-    weightIh = new Tensor[count];
-    weightHh = new Tensor[count];
-    biasIh = new Tensor[count];
-    biasHh = new Tensor[count];
+    weights = new Tensor[count][4];
     int h = hiddenSize;
     for (int layer = 0; layer < numLayers; layer++) {
       int in = layer == 0 ? inputSize : directions * h;
       for (int d = 0; d < directions; d++) {
         String suffix = "_l" + layer + (d == 1 ? "_reverse" : "");
         int k = layer * directions + d;
-        weightIh[k] = registerParameter("weight_ih" + suffix, Recurrence.uniformParameter(random, h, gates * h, in));
-        weightHh[k] = registerParameter("weight_hh" + suffix, Recurrence.uniformParameter(random, h, gates * h, h));
+        weights[k][0] = registerParameter("weight_ih" + suffix, Recurrence.uniformParameter(random, h, gates * h, in));
+        weights[k][1] = registerParameter("weight_hh" + suffix, Recurrence.uniformParameter(random, h, gates * h, h));
         if (bias) {
-          biasIh[k] = registerParameter("bias_ih" + suffix, Recurrence.uniformParameter(random, h, gates * h));
-          biasHh[k] = registerParameter("bias_hh" + suffix, Recurrence.uniformParameter(random, h, gates * h));
+          weights[k][2] = registerParameter("bias_ih" + suffix, Recurrence.uniformParameter(random, h, gates * h));
+          weights[k][3] = registerParameter("bias_hh" + suffix, Recurrence.uniformParameter(random, h, gates * h));
         }
       }
     }
@@ -164,6 +161,31 @@ public abstract class RecurrentLayer extends Module {
    * @throws IllegalArgumentException naming the layer and the shapes when anything does not fit
    */
   public final RnnOutput forward(Tensor input, int[] lengths, RnnState initial) {
+    return run(weights, input, lengths, initial);
+  }
+
+  /**
+   * {@link #forward(Tensor, int[], RnnState)} with other tensors in place of the parameters, given
+   * in {@link #namedParameters()} order; for gradient checks, which perturb copies.
+   */
+  final RnnOutput forwardWith(List<Tensor> parameters, Tensor input, int[] lengths, RnnState initial) {
+    int perDirection = bias ? 4 : 2;
+    checkArgument(
+        parameters.size() == weights.length * perDirection,
+        "%s: %s parameters given, %s expected",
+        getClass().getSimpleName(),
+        parameters.size(),
+        weights.length * perDirection);
+    Tensor[][] given = new Tensor[weights.length][4];
+    for (int k = 0; k < weights.length; k++) {
+      for (int j = 0; j < perDirection; j++) {
+        given[k][j] = parameters.get(k * perDirection + j);
+      }
+    }
+    return run(given, input, lengths, initial);
+  }
+
+  private RnnOutput run(Tensor[][] weights, Tensor input, int[] lengths, RnnState initial) {
     checkInput(input != null, "input must not be null");
     int[] shape = input.shape();
     boolean batched = shape.length == 3;
@@ -193,7 +215,7 @@ public abstract class RecurrentLayer extends Module {
         Tensor[] state = hasCellState()
             ? new Tensor[] {h0 == null ? zeros : h0[k], c0 == null ? zeros : c0[k]}
             : new Tensor[] {h0 == null ? zeros : h0[k]};
-        outputs.add(runDirection(layerInput, k, d == 1, state, masks));
+        outputs.add(runDirection(weights[k], layerInput, d == 1, state, masks));
         hN.add(state[0]);
         if (hasCellState()) {
           cN.add(state[1]);
@@ -215,17 +237,19 @@ public abstract class RecurrentLayer extends Module {
    * One direction of one layer over all steps; {@code state} holds the initial state on entry
    * and the final state on exit. Returns the outputs {@code [T, B, H]} in time order.
    */
-  private Tensor runDirection(Tensor input, int k, boolean reverse, Tensor[] state, Tensor[] masks) {
+  private Tensor runDirection(Tensor[] weights, Tensor input, boolean reverse, Tensor[] state, Tensor[] masks) {
     int steps = input.size(0);
     int batch = input.size(1);
     int features = input.size(2);
-    Tensor inputBias = foldsHiddenBias() ? Recurrence.sumOfBiases(biasIh[k], biasHh[k]) : biasIh[k];
+    Tensor biasIh = weights[2];
+    Tensor biasHh = weights[3];
+    Tensor inputBias = foldsHiddenBias() ? Recurrence.sumOfBiases(biasIh, biasHh) : biasIh;
     Tensor projection =
-        Recurrence.project(input.reshape(steps * batch, features), weightIh[k].t(), inputBias)
+        Recurrence.project(input.reshape(steps * batch, features), weights[0].t(), inputBias)
             .reshape(steps, batch, -1);
     List<Tensor> projections = Recurrence.unbind(projection);
-    Tensor weightHhT = weightHh[k].t();
-    Tensor stepBias = foldsHiddenBias() ? null : biasHh[k];
+    Tensor weightHhT = weights[1].t();
+    Tensor stepBias = foldsHiddenBias() ? null : biasHh;
     Tensor zero = Tensor.scalar(0f);
     Tensor[] outputs = new Tensor[steps];
     for (int s = 0; s < steps; s++) {

@@ -3,6 +3,7 @@ package dev.tapegrad.nn;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Tensor;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
@@ -80,10 +81,23 @@ public final class RnnCell extends Module {
    * @throws IllegalArgumentException if a shape does not fit, naming the shapes
    */
   public Tensor forward(Tensor input, Tensor h) {
+    return compute(input, h, weightIh, weightHh, biasIh, biasHh);
+  }
+
+  /**
+   * {@link #forward(Tensor, Tensor)} with other tensors in place of the parameters, given in
+   * {@link #namedParameters()} order; for gradient checks, which perturb copies.
+   */
+  Tensor forwardWith(List<Tensor> parameters, Tensor input, Tensor h) {
+    Tensor[] p = Recurrence.cellParameters("RnnCell", parameters, biasIh != null);
+    return compute(input, h, p[0], p[1], p[2], p[3]);
+  }
+
+  private Tensor compute(Tensor input, Tensor h, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
     Tensor x = Recurrence.cellInput("RnnCell", input, inputSize);
     Tensor state = Recurrence.cellState("RnnCell", "h", h, input, hiddenSize);
-    Tensor projection = Recurrence.project(x, weightIh.t(), Recurrence.sumOfBiases(biasIh, biasHh));
-    return Recurrence.cellOutput(step(nonlinearity, projection, state, weightHh.t()), input);
+    Tensor projection = Recurrence.project(x, wIh.t(), Recurrence.sumOfBiases(bIh, bHh));
+    return Recurrence.cellOutput(step(nonlinearity, projection, state, wHh.t()), input);
   }
 
   /**
