@@ -5,9 +5,10 @@ Run from the repository root with the reference PyTorch (1.13.1):
 
     /usr/bin/python3 tools/fixtures_rnn.py
 
-For each case it writes nn/src/test/resources/parity/rnn/<case>.json holding the configuration,
-the seeded float32 weights, the inputs, the outputs and final states, and the gradients of a
-seeded random loss
+For each case it writes the seeded float32 weights, under PyTorch's state-dict names, to
+nn/src/test/resources/parity/rnn/<case>.safetensors (with tools/safetensors_io.py), and
+<case>.json holding the configuration, the inputs, the outputs and final states, and the
+gradients of a seeded random loss
 
     loss = sum(output * R) + sum(h_n * S) [+ sum(c_n * U)]
 
@@ -18,10 +19,14 @@ pack_padded_sequence / pad_packed_sequence.
 """
 import json
 import os
+import sys
 
 import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from safetensors_io import save  # noqa: E402
 
 OUT = os.path.join("nn", "src", "test", "resources", "parity", "rnn")
 
@@ -35,9 +40,10 @@ def randn32(gen, *shape):
     return torch.randn(*shape, generator=gen, dtype=torch.float32).double()
 
 
-def write(name, case):
+def write(name, case, params32):
     case["name"] = name
     os.makedirs(OUT, exist_ok=True)
+    save(os.path.join(OUT, name + ".safetensors"), params32, {"format": "pt", "source": "tools/fixtures_rnn.py"})
     with open(os.path.join(OUT, name + ".json"), "w") as f:
         json.dump(case, f, separators=(",", ":"))
     print("wrote", name)
@@ -67,7 +73,6 @@ def cell_case(name, kind, make, input_size, hidden, batch, seed, bias=True, nonl
     case = {
         "kind": kind,
         "config": {"input_size": input_size, "hidden_size": hidden, "bias": bias, "nonlinearity": nonlinearity},
-        "params": {k: tensor_json(v) for k, v in params32.items()},
         "inputs": {"input": tensor_json(x), "h0": tensor_json(h0), "R": tensor_json(r)},
         "expected": {"h": tensor_json(h)},
         "grads": {"input": tensor_json(x.grad), "h0": tensor_json(h0.grad),
@@ -78,7 +83,7 @@ def cell_case(name, kind, make, input_size, hidden, batch, seed, bias=True, nonl
         case["inputs"]["S"] = tensor_json(s)
         case["expected"]["c"] = tensor_json(c)
         case["grads"]["c0"] = tensor_json(c0.grad)
-    write(name, case)
+    write(name, case, params32)
 
 
 def layer_case(name, kind, input_size, hidden, steps, batch, seed, num_layers=1, bidirectional=False,
@@ -130,7 +135,6 @@ def layer_case(name, kind, input_size, hidden, steps, batch, seed, num_layers=1,
         "config": {"input_size": input_size, "hidden_size": hidden, "num_layers": num_layers,
                    "bidirectional": bidirectional, "batch_first": batch_first, "bias": bias,
                    "nonlinearity": nonlinearity},
-        "params": {k: tensor_json(v) for k, v in params32.items()},
         "inputs": {"input": tensor_json(x), "R": tensor_json(r), "S": tensor_json(s)},
         "expected": {"output": tensor_json(out), "h_n": tensor_json(h_n)},
         "grads": {"input": tensor_json(x.grad),
@@ -147,7 +151,7 @@ def layer_case(name, kind, input_size, hidden, steps, batch, seed, num_layers=1,
         if c0 is not None:
             case["inputs"]["c0"] = tensor_json(c0)
             case["grads"]["c0"] = tensor_json(c0.grad)
-    write(name, case)
+    write(name, case, params32)
 
 
 def main():

@@ -13,8 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Compares every recurrent cell and layer with PyTorch 1.13.1 on seeded weights and inputs
- * (fixtures from tools/fixtures_rnn.py): values to 1e-4 relative, gradients of a random loss
- * with respect to inputs, initial states and parameters to 1e-3.
+ * (fixtures from tools/fixtures_rnn.py; weights loaded from safetensors files with {@code
+ * Safetensors.load} and {@code loadStateDict}): values to 1e-4 relative, gradients of a random
+ * loss with respect to inputs, initial states and parameters to 1e-3.
  */
 class RecurrentParityTest {
   private static final double VALUE_TOLERANCE = 1e-4;
@@ -140,7 +141,7 @@ class RecurrentParityTest {
   }
 
   private static Map<String, Tensor> paramsOf(RnnFixture f) {
-    return f.tensors("root", "params");
+    return f.weights();
   }
 
   private static void compareParameterGradients(Report report, Module module, RnnFixture f) {

@@ -3,16 +3,23 @@ package dev.tapegrad.nn;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.tapegrad.autograd.Safetensors;
 import dev.tapegrad.autograd.Tensor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** One PyTorch reference case written by tools/fixtures_rnn.py. */
+/**
+ * One PyTorch reference case written by tools/fixtures_rnn.py: the weights in {@code
+ * <case>.safetensors}, everything else in {@code <case>.json}.
+ */
 final class RnnFixture {
   final String name;
   final JsonObject root;
@@ -32,6 +39,21 @@ final class RnnFixture {
       return new RnnFixture(name, root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The seeded weights, by PyTorch state-dict name, read from the case's safetensors file. */
+  Map<String, Tensor> weights() {
+    URL url = RnnFixture.class.getResource("/parity/rnn/" + name + ".safetensors");
+    if (url == null) {
+      throw new IllegalStateException("missing weights for " + name + "; run tools/fixtures_rnn.py");
+    }
+    try {
+      return Safetensors.load(Path.of(url.toURI())).tensors();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -57,10 +79,9 @@ final class RnnFixture {
     return e == null ? null : toTensor(e.getAsJsonObject());
   }
 
-  /** The tensors of {@code section.key}, by name; section "root" means the top level. */
+  /** The tensors of {@code section.key}, by name. */
   Map<String, Tensor> tensors(String section, String key) {
-    JsonObject parent = section.equals("root") ? root : root.getAsJsonObject(section);
-    JsonObject object = parent.getAsJsonObject(key);
+    JsonObject object = root.getAsJsonObject(section).getAsJsonObject(key);
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (var e : object.entrySet()) {
       out.put(e.getKey(), toTensor(e.getValue().getAsJsonObject()));
