@@ -48,7 +48,7 @@ class RecurrentTrainingTest {
     var task = new RecurrentTrainingSupport.Recall(4, 4, DELAY);
     Random random = new Random(2);
     if (!(layer instanceof Rnn)) {
-      chronoInit(layer, task.steps(), random);
+      Init.chrono(layer, task.steps(), random);
     }
     double k = 1 / Math.sqrt(HIDDEN);
     Tensor readoutWeight = Tensor.uniform(random, (float) -k, (float) k, 4, HIDDEN).requiresGrad(true);
@@ -75,27 +75,6 @@ class RecurrentTrainingTest {
         correct += (int) predicted.get(b) == testTargets[b] ? 1 : 0;
       }
       return correct / (double) testTargets.length;
-    }
-  }
-
-  /** Chrono initialisation of the forget (LSTM f, GRU z) and LSTM input gate biases. */
-  private static void chronoInit(RecurrentLayer layer, int steps, Random random) {
-    int h = layer.hiddenSize();
-    Map<String, Tensor> p = layer.namedParameters();
-    float[] biasIh = p.get("bias_ih_l0").toFloatArray();
-    float[] biasHh = p.get("bias_hh_l0").toFloatArray();
-    for (int j = 0; j < h; j++) {
-      float forget = (float) Math.log(1 + (steps - 2) * random.nextDouble());
-      biasIh[h + j] = forget; // f for the LSTM (gates i, f, g, o), z for the GRU (r, z, n)
-      biasHh[h + j] = 0;
-      if (layer instanceof Lstm) {
-        biasIh[j] = -forget;
-        biasHh[j] = 0;
-      }
-    }
-    try (var scope = Autograd.noGrad()) {
-      p.get("bias_ih_l0").copyFrom(Tensor.of(biasIh, biasIh.length));
-      p.get("bias_hh_l0").copyFrom(Tensor.of(biasHh, biasHh.length));
     }
   }
 
