@@ -31,6 +31,7 @@ final class Charts {
     XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
     chart.getStyler().setYAxisLogarithmic(logY);
     chart.getStyler().setMarkerSize(5);
+    chart.getStyler().setXAxisDecimalPattern("#0.##");
     for (Series s : series) {
       XYSeries added = chart.addSeries(s.name(), s.x(), s.y());
       if (s.markers()) {
