@@ -237,14 +237,16 @@ final class GradientCases {
     qt().withFixedSeed(SEED ^ spec.name.hashCode())
         .withExamples(examples)
         .forAll(cases())
-        .checkAssert(
-            c -> {
-              Check check = spec.build.apply(c);
-              verify(spec.name, c, GradCheck.check(check.fn, check.inputs), check);
-              if (spec.secondOrder) {
-                verify(spec.name, c, GradCheck.checkSecondOrder(check.fn, check.inputs), check);
-              }
-            });
+        .checkAssert(c -> check(spec, c));
+  }
+
+  /** Gradchecks one spec at one case. */
+  static void check(Spec spec, Case c) {
+    Check check = spec.build.apply(c);
+    verify(spec.name, c, GradCheck.check(check.fn, check.inputs), check);
+    if (spec.secondOrder) {
+      verify(spec.name, c, GradCheck.checkSecondOrder(check.fn, check.inputs), check);
+    }
   }
 
   private static void verify(String name, Case c, GradCheckResult result, Check check) {
