@@ -80,9 +80,11 @@ final class GradChecker {
         }
       }
       gradOutput = gradOutput(random, outShape);
+      // retainGraph: the function may close over tensors of the caller's graph, which must
+      // survive the check
       List<Tensor> grads =
           out.requiresGrad()
-              ? Autograd.grad(List.of(out), wrt, List.of(new Tensor(gradOutput.clone(), outShape)), false, false)
+              ? Autograd.grad(List.of(out), wrt, List.of(new Tensor(gradOutput.clone(), outShape)), false, true)
               : null;
       for (int i = 0, w = 0; i < work.length; i++) {
         if (originals[i].requiresGrad()) {
@@ -210,8 +212,9 @@ final class GradChecker {
    *
    * <p>A failure that remains is retried with steps 16 and 256 times smaller, which removes
    * truncation error (near poles, or with large higher derivatives) and moves the probe off a
-   * nearby kink. A smaller step is trusted only when it changed the estimate by more than the
-   * larger step's tolerance, that is when the larger step was demonstrably inaccurate; then the
+   * nearby kink. A smaller step is trusted only when it changed the estimate by more than half the
+   * larger step's tolerance and more than the rounding noise of both steps, that is when the
+   * larger step was demonstrably inaccurate; then the
    * element passes if the smaller step agrees within its own tolerance (which carries the larger
    * rounding noise of a small step). A wrong derivative gives the same estimate at every step, so
    * the retries cannot rescue it, and they stop as soon as the estimate stops moving.
@@ -239,7 +242,10 @@ final class GradChecker {
       h /= SHRINK;
       Probe q = probe(x, j, h, dependents);
       Comparison c = compare(index, analytic, q);
-      boolean moved = !(Math.abs(q.central - previous.central) <= previousTolerance);
+      // moved: by more than half the larger step's tolerance and more than the rounding noise
+      // of both steps, so that noise alone never counts as a change
+      double threshold = Math.max(previousTolerance / 2, previous.noise + q.noise);
+      boolean moved = !(Math.abs(q.central - previous.central) <= threshold);
       if (moved && c.passed()) {
         return new Element(c, false);
       }

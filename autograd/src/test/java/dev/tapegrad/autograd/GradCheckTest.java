@@ -345,6 +345,16 @@ class GradCheckTest {
     assertTrue(result.input(0).kinks().isEmpty());
   }
 
+  @Test
+  void truncationErrorJustAboveTheToleranceIsRetried() {
+    // x^3 near 0: the derivative 3x^2 is small, the truncation error (h^2 f''' / 6 = h^2) is not
+    for (float v : new float[] {0.0686f, 0.05f, -0.06f, 0.08f}) {
+      Tensor x = Tensor.vector(v).requiresGrad(true);
+      GradCheckResult result = GradCheck.check(in -> in[0].pow(3f), x);
+      assertTrue(result.passed(), result::report);
+    }
+  }
+
   // ---------------------------------------------------------------- modes
 
   @Test
@@ -434,6 +444,16 @@ class GradCheckTest {
     assertArrayEquals(before, x.toFloatArray());
     assertNull(x.grad());
     assertTrue(x.isLeaf());
+  }
+
+  @Test
+  void aGraphTheFunctionClosesOverSurvivesTheCheck() {
+    Tensor w = param(96, 3);
+    Tensor h = w.tanh(); // part of the caller's graph, used by the function
+    Tensor x = param(97, 3);
+    assertTrue(GradCheck.check(in -> in[0].mul(h), x).passed());
+    h.sum().backward();
+    assertEquals(3, w.grad().numel());
   }
 
   @Test
