@@ -61,13 +61,18 @@ import java.util.Random;
  *       double.
  *   <li>An element passes when {@code |analytic - numeric| <= absoluteTolerance + noise +
  *       relativeTolerance * max(|analytic|, |numeric|)}. The noise term is an estimate of this
- *       difference's float32 rounding: a few epsilons times the magnitude of the outputs that
+ *       difference's float32 rounding: four epsilons times the magnitude of the outputs that
  *       moved, divided by the step. It lets the fixed floor stay small (1e-5) while large
- *       outputs with small derivatives (a mean loss) do not fail spuriously.
- *   <li>A failing element is retried with steps 16 and 256 times smaller; it passes if either
- *       agrees. That removes truncation error near poles (log, division) and moves the probe off
- *       a kink lying inside the first step. A wrong derivative fails at every step: its error
- *       does not depend on the step.
+ *       outputs with small derivatives (a mean loss) do not fail spuriously. Before an element
+ *       is failed, outputs that did not move at all but do depend on it (their change lost to
+ *       float32 resolution) are found with a large perturbation and join the noise term.
+ *   <li>A failing element is retried with steps 4 and 16 times smaller. That removes
+ *       truncation error near poles (log, division) and moves the probe off a kink lying inside
+ *       the first step; the element passes if a smaller step agrees within its own tolerance,
+ *       whose noise term grows as the step shrinks. A wrong derivative gives the same estimate at
+ *       every step; stopping at 16 bounds its extra allowance to 16 times the first step's noise
+ *       term (in practice an error of a few tenths of a percent can pass where the outputs are
+ *       large next to the derivative; formula bugs are far larger).
  *   <li>Kinks (relu or abs at 0, ties in max, clamp at its bounds) are detected by comparing the
  *       forward and backward difference quotients: for a smooth function their gap shrinks in
  *       proportion to the step, at a kink it does not. Such elements are skipped and listed in
@@ -89,9 +94,10 @@ import java.util.Random;
  * random vector. It catches backward formulas that give the right values with ops the tape does
  * not record (raw arrays), or that differentiate wrongly.
  *
- * <p>Performance note: an element check costs two evaluations of the function (up to six for a
+ * <p>Performance note: an element check costs two evaluations of the function (up to eight for a
  * failing element), so a full check is quadratic in the input size for dense functions. Keep the
- * inputs small (a few hundred elements) or rely on projections.
+ * inputs small (a few hundred elements) or rely on projections. A second-order check evaluates a
+ * forward and a recorded backward pass each time.
  */
 public final class GradCheck {
   private GradCheck() {}

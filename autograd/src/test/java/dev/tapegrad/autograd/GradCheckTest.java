@@ -318,7 +318,7 @@ class GradCheckTest {
 
   @Test
   void nearAKinkTheSmallerStepDecides() {
-    // 1e-3 lies inside the first step (4.9e-3) but outside the smaller ones
+    // 1e-3 and 4e-4 lie inside the first step (4.9e-3) and its quarter, outside its sixteenth
     Tensor x = Tensor.of(new float[] {1e-3f, -1e-3f, 4e-4f}, 3).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> in[0].relu().sum(), x);
     assertTrue(result.passed(), result::report);
