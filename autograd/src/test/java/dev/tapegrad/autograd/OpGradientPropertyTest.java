@@ -11,6 +11,7 @@ import static dev.tapegrad.autograd.GradientCases.Domain.POSITIVE;
 import static dev.tapegrad.autograd.GradientCases.runAll;
 import static dev.tapegrad.autograd.GradientCases.spec;
 import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.tapegrad.autograd.GradientCases.Case;
 import dev.tapegrad.autograd.GradientCases.Check;
@@ -352,6 +353,14 @@ class OpGradientPropertyTest {
               "softmax with a -inf entry",
               in -> in[0].add(Tensor.vector(Float.NEGATIVE_INFINITY, 0f, 0f)).softmax(0),
               vector()),
+          fixed(
+              "pow with a zero base, gradient to the base",
+              in -> in[0].pow(Tensor.vector(2f, 0f, 1.5f)),
+              Tensor.vector(0f, 0f, 2f).requiresGrad(true)),
+          fixed(
+              "pow with a zero base, gradient to the exponent",
+              in -> Tensor.vector(0f, 2f).pow(in[0]),
+              Tensor.vector(2f, 1.5f).requiresGrad(true)),
           fixed("leakyRelu with slope 0", in -> in[0].leakyRelu(0f), vector()),
           fixed("leakyRelu with a negative slope", in -> in[0].leakyRelu(-0.5f), vector()),
           fixed("divide by a sum of the same tensor", in -> in[0].div(in[0].sum()), vector()),
@@ -376,6 +385,16 @@ class OpGradientPropertyTest {
                 return first.add(Autograd.grad(y, List.of(in[0]), true).get(0).mul(2f));
               },
               vector()));
+
+  @Test
+  void powAtAZeroBaseMatchesPyTorch() {
+    // torch 1.13: a = [0, 0, 0, 2], b = [2, 0, -1, 1.5]; (a ** b).sum().backward()
+    Tensor a = Tensor.vector(0f, 0f, 0f, 2f).requiresGrad(true);
+    Tensor b = Tensor.vector(2f, 0f, -1f, 1.5f).requiresGrad(true);
+    a.pow(b).sum().backward();
+    assertArrayEquals(new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 2.1213203f}, a.grad().toFloatArray(), 1e-6f);
+    assertArrayEquals(new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 1.9605163f}, b.grad().toFloatArray(), 1e-6f);
+  }
 
   @Test
   void edgeCases() {
