@@ -39,7 +39,10 @@ import java.util.Random;
  *       report shows the true derivatives.
  *   <li>The function is evaluated on private copies of the inputs (the copies require grad like
  *       the originals, and grad mode is on, so a function may itself call {@link Autograd#grad});
- *       the caller's tensors and their {@code grad()} are never touched. The function must be
+ *       the caller's tensors and their {@code grad()} are never touched. To check a function that
+ *       reads tensors directly instead of through its arguments (a module and its parameters),
+ *       set {@link GradCheckOptions.Builder#perturbInPlace}: the tensors themselves are then
+ *       perturbed and always restored. The function must be
  *       deterministic: create any random generator (dropout) inside it from a fixed seed. It is
  *       evaluated twice at the starting point and the check refuses to run if the two results
  *       differ.
@@ -159,7 +162,8 @@ public final class GradCheck {
       checkArgument(inputs[i] != null, "GradCheck: input %s is null", i);
       wrt[i] = inputs[i].requiresGrad();
     }
-    FirstOrderGradient gradient = new FirstOrderGradient(fn, wrt, options.seed());
+    FirstOrderGradient gradient =
+        new FirstOrderGradient(fn, wrt, options.seed(), options.perturbInPlace() ? null : inputs.clone());
     return new GradChecker(options, gradient, inputs).run("GradCheck (second order)");
   }
 
@@ -190,13 +194,16 @@ public final class GradCheck {
     private final TensorFunction fn;
     private final boolean[] wrt;
     private final long seed;
+    private final Tensor[] originals;
     private int[] outShape;
     private float[] v;
 
-    FirstOrderGradient(TensorFunction fn, boolean[] wrt, long seed) {
+    /** {@code originals}: the caller's tensors, which the function must not read directly; or null. */
+    FirstOrderGradient(TensorFunction fn, boolean[] wrt, long seed, Tensor[] originals) {
       this.fn = fn;
       this.wrt = wrt;
       this.seed = seed;
+      this.originals = originals;
     }
 
     @Override
@@ -219,16 +226,11 @@ public final class GradCheck {
           xs.add(inputs[i]);
         }
       }
+      Tensor[] grads =
+          GradChecker.vectorJacobian(out, new Tensor(v.clone(), outShape), xs, originals, true);
       List<Tensor> parts = new ArrayList<>();
-      if (out.requiresGrad()) {
-        List<Tensor> grads = Autograd.grad(List.of(out), xs, List.of(new Tensor(v.clone(), outShape)), true);
-        for (Tensor g : grads) {
-          parts.add(g.reshape(-1));
-        }
-      } else {
-        for (Tensor x : xs) {
-          parts.add(Tensor.zeros(x.numel()));
-        }
+      for (int i = 0; i < grads.length; i++) {
+        parts.add(grads[i] == null ? Tensor.zeros(xs.get(i).numel()) : grads[i].reshape(-1));
       }
       return parts.size() == 1 ? parts.get(0) : Tensor.cat(parts, 0);
     }

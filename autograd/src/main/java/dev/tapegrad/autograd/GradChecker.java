@@ -46,15 +46,28 @@ final class GradChecker {
     for (int i = 0; i < inputs.length; i++) {
       Tensor x = inputs[i];
       checkArgument(x != null, "GradCheck: input %s is null", i);
-      if (x.requiresGrad()) {
+      if (x.requiresGrad() && !options.perturbInPlace()) {
         // A private leaf copy: finite differences perturb its storage, never the caller's.
         work[i] = new Tensor(x.toFloatArray(), x.shape()).requiresGrad(true);
-        any = true;
       } else {
         work[i] = x;
       }
+      any |= x.requiresGrad();
     }
     checkArgument(any, "GradCheck: no input requires grad, so there is nothing to check");
+    if (options.perturbInPlace()) {
+      for (int i = 0; i < inputs.length; i++) {
+        for (int k = 0; k < inputs.length; k++) {
+          if (k != i && inputs[i].requiresGrad() && inputs[i].data == inputs[k].data) {
+            throw new IllegalArgumentException(
+                String.format(
+                    "GradCheck: inputs %d %s and %d %s share storage, so one cannot be perturbed"
+                        + " alone; check them without perturbInPlace, or pass only one",
+                    i, Shapes.format(inputs[i].shapeRef()), k, Shapes.format(inputs[k].shapeRef())));
+          }
+        }
+      }
+    }
   }
 
   GradCheckResult run(String title) {
@@ -80,15 +93,10 @@ final class GradChecker {
         }
       }
       gradOutput = gradOutput(random, outShape);
-      // retainGraph: the function may close over tensors of the caller's graph, which must
-      // survive the check
-      List<Tensor> grads =
-          out.requiresGrad()
-              ? Autograd.grad(List.of(out), wrt, List.of(new Tensor(gradOutput.clone(), outShape)), false, true)
-              : null;
+      Tensor[] grads = backward(out, new Tensor(gradOutput.clone(), outShape), wrt);
       for (int i = 0, w = 0; i < work.length; i++) {
         if (originals[i].requiresGrad()) {
-          analytic[i] = grads == null ? new float[work[i].numel()] : grads.get(w).toFloatArray();
+          analytic[i] = grads[w] == null ? new float[work[i].numel()] : grads[w].toFloatArray();
           w++;
         }
       }
@@ -112,6 +120,53 @@ final class GradChecker {
       }
     }
     return new GradCheckResult(title, results);
+  }
+
+  /**
+   * {@code vᵀ J} for the tensors in {@code wrt} (null where the output does not depend on one).
+   * Unless the inputs are perturbed in place, the caller's own tensors are targets too: a function
+   * that reads one of them directly rather than its private copy would be checked vacuously (its
+   * output does not move when the copy does), so that is refused. The graph is retained: the
+   * function may close over tensors of the caller's graph, which must survive the check.
+   */
+  private Tensor[] backward(Tensor out, Tensor v, List<Tensor> wrt) {
+    return vectorJacobian(out, v, wrt, options.perturbInPlace() ? null : originals, false);
+  }
+
+  /**
+   * {@code vᵀ J} of {@code out} for the tensors in {@code wrt}, null where {@code out} does not
+   * depend on one; recorded when {@code createGraph}. Throws if {@code out} depends directly on
+   * one of the {@code originals} that requires grad (may be null), which the function should
+   * only see through its private copy.
+   */
+  static Tensor[] vectorJacobian(Tensor out, Tensor v, List<Tensor> wrt, Tensor[] originals, boolean createGraph) {
+    List<Tensor> targets = new ArrayList<>(wrt);
+    List<Integer> watched = new ArrayList<>();
+    if (originals != null) {
+      for (int i = 0; i < originals.length; i++) {
+        if (originals[i].requiresGrad()) {
+          targets.add(originals[i]);
+          watched.add(i);
+        }
+      }
+    }
+    if (!out.requiresGrad()) {
+      return new Tensor[wrt.size()];
+    }
+    Tensor[] grads =
+        Engine.run(new Tensor[] {out}, new Tensor[] {v}, targets.toArray(new Tensor[0]), true, createGraph);
+    for (int w = 0; w < watched.size(); w++) {
+      if (grads[wrt.size() + w] != null) {
+        int i = watched.get(w);
+        throw new IllegalArgumentException(
+            String.format(
+                "GradCheck: the function reads input %d %s directly instead of through its argument"
+                    + " in[%d], so perturbing the argument cannot check it; use the argument, or set"
+                    + " GradCheckOptions.perturbInPlace to check tensors the function reads directly",
+                i, Shapes.format(originals[i].shapeRef()), i));
+      }
+    }
+    return Arrays.copyOf(grads, wrt.size());
   }
 
   /**

@@ -421,6 +421,82 @@ class GradCheckTest {
     assertTrue(GradCheck.check(loose, in -> scaled.apply(in[0]), x).passed());
   }
 
+  // ---------------------------------------------------------------- tensors read directly
+
+  @Test
+  void perturbInPlaceChecksTensorsTheFunctionReadsDirectly() {
+    Tensor w = param(100, 3, 2);
+    Tensor b = param(101, 2);
+    Tensor x = Tensor.uniform(new Random(3), -1f, 1f, 4, 3);
+    float[] wBefore = w.toFloatArray();
+    float[] bBefore = b.toFloatArray();
+    // like a module's forward: it reads its parameters, not the function's arguments
+    GradCheck.TensorFunction layer = in -> x.matmul(w).add(b).tanh();
+    GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+    GradCheckResult result = GradCheck.check(inPlace, layer, w, b);
+    assertTrue(result.passed(), result::report);
+    assertEquals(6, result.input(0).elementsChecked());
+    assertEquals(2, result.input(1).elementsChecked());
+    GradCheckResult second = GradCheck.checkSecondOrder(inPlace, layer, w, b);
+    assertTrue(second.passed(), second::report);
+    assertArrayEquals(wBefore, w.toFloatArray());
+    assertArrayEquals(bBefore, b.toFloatArray());
+    assertNull(w.grad());
+    assertNull(b.grad());
+  }
+
+  @Test
+  void aFunctionReadingTheCallersTensorIsRefusedRatherThanPassedVacuously() {
+    Tensor w = param(102, 3, 2);
+    Tensor x = Tensor.uniform(new Random(4), -1f, 1f, 4, 3);
+    GradCheck.TensorFunction layer = in -> x.matmul(w).tanh();
+    IllegalArgumentException first = assertThrows(IllegalArgumentException.class, () -> GradCheck.check(layer, w));
+    assertTrue(first.getMessage().contains("reads input 0 [3, 2] directly"), first.getMessage());
+    assertTrue(first.getMessage().contains("perturbInPlace"), first.getMessage());
+    IllegalArgumentException second =
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.checkSecondOrder(layer, w));
+    assertTrue(second.getMessage().contains("reads input 0 [3, 2] directly"), second.getMessage());
+  }
+
+  @Test
+  void perturbInPlaceFindsBugsAndRestoresValuesEvenWhenTheFunctionThrows() {
+    Tensor x = param(103, 2, 3);
+    Tensor y = param(104, 2, 3);
+    float[] xBefore = x.toFloatArray();
+    GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+    GradCheckResult result = GradCheck.check(inPlace, in -> new SignFlippedMul().apply(x, y), x, y);
+    assertTrue(result.input(0).passed(), result::report);
+    assertEquals(6, result.input(1).failures().size());
+    int[] calls = {0};
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            GradCheck.check(
+                inPlace,
+                in -> {
+                  if (++calls[0] == 5) {
+                    throw new IllegalStateException("evaluation failed");
+                  }
+                  return x.exp();
+                },
+                x));
+    assertArrayEquals(xBefore, x.toFloatArray());
+  }
+
+  @Test
+  void perturbInPlaceRefusesTensorsSharingStorage() {
+    Tensor w = param(105, 2, 3);
+    GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> GradCheck.check(inPlace, in -> in[0].mul(in[1]), w, w.detach()));
+    assertTrue(e.getMessage().contains("inputs 0 [2, 3] and 1 [2, 3] share storage"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> GradCheck.check(inPlace, in -> in[0].sum().mul(in[1]), w, w.reshape(6)));
+    // private copies are independent, so the same inputs are fine by default
+    assertTrue(GradCheck.check(in -> in[0].mul(in[1]), w, w.detach()).passed());
+  }
+
   // ---------------------------------------------------------------- inputs and misuse
 
   @Test
@@ -503,11 +579,14 @@ class GradCheckTest {
             .seed(7)
             .mode(GradCheckOptions.Mode.FULL)
             .maxElements(3)
+            .perturbInPlace(true)
             .build();
     GradCheckOptions copy = o.toBuilder().build();
     assertEquals(o.toString(), copy.toString());
     assertEquals(7, copy.seed());
     assertEquals(3, copy.maxElements());
+    assertTrue(copy.perturbInPlace());
+    assertFalse(d.perturbInPlace());
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().step(0));
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().relativeTolerance(-1));
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().absoluteTolerance(Double.NaN));
