@@ -67,8 +67,11 @@ import java.util.Random;
  *       difference's float32 rounding: four epsilons times the magnitude of the outputs that
  *       moved, divided by the step. It lets the fixed floor stay small (1e-5) while large
  *       outputs with small derivatives (a mean loss) do not fail spuriously. Before an element
- *       is failed, outputs that did not move at all but do depend on it (their change lost to
- *       float32 resolution) are found with a large perturbation and join the noise term.
+ *       is failed, its noise is estimated again, more fully: outputs that did not move at all but
+ *       do depend on it (their change lost to float32 resolution) are found with a large
+ *       perturbation and join the magnitude, and the noise is also measured directly, from
+ *       second differences over steps of a few ulps (rounding inside the function, say
+ *       cancellation in a softmax backward, can exceed what the output's magnitude suggests).
  *   <li>A failing element is retried with steps 4 and 16 times smaller. That removes
  *       truncation error near poles (log, division) and moves the probe off a kink lying inside
  *       the first step; the element passes if a smaller step agrees within its own tolerance,
@@ -97,8 +100,8 @@ import java.util.Random;
  * random vector. It catches backward formulas that give the right values with ops the tape does
  * not record (raw arrays), or that differentiate wrongly.
  *
- * <p>Performance note: an element check costs two evaluations of the function (up to eight for a
- * failing element), so a full check is quadratic in the input size for dense functions. Keep the
+ * <p>Performance note: an element check costs two evaluations of the function (up to fourteen for
+ * an element that fails at the first step), so a full check is quadratic in the input size for dense functions. Keep the
  * inputs small (a few hundred elements) or rely on projections. A second-order check evaluates a
  * forward and a recorded backward pass each time.
  */

@@ -252,6 +252,8 @@ final class GradChecker {
 
   /** Central and one-sided difference quotients of {@code vᵀ f} along one element. */
   private static final class Probe {
+    float[] fPlus;
+    float[] fMinus;
     double central;
     double forward;
     double backward;
@@ -263,7 +265,8 @@ final class GradChecker {
    * Checks one element. A failure at the configured step is first re-judged with a fuller noise
    * estimate: outputs that did not move may still depend on the element, their change lost to
    * float32 resolution (a large mean loss), so two probes with a large step find every dependent
-   * output and their magnitudes join the noise term.
+   * output and their magnitudes join the modelled noise; and the noise is also measured ({@link
+   * #measuredNoise}), since rounding inside the function can exceed the model. The larger counts.
    *
    * <p>A failure that remains is retried with steps 4 and 16 times smaller, which removes
    * truncation error (near poles, or with large higher derivatives) and moves the probe off a
@@ -278,15 +281,14 @@ final class GradChecker {
    */
   private Element checkElement(Tensor x, int j, int[] index, float analytic) {
     double h = options.step();
-    Probe p = probe(x, j, h, null);
+    Probe p = probe(x, j, h);
     Comparison first = compare(index, analytic, p);
     if (first.passed()) {
       return new Element(first, false);
     }
     boolean[] dependents = dependents(x, j);
     double measured = measuredNoise(x, j);
-    p = probe(x, j, h, dependents);
-    p.noise = Math.max(p.noise, measured / p.step);
+    p.noise = Math.max(modelNoise(p, dependents), measured / p.step);
     first = compare(index, analytic, p);
     if (first.passed()) {
       return new Element(first, false);
@@ -295,8 +297,8 @@ final class GradChecker {
     boolean kink = false;
     for (int r = 0; r < RETRIES; r++) {
       h /= SHRINK;
-      Probe q = probe(x, j, h, dependents);
-      q.noise = Math.max(q.noise, measured / q.step);
+      Probe q = probe(x, j, h);
+      q.noise = Math.max(modelNoise(q, dependents), measured / q.step);
       Comparison c = compare(index, analytic, q);
       if (c.passed()) {
         return new Element(c, false); // an even smaller step may have left the kink behind
@@ -378,10 +380,9 @@ final class GradChecker {
   /**
    * Evaluates the function at {@code x[j] ± h max(1, |x[j]|)}. The denominator is the step
    * actually taken, {@code (x + h) - (x - h)} after rounding to float (exact in double); sums run
-   * in double over the outputs that moved. The noise estimate counts the outputs that moved and
-   * the given {@code dependents} (may be null).
+   * in double. The noise is the model's, over the outputs that moved.
    */
-  private Probe probe(Tensor x, int j, double h, boolean[] dependents) {
+  private Probe probe(Tensor x, int j, double h) {
     float[] d = x.data;
     float x0 = d[j];
     double scale = Math.max(1, Math.abs(x0));
@@ -393,38 +394,45 @@ final class GradChecker {
     if (minus == x0) {
       minus = Math.nextDown(x0);
     }
-    float[] fPlus;
-    float[] fMinus;
+    Probe p = new Probe();
     try {
       d[j] = plus;
-      fPlus = evaluate();
+      p.fPlus = evaluate();
       d[j] = minus;
-      fMinus = evaluate();
+      p.fMinus = evaluate();
     } finally {
       d[j] = x0;
     }
     double sum = 0;
     double up = 0;
     double down = 0;
-    double magnitude = 0;
     for (int k = 0; k < base.length; k++) {
       double v = gradOutput[k];
-      if (fPlus[k] != fMinus[k] || fPlus[k] != base[k]) {
-        sum += v * ((double) fPlus[k] - fMinus[k]);
-        up += v * ((double) fPlus[k] - base[k]);
-        down += v * ((double) base[k] - fMinus[k]);
-        magnitude += Math.abs(v) * (Math.abs(fPlus[k]) + Math.abs(fMinus[k]));
-      } else if (dependents != null && dependents[k]) {
-        magnitude += Math.abs(v) * 2 * Math.abs(base[k]);
-      }
+      sum += v * ((double) p.fPlus[k] - p.fMinus[k]);
+      up += v * ((double) p.fPlus[k] - base[k]);
+      down += v * ((double) base[k] - p.fMinus[k]);
     }
-    Probe p = new Probe();
     p.step = (double) plus - minus;
     p.central = sum / p.step;
     p.forward = up / ((double) plus - x0);
     p.backward = down / ((double) x0 - minus);
-    p.noise = NOISE * magnitude / p.step;
+    p.noise = modelNoise(p, null);
     return p;
+  }
+
+  /**
+   * The modelled rounding noise of a probe's central quotient: {@link #NOISE} times the magnitude
+   * of the outputs that moved, and of the {@code dependents} (may be null) that did not.
+   */
+  private double modelNoise(Probe p, boolean[] dependents) {
+    double magnitude = 0;
+    for (int k = 0; k < base.length; k++) {
+      boolean moved = p.fPlus[k] != p.fMinus[k] || p.fPlus[k] != base[k];
+      if (moved || (dependents != null && dependents[k])) {
+        magnitude += Math.abs(gradOutput[k]) * (Math.abs(p.fPlus[k]) + Math.abs(p.fMinus[k]));
+      }
+    }
+    return NOISE * magnitude / p.step;
   }
 
   /**
