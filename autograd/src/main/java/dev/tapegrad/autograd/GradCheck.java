@@ -100,10 +100,10 @@ import java.util.Random;
  * random vector. It catches backward formulas that give the right values with ops the tape does
  * not record (raw arrays), or that differentiate wrongly.
  *
- * <p>Performance note: an element check costs two evaluations of the function (up to fourteen for
- * an element that fails at the first step), so a full check is quadratic in the input size for dense functions. Keep the
- * inputs small (a few hundred elements) or rely on projections. A second-order check evaluates a
- * forward and a recorded backward pass each time.
+ * <p>Performance note: an element check costs two evaluations of the function (up to fourteen
+ * for an element that fails at the first step), so a full check is quadratic in the input size for
+ * dense functions. Keep the inputs small (a few hundred elements) or rely on projections. A
+ * second-order check evaluates a forward and a recorded backward pass each time.
  */
 public final class GradCheck {
   private GradCheck() {}
@@ -126,9 +126,10 @@ public final class GradCheck {
   /**
    * Checks the gradient of {@code fn} with respect to every input that requires grad.
    *
-   * @throws IllegalArgumentException if no input requires grad, the function returns null, a
-   *     non-finite output at the inputs, a differently shaped output at a perturbed point, or is
-   *     not deterministic
+   * @throws IllegalArgumentException if no input requires grad, or the function returns null, a
+   *     non-finite output at the inputs or a differently shaped output at a perturbed point, is
+   *     not deterministic, or reads an input directly rather than through its argument (see
+   *     {@link GradCheckOptions.Builder#perturbInPlace})
    */
   public static GradCheckResult check(GradCheckOptions options, TensorFunction fn, Tensor... inputs) {
     return new GradChecker(options, fn, inputs).run("GradCheck (first order)");
