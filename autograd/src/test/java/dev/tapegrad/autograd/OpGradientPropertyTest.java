@@ -195,7 +195,7 @@ class OpGradientPropertyTest {
 
   @Test
   void binaryOpsOnEveryBroadcastPattern() {
-    runAll("binary", binarySpecs(), 12);
+    runAll("binary", binarySpecs(), EXAMPLES);
   }
 
   @Test
