@@ -27,9 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Gradient checks, first and second order, of every differentiable op on random shapes and
- * values. Each family is one table of op specifications; see {@link GradientCases} for the cases
- * and value domains. Neural-network functions and matmul are in {@link
+ * Gradient checks, first and second order, of the elementwise ops (unary, scalar forms, binary on
+ * every broadcast pattern), the reductions and indexing, on random shapes and values, plus edge
+ * cases on 0-d and empty tensors. Each family is one table of op specifications; see {@link
+ * GradientCases} for the cases and value domains. Shape ops are in {@link
+ * ShapeOpGradientPropertyTest}; matmul, softmax, losses and dropout in {@link
  * NeuralGradientPropertyTest}.
  */
 class OpGradientPropertyTest {
