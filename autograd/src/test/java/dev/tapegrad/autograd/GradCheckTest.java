@@ -318,7 +318,7 @@ class GradCheckTest {
 
   @Test
   void nearAKinkTheSmallerStepDecides() {
-    // 1e-3 lies inside the first step (4.9e-3) but outside the smaller ones
+    // 1e-3 and 4e-4 lie inside the first step (4.9e-3) and its quarter, outside its sixteenth
     Tensor x = Tensor.of(new float[] {1e-3f, -1e-3f, 4e-4f}, 3).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> in[0].relu().sum(), x);
     assertTrue(result.passed(), result::report);
@@ -343,6 +343,16 @@ class GradCheckTest {
     GradCheckResult result = GradCheck.check(in -> in[0].rdiv(1f), x);
     assertTrue(result.passed(), result::report);
     assertTrue(result.input(0).kinks().isEmpty());
+  }
+
+  @Test
+  void truncationErrorJustAboveTheToleranceIsRetried() {
+    // x^3 near 0: the derivative 3x^2 is small, the truncation error (h^2 f''' / 6 = h^2) is not
+    for (float v : new float[] {0.0686f, 0.05f, -0.06f, 0.08f}) {
+      Tensor x = Tensor.vector(v).requiresGrad(true);
+      GradCheckResult result = GradCheck.check(in -> in[0].pow(3f), x);
+      assertTrue(result.passed(), result::report);
+    }
   }
 
   // ---------------------------------------------------------------- modes
@@ -411,6 +421,82 @@ class GradCheckTest {
     assertTrue(GradCheck.check(loose, in -> scaled.apply(in[0]), x).passed());
   }
 
+  // ---------------------------------------------------------------- tensors read directly
+
+  @Test
+  void perturbInPlaceChecksTensorsTheFunctionReadsDirectly() {
+    Tensor w = param(100, 3, 2);
+    Tensor b = param(101, 2);
+    Tensor x = Tensor.uniform(new Random(3), -1f, 1f, 4, 3);
+    float[] wBefore = w.toFloatArray();
+    float[] bBefore = b.toFloatArray();
+    // like a module's forward: it reads its parameters, not the function's arguments
+    GradCheck.TensorFunction layer = in -> x.matmul(w).add(b).tanh();
+    GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+    GradCheckResult result = GradCheck.check(inPlace, layer, w, b);
+    assertTrue(result.passed(), result::report);
+    assertEquals(6, result.input(0).elementsChecked());
+    assertEquals(2, result.input(1).elementsChecked());
+    GradCheckResult second = GradCheck.checkSecondOrder(inPlace, layer, w, b);
+    assertTrue(second.passed(), second::report);
+    assertArrayEquals(wBefore, w.toFloatArray());
+    assertArrayEquals(bBefore, b.toFloatArray());
+    assertNull(w.grad());
+    assertNull(b.grad());
+  }
+
+  @Test
+  void aFunctionReadingTheCallersTensorIsRefusedRatherThanPassedVacuously() {
+    Tensor w = param(102, 3, 2);
+    Tensor x = Tensor.uniform(new Random(4), -1f, 1f, 4, 3);
+    GradCheck.TensorFunction layer = in -> x.matmul(w).tanh();
+    IllegalArgumentException first = assertThrows(IllegalArgumentException.class, () -> GradCheck.check(layer, w));
+    assertTrue(first.getMessage().contains("reads input 0 [3, 2] directly"), first.getMessage());
+    assertTrue(first.getMessage().contains("perturbInPlace"), first.getMessage());
+    IllegalArgumentException second =
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.checkSecondOrder(layer, w));
+    assertTrue(second.getMessage().contains("reads input 0 [3, 2] directly"), second.getMessage());
+  }
+
+  @Test
+  void perturbInPlaceFindsBugsAndRestoresValuesEvenWhenTheFunctionThrows() {
+    Tensor x = param(103, 2, 3);
+    Tensor y = param(104, 2, 3);
+    float[] xBefore = x.toFloatArray();
+    GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+    GradCheckResult result = GradCheck.check(inPlace, in -> new SignFlippedMul().apply(x, y), x, y);
+    assertTrue(result.input(0).passed(), result::report);
+    assertEquals(6, result.input(1).failures().size());
+    int[] calls = {0};
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            GradCheck.check(
+                inPlace,
+                in -> {
+                  if (++calls[0] == 5) {
+                    throw new IllegalStateException("evaluation failed");
+                  }
+                  return x.exp();
+                },
+                x));
+    assertArrayEquals(xBefore, x.toFloatArray());
+  }
+
+  @Test
+  void perturbInPlaceRefusesTensorsSharingStorage() {
+    Tensor w = param(105, 2, 3);
+    GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> GradCheck.check(inPlace, in -> in[0].mul(in[1]), w, w.detach()));
+    assertTrue(e.getMessage().contains("inputs 0 [2, 3] and 1 [2, 3] share storage"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> GradCheck.check(inPlace, in -> in[0].sum().mul(in[1]), w, w.reshape(6)));
+    // private copies are independent, so the same inputs are fine by default
+    assertTrue(GradCheck.check(in -> in[0].mul(in[1]), w, w.detach()).passed());
+  }
+
   // ---------------------------------------------------------------- inputs and misuse
 
   @Test
@@ -434,6 +520,16 @@ class GradCheckTest {
     assertArrayEquals(before, x.toFloatArray());
     assertNull(x.grad());
     assertTrue(x.isLeaf());
+  }
+
+  @Test
+  void aGraphTheFunctionClosesOverSurvivesTheCheck() {
+    Tensor w = param(96, 3);
+    Tensor h = w.tanh(); // part of the caller's graph, used by the function
+    Tensor x = param(97, 3);
+    assertTrue(GradCheck.check(in -> in[0].mul(h), x).passed());
+    h.sum().backward();
+    assertEquals(3, w.grad().numel());
   }
 
   @Test
@@ -483,11 +579,14 @@ class GradCheckTest {
             .seed(7)
             .mode(GradCheckOptions.Mode.FULL)
             .maxElements(3)
+            .perturbInPlace(true)
             .build();
     GradCheckOptions copy = o.toBuilder().build();
     assertEquals(o.toString(), copy.toString());
     assertEquals(7, copy.seed());
     assertEquals(3, copy.maxElements());
+    assertTrue(copy.perturbInPlace());
+    assertFalse(d.perturbInPlace());
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().step(0));
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().relativeTolerance(-1));
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().absoluteTolerance(Double.NaN));

@@ -10,6 +10,8 @@ import static dev.tapegrad.autograd.GradientCases.Domain.OFF_GRID;
 import static dev.tapegrad.autograd.GradientCases.Domain.POSITIVE;
 import static dev.tapegrad.autograd.GradientCases.runAll;
 import static dev.tapegrad.autograd.GradientCases.spec;
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 import dev.tapegrad.autograd.GradientCases.Case;
 import dev.tapegrad.autograd.GradientCases.Check;
@@ -22,11 +24,14 @@ import java.util.List;
 import java.util.function.BinaryOperator;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /**
- * Gradient checks, first and second order, of every differentiable op on random shapes and
- * values. Each family is one table of op specifications; see {@link GradientCases} for the cases
- * and value domains. Neural-network functions and matmul are in {@link
+ * Gradient checks, first and second order, of the elementwise ops (unary, scalar forms, binary on
+ * every broadcast pattern), the reductions and indexing, on random shapes and values, plus edge
+ * cases on 0-d and empty tensors. Each family is one table of op specifications; see {@link
+ * GradientCases} for the cases and value domains. Shape ops are in {@link
+ * ShapeOpGradientPropertyTest}; matmul, softmax, losses and dropout in {@link
  * NeuralGradientPropertyTest}.
  */
 class OpGradientPropertyTest {
@@ -74,6 +79,18 @@ class OpGradientPropertyTest {
   @Test
   void unaryOps() {
     runAll("unary", UNARY, EXAMPLES);
+  }
+
+  @Test
+  void unaryOpsOnZeroDimensionalTensors() {
+    assertAll(
+        "unary on 0-d",
+        UNARY.stream()
+            .map(spec -> (Executable) () -> {
+              for (long seed = 1; seed <= 5; seed++) {
+                GradientCases.check(spec, new Case(new int[0], seed));
+              }
+            }));
   }
 
   // ---------------------------------------------------------------- binary, every broadcast pattern
@@ -180,7 +197,7 @@ class OpGradientPropertyTest {
 
   @Test
   void binaryOpsOnEveryBroadcastPattern() {
-    runAll("binary", binarySpecs(), 12);
+    runAll("binary", binarySpecs(), EXAMPLES);
   }
 
   @Test
@@ -293,5 +310,96 @@ class OpGradientPropertyTest {
   @Test
   void indexing() {
     runAll("indexing", INDEXING, EXAMPLES);
+  }
+
+  // ---------------------------------------------------------------- edge cases
+
+  /** One fixed check: a name, a function and its inputs. */
+  private static Spec fixed(String name, GradCheck.TensorFunction fn, Tensor... inputs) {
+    return spec(name, c -> new Check(fn, inputs));
+  }
+
+  private static Tensor scalar() {
+    return Tensor.scalar(0.7f).requiresGrad(true);
+  }
+
+  private static Tensor vector() {
+    return Tensor.vector(0.3f, -0.8f, 1.1f).requiresGrad(true);
+  }
+
+  private static final List<Spec> EDGE_CASES =
+      List.of(
+          fixed("sum(0) of a 0-d tensor", in -> in[0].sum(0, false), scalar()),
+          fixed("sum(-1, keepDim) of a 0-d tensor", in -> in[0].sum(-1, true), scalar()),
+          fixed("mean(0) of a 0-d tensor", in -> in[0].mean(0, false), scalar()),
+          fixed("max(0) of a 0-d tensor", in -> in[0].max(0, false), scalar()),
+          fixed("max() of a 0-d tensor", in -> in[0].max(), scalar()),
+          fixed("logSumExp(0, keepDim) of a 0-d tensor", in -> in[0].logSumExp(0, true), scalar()),
+          fixed("var(0, biased) of a 0-d tensor", in -> in[0].var(0, false, false), scalar()),
+          fixed("softmax(0) of a 0-d tensor", in -> in[0].softmax(0), scalar()),
+          fixed("logSoftmax(0) of a 0-d tensor", in -> in[0].logSoftmax(0), scalar()),
+          fixed("expand a 0-d tensor", in -> in[0].expand(2, 3), scalar()),
+          fixed("unsqueeze and squeeze a 0-d tensor", in -> in[0].unsqueeze(0).squeeze(), scalar()),
+          fixed("permute() of a 0-d tensor", in -> in[0].permute(), scalar()),
+          fixed("stack 0-d tensors", in -> Tensor.stack(List.of(in[0], in[0].mul(2f)), 0), scalar()),
+          fixed("sumToShape to 0-d", in -> in[0].expand(3, 2).sumToShape(), scalar()),
+          fixed("empty slice", in -> in[0].slice(0, 2, 1, 1), vector()),
+          fixed("empty narrow, summed", in -> in[0].narrow(0, 1, 0).sum(), vector()),
+          fixed("indexSelect of no indices", in -> in[0].indexSelect(0), vector()),
+          fixed("split with empty pieces", in -> Tensor.cat(in[0].split(new int[] {0, 3, 0}, 0), 0).mul(in[0]), vector()),
+          fixed(
+              "logSumExp with a -inf entry",
+              in -> in[0].add(Tensor.vector(Float.NEGATIVE_INFINITY, 0f, 0f)).logSumExp(),
+              vector()),
+          fixed(
+              "softmax with a -inf entry",
+              in -> in[0].add(Tensor.vector(Float.NEGATIVE_INFINITY, 0f, 0f)).softmax(0),
+              vector()),
+          fixed(
+              "pow with a zero base, gradient to the base",
+              in -> in[0].pow(Tensor.vector(2f, 0f, 1.5f)),
+              Tensor.vector(0f, 0f, 2f).requiresGrad(true)),
+          fixed(
+              "pow with a zero base, gradient to the exponent",
+              in -> Tensor.vector(0f, 2f).pow(in[0]),
+              Tensor.vector(2f, 1.5f).requiresGrad(true)),
+          fixed("leakyRelu with slope 0", in -> in[0].leakyRelu(0f), vector()),
+          fixed("leakyRelu with a negative slope", in -> in[0].leakyRelu(-0.5f), vector()),
+          fixed("divide by a sum of the same tensor", in -> in[0].div(in[0].sum()), vector()),
+          fixed("clamp with the bounds away from the values", in -> in[0].clamp(-0.7f, 1.0f), vector()),
+          fixed(
+              "third derivative through a gradient",
+              in -> Autograd.grad(in[0].pow(4f).mul(in[1].sin()).sum(), List.of(in[0], in[1]), true).get(0).mul(in[1]),
+              vector(),
+              Tensor.vector(0.5f, 1.5f, -0.2f).requiresGrad(true)),
+          fixed(
+              "gradient with respect to an intermediate",
+              in -> {
+                Tensor h = in[0].tanh();
+                return Autograd.grad(h.square().sum(), List.of(h), true).get(0).mul(in[0]);
+              },
+              vector()),
+          fixed(
+              "two gradients of one retained graph",
+              in -> {
+                Tensor y = in[0].exp().sum();
+                Tensor first = Autograd.grad(y, List.of(in[0]), true).get(0);
+                return first.add(Autograd.grad(y, List.of(in[0]), true).get(0).mul(2f));
+              },
+              vector()));
+
+  @Test
+  void powAtAZeroBaseMatchesPyTorch() {
+    // torch 1.13: a = [0, 0, 0, 2], b = [2, 0, -1, 1.5]; (a ** b).sum().backward()
+    Tensor a = Tensor.vector(0f, 0f, 0f, 2f).requiresGrad(true);
+    Tensor b = Tensor.vector(2f, 0f, -1f, 1.5f).requiresGrad(true);
+    a.pow(b).sum().backward();
+    assertArrayEquals(new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 2.1213203f}, a.grad().toFloatArray(), 1e-6f);
+    assertArrayEquals(new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 1.9605163f}, b.grad().toFloatArray(), 1e-6f);
+  }
+
+  @Test
+  void edgeCases() {
+    runAll("edge cases", EDGE_CASES, 1);
   }
 }
