@@ -74,10 +74,14 @@ public final class VanishingGradients implements Callable<Integer> {
 
   /** What a run reports: accuracy per length and the gradient norm per distance, per network. */
   record Report(Map<Kind, double[]> accuracy, Map<Kind, double[]> gradientNorm, Path gradientPlot, Path accuracyPlot) {
-    /** How much the gradient norm shrinks from distance 0 to the farthest distance. */
+    /**
+     * How much the gradient norm shrinks over the far half of the sequence, from distance
+     * {@code (T - 1) / 2} to {@code T - 1}: the regime a long-range dependency depends on (near
+     * the loss every network passes a gradient).
+     */
     double decay(Kind kind) {
       double[] norms = gradientNorm.get(kind);
-      return norms[norms.length - 1] / norms[0];
+      return norms[norms.length - 1] / norms[(norms.length - 1) / 2];
     }
   }
 
@@ -243,7 +247,7 @@ public final class VanishingGradients implements Callable<Integer> {
     Path gradientPlot = Charts.lineChart(out.resolve("gradient-norms.png"), "||dL/dh_t|| after training on length " + longest, "distance from the loss (steps)", "gradient norm", true, gradientSeries);
     Path accuracyPlot = Charts.lineChart(out.resolve("accuracy.png"), "recall accuracy (chance " + String.format(Locale.ROOT, "%.2f", 1.0 / symbols) + ")", "sequence length", "accuracy", false, accuracySeries);
     report = new Report(accuracy, norms, gradientPlot, accuracyPlot);
-    console.println("gradient norm at the farthest step relative to the nearest:");
+    console.println("gradient norm at the farthest step relative to the middle one:");
     for (Kind kind : Kind.values()) {
       console.printf(Locale.ROOT, "  %-6s %.3e%n", kind, report.decay(kind));
     }
