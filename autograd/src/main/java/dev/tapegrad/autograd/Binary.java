@@ -50,20 +50,34 @@ final class Binary {
 
   static Tensor pow(Tensor a, Tensor b) {
     Tensor out = forward("pow", BinaryOp.POW, a, b);
-    // d a^b = b a^(b - 1) da + a^b log(a) db. As in PyTorch, the first term is 0 where b = 0 and
-    // the second is 0 where a = 0 and b >= 0 (a^b is constant in b there), not 0 * inf = NaN.
+    // d a^b = b a^(b - 1) da + a^b log(a) db. At a zero base PyTorch makes the first term 0 where
+    // b = 0 and the second 0 where b >= 0; the formulas give 0 * inf = NaN there, so the base is
+    // replaced by 1 at those points (exact, finite and still differentiable).
     return Node.record(
         "pow",
         out,
-        (g, needs) -> {
-          Tensor zero = Tensor.scalar(0f);
-          return new Tensor[] {
-            needs[0] ? where(b.eq(zero), zero, g.mul(b).mul(a.pow(b.sub(1f)))) : null,
-            needs[1] ? g.mul(where(a.eq(zero).mul(b.ge(zero)), zero, out.mul(a.log()))) : null
-          };
-        },
+        (g, needs) ->
+            new Tensor[] {
+              needs[0] ? g.mul(b).mul(oneWhereZero(a, b, BinaryOp.EQ).pow(b.sub(1f))) : null,
+              needs[1] ? g.mul(out).mul(oneWhereZero(a, b, BinaryOp.GE).log()) : null
+            },
         a,
         b);
+  }
+
+  /** {@code a} with 1 wherever {@code a == 0} and {@code op(b, 0)} holds (in the broadcast shape). */
+  private static Tensor oneWhereZero(Tensor a, Tensor b, BinaryOp op) {
+    Tensor zero = Tensor.scalar(0f);
+    Tensor zeroBase = forward("pow", BinaryOp.EQ, a, zero);
+    boolean any = false;
+    for (float v : zeroBase.data) {
+      any |= v != 0;
+    }
+    if (!any) {
+      return a;
+    }
+    Tensor mask = forward("pow", BinaryOp.MUL, zeroBase, forward("pow", op, b, zero));
+    return Tensor.where(mask, Tensor.scalar(1f), a);
   }
 
   static Tensor maximum(Tensor a, Tensor b) {

@@ -39,7 +39,10 @@ import java.util.Random;
  *       report shows the true derivatives.
  *   <li>The function is evaluated on private copies of the inputs (the copies require grad like
  *       the originals, and grad mode is on, so a function may itself call {@link Autograd#grad});
- *       the caller's tensors and their {@code grad()} are never touched. The function must be
+ *       the caller's tensors and their {@code grad()} are never touched. To check a function that
+ *       reads tensors directly instead of through its arguments (a module and its parameters),
+ *       set {@link GradCheckOptions.Builder#perturbInPlace}: the tensors themselves are then
+ *       perturbed and always restored. The function must be
  *       deterministic: create any random generator (dropout) inside it from a fixed seed. It is
  *       evaluated twice at the starting point and the check refuses to run if the two results
  *       differ.
@@ -61,13 +64,21 @@ import java.util.Random;
  *       double.
  *   <li>An element passes when {@code |analytic - numeric| <= absoluteTolerance + noise +
  *       relativeTolerance * max(|analytic|, |numeric|)}. The noise term is an estimate of this
- *       difference's float32 rounding: a few epsilons times the magnitude of the outputs that
+ *       difference's float32 rounding: four epsilons times the magnitude of the outputs that
  *       moved, divided by the step. It lets the fixed floor stay small (1e-5) while large
- *       outputs with small derivatives (a mean loss) do not fail spuriously.
- *   <li>A failing element is retried with steps 16 and 256 times smaller; it passes if either
- *       agrees. That removes truncation error near poles (log, division) and moves the probe off
- *       a kink lying inside the first step. A wrong derivative fails at every step: its error
- *       does not depend on the step.
+ *       outputs with small derivatives (a mean loss) do not fail spuriously. Before an element
+ *       is failed, its noise is estimated again, more fully: outputs that did not move at all but
+ *       do depend on it (their change lost to float32 resolution) are found with a large
+ *       perturbation and join the magnitude, and the noise is also measured directly, from
+ *       second differences over steps of a few ulps (rounding inside the function, say
+ *       cancellation in a softmax backward, can exceed what the output's magnitude suggests).
+ *   <li>A failing element is retried with steps 4 and 16 times smaller. That removes
+ *       truncation error near poles (log, division) and moves the probe off a kink lying inside
+ *       the first step; the element passes if a smaller step agrees within its own tolerance,
+ *       whose noise term grows as the step shrinks. A wrong derivative gives the same estimate at
+ *       every step; stopping at 16 bounds its extra allowance to 16 times the first step's noise
+ *       term (in practice an error of a few tenths of a percent can pass where the outputs are
+ *       large next to the derivative; formula bugs are far larger).
  *   <li>Kinks (relu or abs at 0, ties in max, clamp at its bounds) are detected by comparing the
  *       forward and backward difference quotients: for a smooth function their gap shrinks in
  *       proportion to the step, at a kink it does not. Such elements are skipped and listed in
@@ -89,9 +100,10 @@ import java.util.Random;
  * random vector. It catches backward formulas that give the right values with ops the tape does
  * not record (raw arrays), or that differentiate wrongly.
  *
- * <p>Performance note: an element check costs two evaluations of the function (up to six for a
- * failing element), so a full check is quadratic in the input size for dense functions. Keep the
- * inputs small (a few hundred elements) or rely on projections.
+ * <p>Performance note: an element check costs two evaluations of the function (up to fourteen
+ * for an element that fails at the first step), so a full check is quadratic in the input size for
+ * dense functions. Keep the inputs small (a few hundred elements) or rely on projections. A
+ * second-order check evaluates a forward and a recorded backward pass each time.
  */
 public final class GradCheck {
   private GradCheck() {}
@@ -114,9 +126,10 @@ public final class GradCheck {
   /**
    * Checks the gradient of {@code fn} with respect to every input that requires grad.
    *
-   * @throws IllegalArgumentException if no input requires grad, the function returns null, a
-   *     non-finite output at the inputs, a differently shaped output at a perturbed point, or is
-   *     not deterministic
+   * @throws IllegalArgumentException if no input requires grad, or the function returns null, a
+   *     non-finite output at the inputs or a differently shaped output at a perturbed point, is
+   *     not deterministic, or reads an input directly rather than through its argument (see
+   *     {@link GradCheckOptions.Builder#perturbInPlace})
    */
   public static GradCheckResult check(GradCheckOptions options, TensorFunction fn, Tensor... inputs) {
     return new GradChecker(options, fn, inputs).run("GradCheck (first order)");
@@ -153,7 +166,8 @@ public final class GradCheck {
       checkArgument(inputs[i] != null, "GradCheck: input %s is null", i);
       wrt[i] = inputs[i].requiresGrad();
     }
-    FirstOrderGradient gradient = new FirstOrderGradient(fn, wrt, options.seed());
+    FirstOrderGradient gradient =
+        new FirstOrderGradient(fn, wrt, options.seed(), options.perturbInPlace() ? null : inputs.clone());
     return new GradChecker(options, gradient, inputs).run("GradCheck (second order)");
   }
 
@@ -184,13 +198,16 @@ public final class GradCheck {
     private final TensorFunction fn;
     private final boolean[] wrt;
     private final long seed;
+    private final Tensor[] originals;
     private int[] outShape;
     private float[] v;
 
-    FirstOrderGradient(TensorFunction fn, boolean[] wrt, long seed) {
+    /** {@code originals}: the caller's tensors, which the function must not read directly; or null. */
+    FirstOrderGradient(TensorFunction fn, boolean[] wrt, long seed, Tensor[] originals) {
       this.fn = fn;
       this.wrt = wrt;
       this.seed = seed;
+      this.originals = originals;
     }
 
     @Override
@@ -213,16 +230,11 @@ public final class GradCheck {
           xs.add(inputs[i]);
         }
       }
+      Tensor[] grads =
+          GradChecker.vectorJacobian(out, new Tensor(v.clone(), outShape), xs, originals, true);
       List<Tensor> parts = new ArrayList<>();
-      if (out.requiresGrad()) {
-        List<Tensor> grads = Autograd.grad(List.of(out), xs, List.of(new Tensor(v.clone(), outShape)), true);
-        for (Tensor g : grads) {
-          parts.add(g.reshape(-1));
-        }
-      } else {
-        for (Tensor x : xs) {
-          parts.add(Tensor.zeros(x.numel()));
-        }
+      for (int i = 0; i < grads.length; i++) {
+        parts.add(grads[i] == null ? Tensor.zeros(xs.get(i).numel()) : grads[i].reshape(-1));
       }
       return parts.size() == 1 ? parts.get(0) : Tensor.cat(parts, 0);
     }

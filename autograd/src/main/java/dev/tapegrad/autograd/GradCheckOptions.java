@@ -24,6 +24,7 @@ import static com.google.common.base.Preconditions.checkNotNull;
  *       finite difference (see {@link GradCheck}), so the floor can stay small.
  *   <li>{@code mode} = {@link Mode#AUTO} with {@code maxElements} = 1024.
  *   <li>{@code seed} = 42, so a failing check reproduces exactly.
+ *   <li>{@code perturbInPlace} = false: the function is evaluated on private copies of the inputs.
  * </ul>
  */
 public final class GradCheckOptions {
@@ -54,6 +55,7 @@ public final class GradCheckOptions {
   private final long seed;
   private final Mode mode;
   private final int maxElements;
+  private final boolean perturbInPlace;
 
   private GradCheckOptions(Builder b) {
     this.step = b.step;
@@ -62,6 +64,7 @@ public final class GradCheckOptions {
     this.seed = b.seed;
     this.mode = b.mode;
     this.maxElements = b.maxElements;
+    this.perturbInPlace = b.perturbInPlace;
   }
 
   /** The default options, described in the class documentation. */
@@ -83,6 +86,7 @@ public final class GradCheckOptions {
     b.seed = seed;
     b.mode = mode;
     b.maxElements = maxElements;
+    b.perturbInPlace = perturbInPlace;
     return b;
   }
 
@@ -116,12 +120,20 @@ public final class GradCheckOptions {
     return maxElements;
   }
 
+  /**
+   * Whether the given tensors themselves are perturbed (and restored) rather than private copies;
+   * see {@link Builder#perturbInPlace}.
+   */
+  public boolean perturbInPlace() {
+    return perturbInPlace;
+  }
+
   @Override
   public String toString() {
     return String.format(
         "GradCheckOptions{step=%s, relativeTolerance=%s, absoluteTolerance=%s, seed=%s, mode=%s,"
-            + " maxElements=%s}",
-        step, relativeTolerance, absoluteTolerance, seed, mode, maxElements);
+            + " maxElements=%s, perturbInPlace=%s}",
+        step, relativeTolerance, absoluteTolerance, seed, mode, maxElements, perturbInPlace);
   }
 
   /** Builds {@link GradCheckOptions}; every setter validates its argument. */
@@ -132,6 +144,7 @@ public final class GradCheckOptions {
     private long seed = 42;
     private Mode mode = Mode.AUTO;
     private int maxElements = 1024;
+    private boolean perturbInPlace;
 
     private Builder() {}
 
@@ -176,6 +189,23 @@ public final class GradCheckOptions {
     public Builder maxElements(int value) {
       checkArgument(value > 0, "GradCheckOptions: maxElements must be positive, got %s", value);
       this.maxElements = value;
+      return this;
+    }
+
+    /**
+     * Perturbs the given tensors themselves instead of private copies (default false), so that a
+     * function reading them directly sees the perturbation: a module's forward reading its own
+     * parameters, say. Every value is restored before the check returns, also when it throws;
+     * meanwhile the tensors must not be used by another thread. Tensors sharing storage (one a
+     * reshape or detach of another) cannot be checked this way and are refused.
+     *
+     * <pre>{@code
+     * GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
+     * GradCheck.assertGradients(inPlace, in -> cell.forward(x).sum(), cell.parameters().toArray(Tensor[]::new));
+     * }</pre>
+     */
+    public Builder perturbInPlace(boolean value) {
+      this.perturbInPlace = value;
       return this;
     }
 

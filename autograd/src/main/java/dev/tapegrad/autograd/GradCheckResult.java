@@ -165,45 +165,34 @@ public final class GradCheckResult {
         sb.append("not checked (does not require grad)\n");
         return;
       }
-      sb.append(passed() ? "passed" : "FAILED at " + failures.size() + " of " + elementsChecked + " elements");
-      switch (method) {
-        case ELEMENTS:
-          sb.append(", ").append(elementsChecked).append(" elements checked");
-          break;
-        case PROJECTION:
-          sb.append(", by random projection");
-          break;
-        case PROJECTION_THEN_ELEMENTS:
-          sb.append(", projection failed so all ").append(elementsChecked).append(" elements were checked");
-          break;
-        default:
-          break;
+      if (passed()) {
+        sb.append(method == Method.PROJECTION ? "passed by random projection" : "passed, " + elementsChecked + " elements checked");
+      } else {
+        sb.append("FAILED at ").append(failures.size()).append(" of ").append(elementsChecked).append(" elements");
+      }
+      if (method == Method.PROJECTION_THEN_ELEMENTS) {
+        sb.append(" (after a failed random projection)");
       }
       if (!kinks.isEmpty()) {
-        sb.append(", ").append(kinks.size()).append(" skipped at kinks");
         int shown = Math.min(kinks.size(), REPORTED_FAILURES);
-        sb.append(" (");
+        sb.append(", ").append(kinks.size()).append(" skipped at kinks (");
         for (int i = 0; i < shown; i++) {
           sb.append(i == 0 ? "" : " ").append(Arrays.toString(kinks.get(i)));
         }
         sb.append(kinks.size() > shown ? " ...)" : ")");
       }
       sb.append('\n');
-      if (projection != null && method == Method.PROJECTION_THEN_ELEMENTS) {
+      if (method == Method.PROJECTION_THEN_ELEMENTS) {
         sb.append("    ").append(projection).append('\n');
       }
-      if (!failures.isEmpty()) {
-        int shown = Math.min(failures.size(), REPORTED_FAILURES);
-        for (int i = 0; i < shown; i++) {
-          sb.append("    ").append(failures.get(i)).append('\n');
-        }
-        if (failures.size() > shown) {
-          sb.append("    ... and ").append(failures.size() - shown).append(" more\n");
-        }
-        if (worst != null && !failures.subList(0, shown).contains(worst)) {
-          sb.append("    worst: ").append(worst).append('\n');
-        }
-      } else if (worst != null) {
+      int shown = Math.min(failures.size(), REPORTED_FAILURES);
+      for (int i = 0; i < shown; i++) {
+        sb.append("    ").append(failures.get(i)).append('\n');
+      }
+      if (failures.size() > shown) {
+        sb.append("    ... and ").append(failures.size() - shown).append(" more\n");
+      }
+      if (worst != null) {
         sb.append("    worst: ").append(worst).append('\n');
       }
     }

@@ -22,8 +22,8 @@ final class GradChecker {
    */
   private static final double NOISE = 4 * Math.ulp(1f);
   /** Each retry divides the step by this. */
-  private static final double SHRINK = 16;
-  /** Retries of a failing element with a smaller step (step / 16, step / 256). */
+  private static final double SHRINK = 4;
+  /** Retries of a failing element with a smaller step (step / 4, step / 16). */
   private static final int RETRIES = 2;
 
   private final GradCheckOptions options;
@@ -46,15 +46,28 @@ final class GradChecker {
     for (int i = 0; i < inputs.length; i++) {
       Tensor x = inputs[i];
       checkArgument(x != null, "GradCheck: input %s is null", i);
-      if (x.requiresGrad()) {
+      if (x.requiresGrad() && !options.perturbInPlace()) {
         // A private leaf copy: finite differences perturb its storage, never the caller's.
         work[i] = new Tensor(x.toFloatArray(), x.shape()).requiresGrad(true);
-        any = true;
       } else {
         work[i] = x;
       }
+      any |= x.requiresGrad();
     }
     checkArgument(any, "GradCheck: no input requires grad, so there is nothing to check");
+    if (options.perturbInPlace()) {
+      for (int i = 0; i < inputs.length; i++) {
+        for (int k = 0; k < inputs.length; k++) {
+          if (k != i && inputs[i].requiresGrad() && inputs[i].data == inputs[k].data) {
+            throw new IllegalArgumentException(
+                String.format(
+                    "GradCheck: inputs %d %s and %d %s share storage, so one cannot be perturbed"
+                        + " alone; check them without perturbInPlace, or pass only one",
+                    i, Shapes.format(inputs[i].shapeRef()), k, Shapes.format(inputs[k].shapeRef())));
+          }
+        }
+      }
+    }
   }
 
   GradCheckResult run(String title) {
@@ -80,13 +93,10 @@ final class GradChecker {
         }
       }
       gradOutput = gradOutput(random, outShape);
-      List<Tensor> grads =
-          out.requiresGrad()
-              ? Autograd.grad(List.of(out), wrt, List.of(new Tensor(gradOutput.clone(), outShape)), false, false)
-              : null;
+      Tensor[] grads = backward(out, new Tensor(gradOutput.clone(), outShape), wrt);
       for (int i = 0, w = 0; i < work.length; i++) {
         if (originals[i].requiresGrad()) {
-          analytic[i] = grads == null ? new float[work[i].numel()] : grads.get(w).toFloatArray();
+          analytic[i] = grads[w] == null ? new float[work[i].numel()] : grads[w].toFloatArray();
           w++;
         }
       }
@@ -110,6 +120,53 @@ final class GradChecker {
       }
     }
     return new GradCheckResult(title, results);
+  }
+
+  /**
+   * {@code vᵀ J} for the tensors in {@code wrt} (null where the output does not depend on one).
+   * Unless the inputs are perturbed in place, the caller's own tensors are targets too: a function
+   * that reads one of them directly rather than its private copy would be checked vacuously (its
+   * output does not move when the copy does), so that is refused. The graph is retained: the
+   * function may close over tensors of the caller's graph, which must survive the check.
+   */
+  private Tensor[] backward(Tensor out, Tensor v, List<Tensor> wrt) {
+    return vectorJacobian(out, v, wrt, options.perturbInPlace() ? null : originals, false);
+  }
+
+  /**
+   * {@code vᵀ J} of {@code out} for the tensors in {@code wrt}, null where {@code out} does not
+   * depend on one; recorded when {@code createGraph}. Throws if {@code out} depends directly on
+   * one of the {@code originals} that requires grad (may be null), which the function should
+   * only see through its private copy.
+   */
+  static Tensor[] vectorJacobian(Tensor out, Tensor v, List<Tensor> wrt, Tensor[] originals, boolean createGraph) {
+    List<Tensor> targets = new ArrayList<>(wrt);
+    List<Integer> watched = new ArrayList<>();
+    if (originals != null) {
+      for (int i = 0; i < originals.length; i++) {
+        if (originals[i].requiresGrad()) {
+          targets.add(originals[i]);
+          watched.add(i);
+        }
+      }
+    }
+    if (!out.requiresGrad()) {
+      return new Tensor[wrt.size()];
+    }
+    Tensor[] grads =
+        Engine.run(new Tensor[] {out}, new Tensor[] {v}, targets.toArray(new Tensor[0]), true, createGraph);
+    for (int w = 0; w < watched.size(); w++) {
+      if (grads[wrt.size() + w] != null) {
+        int i = watched.get(w);
+        throw new IllegalArgumentException(
+            String.format(
+                "GradCheck: the function reads input %d %s directly instead of through its argument"
+                    + " in[%d], so perturbing the argument cannot check it; use the argument, or set"
+                    + " GradCheckOptions.perturbInPlace to check tensors the function reads directly",
+                i, Shapes.format(originals[i].shapeRef()), i));
+      }
+    }
+    return Arrays.copyOf(grads, wrt.size());
   }
 
   /**
@@ -195,6 +252,8 @@ final class GradChecker {
 
   /** Central and one-sided difference quotients of {@code vᵀ f} along one element. */
   private static final class Probe {
+    float[] fPlus;
+    float[] fMinus;
     double central;
     double forward;
     double backward;
@@ -203,12 +262,22 @@ final class GradChecker {
   }
 
   /**
-   * Checks one element. A failure at the configured step is retried with steps 16 and 256 times
-   * smaller, which removes truncation error and moves the probe off a nearby kink; the element
-   * passes if any step agrees. Between two steps the gap between the forward and backward
-   * difference quotients should shrink with the step (it is about {@code h |f''|} for a smooth
-   * function); if it stays large instead, the function has a kink (or a jump) at this point and
-   * the element is skipped.
+   * Checks one element. A failure at the configured step is first re-judged with a fuller noise
+   * estimate: outputs that did not move may still depend on the element, their change lost to
+   * float32 resolution (a large mean loss), so two probes with a large step find every dependent
+   * output and their magnitudes join the modelled noise; and the noise is also measured ({@link
+   * #measuredNoise}), since rounding inside the function can exceed the model. The larger counts.
+   *
+   * <p>A failure that remains is retried with steps 4 and 16 times smaller, which removes
+   * truncation error (near poles, or with large higher derivatives) and moves the probe off a
+   * nearby kink; the element passes if a smaller step agrees within its own tolerance. That
+   * tolerance carries the larger rounding noise of a smaller step, which is why the ladder stops
+   * at 16: a wrong derivative, whose error does not depend on the step, gets at most 16 times the
+   * first step's noise allowance.
+   *
+   * <p>Between two steps the gap between the forward and backward difference quotients should
+   * shrink with the step (it is about {@code h |f''|} for a smooth function); if it stays large,
+   * the function has a kink (or a jump) at this point and the element is skipped.
    */
   private Element checkElement(Tensor x, int j, int[] index, float analytic) {
     double h = options.step();
@@ -217,35 +286,101 @@ final class GradChecker {
     if (first.passed()) {
       return new Element(first, false);
     }
+    boolean[] dependents = dependents(x, j);
+    double measured = measuredNoise(x, j);
+    p.noise = Math.max(modelNoise(p, dependents), measured / p.step);
+    first = compare(index, analytic, p);
+    if (first.passed()) {
+      return new Element(first, false);
+    }
     double gap = Math.abs(p.forward - p.backward);
+    boolean kink = false;
     for (int r = 0; r < RETRIES; r++) {
       h /= SHRINK;
       Probe q = probe(x, j, h);
+      q.noise = Math.max(modelNoise(q, dependents), measured / q.step);
       Comparison c = compare(index, analytic, q);
       if (c.passed()) {
-        return new Element(c, false);
+        return new Element(c, false); // an even smaller step may have left the kink behind
       }
       double smallerGap = Math.abs(q.forward - q.backward);
-      if (smallerGap > 2 * c.tolerance() && smallerGap > gap / 4) {
-        return new Element(first, true);
-      }
+      // A smooth function's gap shrinks like the step (by 4 here); a kink's does not. The gap
+      // must also stand well clear of rounding noise, which one-sided quotients amplify.
+      kink |= smallerGap > Math.max(2 * c.tolerance(), 8 * q.noise) && smallerGap > gap / 2;
       gap = smallerGap;
     }
-    return new Element(first, false);
+    return new Element(first, kink);
+  }
+
+  /**
+   * The rounding noise of {@code vᵀ f} around element j, measured rather than modelled: rounding
+   * inside the function (cancellation in a softmax backward, long sums) can exceed the few
+   * epsilons of the output that the model assumes. Second differences over steps of a few ulps
+   * cancel the linear part exactly (also for the unequal steps rounding makes) and leave almost
+   * only noise; the largest of three, doubled, bounds the noise in the numerator of a central
+   * difference. Divide by the step to get the noise of the quotient.
+   */
+  private double measuredNoise(Tensor x, int j) {
+    float[] d = x.data;
+    float x0 = d[j];
+    double unit = Math.ulp((float) Math.max(1, Math.abs(x0)));
+    double largest = 0;
+    try {
+      for (int m = 1; m <= 3; m++) {
+        float plus = (float) (x0 + 4 * m * unit);
+        float minus = (float) (x0 - 4 * m * unit);
+        d[j] = plus;
+        float[] fPlus = evaluate();
+        d[j] = minus;
+        float[] fMinus = evaluate();
+        double up = (double) plus - x0;
+        double down = (double) x0 - minus;
+        double second = 0;
+        for (int k = 0; k < base.length; k++) {
+          second += gradOutput[k] * (down * ((double) fPlus[k] - base[k]) - up * ((double) base[k] - fMinus[k]));
+        }
+        largest = Math.max(largest, Math.abs(second) / ((up + down) / 2));
+      }
+    } finally {
+      d[j] = x0;
+    }
+    return 2 * largest;
+  }
+
+  /** The outputs that move when element j moves by a tenth of its scale either way. */
+  private boolean[] dependents(Tensor x, int j) {
+    float[] d = x.data;
+    float x0 = d[j];
+    float delta = (float) (0.1 * Math.max(1, Math.abs(x0)));
+    float[] up;
+    float[] down;
+    try {
+      d[j] = x0 + delta;
+      up = evaluate();
+      d[j] = x0 - delta;
+      down = evaluate();
+    } finally {
+      d[j] = x0;
+    }
+    boolean[] moved = new boolean[base.length];
+    for (int k = 0; k < base.length; k++) {
+      moved[k] = Float.floatToIntBits(up[k]) != Float.floatToIntBits(base[k])
+          || Float.floatToIntBits(down[k]) != Float.floatToIntBits(base[k]);
+    }
+    return moved;
   }
 
   private Comparison compare(int[] index, double analytic, Probe p) {
-    double tolerance =
-        options.absoluteTolerance()
-            + p.noise
-            + options.relativeTolerance() * Math.max(Math.abs(analytic), Math.abs(p.central));
+    // a non-finite value fails by itself; it must not also turn the tolerance into NaN
+    double scale = Math.max(finiteOrZero(Math.abs(analytic)), finiteOrZero(Math.abs(p.central)));
+    double tolerance = options.absoluteTolerance() + finiteOrZero(p.noise) + options.relativeTolerance() * scale;
     return new Comparison(index, analytic, p.central, tolerance, p.step);
   }
 
   /**
    * Evaluates the function at {@code x[j] ± h max(1, |x[j]|)}. The denominator is the step
    * actually taken, {@code (x + h) - (x - h)} after rounding to float (exact in double); sums run
-   * in double over the outputs that moved.
+   * in double. The noise is the model's, over the outputs that moved.
    */
   private Probe probe(Tensor x, int j, double h) {
     float[] d = x.data;
@@ -259,36 +394,45 @@ final class GradChecker {
     if (minus == x0) {
       minus = Math.nextDown(x0);
     }
-    float[] fPlus;
-    float[] fMinus;
+    Probe p = new Probe();
     try {
       d[j] = plus;
-      fPlus = evaluate();
+      p.fPlus = evaluate();
       d[j] = minus;
-      fMinus = evaluate();
+      p.fMinus = evaluate();
     } finally {
       d[j] = x0;
     }
     double sum = 0;
     double up = 0;
     double down = 0;
-    double magnitude = 0;
     for (int k = 0; k < base.length; k++) {
       double v = gradOutput[k];
-      if (fPlus[k] != fMinus[k] || fPlus[k] != base[k]) {
-        sum += v * ((double) fPlus[k] - fMinus[k]);
-        up += v * ((double) fPlus[k] - base[k]);
-        down += v * ((double) base[k] - fMinus[k]);
-        magnitude += Math.abs(v) * (Math.abs(fPlus[k]) + Math.abs(fMinus[k]));
-      }
+      sum += v * ((double) p.fPlus[k] - p.fMinus[k]);
+      up += v * ((double) p.fPlus[k] - base[k]);
+      down += v * ((double) base[k] - p.fMinus[k]);
     }
-    Probe p = new Probe();
     p.step = (double) plus - minus;
     p.central = sum / p.step;
     p.forward = up / ((double) plus - x0);
     p.backward = down / ((double) x0 - minus);
-    p.noise = NOISE * magnitude / p.step;
+    p.noise = modelNoise(p, null);
     return p;
+  }
+
+  /**
+   * The modelled rounding noise of a probe's central quotient: {@link #NOISE} times the magnitude
+   * of the outputs that moved, and of the {@code dependents} (may be null) that did not.
+   */
+  private double modelNoise(Probe p, boolean[] dependents) {
+    double magnitude = 0;
+    for (int k = 0; k < base.length; k++) {
+      boolean moved = p.fPlus[k] != p.fMinus[k] || p.fPlus[k] != base[k];
+      if (moved || (dependents != null && dependents[k])) {
+        magnitude += Math.abs(gradOutput[k]) * (Math.abs(p.fPlus[k]) + Math.abs(p.fMinus[k]));
+      }
+    }
+    return NOISE * magnitude / p.step;
   }
 
   /**
@@ -334,6 +478,10 @@ final class GradChecker {
     p.central = sum / p.step;
     p.noise = NOISE * magnitude / p.step;
     return compare(null, analytic / p.step, p);
+  }
+
+  private static double finiteOrZero(double value) {
+    return Double.isFinite(value) ? value : 0;
   }
 
   static int[] unravel(int flat, int[] shape) {

@@ -49,7 +49,7 @@ public final class CharRnn implements Callable<Integer> {
   String cell = "lstm";
 
   @Option(names = "--hidden", description = "hidden units per layer (default: ${DEFAULT-VALUE})")
-  int hidden = 192;
+  int hidden = 128;
 
   @Option(names = "--embed", description = "embedding size (default: ${DEFAULT-VALUE})")
   int embed = 32;
@@ -166,7 +166,7 @@ public final class CharRnn implements Callable<Integer> {
         smoothed = Double.isNaN(smoothed) ? value : 0.95 * smoothed + 0.05 * value;
         trainCurve.add(new double[] {step, value});
         if (step % evalEvery == 0 || step == steps) {
-          validCurve.add(new double[] {step, bitsPerChar(model, valid, 20_000)});
+          validCurve.add(new double[] {step, bitsPerChar(model, valid, 8_192)});
         }
         if (bar != null) {
           double seconds = (System.nanoTime() - start) / 1e9;

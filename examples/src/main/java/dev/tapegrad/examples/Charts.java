@@ -21,6 +21,7 @@ final class Charts {
       return new Series(name, x, y, false);
     }
 
+    /** A line through points that are each marked. */
     static Series points(String name, double[] x, double[] y) {
       return new Series(name, x, y, true);
     }
@@ -31,11 +32,10 @@ final class Charts {
     XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
     chart.getStyler().setYAxisLogarithmic(logY);
     chart.getStyler().setMarkerSize(5);
+    chart.getStyler().setXAxisDecimalPattern("#0.##");
     for (Series s : series) {
       XYSeries added = chart.addSeries(s.name(), s.x(), s.y());
-      if (s.markers()) {
-        added.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-      } else {
+      if (!s.markers()) {
         added.setMarker(SeriesMarkers.NONE);
       }
     }

@@ -130,6 +130,8 @@ public final class Classifier implements Callable<Integer> {
     XYChart chart = new XYChartBuilder().width(700).height(700).title("decision regions").xAxisTitle("x").yAxisTitle("y").build();
     chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
     chart.getStyler().setMarkerSize(4);
+    chart.getStyler().setXAxisDecimalPattern("#0.##");
+    chart.getStyler().setYAxisDecimalPattern("#0.##");
     for (int k = 0; k < classes; k++) {
       chart.addSeries("region " + k, select(cells, region, k, 0), select(cells, region, k, 1)).setMarker(SeriesMarkers.SQUARE);
     }

@@ -263,4 +263,61 @@ public final class Init {
     }
     return tensor;
   }
+
+  /**
+   * Chrono initialisation (Tallec and Ollivier, 2018) of a gated recurrent network's biases, so
+   * that its memories start out lasting up to {@code maxSteps} steps instead of about one.
+   *
+   * <pre>
+   *   per hidden unit j:  b_j = log(u_j),  u_j ~ U(1, maxSteps - 1)
+   *   LSTM (gates i, f, g, o):  bias_ih[f] = b,  bias_ih[i] = -b,  bias_hh[f] = bias_hh[i] = 0
+   *   GRU  (gates r, z, n):     bias_ih[z] = b,  bias_hh[z] = 0     (z keeps the old state)
+   * </pre>
+   *
+   * <p>With PyTorch's default initialisation the forget gate starts near 1/2, so a gradient
+   * shrinks by about half per step until training opens the gate; on tasks with long delays that
+   * can take very many updates. Applies to every layer and direction of an {@link Lstm} or
+   * {@link Gru}, or to an {@link LstmCell} or {@link GruCell}; draws one value per unit in
+   * parameter order.
+   *
+   * @throws IllegalArgumentException for other modules, a module without biases, or {@code
+   *     maxSteps < 2}
+   */
+  public static void chrono(Module recurrent, int maxSteps, RandomGenerator random) {
+    checkArgument(maxSteps >= 2, "chrono: maxSteps must be at least 2, got %s", maxSteps);
+    boolean lstm = recurrent instanceof Lstm || recurrent instanceof LstmCell;
+    boolean gru = recurrent instanceof Gru || recurrent instanceof GruCell;
+    checkArgument(
+        lstm || gru,
+        "chrono: needs an LSTM or a GRU (layer or cell), got %s",
+        recurrent.getClass().getSimpleName());
+    int gates = lstm ? 4 : 3;
+    var parameters = recurrent.namedParameters();
+    int found = 0;
+    for (var e : parameters.entrySet()) {
+      if (!e.getKey().startsWith("bias_ih")) {
+        continue;
+      }
+      Tensor biasIh = e.getValue();
+      Tensor biasHh = parameters.get("bias_hh" + e.getKey().substring("bias_ih".length()));
+      int h = biasIh.numel() / gates;
+      float[] ih = biasIh.toFloatArray();
+      float[] hh = biasHh.toFloatArray();
+      for (int j = 0; j < h; j++) {
+        float forget = (float) Math.log(1 + (maxSteps - 2) * random.nextDouble());
+        ih[h + j] = forget;
+        hh[h + j] = 0;
+        if (lstm) {
+          ih[j] = -forget;
+          hh[j] = 0;
+        }
+      }
+      try (var scope = Autograd.noGrad()) {
+        biasIh.copyFrom(Tensor.of(ih, ih.length));
+        biasHh.copyFrom(Tensor.of(hh, hh.length));
+      }
+      found++;
+    }
+    checkArgument(found > 0, "chrono: %s has no biases", recurrent.getClass().getSimpleName());
+  }
 }

@@ -1,0 +1,139 @@
+package dev.tapegrad.nn;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import dev.tapegrad.autograd.Autograd;
+import dev.tapegrad.autograd.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/** Pieces shared by the recurrent cells and sequence layers. Internal. */
+final class Recurrence {
+  private Recurrence() {}
+
+  /**
+   * A parameter of the given shape drawn from {@code U(-k, k)} with {@code k = 1/sqrt(hidden)},
+   * PyTorch's default for every recurrent weight and bias. Draws element by element in row-major
+   * order with {@code nextDouble()}, the same draws as {@code Init.uniform}, so the seed convention
+   * documented there holds.
+   */
+  static Tensor uniformParameter(RandomGenerator random, int hiddenSize, int... shape) {
+    double k = 1 / Math.sqrt(hiddenSize);
+    int n = 1;
+    for (int s : shape) {
+      n *= s;
+    }
+    float[] values = new float[n];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (float) (-k + 2 * k * random.nextDouble());
+    }
+    return Tensor.of(values, shape);
+  }
+
+  /**
+   * Splits {@code x} along dimension 0 into its {@code size(0)} slices (the dimension removed).
+   *
+   * <p>Performance note: the backward of one {@code narrow} writes a gradient as large as its
+   * input. Slicing a [T, ...] tensor into T pieces directly would therefore cost O(T²) in the
+   * backward pass; halving recursively costs O(T log T) instead. Without a graph to record the
+   * slices are cut directly.
+   */
+  static List<Tensor> unbind(Tensor x) {
+    int n = x.size(0);
+    int[] rest = Arrays.copyOfRange(x.shape(), 1, x.dim());
+    List<Tensor> out = new ArrayList<>(n);
+    if (!x.requiresGrad() || !Autograd.isGradEnabled()) {
+      for (int i = 0; i < n; i++) {
+        out.add(x.narrow(0, i, 1).reshape(rest));
+      }
+      return out;
+    }
+    halve(x, rest, out);
+    return out;
+  }
+
+  private static void halve(Tensor x, int[] rest, List<Tensor> out) {
+    int n = x.size(0);
+    if (n == 1) {
+      out.add(x.reshape(rest));
+      return;
+    }
+    int mid = n / 2;
+    halve(x.narrow(0, 0, mid), rest, out);
+    halve(x.narrow(0, mid, n - mid), rest, out);
+  }
+
+  /** {@code x Wᵀ (+ bias)} for x of shape [rows, in] and W of shape [out, in]. */
+  static Tensor project(Tensor x, Tensor weightT, Tensor bias) {
+    Tensor y = x.matmul(weightT);
+    return bias == null ? y : y.add(bias);
+  }
+
+  /** The sum of two optional biases, or null if both are absent. */
+  static Tensor sumOfBiases(Tensor a, Tensor b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : a.add(b);
+  }
+
+  /**
+   * Checks a cell's input, {@code [batch, inputSize]} or {@code [inputSize]}, and returns it as a
+   * matrix (an unbatched input gets a batch dimension of 1).
+   */
+  static Tensor cellInput(String cell, Tensor input, int inputSize) {
+    checkArgument(input != null, "%s: input must not be null", cell);
+    int[] shape = input.shape();
+    if ((shape.length != 1 && shape.length != 2) || shape[shape.length - 1] != inputSize) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input must be [batch, %d] or [%d] (unbatched), got %s",
+              cell, inputSize, inputSize, format(shape)));
+    }
+    return shape.length == 2 ? input : input.unsqueeze(0);
+  }
+
+  /**
+   * Checks a cell's state {@code name} against the (original) input: {@code [batch, size]} for a
+   * batched input, {@code [size]} for an unbatched one. Returns it as a matrix; zeros when null.
+   */
+  static Tensor cellState(String cell, String name, Tensor state, Tensor input, int size) {
+    int batch = input.dim() == 2 ? input.size(0) : 1;
+    if (state == null) {
+      return Tensor.zeros(batch, size);
+    }
+    int[] expected = input.dim() == 2 ? new int[] {batch, size} : new int[] {size};
+    if (!state.hasShape(expected)) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: %s has shape %s but input %s needs %s",
+              cell, name, format(state.shape()), format(input.shape()), format(expected)));
+    }
+    return input.dim() == 2 ? state : state.unsqueeze(0);
+  }
+
+  /** Undoes the batch dimension added to an unbatched input. */
+  static Tensor cellOutput(Tensor result, Tensor input) {
+    return input.dim() == 2 ? result : result.squeeze(0);
+  }
+
+  /**
+   * A cell's {weight_ih, weight_hh, bias_ih, bias_hh} from a list in registration order (biases
+   * null without them).
+   */
+  static Tensor[] cellParameters(String cell, List<Tensor> parameters, boolean bias) {
+    int expected = bias ? 4 : 2;
+    checkArgument(
+        parameters.size() == expected, "%s: %s parameters given, %s expected", cell, parameters.size(), expected);
+    return new Tensor[] {
+      parameters.get(0), parameters.get(1), bias ? parameters.get(2) : null, bias ? parameters.get(3) : null
+    };
+  }
+
+  /** A shape for error messages. */
+  static String format(int... shape) {
+    return Arrays.toString(shape);
+  }
+}
