@@ -24,6 +24,8 @@ MATMUL_SIZES = [64, 128, 256, 512, 1024]
 SMALL_OP_LENGTH = 8
 MLP_IN, MLP_HIDDEN, MLP_OUT = 784, 128, 10
 MLP_BATCHES = [1, 32]
+RECURRENT_CELLS = ["lstm", "gru", "rnn"]
+CHAR_VOCAB, CHAR_EMBED, CHAR_HIDDEN, CHAR_STEPS, CHAR_BATCH = 49, 32, 128, 64, 32
 
 
 def window(task, seconds):
@@ -95,6 +97,28 @@ def workloads():
             return loss
 
         yield f"mlp step batch {batch}", step
+
+    # One training step of the char-rnn example's model: embedding, one recurrent layer, linear
+    # head, cross-entropy, backward, Adam (Workloads.CharStep)
+    for cell in RECURRENT_CELLS:
+        torch.manual_seed(4)
+        embedding = torch.nn.Embedding(CHAR_VOCAB, CHAR_EMBED)
+        rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell](CHAR_EMBED, CHAR_HIDDEN)
+        head = torch.nn.Linear(CHAR_HIDDEN, CHAR_VOCAB)
+        parameters = [*embedding.parameters(), *rnn.parameters(), *head.parameters()]
+        adam = torch.optim.Adam(parameters, lr=1e-3)
+        inputs = torch.randint(0, CHAR_VOCAB, (CHAR_STEPS, CHAR_BATCH), generator=g)
+        targets = torch.randint(0, CHAR_VOCAB, (CHAR_STEPS * CHAR_BATCH,), generator=g)
+
+        def char_step(embedding=embedding, rnn=rnn, head=head, adam=adam, inputs=inputs, targets=targets):
+            h, _ = rnn(embedding(inputs))
+            loss = F.cross_entropy(head(h.reshape(-1, CHAR_HIDDEN)), targets)
+            adam.zero_grad()
+            loss.backward()
+            adam.step()
+            return loss
+
+        yield f"{cell} char step", char_step
 
 
 def main():

@@ -82,15 +82,28 @@ final class LinearAlgebra {
   static Tensor mm(Tensor a, Tensor b, boolean transA, boolean transB) {
     int[] as = a.shapeRef();
     int[] bs = b.shapeRef();
-    checkArgument(as.length == bs.length && (as.length == 2 || as.length == 3), "mm: shapes %s and %s", Shapes.format(as), Shapes.format(bs));
+    // Plain ifs, not checkArgument: its message arguments would be formatted on every call.
+    if (as.length != bs.length || (as.length != 2 && as.length != 3)) {
+      throw new IllegalArgumentException(
+          String.format("mm: shapes %s and %s", Shapes.format(as), Shapes.format(bs)));
+    }
     int r = as.length;
     int batch = r == 3 ? as[0] : 1;
-    checkArgument(r == 2 || bs[0] == batch, "mm: batch sizes differ in %s and %s", Shapes.format(as), Shapes.format(bs));
+    if (r == 3 && bs[0] != batch) {
+      throw new IllegalArgumentException(
+          String.format(
+              "mm: batch sizes differ in %s and %s", Shapes.format(as), Shapes.format(bs)));
+    }
     int m = transA ? as[r - 1] : as[r - 2];
     int k = transA ? as[r - 2] : as[r - 1];
     int kb = transB ? bs[r - 1] : bs[r - 2];
     int n = transB ? bs[r - 2] : bs[r - 1];
-    checkArgument(k == kb, "matmul: %s x %s: inner dimensions differ (%s vs %s)", Shapes.format(as), Shapes.format(bs), k, kb);
+    if (k != kb) {
+      throw new IllegalArgumentException(
+          String.format(
+              "matmul: %s x %s: inner dimensions differ (%d vs %d)",
+              Shapes.format(as), Shapes.format(bs), k, kb));
+    }
     float[] out = new float[batch * m * n];
     var kernels = KernelProvider.get();
     for (int i = 0; i < batch; i++) {

@@ -169,6 +169,10 @@ public final class Compare {
       Workloads.Mlp w = new Workloads.Mlp(batch);
       list.add(new Workload(w.name(), w::run, 0));
     }
+    for (String cell : Workloads.RECURRENT_CELLS) {
+      Workloads.CharStep w = new Workloads.CharStep(cell);
+      list.add(new Workload(w.name(), w::run, 0));
+    }
     return list;
   }
 

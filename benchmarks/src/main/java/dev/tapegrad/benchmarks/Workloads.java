@@ -1,5 +1,14 @@
 package dev.tapegrad.benchmarks;
 
+import dev.tapegrad.nn.Embedding;
+import dev.tapegrad.nn.Gru;
+import dev.tapegrad.nn.Linear;
+import dev.tapegrad.nn.Lstm;
+import dev.tapegrad.nn.RecurrentLayer;
+import dev.tapegrad.nn.Rnn;
+import dev.tapegrad.optim.Adam;
+import java.util.ArrayList;
+
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.List;
@@ -17,6 +26,12 @@ final class Workloads {
   static final int MLP_HIDDEN = 128;
   static final int MLP_OUT = 10;
   static final int[] MLP_BATCHES = {1, 32};
+  static final String[] RECURRENT_CELLS = {"lstm", "gru", "rnn"};
+  static final int CHAR_VOCAB = 49;
+  static final int CHAR_EMBED = 32;
+  static final int CHAR_HIDDEN = 128;
+  static final int CHAR_STEPS = 64;
+  static final int CHAR_BATCH = 32;
 
   private Workloads() {}
 
@@ -122,6 +137,62 @@ final class Workloads {
       Tensor logits = hidden.matmul(parameters.get(2)).add(parameters.get(3));
       Tensor loss = Functional.crossEntropy(logits, targets);
       loss.backward();
+      return loss;
+    }
+  }
+
+  /**
+   * One training step of the {@code char-rnn} example's model (vocabulary 49, embedding 32, one
+   * recurrent layer of 128, 64 steps, batch 32): forward, cross-entropy, backward, Adam update.
+   *
+   * <pre>
+   * h     = RNN(embedding[x])            (LSTM, GRU or Elman, time-major [64, 32, 32])
+   * loss  = crossEntropy(h W_headᵀ + b_head, next characters)
+   * </pre>
+   */
+  static final class CharStep {
+    final String cell;
+    private final Embedding embedding;
+    private final RecurrentLayer rnn;
+    private final Linear head;
+    private final Adam adam;
+    private final int[] inputs;
+    private final int[] targets;
+
+    CharStep(String cell) {
+      this.cell = cell;
+      Random random = new Random(4);
+      embedding = new Embedding(CHAR_VOCAB, CHAR_EMBED, random);
+      RecurrentLayer.Builder<? extends RecurrentLayer> builder =
+          cell.equals("lstm")
+              ? Lstm.builder(CHAR_EMBED, CHAR_HIDDEN)
+              : cell.equals("gru") ? Gru.builder(CHAR_EMBED, CHAR_HIDDEN) : Rnn.builder(CHAR_EMBED, CHAR_HIDDEN);
+      rnn = builder.build(random);
+      head = new Linear(CHAR_HIDDEN, CHAR_VOCAB, random);
+      List<Tensor> parameters = new ArrayList<>(embedding.parameters());
+      parameters.addAll(rnn.parameters());
+      parameters.addAll(head.parameters());
+      adam = new Adam(parameters, Adam.options().lr(1e-3));
+      inputs = new int[CHAR_STEPS * CHAR_BATCH];
+      targets = new int[CHAR_STEPS * CHAR_BATCH];
+      for (int i = 0; i < inputs.length; i++) {
+        inputs[i] = random.nextInt(CHAR_VOCAB);
+        targets[i] = random.nextInt(CHAR_VOCAB);
+      }
+    }
+
+    String name() {
+      return cell + " char step";
+    }
+
+    /** Runs the step and returns the loss. */
+    Tensor run() {
+      Tensor x = embedding.forward(inputs).reshape(CHAR_STEPS, CHAR_BATCH, CHAR_EMBED);
+      Tensor h = rnn.forward(x).output().reshape(CHAR_STEPS * CHAR_BATCH, CHAR_HIDDEN);
+      Tensor loss = Functional.crossEntropy(head.forward(h), targets);
+      adam.zeroGrad();
+      loss.backward();
+      adam.step();
       return loss;
     }
   }
