@@ -81,7 +81,7 @@ public final class CharRnn implements Callable<Integer> {
   @Option(names = "--checkpoint", description = "where to save the model (default: OUT/char-rnn.safetensors)")
   Path checkpoint;
 
-  @Option(names = "--resume", description = "start from this checkpoint instead of from scratch")
+  @Option(names = "--resume", description = "continue training from this checkpoint (and Adam's state saved beside it)")
   Path resume;
 
   @Option(names = "--sample", description = "only generate N characters from --resume (or --checkpoint); no training")
@@ -135,6 +135,12 @@ public final class CharRnn implements Callable<Integer> {
     console.println(model);
 
     Adam adam = new Adam(model.parameters(), Adam.options().lr(lr));
+    if (resume != null && Files.exists(optimizerPath(resume))) {
+      adam.load(optimizerPath(resume));
+      // keep the moments, but start the learning-rate schedule again from --lr for --steps
+      adam.paramGroups().forEach(group -> group.setLr(lr));
+      console.println("resumed Adam's state from " + optimizerPath(resume));
+    }
     int warmup = Math.max(1, steps / 20);
     LinearWarmup schedule = new LinearWarmup(adam, warmup, 0.1, new CosineAnnealingLr(adam, Math.max(1, steps - warmup), lr / 20));
     Random random = new Random(seed + 1);
@@ -187,6 +193,7 @@ public final class CharRnn implements Callable<Integer> {
 
     Path saved = checkpointPath();
     Files.createDirectories(saved.toAbsolutePath().getParent());
+    adam.save(optimizerPath(saved));
     Checkpoint.save(model, saved, Map.of(
         "vocab", vocab.chars(), "cell", cell, "hidden", Integer.toString(hidden),
         "embed", Integer.toString(embed), "layers", Integer.toString(layers)));
@@ -200,6 +207,13 @@ public final class CharRnn implements Callable<Integer> {
     console.printf("checkpoint: %s%nplot: %s%n%nsample (temperature %.2f):%n%s%n", saved, plot, temperature, generated);
     report = new Report(validBpc, unigram, generated, known, saved, plot);
     return 0;
+  }
+
+  /** Adam's state is saved next to the model: {@code model.safetensors} → {@code model.optim.safetensors}. */
+  static Path optimizerPath(Path checkpoint) {
+    String name = checkpoint.getFileName().toString();
+    String base = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+    return checkpoint.resolveSibling(base + ".optim.safetensors");
   }
 
   private Path checkpointPath() {

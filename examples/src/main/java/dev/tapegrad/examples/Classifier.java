@@ -132,15 +132,24 @@ public final class Classifier implements Callable<Integer> {
     chart.getStyler().setMarkerSize(4);
     chart.getStyler().setXAxisDecimalPattern("#0.##");
     chart.getStyler().setYAxisDecimalPattern("#0.##");
+    java.awt.Color[] palette = {
+      new java.awt.Color(31, 119, 180), new java.awt.Color(255, 127, 14), new java.awt.Color(44, 160, 44),
+      new java.awt.Color(214, 39, 40), new java.awt.Color(148, 103, 189), new java.awt.Color(140, 86, 75)
+    };
     for (int k = 0; k < classes; k++) {
-      chart.addSeries("region " + k, select(cells, region, k, 0), select(cells, region, k, 1)).setMarker(SeriesMarkers.SQUARE);
+      java.awt.Color c = palette[k % palette.length];
+      chart.addSeries("region " + k, select(cells, region, k, 0), select(cells, region, k, 1))
+          .setMarker(SeriesMarkers.SQUARE)
+          .setMarkerColor(new java.awt.Color(c.getRed(), c.getGreen(), c.getBlue(), 60));
     }
     float[] truth = new float[labels.length];
     for (int i = 0; i < labels.length; i++) {
       truth[i] = labels[i];
     }
     for (int k = 0; k < classes; k++) {
-      chart.addSeries("class " + k, select(xy, truth, k, 0), select(xy, truth, k, 1)).setMarker(SeriesMarkers.CIRCLE);
+      chart.addSeries("class " + k, select(xy, truth, k, 0), select(xy, truth, k, 1))
+          .setMarker(SeriesMarkers.CIRCLE)
+          .setMarkerColor(palette[k % palette.length].darker());
     }
     try {
       Files.createDirectories(out);

@@ -41,6 +41,14 @@ class CharRnnTest {
     assertEquals(0, code);
     String text = sampled.toString(StandardCharsets.UTF_8).strip();
     assertTrue(text.startsWith("The ") && text.length() >= 200, text);
+
+    ByteArrayOutputStream resumed = new ByteArrayOutputStream();
+    CharRnn more = new CharRnn();
+    more.setConsole(new PrintStream(resumed, true, StandardCharsets.UTF_8));
+    code = new CommandLine(more).execute("--resume", report.checkpoint().toString(), "--steps", "20", "--lr", "1e-3", "--quiet", "--out", dir.resolve("more").toString());
+    assertEquals(0, code, resumed.toString(StandardCharsets.UTF_8));
+    assertTrue(resumed.toString(StandardCharsets.UTF_8).contains("resumed Adam's state"));
+    assertTrue(more.report().validationBpc() < report.unigramBpc() / 2, "resumed model forgot: " + more.report().validationBpc());
   }
 
   @Test
