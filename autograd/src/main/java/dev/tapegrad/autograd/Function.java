@@ -98,8 +98,10 @@ public abstract class Function {
     }
     checkArgument(result != null, "%s: forward returned null", name());
     Tensor out = result;
+    boolean resultIsInput = false;
     for (Tensor input : inputs) {
       if (input == result) {
+        resultIsInput = true;
         out = new Tensor(result.toFloatArray(), result.shape());
         break;
       }
@@ -107,7 +109,9 @@ public abstract class Function {
     if (out == result && !result.isLeaf()) {
       out = new Tensor(result.data, result.shape());
     }
-    ctx.rawOutput = result;
+    // A saved tensor that is the forward's result stands for the recorded output, unless the
+    // forward returned one of its inputs: then a saved input must stay the input.
+    ctx.rawOutput = resultIsInput ? null : result;
     String op = name();
     Tensor recorded =
         Node.record(
