@@ -595,7 +595,9 @@ public final class Tensor {
 
   /** The sign, -1, 0 or 1; not differentiable (its gradient is zero). */
   public Tensor sign() {
-    return Pointwise.constant(dev.tapegrad.autograd.kernel.UnaryOp.SIGN, this);
+    Tensor y = Pointwise.constant(dev.tapegrad.autograd.kernel.UnaryOp.SIGN, this);
+    // recorded, as in PyTorch, so a graph through sign() backpropagates zeros instead of failing
+    return Node.record("sign", y, (g, needs) -> new Tensor[] {Tensor.zeros(shape)}, this);
   }
 
   /**
