@@ -219,8 +219,11 @@ final class GradientCases {
     return new Spec(name, build);
   }
 
-  /** Runs every spec of a family; all failures are reported together. */
-  static void runAll(String family, List<Spec> specs, int examples) {
+  /**
+   * Asserts that every spec of a family passes GradCheck, first and second order, on random
+   * cases; all failures are reported together.
+   */
+  static void assertGradientsMatch(String family, List<Spec> specs, int examples) {
     assertAll(family, specs.stream().map(spec -> (Executable) () -> run(spec, examples)));
   }
 
