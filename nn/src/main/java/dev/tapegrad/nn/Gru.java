@@ -42,7 +42,7 @@ public final class Gru extends RecurrentLayer {
   }
 
   @Override
-  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHhT, Tensor biasHh) {
-    return new Tensor[] {GruCell.step(inputProjection, state[0], weightHhT, biasHh)};
+  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
+    return new Tensor[] {GruCell.step(inputProjection, state[0], weightHh, biasHh)};
   }
 }

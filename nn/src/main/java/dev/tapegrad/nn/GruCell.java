@@ -85,18 +85,18 @@ public final class GruCell extends Module {
   private Tensor compute(Tensor input, Tensor h, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
     Tensor x = Recurrence.cellInput("GruCell", input, inputSize);
     Tensor state = Recurrence.cellState("GruCell", "h", h, input, hiddenSize);
-    Tensor projection = Recurrence.project(x, wIh.t(), bIh);
-    return Recurrence.cellOutput(step(projection, state, wHh.t(), bHh), input);
+    Tensor projection = Recurrence.project(x, wIh, bIh);
+    return Recurrence.cellOutput(step(projection, state, wHh, bHh), input);
   }
 
   /**
-   * The recurrence given the input projection {@code x W_ihᵀ + b_ih}, {@code W_hhᵀ} and {@code
+   * The recurrence given the input projection {@code x W_ihᵀ + b_ih}, {@code W_hh} and {@code
    * b_hh} (null without biases; it cannot be folded into the projection because the reset gate
    * scales it). Shared with {@link Gru}, which computes the projection for all steps at once.
    */
-  static Tensor step(Tensor inputProjection, Tensor h, Tensor weightHhT, Tensor biasHh) {
+  static Tensor step(Tensor inputProjection, Tensor h, Tensor weightHh, Tensor biasHh) {
     List<Tensor> in = inputProjection.chunk(3, 1);
-    List<Tensor> hidden = Recurrence.project(h, weightHhT, biasHh).chunk(3, 1);
+    List<Tensor> hidden = Recurrence.project(h, weightHh, biasHh).chunk(3, 1);
     Tensor r = in.get(0).add(hidden.get(0)).sigmoid();
     Tensor z = in.get(1).add(hidden.get(1)).sigmoid();
     Tensor n = in.get(2).add(r.mul(hidden.get(2))).tanh();

@@ -108,8 +108,8 @@ public final class JordanCell extends Module {
   private Step step(Tensor[] w, Tensor input, Tensor previousOutput) {
     Tensor x = Recurrence.cellInput("JordanCell", input, inputSize);
     Tensor y = Recurrence.cellState("JordanCell", "previousOutput", previousOutput, input, outputSize);
-    Tensor projection = Recurrence.project(x, w[0].t(), Recurrence.sumOfBiases(w[2], w[3]));
-    Step step = feedback(projection, y, w[1].t(), w[4].t(), w[5]);
+    Tensor projection = Recurrence.project(x, w[0], Recurrence.sumOfBiases(w[2], w[3]));
+    Step step = feedback(projection, y, w[1], w[4], w[5]);
     return new Step(Recurrence.cellOutput(step.h(), input), Recurrence.cellOutput(step.y(), input));
   }
 
@@ -163,14 +163,12 @@ public final class JordanCell extends Module {
       y = batched ? y0 : y0.unsqueeze(0);
     }
     Tensor projection =
-        Recurrence.project(x.reshape(steps * batch, inputSize), w[0].t(), Recurrence.sumOfBiases(w[2], w[3]))
+        Recurrence.project(x.reshape(steps * batch, inputSize), w[0], Recurrence.sumOfBiases(w[2], w[3]))
             .reshape(steps, batch, hiddenSize);
     List<Tensor> projections = Recurrence.unbind(projection);
-    Tensor weightYhT = w[1].t();
-    Tensor weightHyT = w[4].t();
     Tensor[] outputs = new Tensor[steps];
     for (int t = 0; t < steps; t++) {
-      y = feedback(projections.get(t), y, weightYhT, weightHyT, w[5]).y();
+      y = feedback(projections.get(t), y, w[1], w[4], w[5]).y();
       outputs[t] = y;
     }
     Tensor out = Tensor.stack(Arrays.asList(outputs), 0);
@@ -178,9 +176,9 @@ public final class JordanCell extends Module {
   }
 
   private Step feedback(
-      Tensor inputProjection, Tensor previousOutput, Tensor weightYhT, Tensor weightHyT, Tensor biasHy) {
-    Tensor h = nonlinearity.apply(inputProjection.add(previousOutput.matmul(weightYhT)));
-    return new Step(h, Recurrence.project(h, weightHyT, biasHy));
+      Tensor inputProjection, Tensor previousOutput, Tensor weightYh, Tensor weightHy, Tensor biasHy) {
+    Tensor h = nonlinearity.apply(inputProjection.add(Recurrence.project(previousOutput, weightYh, null)));
+    return new Step(h, Recurrence.project(h, weightHy, biasHy));
   }
 
   /** The number of input features. */

@@ -52,7 +52,7 @@ public final class Lstm extends RecurrentLayer {
   }
 
   @Override
-  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHhT, Tensor biasHh) {
-    return LstmCell.step(inputProjection, state[0], state[1], weightHhT);
+  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
+    return LstmCell.step(inputProjection, state[0], state[1], weightHh);
   }
 }

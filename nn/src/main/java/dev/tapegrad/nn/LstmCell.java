@@ -90,18 +90,18 @@ public final class LstmCell extends Module {
     }
     Tensor h = Recurrence.cellState("LstmCell", "h", state == null ? null : state.h(), input, hiddenSize);
     Tensor c = Recurrence.cellState("LstmCell", "c", state == null ? null : state.c(), input, hiddenSize);
-    Tensor projection = Recurrence.project(x, wIh.t(), Recurrence.sumOfBiases(bIh, bHh));
-    Tensor[] next = step(projection, h, c, wHh.t());
+    Tensor projection = Recurrence.project(x, wIh, Recurrence.sumOfBiases(bIh, bHh));
+    Tensor[] next = step(projection, h, c, wHh);
     return new RnnState(Recurrence.cellOutput(next[0], input), Recurrence.cellOutput(next[1], input));
   }
 
   /**
-   * The recurrence given the input projection {@code x W_ihᵀ + b_ih + b_hh} and {@code W_hhᵀ};
+   * The recurrence given the input projection {@code x W_ihᵀ + b_ih + b_hh} and {@code W_hh};
    * returns {@code {h', c'}}. Shared with {@link Lstm}, which computes the projection for all
    * steps at once.
    */
-  static Tensor[] step(Tensor inputProjection, Tensor h, Tensor c, Tensor weightHhT) {
-    List<Tensor> gates = inputProjection.add(h.matmul(weightHhT)).chunk(4, 1);
+  static Tensor[] step(Tensor inputProjection, Tensor h, Tensor c, Tensor weightHh) {
+    List<Tensor> gates = inputProjection.add(Recurrence.project(h, weightHh, null)).chunk(4, 1);
     Tensor i = gates.get(0).sigmoid();
     Tensor f = gates.get(1).sigmoid();
     Tensor g = gates.get(2).tanh();

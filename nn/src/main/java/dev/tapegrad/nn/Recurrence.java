@@ -3,6 +3,7 @@ package dev.tapegrad.nn;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Autograd;
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,15 +22,7 @@ final class Recurrence {
    */
   static Tensor uniformParameter(RandomGenerator random, int hiddenSize, int... shape) {
     double k = 1 / Math.sqrt(hiddenSize);
-    int n = 1;
-    for (int s : shape) {
-      n *= s;
-    }
-    float[] values = new float[n];
-    for (int i = 0; i < values.length; i++) {
-      values[i] = (float) (-k + 2 * k * random.nextDouble());
-    }
-    return Tensor.of(values, shape);
+    return Init.uniform(Tensor.zeros(shape), -k, k, random);
   }
 
   /**
@@ -66,9 +59,8 @@ final class Recurrence {
   }
 
   /** {@code x Wᵀ (+ bias)} for x of shape [rows, in] and W of shape [out, in]. */
-  static Tensor project(Tensor x, Tensor weightT, Tensor bias) {
-    Tensor y = x.matmul(weightT);
-    return bias == null ? y : y.add(bias);
+  static Tensor project(Tensor x, Tensor weight, Tensor bias) {
+    return Functional.linear(x, weight, bias);
   }
 
   /** The sum of two optional biases, or null if both are absent. */

@@ -70,8 +70,9 @@ import java.util.random.RandomGenerator;
  * <h2>Performance note</h2>
  *
  * Each layer and direction computes its input projection {@code x W_ihᵀ + b} for all time steps
- * in one {@code [T*B, in] x [in, G*H]} product and transposes {@code W_hh} once; only the hidden
- * product and the gate arithmetic run step by step.
+ * in one {@code [T*B, in] x [in, G*H]} product; only the hidden product and the gate arithmetic
+ * run step by step. Products read the weights transposed in place ({@code Functional.linear}), so
+ * no weight is ever copied.
  */
 public abstract class RecurrentLayer extends Module {
   private final int inputSize;
@@ -131,7 +132,7 @@ public abstract class RecurrentLayer extends Module {
    * One step of the cell: the new state ({@code {h}} or {@code {h, c}}) from this step's input
    * projection, the state, {@code W_hhᵀ} and, unless folded, {@code b_hh} (null without biases).
    */
-  abstract Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHhT, Tensor biasHh);
+  abstract Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh);
 
   // ---------------------------------------------------------------- forward
 
@@ -245,16 +246,16 @@ public abstract class RecurrentLayer extends Module {
     Tensor biasHh = weights[3];
     Tensor inputBias = foldsHiddenBias() ? Recurrence.sumOfBiases(biasIh, biasHh) : biasIh;
     Tensor projection =
-        Recurrence.project(input.reshape(steps * batch, features), weights[0].t(), inputBias)
+        Recurrence.project(input.reshape(steps * batch, features), weights[0], inputBias)
             .reshape(steps, batch, -1);
     List<Tensor> projections = Recurrence.unbind(projection);
-    Tensor weightHhT = weights[1].t();
+    Tensor weightHh = weights[1];
     Tensor stepBias = foldsHiddenBias() ? null : biasHh;
     Tensor zero = Tensor.scalar(0f);
     Tensor[] outputs = new Tensor[steps];
     for (int s = 0; s < steps; s++) {
       int t = reverse ? steps - 1 - s : s;
-      Tensor[] next = step(projections.get(t), state, weightHhT, stepBias);
+      Tensor[] next = step(projections.get(t), state, weightHh, stepBias);
       Tensor mask = masks == null ? null : masks[t];
       if (mask == null) {
         outputs[t] = next[0];

@@ -48,8 +48,8 @@ public final class Rnn extends RecurrentLayer {
   }
 
   @Override
-  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHhT, Tensor biasHh) {
-    return new Tensor[] {RnnCell.step(nonlinearity, inputProjection, state[0], weightHhT)};
+  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
+    return new Tensor[] {RnnCell.step(nonlinearity, inputProjection, state[0], weightHh)};
   }
 
   @Override

@@ -96,16 +96,16 @@ public final class RnnCell extends Module {
   private Tensor compute(Tensor input, Tensor h, Tensor wIh, Tensor wHh, Tensor bIh, Tensor bHh) {
     Tensor x = Recurrence.cellInput("RnnCell", input, inputSize);
     Tensor state = Recurrence.cellState("RnnCell", "h", h, input, hiddenSize);
-    Tensor projection = Recurrence.project(x, wIh.t(), Recurrence.sumOfBiases(bIh, bHh));
-    return Recurrence.cellOutput(step(nonlinearity, projection, state, wHh.t()), input);
+    Tensor projection = Recurrence.project(x, wIh, Recurrence.sumOfBiases(bIh, bHh));
+    return Recurrence.cellOutput(step(nonlinearity, projection, state, wHh), input);
   }
 
   /**
-   * The recurrence given the input projection {@code x W_ihᵀ + b_ih + b_hh} and {@code W_hhᵀ};
+   * The recurrence given the input projection {@code x W_ihᵀ + b_ih + b_hh} and {@code W_hh};
    * shared with {@link Rnn}, which computes the projection for all steps at once.
    */
-  static Tensor step(Nonlinearity act, Tensor inputProjection, Tensor h, Tensor weightHhT) {
-    return act.apply(inputProjection.add(h.matmul(weightHhT)));
+  static Tensor step(Nonlinearity act, Tensor inputProjection, Tensor h, Tensor weightHh) {
+    return act.apply(inputProjection.add(Recurrence.project(h, weightHh, null)));
   }
 
   /** The number of input features. */

@@ -2,6 +2,7 @@ package dev.tapegrad.nn;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -97,7 +98,7 @@ public final class TimeDelay extends Layer {
       }
       frames = Tensor.cat(taps, -1);
     }
-    Tensor y = frames.reshape(-1, inFeatures * context).matmul(weight.t()).add(bias);
+    Tensor y = Functional.linear(frames.reshape(-1, inFeatures * context), weight, bias);
     int[] outShape = shape.clone();
     outShape[timeDim] = outTime;
     outShape[outShape.length - 1] = outFeatures;
