@@ -52,10 +52,11 @@ public final class GruCell extends Module {
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     int gates = 3 * hiddenSize;
-    weightIh = registerParameter("weight_ih", Recurrence.uniformParameter(random, hiddenSize, gates, inputSize));
-    weightHh = registerParameter("weight_hh", Recurrence.uniformParameter(random, hiddenSize, gates, hiddenSize));
-    biasIh = bias ? registerParameter("bias_ih", Recurrence.uniformParameter(random, hiddenSize, gates)) : null;
-    biasHh = bias ? registerParameter("bias_hh", Recurrence.uniformParameter(random, hiddenSize, gates)) : null;
+    Tensor[] p = Recurrence.registerCellParameters(this, "", gates, inputSize, hiddenSize, bias, random);
+    weightIh = p[0];
+    weightHh = p[1];
+    biasIh = p[2];
+    biasHh = p[3];
   }
 
   /** One step from a zero state. */

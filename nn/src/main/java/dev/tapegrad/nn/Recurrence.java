@@ -15,6 +15,25 @@ final class Recurrence {
   private Recurrence() {}
 
   /**
+   * Registers a recurrent cell's parameters on {@code module} in PyTorch's order and layout:
+   * {@code weight_ih} {@code [rows, in]}, {@code weight_hh} {@code [rows, H]} and, with {@code
+   * bias}, {@code bias_ih} and {@code bias_hh} {@code [rows]}, names ending in {@code suffix}; all
+   * drawn from {@code U(-1/sqrt(H), 1/sqrt(H))} in that order. Returns them in that order (null
+   * biases without {@code bias}).
+   */
+  static Tensor[] registerCellParameters(
+      Module module, String suffix, int rows, int in, int hiddenSize, boolean bias, RandomGenerator random) {
+    Tensor[] p = new Tensor[4];
+    p[0] = module.registerParameter("weight_ih" + suffix, uniformParameter(random, hiddenSize, rows, in));
+    p[1] = module.registerParameter("weight_hh" + suffix, uniformParameter(random, hiddenSize, rows, hiddenSize));
+    if (bias) {
+      p[2] = module.registerParameter("bias_ih" + suffix, uniformParameter(random, hiddenSize, rows));
+      p[3] = module.registerParameter("bias_hh" + suffix, uniformParameter(random, hiddenSize, rows));
+    }
+    return p;
+  }
+
+  /**
    * A parameter of the given shape drawn from {@code U(-k, k)} with {@code k = 1/sqrt(hidden)},
    * PyTorch's default for every recurrent weight and bias. Draws element by element in row-major
    * order with {@code nextDouble()}, the same draws as {@code Init.uniform}, so the seed convention

@@ -108,12 +108,7 @@ public abstract class RecurrentLayer extends Module {
       for (int d = 0; d < directions; d++) {
         String suffix = "_l" + layer + (d == 1 ? "_reverse" : "");
         int k = layer * directions + d;
-        weights[k][0] = registerParameter("weight_ih" + suffix, Recurrence.uniformParameter(random, h, gates * h, in));
-        weights[k][1] = registerParameter("weight_hh" + suffix, Recurrence.uniformParameter(random, h, gates * h, h));
-        if (bias) {
-          weights[k][2] = registerParameter("bias_ih" + suffix, Recurrence.uniformParameter(random, h, gates * h));
-          weights[k][3] = registerParameter("bias_hh" + suffix, Recurrence.uniformParameter(random, h, gates * h));
-        }
+        weights[k] = Recurrence.registerCellParameters(this, suffix, gates * h, in, h, bias, random);
       }
     }
   }

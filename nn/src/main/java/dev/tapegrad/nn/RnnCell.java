@@ -63,10 +63,11 @@ public final class RnnCell extends Module {
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.nonlinearity = nonlinearity;
-    weightIh = registerParameter("weight_ih", Recurrence.uniformParameter(random, hiddenSize, hiddenSize, inputSize));
-    weightHh = registerParameter("weight_hh", Recurrence.uniformParameter(random, hiddenSize, hiddenSize, hiddenSize));
-    biasIh = bias ? registerParameter("bias_ih", Recurrence.uniformParameter(random, hiddenSize, hiddenSize)) : null;
-    biasHh = bias ? registerParameter("bias_hh", Recurrence.uniformParameter(random, hiddenSize, hiddenSize)) : null;
+    Tensor[] p = Recurrence.registerCellParameters(this, "", hiddenSize, inputSize, hiddenSize, bias, random);
+    weightIh = p[0];
+    weightHh = p[1];
+    biasIh = p[2];
+    biasHh = p[3];
   }
 
   /** One step from a zero state. */
