@@ -127,8 +127,8 @@ public final class Adagrad extends Optimizer {
     }
     double clr = group.lr() / (1 + (state.step - 1) * group.get("lr_decay"));
     Tensor sum = state.buffer(SUM, param, (float) group.get("initial_accumulator_value"));
-    Elementwise.addcmul(sum, g, g, 1);
+    sum.addcmulInPlace(g, g, 1f);
     Tensor std = sum.sqrt().add((float) group.get("eps"));
-    Elementwise.addcdiv(param, g, std, -clr);
+    param.addcdivInPlace(g, std, (float) -clr);
   }
 }

@@ -165,7 +165,7 @@ public final class Adam extends Optimizer {
     Tensor expAvgSq = state.buffer(EXP_AVG_SQ, param);
     expAvg.mulInPlace((float) beta1).addInPlace(g, (float) (1 - beta1));
     expAvgSq.mulInPlace((float) beta2);
-    Elementwise.addcmul(expAvgSq, g, g, 1 - beta2);
+    expAvgSq.addcmulInPlace(g, g, (float) (1 - beta2));
 
     double biasCorrection1 = 1 - Math.pow(beta1, state.step);
     double biasCorrection2 = 1 - Math.pow(beta2, state.step);
@@ -178,6 +178,6 @@ public final class Adam extends Optimizer {
       second = maxExpAvgSq;
     }
     Tensor denom = second.sqrt().div(Tensor.scalar((float) biasCorrection2Sqrt)).add((float) group.get("eps"));
-    Elementwise.addcdiv(param, expAvg, denom, -stepSize);
+    param.addcdivInPlace(expAvg, denom, (float) -stepSize);
   }
 }

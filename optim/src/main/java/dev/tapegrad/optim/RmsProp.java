@@ -147,7 +147,7 @@ public final class RmsProp extends Optimizer {
     }
     Tensor squareAvg = state.buffer(SQUARE_AVG, param);
     squareAvg.mulInPlace((float) alpha);
-    Elementwise.addcmul(squareAvg, g, g, 1 - alpha);
+    squareAvg.addcmulInPlace(g, g, (float) (1 - alpha));
     Tensor avg;
     if (group.flag("centered")) {
       Tensor gradAvg = state.buffer(GRAD_AVG, param);
@@ -160,10 +160,10 @@ public final class RmsProp extends Optimizer {
     if (momentum > 0) {
       Tensor buffer = state.buffer(MOMENTUM_BUFFER, param);
       buffer.mulInPlace((float) momentum);
-      Elementwise.addcdiv(buffer, g, avg, 1);
+      buffer.addcdivInPlace(g, avg, 1f);
       param.addInPlace(buffer, (float) -group.lr());
     } else {
-      Elementwise.addcdiv(param, g, avg, -group.lr());
+      param.addcdivInPlace(g, avg, (float) -group.lr());
     }
   }
 }
