@@ -5,7 +5,7 @@ import dev.tapegrad.nn.Embedding;
 import dev.tapegrad.nn.Gru;
 import dev.tapegrad.nn.Linear;
 import dev.tapegrad.nn.Lstm;
-import dev.tapegrad.nn.Module;
+import dev.tapegrad.nn.Block;
 import dev.tapegrad.nn.RecurrentLayer;
 import dev.tapegrad.nn.Rnn;
 import dev.tapegrad.nn.RnnOutput;
@@ -22,7 +22,7 @@ import java.util.random.RandomGenerator;
  *   p(x_{t+1}) = softmax(W h_t + b)
  * </pre>
  */
-final class CharModel extends Module {
+final class CharModel extends Block {
   /** Which recurrent network to use. */
   enum Cell {
     LSTM,
@@ -37,7 +37,7 @@ final class CharModel extends Module {
 
   CharModel(Cell cell, int vocab, int embed, int hidden, int layers, RandomGenerator random) {
     this.vocab = vocab;
-    embedding = registerModule("embedding", new Embedding(vocab, embed, random));
+    embedding = registerBlock("embedding", new Embedding(vocab, embed, random));
     RecurrentLayer.Builder<? extends RecurrentLayer> builder;
     switch (cell) {
       case LSTM:
@@ -50,8 +50,8 @@ final class CharModel extends Module {
         builder = Rnn.builder(embed, hidden);
         break;
     }
-    rnn = registerModule("rnn", builder.numLayers(layers).build(random));
-    head = registerModule("head", new Linear(hidden, vocab, random));
+    rnn = registerBlock("rnn", builder.numLayers(layers).build(random));
+    head = registerBlock("head", new Linear(hidden, vocab, random));
   }
 
   /** The output of one forward pass: logits {@code [T * B, vocab]} and the final state. */

@@ -7,7 +7,7 @@ import dev.tapegrad.nn.GruCell;
 import dev.tapegrad.nn.Init;
 import dev.tapegrad.nn.Linear;
 import dev.tapegrad.nn.LstmCell;
-import dev.tapegrad.nn.Module;
+import dev.tapegrad.nn.Block;
 import dev.tapegrad.nn.RnnCell;
 import dev.tapegrad.nn.RnnState;
 import dev.tapegrad.optim.Adam;
@@ -93,25 +93,25 @@ public final class VanishingGradients implements Callable<Integer> {
   }
 
   /** A recurrent network over one-hot symbols with a linear read-out of its last state. */
-  static final class Recaller extends Module {
+  static final class Recaller extends Block {
     private final Kind kind;
-    private final Module cell;
+    private final Block cell;
     private final Linear head;
 
     Recaller(Kind kind, int symbols, int hidden, Random random) {
       this.kind = kind;
       switch (kind) {
         case ELMAN:
-          cell = registerModule("cell", new RnnCell(symbols + 1, hidden, random));
+          cell = registerBlock("cell", new RnnCell(symbols + 1, hidden, random));
           break;
         case LSTM:
-          cell = registerModule("cell", new LstmCell(symbols + 1, hidden, random));
+          cell = registerBlock("cell", new LstmCell(symbols + 1, hidden, random));
           break;
         default:
-          cell = registerModule("cell", new GruCell(symbols + 1, hidden, random));
+          cell = registerBlock("cell", new GruCell(symbols + 1, hidden, random));
           break;
       }
-      head = registerModule("head", new Linear(hidden, symbols, random));
+      head = registerBlock("head", new Linear(hidden, symbols, random));
     }
 
     /** Opens the gated networks' memory to {@code length} steps at the start (chrono initialisation). */

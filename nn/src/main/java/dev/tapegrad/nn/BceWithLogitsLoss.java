@@ -7,7 +7,7 @@ import dev.tapegrad.autograd.Tensor;
  * Binary cross-entropy on logits as a module, as PyTorch's {@code nn.BCEWithLogitsLoss}: see {@link
  * Losses#binaryCrossEntropyWithLogits}.
  */
-public final class BceWithLogitsLoss extends Module {
+public final class BceWithLogitsLoss extends Block {
   private final Reduction reduction;
 
   /** Mean reduction. */

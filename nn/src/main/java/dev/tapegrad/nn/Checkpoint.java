@@ -17,7 +17,7 @@ import java.util.Map;
  * Map<String, String> metadata = Checkpoint.load(model, Path.of("model.safetensors"));
  * }</pre>
  *
- * <p>Tensors are stored under their {@link Module#namedParameters()} names as float32, with
+ * <p>Tensors are stored under their {@link Block#namedParameters()} names as float32, with
  * optional string metadata in the header. Saving replaces the file atomically (see {@link
  * Safetensors#save}).
  *
@@ -32,7 +32,7 @@ public final class Checkpoint {
   private Checkpoint() {}
 
   /** Saves {@code module}'s parameters to {@code file} without metadata. */
-  public static void save(Module module, Path file) throws IOException {
+  public static void save(Block module, Path file) throws IOException {
     save(module, file, Map.of());
   }
 
@@ -42,13 +42,13 @@ public final class Checkpoint {
    *
    * @throws IOException if writing fails; the previous file, if any, is then left unchanged
    */
-  public static void save(Module module, Path file, Map<String, String> metadata)
+  public static void save(Block module, Path file, Map<String, String> metadata)
       throws IOException {
     Safetensors.save(file, module.namedParameters(), metadata);
   }
 
   /** Loads every parameter of {@code module} from {@code file} (strict); returns the metadata. */
-  public static Map<String, String> load(Module module, Path file) throws IOException {
+  public static Map<String, String> load(Block module, Path file) throws IOException {
     return load(module, file, true);
   }
 
@@ -63,7 +63,7 @@ public final class Checkpoint {
    *     then unchanged
    * @throws IOException if the file cannot be read
    */
-  public static Map<String, String> load(Module module, Path file, boolean strict)
+  public static Map<String, String> load(Block module, Path file, boolean strict)
       throws IOException {
     Safetensors checkpoint = Safetensors.load(file);
     try {

@@ -11,7 +11,7 @@ import dev.tapegrad.autograd.Tensor;
  * Logits are {@code [*, C]} with classes last, so a batch-first sequence model's {@code [N, T, C]}
  * output goes in directly with {@code N * T} targets.
  */
-public final class CrossEntropyLoss extends Module {
+public final class CrossEntropyLoss extends Block {
   private final Reduction reduction;
   private final int ignoreIndex;
   private final float labelSmoothing;

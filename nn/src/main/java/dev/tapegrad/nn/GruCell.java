@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
  * <p>Input may also be unbatched, {@code [in]} with state {@code [H]}, as in PyTorch. A missing
  * state means zeros.
  */
-public final class GruCell extends Module {
+public final class GruCell extends Block {
   private final int inputSize;
   private final int hiddenSize;
   private final Tensor weightIh;

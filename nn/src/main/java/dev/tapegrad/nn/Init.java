@@ -21,14 +21,14 @@ import java.util.random.RandomGenerator;
  *       {@code RandomGenerator} as the <em>last</em> argument of its constructor, e.g. {@code new
  *       Linear(4, 8, random)}.
  *   <li>A layer draws its initial values in its constructor, parameter by parameter in registration
- *       order (which is also {@link Module#namedParameters()} order, e.g. Linear's {@code weight}
+ *       order (which is also {@link Block#namedParameters()} order, e.g. Linear's {@code weight}
  *       then {@code bias}), each tensor element by element in row-major order, through the methods
  *       of this class.
  *   <li>So a model built from one generator, {@code var random = new java.util.Random(42)}, gets
  *       the same weights on every run. {@link java.util.Random} is the recommended generator: its
  *       algorithm is specified, so a seed means the same numbers on every JDK. The generator is not
  *       kept by the layer unless the layer needs randomness later (dropout masks).
- *   <li>To re-initialise, call these methods on {@link Module#parameters()} with a fresh generator.
+ *   <li>To re-initialise, call these methods on {@link Block#parameters()} with a fresh generator.
  * </ul>
  *
  * <h2>PyTorch's defaults, which the layers follow</h2>
@@ -283,7 +283,7 @@ public final class Init {
    * @throws IllegalArgumentException for other modules, a module without biases, or {@code
    *     maxSteps < 2}
    */
-  public static void chrono(Module recurrent, int maxSteps, RandomGenerator random) {
+  public static void chrono(Block recurrent, int maxSteps, RandomGenerator random) {
     checkArgument(maxSteps >= 2, "chrono: maxSteps must be at least 2, got %s", maxSteps);
     boolean lstm = recurrent instanceof Lstm || recurrent instanceof LstmCell;
     boolean gru = recurrent instanceof Gru || recurrent instanceof GruCell;

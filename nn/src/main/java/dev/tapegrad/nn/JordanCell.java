@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
  * error). The cell is a composition of autograd ops; backpropagation through time falls out of the
  * tape. Input may also be unbatched, {@code [in]} with output {@code [out]}.
  */
-public final class JordanCell extends Module {
+public final class JordanCell extends Block {
   /**
    * One step's result.
    *

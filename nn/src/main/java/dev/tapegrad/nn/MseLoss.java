@@ -4,7 +4,7 @@ import dev.tapegrad.autograd.Reduction;
 import dev.tapegrad.autograd.Tensor;
 
 /** Mean squared error as a module, as PyTorch's {@code nn.MSELoss}: see {@link Losses#mse}. */
-public final class MseLoss extends Module {
+public final class MseLoss extends Block {
   private final Reduction reduction;
 
   /** Mean reduction. */

@@ -7,7 +7,7 @@ import dev.tapegrad.autograd.Tensor;
  * Negative log-likelihood as a module, as PyTorch's {@code nn.NLLLoss}: see {@link Losses#nll}.
  * Inputs are log-probabilities {@code [*, C]} with classes last.
  */
-public final class NllLoss extends Module {
+public final class NllLoss extends Block {
   private final Reduction reduction;
   private final int ignoreIndex;
 

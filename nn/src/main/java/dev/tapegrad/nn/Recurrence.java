@@ -22,7 +22,7 @@ final class Recurrence {
    * biases without {@code bias}).
    */
   static Tensor[] registerCellParameters(
-      Module module, String suffix, int rows, int in, int hiddenSize, boolean bias, RandomGenerator random) {
+      Block module, String suffix, int rows, int in, int hiddenSize, boolean bias, RandomGenerator random) {
     Tensor[] p = new Tensor[4];
     p[0] = module.registerParameter("weight_ih" + suffix, uniformParameter(random, hiddenSize, rows, in));
     p[1] = module.registerParameter("weight_hh" + suffix, uniformParameter(random, hiddenSize, rows, hiddenSize));

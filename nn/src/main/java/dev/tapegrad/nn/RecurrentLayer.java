@@ -74,7 +74,7 @@ import java.util.random.RandomGenerator;
  * run step by step. Products read the weights transposed in place ({@code Functional.linear}), so
  * no weight is ever copied.
  */
-public abstract class RecurrentLayer extends Module {
+public abstract class RecurrentLayer extends Block {
   private final int inputSize;
   private final int hiddenSize;
   private final int numLayers;

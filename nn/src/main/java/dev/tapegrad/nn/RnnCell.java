@@ -25,7 +25,7 @@ import java.util.random.RandomGenerator;
  * <p>Input may also be unbatched, {@code [in]} with state {@code [H]}, as in PyTorch. A missing
  * state means zeros.
  */
-public final class RnnCell extends Module {
+public final class RnnCell extends Block {
   /** The nonlinearity of an Elman cell (or a Jordan cell's hidden layer). */
   public enum Nonlinearity {
     /** {@code tanh(x)}, the default. */

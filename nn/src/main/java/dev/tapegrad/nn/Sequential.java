@@ -22,7 +22,7 @@ public final class Sequential extends Layer {
 
   /** Adds a layer at the end and returns this. */
   public Sequential append(Layer layer) {
-    registerModule(Integer.toString(layers.size()), layer);
+    registerBlock(Integer.toString(layers.size()), layer);
     layers.add(layer);
     return this;
   }

@@ -2,7 +2,7 @@
  * Neural-network building blocks on top of autograd: modules, layers, recurrent networks,
  * losses, initialisation and checkpoints.
  *
- * <p>{@link dev.tapegrad.nn.Module} is a tree of named parameters and submodules with
+ * <p>{@link dev.tapegrad.nn.Block} is a tree of named parameters and submodules with
  * PyTorch's names and order, so state dicts and safetensors files move between tapegrad and
  * PyTorch. Dense layers extend {@link dev.tapegrad.nn.Layer}. The recurrent family follows the
  * history of the field: the time-delay network ({@link dev.tapegrad.nn.TimeDelay}), Elman and

@@ -34,7 +34,7 @@ class CheckpointTest {
         new Linear(3, 2, random));
   }
 
-  private static void assertSameValues(Module expected, Module actual) {
+  private static void assertSameValues(Block expected, Block actual) {
     expected
         .namedParameters()
         .forEach(

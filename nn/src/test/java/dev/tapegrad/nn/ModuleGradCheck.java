@@ -28,7 +28,7 @@ final class ModuleGradCheck {
    */
   @SuppressWarnings("try") // the scope is used for its side effect
   static GradCheckResult assertGradients(
-      Module module, GradCheck.TensorFunction forward, Tensor... inputs) {
+      Block module, GradCheck.TensorFunction forward, Tensor... inputs) {
     List<Tensor> params = module.parameters();
     Tensor[] all = Arrays.copyOf(inputs, inputs.length + params.size());
     for (int k = 0; k < params.size(); k++) {
@@ -50,11 +50,11 @@ final class ModuleGradCheck {
   }
 
   private static final class Call extends Function {
-    private final Module module;
+    private final Block module;
     private final GradCheck.TensorFunction forward;
     private final int inputCount;
 
-    Call(Module module, GradCheck.TensorFunction forward, int inputCount) {
+    Call(Block module, GradCheck.TensorFunction forward, int inputCount) {
       this.module = module;
       this.forward = forward;
       this.inputCount = inputCount;

@@ -34,7 +34,7 @@ class RecurrentCellTest {
     assertArrayEquals(new int[] {2, 5}, new JordanCell(3, 5, 2, random).namedParameters().get("weight_hy").shape());
   }
 
-  private static void assertShapes(Module cell, Map<String, int[]> expected) {
+  private static void assertShapes(Block cell, Map<String, int[]> expected) {
     Map<String, Tensor> params = cell.namedParameters();
     assertEquals(expected.keySet(), params.keySet());
     expected.forEach((name, shape) -> assertArrayEquals(shape, params.get(name).shape(), name));

@@ -29,7 +29,7 @@ class RecurrentParityTest {
     int hidden = f.configInt("hidden_size");
     boolean bias = f.configBool("bias");
     Random random = new Random(0);
-    Module cell =
+    Block cell =
         switch (f.kind()) {
           case "rnn_cell" -> new RnnCell(in, hidden, nonlinearity(f), bias, random);
           case "lstm_cell" -> new LstmCell(in, hidden, bias, random);
@@ -144,7 +144,7 @@ class RecurrentParityTest {
     return f.weights();
   }
 
-  private static void compareParameterGradients(Report report, Module module, RnnFixture f) {
+  private static void compareParameterGradients(Report report, Block module, RnnFixture f) {
     Map<String, Tensor> expected = f.tensors("grads", "params");
     Map<String, Tensor> actual = module.namedParameters();
     assertEquals(expected.keySet(), actual.keySet(), "parameter names and order");

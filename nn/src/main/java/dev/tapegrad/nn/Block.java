@@ -16,10 +16,15 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A node in a tree of named parameters and submodules: the base of every layer and model.
+ * A node in a tree of named parameters and submodules: the base of every layer and model, what
+ * PyTorch calls {@code nn.Module}.
+ *
+ * <p>It is named {@code Block}, as in DJL, rather than {@code Module}, so that {@code import
+ * dev.tapegrad.nn.*;} followed by {@code class MyModel extends Block} compiles: a type named
+ * {@code Module} would be ambiguous with {@code java.lang.Module}, which every file imports.
  *
  * <p>Subclasses register their parameters and children in their constructor with {@link
- * #registerParameter} and {@link #registerModule}. {@link #namedParameters()} lists them in a
+ * #registerParameter} and {@link #registerBlock}. {@link #namedParameters()} lists them in a
  * stable order: a module's own parameters in registration order, then each child's, recursively,
  * with dotted names ({@code encoder.weight_ih_l0}), exactly as PyTorch's {@code
  * named_parameters()}, so state dicts map one to one.
@@ -27,9 +32,9 @@ import java.util.TreeSet;
  * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence layers
  * have their own {@code forward} signatures.
  */
-public abstract class Module {
+public abstract class Block {
   private final LinkedHashMap<String, Tensor> parameters = new LinkedHashMap<>();
-  private final LinkedHashMap<String, Module> children = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Block> children = new LinkedHashMap<>();
   private boolean training = true;
 
   /** Registers a parameter (it is marked as requiring grad) and returns it. */
@@ -40,7 +45,7 @@ public abstract class Module {
   }
 
   /** Registers a submodule and returns it. */
-  protected final <M extends Module> M registerModule(String name, M module) {
+  protected final <M extends Block> M registerBlock(String name, M module) {
     checkName(name);
     children.put(name, module);
     return module;
@@ -86,7 +91,7 @@ public abstract class Module {
   }
 
   /** Direct submodules by name, in registration order. */
-  public final Map<String, Module> children() {
+  public final Map<String, Block> children() {
     return Collections.unmodifiableMap(children);
   }
 
@@ -100,13 +105,13 @@ public abstract class Module {
   }
 
   /** Puts this module and its descendants in training mode (dropout active). Returns this. */
-  public Module train() {
+  public Block train() {
     setTraining(true);
     return this;
   }
 
   /** Puts this module and its descendants in evaluation mode (dropout inactive). Returns this. */
-  public Module eval() {
+  public Block eval() {
     setTraining(false);
     return this;
   }

@@ -16,19 +16,19 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class ModuleTest {
+class BlockTest {
   /** An encoder-decoder shaped tree: own parameter, two children, a grandchild. */
-  static final class Model extends Module {
+  static final class Model extends Block {
     final Tensor scale = registerParameter("scale", Tensor.ones(3));
     final Sequential encoder;
     final Linear decoder;
 
     Model(Random random) {
       encoder =
-          registerModule(
+          registerBlock(
               "encoder",
               new Sequential(new Linear(4, 3, random), new Tanh(), new Dropout(0.5f, random)));
-      decoder = registerModule("decoder", new Linear(3, 2, false, random));
+      decoder = registerBlock("decoder", new Linear(3, 2, false, random));
     }
   }
 
@@ -67,7 +67,7 @@ class ModuleTest {
 
   @Test
   void registrationRejectsBadAndDuplicateNames() {
-    class Bad extends Module {
+    class Bad extends Block {
       void add(String name) {
         registerParameter(name, Tensor.zeros(1));
       }
