@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -25,6 +26,15 @@ import java.util.random.RandomGenerator;
  * See {@link Autograd} for grad mode and functional gradients.
  *
  * <p>Dimensions may be negative, counting from the end, wherever an op takes one.
+ *
+ * <p><b>Bulk access.</b> Values move in and out in bulk only by copying: {@link #toFloatArray},
+ * {@link #copyTo(int, FloatBuffer)} and {@link #copyFrom(int, FloatBuffer)}. Their contract: the
+ * caller never holds the storage, so a tensor cannot change behind its own back; a copy out is a
+ * snapshot that later in-place changes do not reach; a copy in is an in-place change, with the
+ * same rules as {@link #copyFrom(Tensor)}. The buffer forms let a serializer (such as the
+ * safetensors reader and writer in {@code tapegrad-io}) stream a tensor through a fixed-size
+ * {@link java.nio.ByteBuffer} in any byte order, via {@link java.nio.ByteBuffer#asFloatBuffer()},
+ * with no second full-size copy.
  */
 public final class Tensor {
   final float[] data;
@@ -234,6 +244,29 @@ public final class Tensor {
     return Arrays.copyOf(data, numel);
   }
 
+  /**
+   * Copies the values at row-major indices {@code [offset, offset + dst.remaining())} into {@code
+   * dst}, advancing its position; this tensor is unchanged. See "Bulk access" above.
+   *
+   * @throws IndexOutOfBoundsException if {@code offset} is negative or the range passes {@link
+   *     #numel()}
+   * @throws java.nio.ReadOnlyBufferException if {@code dst} is read-only
+   */
+  public void copyTo(int offset, FloatBuffer dst) {
+    int count = dst.remaining();
+    checkRange("copyTo", offset, count);
+    dst.put(data, offset, count);
+  }
+
+  private void checkRange(String op, int offset, int count) {
+    if (offset < 0 || offset > numel - count) {
+      throw new IndexOutOfBoundsException(
+          String.format(
+              "%s: values [%d, %d) out of range for a tensor of %d elements (shape %s)",
+              op, offset, (long) offset + count, numel, Shapes.format(shape)));
+    }
+  }
+
   /** Whether this tensor has the given shape. */
   public boolean hasShape(int... expected) {
     return Arrays.equals(shape, expected);
@@ -378,6 +411,22 @@ public final class Tensor {
     checkInPlace("copyFrom");
     checkSameShape("copyFrom", source);
     System.arraycopy(source.data, 0, data, 0, numel);
+    return this;
+  }
+
+  /**
+   * Overwrites the values at row-major indices {@code [offset, offset + src.remaining())} with
+   * those of {@code src}, advancing its position; an in-place change with the rules of {@link
+   * #copyFrom(Tensor)}. See "Bulk access" above. Returns this.
+   *
+   * @throws IndexOutOfBoundsException if {@code offset} is negative or the range passes {@link
+   *     #numel()}; nothing is changed then
+   * @throws IllegalStateException if this tensor requires grad and grad mode is on
+   */
+  public Tensor copyFrom(int offset, FloatBuffer src) {
+    checkRange("copyFrom", offset, src.remaining());
+    checkInPlace("copyFrom");
+    src.get(data, offset, src.remaining());
     return this;
   }
 
