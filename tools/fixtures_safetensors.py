@@ -2,7 +2,7 @@
 
     /usr/bin/python3 tools/fixtures_safetensors.py
 
-Writes into autograd/src/test/resources/safetensors/:
+Writes into io/src/test/resources/safetensors/:
   torch_f32.safetensors    F32 tensors of many shapes (scalar, empty, unicode names) + metadata
   torch_mixed.safetensors  F64, F32, F16 and BF16 tensors, including subnormals, infinities, NaN, -0
   torch_fixtures.json      for each file: its metadata and, for each tensor, its dtype, shape and
@@ -22,7 +22,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import safetensors_io  # noqa: E402
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "autograd", "src", "test", "resources", "safetensors")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "io", "src", "test", "resources", "safetensors")
 
 
 def f32_tensors():

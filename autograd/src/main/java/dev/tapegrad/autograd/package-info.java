@@ -7,8 +7,8 @@
  * detection) and {@link dev.tapegrad.autograd.Functional} (softmax, losses, dropout). Define your
  * own differentiable operation with {@link dev.tapegrad.autograd.Function} and check any gradient
  * from a JUnit test with {@link dev.tapegrad.autograd.GradCheck}. {@link
- * dev.tapegrad.autograd.Profiler} counts ops and multiply-adds; {@link
- * dev.tapegrad.autograd.Safetensors} reads and writes tensors in the safetensors format.
+ * dev.tapegrad.autograd.Profiler} counts ops and multiply-adds. Checkpoint formats live in the
+ * {@code tapegrad-io} module ({@code dev.tapegrad.io.Safetensors}).
  *
  * <p>Semantics are PyTorch's: NumPy broadcasting with gradients summed back, accumulation into
  * leaves, {@code retainGraph}, {@code detach}, {@code noGrad} scopes. The op families live in

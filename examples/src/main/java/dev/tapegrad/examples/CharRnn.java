@@ -240,7 +240,7 @@ public final class CharRnn implements Callable<Integer> {
   private record Loaded(CharModel model, Vocab vocab) {}
 
   private Loaded load(Path file) throws IOException {
-    Map<String, String> meta = dev.tapegrad.autograd.Safetensors.load(file).metadata();
+    Map<String, String> meta = dev.tapegrad.io.Safetensors.load(file).metadata();
     if (!meta.containsKey("vocab")) {
       throw new IllegalArgumentException("char-rnn: " + file + " is not a char-rnn checkpoint (no vocab in its metadata)");
     }

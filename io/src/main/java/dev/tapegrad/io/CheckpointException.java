@@ -1,4 +1,4 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 import java.io.IOException;
 

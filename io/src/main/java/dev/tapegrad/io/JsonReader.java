@@ -1,4 +1,4 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 /**
  * A strict pull reader for the small subset of JSON that safetensors headers use: objects, arrays,

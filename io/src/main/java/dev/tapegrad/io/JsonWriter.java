@@ -1,4 +1,4 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 /**
  * Writes JSON strings the way the reference safetensors implementation (serde_json) and Python's

@@ -1,14 +1,16 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 
 import com.google.common.annotations.VisibleForTesting;
 import com.google.common.collect.ImmutableMap;
+import dev.tapegrad.autograd.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
@@ -20,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.AbstractMap;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +99,7 @@ public final class Safetensors {
     StringBuilder sb = new StringBuilder("Safetensors{");
     String separator = "";
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-      sb.append(separator).append(e.getKey()).append(Shapes.format(e.getValue().shapeRef()));
+      sb.append(separator).append(e.getKey()).append(Arrays.toString(e.getValue().shape()));
       separator = ", ";
     }
     return sb.append(", metadata=").append(metadata).append('}').toString();
@@ -174,44 +177,49 @@ public final class Safetensors {
     ImmutableMap.Builder<String, Tensor> tensors =
         ImmutableMap.builderWithExpectedSize(parsed.entries.size());
     ByteBuffer chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    float[] widened = new float[CHUNK_BYTES / 2];
     for (SafetensorsHeader.Entry e : parsed.entries) {
-      float[] values = new float[e.numel()];
+      Tensor tensor = Tensor.zeros(e.shape());
       long position = dataStart + e.begin();
       int done = 0;
-      while (done < values.length) {
-        int count = Math.min(values.length - done, CHUNK_BYTES / e.dtype().bytes);
+      while (done < e.numel()) {
+        int count = Math.min(e.numel() - done, CHUNK_BYTES / e.dtype().bytes);
         chunk.clear().limit(count * e.dtype().bytes);
         source.readFully(position, chunk);
         chunk.flip();
-        decode(e.dtype(), chunk, values, done, count);
+        tensor.copyFrom(done, decode(e.dtype(), chunk, widened, count));
         position += (long) count * e.dtype().bytes;
         done += count;
       }
-      tensors.put(e.name(), new Tensor(values, e.shape()));
+      tensors.put(e.name(), tensor);
     }
     return new Safetensors(tensors.buildOrThrow(), parsed.metadata);
   }
 
-  private static void decode(
-      SafetensorsHeader.Dtype dtype, ByteBuffer in, float[] out, int offset, int count) {
+  /** The {@code count} values in {@code in} as float32, F32 as a view and the others widened. */
+  private static FloatBuffer decode(
+      SafetensorsHeader.Dtype dtype, ByteBuffer in, float[] scratch, int count) {
     switch (dtype) {
-      case F32 -> in.asFloatBuffer().get(out, offset, count);
+      case F32 -> {
+        return in.asFloatBuffer();
+      }
       case F64 -> {
         for (int i = 0; i < count; i++) {
-          out[offset + i] = (float) in.getDouble(8 * i);
+          scratch[i] = (float) in.getDouble(8 * i);
         }
       }
       case F16 -> {
         for (int i = 0; i < count; i++) {
-          out[offset + i] = halfToFloat(in.getShort(2 * i));
+          scratch[i] = halfToFloat(in.getShort(2 * i));
         }
       }
       case BF16 -> {
         for (int i = 0; i < count; i++) {
-          out[offset + i] = Float.intBitsToFloat((in.getShort(2 * i) & 0xffff) << 16);
+          scratch[i] = Float.intBitsToFloat((in.getShort(2 * i) & 0xffff) << 16);
         }
       }
     }
+    return FloatBuffer.wrap(scratch, 0, count);
   }
 
   /** IEEE 754 binary16 to float32, exact (Float.float16ToFloat arrived only in Java 20). */
@@ -424,12 +432,11 @@ public final class Safetensors {
       writeFully(out, ByteBuffer.wrap(header));
       for (Map.Entry<String, Tensor> e : tensors) {
         Tensor tensor = e.getValue();
-        float[] data = tensor.data;
         int numel = tensor.numel();
         for (int done = 0; done < numel; ) {
           int count = Math.min(numel - done, CHUNK_BYTES / 4);
           chunk.clear();
-          chunk.asFloatBuffer().put(data, done, count);
+          tensor.copyTo(done, chunk.asFloatBuffer().limit(count));
           chunk.limit(4 * count);
           writeFully(out, chunk);
           done += count;

@@ -1,7 +1,8 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableMap;
+import dev.tapegrad.autograd.Tensor;
 import it.unimi.dsi.fastutil.ints.IntArrayList;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -337,7 +338,7 @@ final class SafetensorsHeader {
       Tensor tensor = t.getValue();
       long end = offset + 4L * tensor.numel();
       JsonWriter.string(sb.append(separator), t.getKey()).append(":{\"dtype\":\"F32\",\"shape\":[");
-      int[] shape = tensor.shapeRef();
+      int[] shape = tensor.shape();
       for (int d = 0; d < shape.length; d++) {
         sb.append(d == 0 ? "" : ",").append(shape[d]);
       }

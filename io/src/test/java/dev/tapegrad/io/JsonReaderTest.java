@@ -1,4 +1,4 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package dev.tapegrad.autograd;
+package dev.tapegrad.io;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.tapegrad.autograd.Tensor;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,7 +36,7 @@ class SafetensorsTest {
       for (int d = 0; d < shape.length; d++) {
         shape[d] = random.nextInt(6);
       }
-      float[] data = new float[Shapes.numel(shape)];
+      float[] data = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
       for (int i = 0; i < data.length; i++) {
         data[i] = random.nextInt(4) == 0 ? Float.intBitsToFloat(random.nextInt()) : (float) random.nextGaussian();
       }

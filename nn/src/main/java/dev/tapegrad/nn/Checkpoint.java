@@ -1,7 +1,7 @@
 package dev.tapegrad.nn;
 
-import dev.tapegrad.autograd.CheckpointException;
-import dev.tapegrad.autograd.Safetensors;
+import dev.tapegrad.io.CheckpointException;
+import dev.tapegrad.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;

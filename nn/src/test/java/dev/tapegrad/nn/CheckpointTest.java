@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tapegrad.autograd.CheckpointException;
-import dev.tapegrad.autograd.Safetensors;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.CheckpointException;
+import dev.tapegrad.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;

@@ -1,7 +1,7 @@
 package dev.tapegrad.optim;
 
-import dev.tapegrad.autograd.Safetensors;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -10,9 +10,9 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.tapegrad.autograd.CheckpointException;
-import dev.tapegrad.autograd.Safetensors;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.CheckpointException;
+import dev.tapegrad.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
