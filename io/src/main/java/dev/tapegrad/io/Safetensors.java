@@ -59,7 +59,7 @@ import java.util.function.UnaryOperator;
  * in published PyTorch weights) are converted to float32 (F64 rounds to nearest; F16 and BF16
  * widen exactly); any other dtype is refused. Loading validates the whole header before it
  * allocates a tensor: header length at most {@link #MAX_HEADER_BYTES} and within the file, strict
- * JSON, exactly {@code dtype}, {@code shape} and {@code data_offsets} per tensor, byte lengths that
+ * JSON (Gson's streaming reader in strict mode, nested at most three levels deep), exactly {@code dtype}, {@code shape} and {@code data_offsets} per tensor, byte lengths that
  * match dtype and shape, tensors that tile the data buffer exactly with no gap, overlap or
  * trailing byte, no repeated names, string metadata. Every such problem is a {@link
  * CheckpointException} naming the tensor or header position at fault, never a partial result.

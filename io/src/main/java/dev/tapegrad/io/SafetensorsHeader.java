@@ -104,7 +104,7 @@ final class SafetensorsHeader {
       throw new CheckpointException("header is not valid UTF-8", e);
     }
 
-    JsonReader json = new JsonReader(text);
+    HeaderJson json = new HeaderJson(text);
     Map<String, Entry> byName = new LinkedHashMap<>();
     ImmutableMap<String, String> metadata = null;
     json.beginObject();
@@ -132,7 +132,7 @@ final class SafetensorsHeader {
         ImmutableList.copyOf(sorted), metadata == null ? ImmutableMap.of() : metadata);
   }
 
-  private static ImmutableMap<String, String> parseMetadata(JsonReader json)
+  private static ImmutableMap<String, String> parseMetadata(HeaderJson json)
       throws CheckpointException {
     Map<String, String> metadata = new LinkedHashMap<>();
     json.beginObject();
@@ -151,7 +151,7 @@ final class SafetensorsHeader {
     return ImmutableMap.copyOf(metadata);
   }
 
-  private static Entry parseEntry(JsonReader json, String name) throws CheckpointException {
+  private static Entry parseEntry(HeaderJson json, String name) throws CheckpointException {
     String tensor = "tensor " + quote(name);
     try {
       String dtypeName = null;
@@ -207,7 +207,7 @@ final class SafetensorsHeader {
     }
   }
 
-  private static int[] parseShape(JsonReader json) throws CheckpointException {
+  private static int[] parseShape(HeaderJson json) throws CheckpointException {
     IntArrayList shape = new IntArrayList();
     json.beginArray();
     while (json.hasNext()) {
@@ -222,7 +222,7 @@ final class SafetensorsHeader {
     return shape.toIntArray();
   }
 
-  private static long[] parseOffsets(JsonReader json) throws CheckpointException {
+  private static long[] parseOffsets(HeaderJson json) throws CheckpointException {
     long[] offsets = new long[2];
     int count = 0;
     json.beginArray();

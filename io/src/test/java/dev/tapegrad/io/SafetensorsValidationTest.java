@@ -85,11 +85,11 @@ class SafetensorsValidationTest {
     assertRejected("\"x\"", 0, "does not start with '{'");
     assertRejected(file(new byte[] {'{', '"', (byte) 0xff, '"', ':', '{', '}', '}'}, 0), "not valid UTF-8");
     assertRejected(file(new byte[] {'{', '"', (byte) 0xed, (byte) 0xa0, (byte) 0x80, '"', '}'}, 0), "not valid UTF-8");
-    assertRejected("{", 0, "expected a string but found the end of the header");
-    assertRejected("{}x", 0, "unexpected 'x' after the end of the header object");
+    assertRejected("{", 0, "unexpected end of the header");
+    assertRejected("{}x", 0, "unexpected content after the end of the header object near \"x\"");
     assertRejected("{}\u0000", 0, "after the end of the header object");
     assertRejected("{} {}", 0, "after the end");
-    assertRejected("{\"a\":" + "[".repeat(100_000), 0, "expected an object but found '['");
+    assertRejected("{\"a\":" + "[".repeat(100_000), 0, "expected an object but found an array");
     assertRejected("{\"__metadata__\":{\"k\":" + "{".repeat(100_000), 0, "is not a string");
     assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":" + "[".repeat(100_000), 0, "expected an integer");
     assertRejected("{\"a\":{\"dtype\":\"F32", 0, "unterminated string");
@@ -114,7 +114,7 @@ class SafetensorsValidationTest {
     assertRejected(
         "{\"a\":{\"dtype\":\"F32\",\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4,
         "field dtype appears twice");
-    assertRejected("{\"a\":\"F32\"}", 0, "tensor \"a\": header JSON at character 5: expected an object");
+    assertRejected("{\"a\":\"F32\"}", 0, "tensor \"a\": header JSON at character 6: expected an object but found a string");
     assertRejected("{\"a\":{\"dtype\":32,\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "expected a string");
     assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":4,\"data_offsets\":[0,4]}}", 4, "expected an array");
     assertRejected("{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":null}}", 4, "expected an array");
@@ -134,7 +134,7 @@ class SafetensorsValidationTest {
     assertRejected("{" + entry("w", "F32", "[-1]", 0, 4) + "}", 4, "shape entry -1 is negative");
     assertRejected("{" + entry("w", "F32", "[2.0]", 0, 8) + "}", 8, "expected an integer but found the number 2.0");
     assertRejected("{" + entry("w", "F32", "[1e1]", 0, 40) + "}", 40, "found the number 1e1");
-    assertRejected("{" + entry("w", "F32", "[NaN]", 0, 4) + "}", 4, "expected an integer but found 'N'");
+    assertRejected("{" + entry("w", "F32", "[NaN]", 0, 4) + "}", 4, "not strict JSON near \"[NaN]");
     assertRejected("{" + entry("w", "F32", "[\"2\"]", 0, 8) + "}", 8, "expected an integer");
     assertRejected("{" + entry("w", "F32", "[2147483648]", 0, 4) + "}", 4, "larger than 2^31 - 1");
     assertRejected("{" + entry("w", "F32", "[2147483647,2147483647]", 0, 4) + "}", 4,
