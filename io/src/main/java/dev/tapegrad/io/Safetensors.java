@@ -13,20 +13,30 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
@@ -53,7 +63,9 @@ import java.util.function.UnaryOperator;
  * always gives the same bytes, laid out as the reference writer lays out float32 tensors (its
  * metadata order is unspecified; ours is sorted). {@link #save} never leaves a half-written file behind: it
  * writes a temporary file in the target's directory, forces it to disk, and renames it over the
- * target, so a crash mid-save keeps the previous checkpoint.
+ * target, so a crash mid-save keeps the previous checkpoint. A process killed mid-save leaves its
+ * temporary ({@code .<name>.<16 hex digits>.tmp}); the next save of the same target deletes it,
+ * so temporaries never pile up.
  *
  * <p><b>Reading.</b> Decision: F32 tensors load as they are, and F64, F16 and BF16 tensors (common
  * in published PyTorch weights) are converted to float32 (F64 rounds to nearest; F16 and BF16
@@ -74,6 +86,9 @@ public final class Safetensors {
   public static final long MAX_HEADER_BYTES = 100_000_000L;
 
   private static final int CHUNK_BYTES = 1 << 16;
+
+  /** The temporaries this JVM's saves are writing now; cleanup never opens them (see below). */
+  private static final Set<Path> WRITING = ConcurrentHashMap.newKeySet();
 
   private final ImmutableMap<String, Tensor> tensors;
   private final ImmutableMap<String, String> metadata;
@@ -110,11 +125,40 @@ public final class Safetensors {
   /**
    * Reads a safetensors file.
    *
-   * @throws CheckpointException if the content is truncated, corrupt or not supported
+   * <p>Every failure names {@code file}: a {@link CheckpointException} when the path is a
+   * directory or another non-regular file, is empty, or holds content that is truncated, corrupt or
+   * not supported; the file system's own exception types otherwise, with a reason added where the
+   * JDK gives none ({@link NoSuchFileException}, {@link AccessDeniedException}).
+   *
+   * @throws CheckpointException if {@code file} is not a regular file, or its content is truncated,
+   *     corrupt or not supported
    * @throws IOException if the file cannot be read
    */
   public static Safetensors load(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+    checkNotNull(file, "file");
+    BasicFileAttributes attributes;
+    try {
+      attributes = Files.readAttributes(file, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      throw withReason(new NoSuchFileException(file.toString(), null, "Safetensors.load: no such file"), e);
+    } catch (AccessDeniedException e) {
+      throw withReason(new AccessDeniedException(file.toString(), null, "Safetensors.load: permission denied"), e);
+    }
+    if (attributes.isDirectory()) {
+      throw new CheckpointException(file + ": is a directory, not a safetensors file");
+    }
+    if (!attributes.isRegularFile()) {
+      throw new CheckpointException(file + ": is not a regular file; safetensors are read from files");
+    }
+    FileChannel opened;
+    try {
+      opened = FileChannel.open(file, StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      throw withReason(new NoSuchFileException(file.toString(), null, "Safetensors.load: no such file"), e);
+    } catch (AccessDeniedException e) {
+      throw withReason(new AccessDeniedException(file.toString(), null, "Safetensors.load: permission denied"), e);
+    }
+    try (FileChannel channel = opened) {
       long size = channel.size();
       return read(
           size,
@@ -122,12 +166,21 @@ public final class Safetensors {
             while (dst.hasRemaining()) {
               if (channel.read(dst, position + dst.position()) < 0) {
                 throw new CheckpointException(
-                    file + " ended at byte " + (position + dst.position()) + " of " + size
+                    "ended at byte " + (position + dst.position()) + " of " + size
                         + " (changed while loading?)");
               }
             }
           });
+    } catch (CheckpointException e) {
+      CheckpointException named = new CheckpointException(file + ": " + e.getMessage(), e.getCause());
+      named.setStackTrace(e.getStackTrace());
+      throw named;
     }
+  }
+
+  private static <E extends IOException> E withReason(E replacement, IOException original) {
+    replacement.initCause(original);
+    return replacement;
   }
 
   /**
@@ -154,7 +207,8 @@ public final class Safetensors {
   private static Safetensors read(long size, Source source) throws IOException {
     if (size < 8) {
       throw new CheckpointException(
-          "file has " + size + " bytes, fewer than the 8 that hold the header length");
+          "file has " + size + " bytes, fewer than the 8 that hold the header length"
+              + (size == 0 ? " (empty file)" : ""));
     }
     ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
     source.readFully(0, prefix);
@@ -254,6 +308,16 @@ public final class Safetensors {
    * replaced. On a file system that cannot rename atomically, the rename falls back to an ordinary
    * replacing move.
    *
+   * <p>Decision: the temporary gets a random name, {@code .<name>.<16 hex digits>.tmp}, and is
+   * locked ({@link FileChannel#tryLock()}) while it is written. Before writing, a save deletes the
+   * temporaries of the same target that nobody holds a lock on: those of processes killed
+   * mid-save, whose locks died with them. So at most one stale temporary per target exists at a
+   * time (until the next save), concurrent saves of one target never delete each other's work,
+   * and the last rename wins. On a file system without locks, stale temporaries are left alone.
+   *
+   * @throws NoSuchFileException if the directory of {@code file} does not exist
+   * @throws java.nio.file.FileSystemException if {@code file} is a directory
+   *
    * @throws IllegalArgumentException if a name is {@code "__metadata__"} or not well-formed
    *     Unicode, or the header would exceed {@link #MAX_HEADER_BYTES}
    * @throws IOException if writing fails
@@ -276,19 +340,28 @@ public final class Safetensors {
     Path target = file.toAbsolutePath();
     Path directory = target.getParent();
     checkArgument(directory != null, "Safetensors.save: %s is not a file path", file);
-    // Short enough to stay within file name limits, recognisable enough to clean up by hand.
-    String base = target.getFileName().toString();
-    String prefix = "." + (base.length() > 100 ? base.substring(0, 100) : base) + ".";
+    if (!Files.isDirectory(directory)) {
+      throw new NoSuchFileException(
+          directory.toString(), null, "Safetensors.save: no such directory to save " + target.getFileName() + " in");
+    }
+    if (Files.isDirectory(target)) {
+      throw new FileSystemException(
+          target.toString(), null, "Safetensors.save: is a directory; give the path of a file");
+    }
+    String prefix = temporaryPrefix(target);
+    removeStaleTemporaries(directory, prefix);
     Path temporary = null;
     try {
       FileChannel channel = null;
       for (int attempt = 0; channel == null; attempt++) {
         temporary =
             directory.resolve(
-                prefix + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+                prefix + String.format("%016x", ThreadLocalRandom.current().nextLong()) + ".tmp");
+        WRITING.add(temporary); // before it exists, so no cleanup in this JVM ever opens it
         try {
           channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
+          WRITING.remove(temporary);
           if (attempt == 10) {
             throw e;
           }
@@ -296,13 +369,20 @@ public final class Safetensors {
         }
       }
       try (FileChannel out = channel) {
+        lockQuietly(out); // held until the rename: the mark of a live temporary
         layout.writeTo(wrapOutput.apply(out));
         out.force(true);
-      }
-      try {
-        Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        try {
+          Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(temporary, target, StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException e) {
+          throw withReason(
+              new NoSuchFileException(
+                  temporary.toString(), target.toString(),
+                  "Safetensors.save: the temporary file was removed before it could replace the target"),
+              e);
+        }
       }
     } catch (Throwable t) {
       if (temporary != null) {
@@ -313,8 +393,70 @@ public final class Safetensors {
         }
       }
       throw t;
+    } finally {
+      if (temporary != null) {
+        WRITING.remove(temporary);
+      }
     }
     syncDirectory(directory);
+  }
+
+  /**
+   * The temporaries of a target are named {@code .<name>.<16 hex digits>.tmp}, {@code <name>} cut
+   * to 100 characters to stay within file name limits.
+   */
+  private static String temporaryPrefix(Path target) {
+    String base = target.getFileName().toString();
+    return "." + (base.length() > 100 ? base.substring(0, 100) : base) + ".";
+  }
+
+  private static boolean isTemporary(String name, String prefix) {
+    if (!name.startsWith(prefix) || !name.endsWith(".tmp") || name.length() != prefix.length() + 20) {
+      return false;
+    }
+    for (int i = prefix.length(); i < prefix.length() + 16; i++) {
+      if (Character.digit(name.charAt(i), 16) < 0 || name.charAt(i) > 'f') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deletes the temporaries that earlier saves of this target left behind when their process was
+   * killed. A save in progress holds a lock on its temporary (and this JVM's own are listed in
+   * {@link #WRITING}), so only temporaries nobody writes are removed. Best effort: a file that
+   * cannot be opened or locked (a file system without locks, another user's file) is left alone.
+   */
+  private static void removeStaleTemporaries(Path directory, String prefix) {
+    DirectoryStream.Filter<Path> ours = p -> isTemporary(p.getFileName().toString(), prefix);
+    try (DirectoryStream<Path> candidates = Files.newDirectoryStream(directory, ours)) {
+      for (Path candidate : candidates) {
+        if (WRITING.contains(candidate)) {
+          continue;
+        }
+        try (FileChannel channel = FileChannel.open(candidate, StandardOpenOption.WRITE)) {
+          FileLock lock = channel.tryLock();
+          if (lock != null) { // no live writer: its process died mid-save
+            Files.deleteIfExists(candidate);
+          }
+        } catch (IOException | OverlappingFileLockException e) {
+          // In use, gone already, or not ours to judge: leave it.
+        }
+      }
+    } catch (IOException | DirectoryIteratorException e) {
+      // Listing failed; the save itself will report a directory it cannot write to.
+    }
+  }
+
+  /** Locks a fresh temporary; where the file system has no locks, saving goes on without. */
+  private static void lockQuietly(FileChannel channel) {
+    try {
+      channel.tryLock();
+    } catch (IOException | OverlappingFileLockException e) {
+      // Without the lock a concurrent save may take this file for stale and delete it; the rename
+      // then fails with a clear NoSuchFileException and the target is left as it was.
+    }
   }
 
   /** Makes the rename durable; not every platform can open a directory, hence best effort. */
