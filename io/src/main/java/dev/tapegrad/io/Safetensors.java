@@ -415,7 +415,8 @@ public final class Safetensors {
       return false;
     }
     for (int i = prefix.length(); i < prefix.length() + 16; i++) {
-      if (Character.digit(name.charAt(i), 16) < 0 || name.charAt(i) > 'f') {
+      char c = name.charAt(i);
+      if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) { // lower case, as written
         return false;
       }
     }

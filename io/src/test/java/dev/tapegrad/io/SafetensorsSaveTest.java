@@ -2,6 +2,7 @@ package dev.tapegrad.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import dev.tapegrad.autograd.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -169,6 +171,59 @@ class SafetensorsSaveTest {
 
     assertThrows(NoSuchFileException.class,
         () -> Safetensors.save(dir.resolve("missing/model.safetensors"), Map.of("w", Tensor.ones(1))));
+  }
+
+  @Test
+  void staleTemporariesOfTheTargetAreRemovedAndNothingElse() throws Exception {
+    Path file = savePrevious();
+    // What a killed save leaves: a temporary nobody holds a lock on.
+    Path stale = Files.write(dir.resolve(".model.safetensors.00ff00ff00ff00ff.tmp"), new byte[1000]);
+    Path staleToo = Files.write(dir.resolve(".model.safetensors.0123456789abcdef.tmp"), new byte[0]);
+    // Names that only look alike: another target's temporary, wrong length, not hex, a user's file.
+    List<String> others =
+        List.of(
+            ".other.safetensors.00ff00ff00ff00ff.tmp",
+            ".model.safetensors.00ff.tmp",
+            ".model.safetensors.00ff00ff00ff00fg.tmp",
+            ".model.safetensors.00FF00FF00FF00FF.tmp",
+            "model.safetensors.00ff00ff00ff00ff.tmp",
+            ".model.safetensors.notes.tmp");
+    for (String name : others) {
+      Files.writeString(dir.resolve(name), "keep");
+    }
+    Safetensors.save(file, Map.of("w", Tensor.ones(3)), Map.of("version", "2"));
+    assertFalse(Files.exists(stale));
+    assertFalse(Files.exists(staleToo));
+    for (String name : others) {
+      assertEquals("keep", Files.readString(dir.resolve(name)), name);
+    }
+    assertEquals("2", Safetensors.load(file).metadata().get("version"));
+  }
+
+  @Test
+  void longNamesKeepTheirTemporariesWithinFileNameLimits() throws Exception {
+    Path file = dir.resolve("n".repeat(200) + ".safetensors");
+    String prefix = "." + "n".repeat(100) + ".";
+    Path stale = Files.write(dir.resolve(prefix + "1111222233334444.tmp"), new byte[8]);
+    Safetensors.save(file, Map.of("w", Tensor.ones(1)));
+    assertFalse(Files.exists(stale));
+    assertEquals(List.of(file.getFileName().toString()), directoryListing());
+  }
+
+  @Test
+  void badTargetsAreNamedInTheMessage() throws Exception {
+    Path occupied = Files.createDirectory(dir.resolve("occupied"));
+    FileSystemException directory =
+        assertThrows(FileSystemException.class, () -> Safetensors.save(occupied, Map.of("w", Tensor.ones(1))));
+    assertEquals(occupied + ": Safetensors.save: is a directory; give the path of a file", directory.getMessage());
+
+    Path missing = dir.resolve("missing");
+    NoSuchFileException noDirectory =
+        assertThrows(NoSuchFileException.class,
+            () -> Safetensors.save(missing.resolve("model.safetensors"), Map.of("w", Tensor.ones(1))));
+    assertEquals(
+        missing + ": Safetensors.save: no such directory to save model.safetensors in", noDirectory.getMessage());
+    assertEquals(List.of("occupied"), directoryListing());
   }
 
   @Test

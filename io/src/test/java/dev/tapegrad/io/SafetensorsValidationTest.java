@@ -229,9 +229,79 @@ class SafetensorsValidationTest {
   }
 
   @Test
-  void fileSystemErrorsKeepTheirOwnType() {
-    java.io.IOException e = assertThrows(java.io.IOException.class, () -> Safetensors.load(dir.resolve("missing")));
-    assertEquals(java.nio.file.NoSuchFileException.class, e.getClass());
-    assertThrows(java.io.IOException.class, () -> Safetensors.load(dir));
+  void everyFailureToLoadAPathNamesIt() throws Exception {
+    Path missing = dir.resolve("missing.safetensors");
+    java.nio.file.NoSuchFileException absent =
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> Safetensors.load(missing));
+    assertEquals(missing + ": Safetensors.load: no such file", absent.getMessage());
+
+    CheckpointException directory = assertThrows(CheckpointException.class, () -> Safetensors.load(dir));
+    assertEquals(dir + ": is a directory, not a safetensors file", directory.getMessage());
+
+    Path empty = Files.write(dir.resolve("empty.safetensors"), new byte[0]);
+    CheckpointException nothing = assertThrows(CheckpointException.class, () -> Safetensors.load(empty));
+    assertEquals(
+        empty + ": file has 0 bytes, fewer than the 8 that hold the header length (empty file)", nothing.getMessage());
+
+    Path notADirectory = Files.writeString(dir.resolve("plain.txt"), "x").resolve("model.safetensors");
+    java.io.IOException below = assertThrows(java.io.IOException.class, () -> Safetensors.load(notADirectory));
+    assertTrue(below.getMessage().startsWith(notADirectory.toString()), below.getMessage());
+
+    Path corrupt = Files.write(dir.resolve("corrupt.safetensors"), file("{\"w\":1}", 0));
+    CheckpointException content = assertThrows(CheckpointException.class, () -> Safetensors.load(corrupt));
+    assertEquals(
+        corrupt + ": tensor \"w\": header JSON at character 6: expected an object but found a number",
+        content.getMessage());
+  }
+
+  @Test
+  void messagesQuotingTheFileAreCapped() throws Exception {
+    String huge = "\u00e9".repeat(3_000_000); // 6 MB of UTF-8 in one name, key or value
+    String digits = "9".repeat(3_000_000);
+    String w = entry("w", "F32", "[1]", 0, 4);
+    String[] headers = {
+      "{" + entry(huge, "I8", "[1]", 0, 1) + "}",
+      "{" + entry(huge, "F32", "[1]", 0, 4) + "," + entry(huge + "x", "F32", "[1]", 0, 4) + "}",
+      "{\"" + huge + "\":{\"dtype\":\"F32\",\"shape\":[1 2]}}",
+      "{\"" + huge + "\":{\"" + huge + "\":1}}",
+      "{\"w\":{\"dtype\":\"" + huge + "\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + digits + "],\"data_offsets\":[0,4]}}",
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + digits + ".5],\"data_offsets\":[0,4]}}",
+      "{\"__metadata__\":{\"" + huge + "\":1}}",
+      "{\"__metadata__\":{\"" + huge + "\":\"a\",\"" + huge + "\":\"b\"}}",
+      "{" + w + "," + w.replace("\"w\"", "\"" + huge + "\"") + "}",
+      "{" + w + "} " + huge,
+      "{" + w + "," + huge + "}",
+    };
+    Path target = dir.resolve("hostile.safetensors");
+    for (String header : headers) {
+      Files.write(target, file(header, 4));
+      CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.load(target));
+      assertTrue(
+          e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS,
+          () -> e.getMessage().length() + " characters: " + head(e.getMessage()));
+      assertTrue(e.getMessage().startsWith(target.toString()), () -> head(e.getMessage()));
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        assertTrue(String.valueOf(cause.getMessage()).length() <= CheckpointException.MAX_MESSAGE_CHARS);
+      }
+    }
+  }
+
+  private static String head(String message) {
+    return message.substring(0, Math.min(300, message.length()));
+  }
+
+  @Test
+  void checkpointExceptionCapsItsMessage() {
+    assertEquals("short", new CheckpointException("short").getMessage());
+    String exact = "x".repeat(CheckpointException.MAX_MESSAGE_CHARS);
+    assertEquals(exact, new CheckpointException(exact).getMessage());
+    String cut = new CheckpointException("a".repeat(10_000_000), new RuntimeException()).getMessage();
+    assertTrue(cut.length() <= CheckpointException.MAX_MESSAGE_CHARS, cut.length() + " characters");
+    assertTrue(cut.endsWith("... (" + (10_000_000 - 960) + " more characters)"), cut.substring(900));
+    // A surrogate pair is never split.
+    String emoji = new CheckpointException("a".repeat(959) + "😀".repeat(1000)).getMessage();
+    assertTrue(emoji.startsWith("a".repeat(959) + "..."), emoji.substring(940, 980));
+    assertEquals(null, new CheckpointException(null).getMessage());
   }
 }
