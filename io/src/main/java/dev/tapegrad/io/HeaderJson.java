@@ -46,6 +46,17 @@ final class HeaderJson {
     T run() throws IOException;
   }
 
+  private interface Action {
+    void run() throws IOException;
+  }
+
+  private void call(Action action) throws CheckpointException {
+    call(() -> {
+      action.run();
+      return null;
+    });
+  }
+
   /** Runs one Gson call, turning its exceptions into ours. */
   private <T> T call(Step<T> step) throws CheckpointException {
     try {
@@ -69,25 +80,25 @@ final class HeaderJson {
   /** Consumes the '{' that opens an object. */
   void beginObject() throws CheckpointException {
     expect(JsonToken.BEGIN_OBJECT, "an object");
-    call(() -> { reader.beginObject(); return null; });
+    call(reader::beginObject);
   }
 
   /** Consumes the '}' that closes the current object; call when {@link #hasNext} is false. */
   void endObject() throws CheckpointException {
     expect(JsonToken.END_OBJECT, "'}'");
-    call(() -> { reader.endObject(); return null; });
+    call(reader::endObject);
   }
 
   /** Consumes the '[' that opens an array. */
   void beginArray() throws CheckpointException {
     expect(JsonToken.BEGIN_ARRAY, "an array");
-    call(() -> { reader.beginArray(); return null; });
+    call(reader::beginArray);
   }
 
   /** Consumes the ']' that closes the current array; call when {@link #hasNext} is false. */
   void endArray() throws CheckpointException {
     expect(JsonToken.END_ARRAY, "']'");
-    call(() -> { reader.endArray(); return null; });
+    call(reader::endArray);
   }
 
   /** Whether the current object or array has another member. */

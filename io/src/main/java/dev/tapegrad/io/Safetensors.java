@@ -315,11 +315,10 @@ public final class Safetensors {
    * time (until the next save), concurrent saves of one target never delete each other's work,
    * and the last rename wins. On a file system without locks, stale temporaries are left alone.
    *
-   * @throws NoSuchFileException if the directory of {@code file} does not exist
-   * @throws java.nio.file.FileSystemException if {@code file} is a directory
-   *
    * @throws IllegalArgumentException if a name is {@code "__metadata__"} or not well-formed
    *     Unicode, or the header would exceed {@link #MAX_HEADER_BYTES}
+   * @throws NoSuchFileException if the directory of {@code file} does not exist
+   * @throws FileSystemException if {@code file} is a directory
    * @throws IOException if writing fails
    */
   public static void save(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
