@@ -5,7 +5,6 @@ import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.IOException;
 import java.io.StringReader;
-import java.util.regex.Pattern;
 
 /**
  * Gson's streaming {@link JsonReader} in {@linkplain Strictness#STRICT strict} mode, narrowed to
@@ -29,7 +28,6 @@ final class HeaderJson {
   /** Deepest nesting accepted: the header object, an entry object, its shape or offsets array. */
   static final int MAX_NESTING = 3;
 
-  private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]*)");
   private static final int EXCERPT_CHARS = 40;
 
   private final String text;
@@ -42,32 +40,15 @@ final class HeaderJson {
     reader.setNestingLimit(MAX_NESTING);
   }
 
-  private interface Step<T> {
-    T run() throws IOException;
-  }
-
-  private interface Action {
-    void run() throws IOException;
-  }
-
-  private void call(Action action) throws CheckpointException {
-    call(() -> {
-      action.run();
-      return null;
-    });
-  }
-
-  /** Runs one Gson call, turning its exceptions into ours. */
-  private <T> T call(Step<T> step) throws CheckpointException {
-    try {
-      return step.run();
-    } catch (IOException | IllegalStateException | NumberFormatException e) {
-      throw gsonError(e);
-    }
-  }
+  // Each method below peeks, checks the token, then consumes it; Gson's exceptions (a syntax
+  // error, the nesting limit) become ours in one catch, with no lambda on the hot path.
 
   private JsonToken peek() throws CheckpointException {
-    return call(reader::peek);
+    try {
+      return reader.peek();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   private void expect(JsonToken expected, String what) throws CheckpointException {
@@ -80,25 +61,41 @@ final class HeaderJson {
   /** Consumes the '{' that opens an object. */
   void beginObject() throws CheckpointException {
     expect(JsonToken.BEGIN_OBJECT, "an object");
-    call(reader::beginObject);
+    try {
+      reader.beginObject();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   /** Consumes the '}' that closes the current object; call when {@link #hasNext} is false. */
   void endObject() throws CheckpointException {
     expect(JsonToken.END_OBJECT, "'}'");
-    call(reader::endObject);
+    try {
+      reader.endObject();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   /** Consumes the '[' that opens an array. */
   void beginArray() throws CheckpointException {
     expect(JsonToken.BEGIN_ARRAY, "an array");
-    call(reader::beginArray);
+    try {
+      reader.beginArray();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   /** Consumes the ']' that closes the current array; call when {@link #hasNext} is false. */
   void endArray() throws CheckpointException {
     expect(JsonToken.END_ARRAY, "']'");
-    call(reader::endArray);
+    try {
+      reader.endArray();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   /** Whether the current object or array has another member. */
@@ -110,7 +107,11 @@ final class HeaderJson {
   /** Reads a member name. */
   String nextName() throws CheckpointException {
     expect(JsonToken.NAME, "a name");
-    return call(reader::nextName);
+    try {
+      return reader.nextName();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   /** Whether the next value is a string (without consuming it). */
@@ -121,7 +122,16 @@ final class HeaderJson {
   /** Reads a string value. */
   String nextString() throws CheckpointException {
     expect(JsonToken.STRING, "a string");
-    return call(reader::nextString);
+    return consumeString();
+  }
+
+  /** Gson's nextString: the value of a string, or the literal text of a number. */
+  private String consumeString() throws CheckpointException {
+    try {
+      return reader.nextString();
+    } catch (IOException | IllegalStateException e) {
+      throw gsonError(e);
+    }
   }
 
   /**
@@ -131,8 +141,8 @@ final class HeaderJson {
   long nextLong() throws CheckpointException {
     expect(JsonToken.NUMBER, "an integer");
     long at = reader.getCharacterOffset();
-    String literal = call(reader::nextString); // a number's literal text, as written
-    if (!INTEGER.matcher(literal).matches()) {
+    String literal = consumeString(); // a number's literal text, as written
+    if (!isPlainInteger(literal)) {
       throw errorAt(at, "expected an integer but found the number " + shorten(literal));
     }
     try {
@@ -140,6 +150,20 @@ final class HeaderJson {
     } catch (NumberFormatException e) {
       throw errorAt(at, "integer out of range: " + shorten(literal));
     }
+  }
+
+  /** Whether {@code s} is {@code -?(0|[1-9][0-9]*)}: no fraction, exponent or leading zero. */
+  private static boolean isPlainInteger(String s) {
+    int start = s.startsWith("-") ? 1 : 0;
+    if (s.length() == start || (s.charAt(start) == '0' && s.length() > start + 1)) {
+      return false;
+    }
+    for (int i = start; i < s.length(); i++) {
+      if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Checks that only whitespace follows the top-level value. */
