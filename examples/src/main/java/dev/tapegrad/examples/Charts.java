@@ -41,15 +41,30 @@ final class Charts {
     chart.getStyler().setYAxisLogarithmic(logY);
     chart.getStyler().setMarkerSize(5);
     chart.getStyler().setXAxisDecimalPattern("#0.##");
-    // room for each x label: XChart's default hint lets labels like 106 and 141 run together
-    chart.getStyler().setXAxisTickMarkSpacingHint(110);
     for (Series s : series) {
       XYSeries added = chart.addSeries(s.name(), s.x(), s.y());
       if (!s.markers()) {
         added.setMarker(SeriesMarkers.NONE);
       }
     }
+    roundNumberTicks(chart, series.get(0));
     return save(chart, png);
+  }
+
+  /**
+   * When every x value of a chart is equally spaced (steps 1, 2, ..., 900), XChart puts its ticks
+   * on data points (1, 36, 71, ...) and the labels run together. One invisible point between the
+   * first two x values breaks the spacing, and XChart goes back to round-number ticks (0, 100,
+   * 200, ...).
+   */
+  private static void roundNumberTicks(XYChart chart, Series first) {
+    if (first.x().length < 2) {
+      return;
+    }
+    XYSeries hidden = chart.addSeries(" ", new double[] {(first.x()[0] + first.x()[1]) / 2}, new double[] {first.y()[0]});
+    hidden.setMarker(SeriesMarkers.NONE);
+    hidden.setLineColor(new Color(0, 0, 0, 0));
+    hidden.setShowInLegend(false);
   }
 
   static Path save(XYChart chart, Path png) {
@@ -121,17 +136,18 @@ final class Charts {
     g.setStroke(new BasicStroke(1f));
     g.drawRect(left, top, plotW, plotH);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    for (int t = 0; t <= 4; t++) {
-      double x = xMin + (xMax - xMin) * t / 4;
-      double y = yMin + (yMax - yMin) * t / 4;
-      int px = left + plotW * t / 4;
-      int py = top + plotH - plotH * t / 4;
+    double tick = 0.5 * Math.pow(10, Math.floor(Math.log10(Math.max(xMax - xMin, yMax - yMin) / 4)));
+    for (double x = Math.ceil(xMin / tick) * tick; x <= xMax + 1e-9; x += tick) {
+      int px = left + (int) Math.round((x - xMin) / (xMax - xMin) * plotW);
       g.drawLine(px, top + plotH, px, top + plotH + 5);
+      String label = String.format(Locale.ROOT, "%.1f", x + 0.0);
+      g.drawString(label, px - g.getFontMetrics().stringWidth(label) / 2, top + plotH + 20);
+    }
+    for (double y = Math.ceil(yMin / tick) * tick; y <= yMax + 1e-9; y += tick) {
+      int py = top + (int) Math.round((yMax - y) / (yMax - yMin) * plotH);
       g.drawLine(left - 5, py, left, py);
-      String xs = String.format(Locale.ROOT, "%.2f", x);
-      String ys = String.format(Locale.ROOT, "%.2f", y);
-      g.drawString(xs, px - g.getFontMetrics().stringWidth(xs) / 2, top + plotH + 20);
-      g.drawString(ys, left - 9 - g.getFontMetrics().stringWidth(ys), py + 5);
+      String label = String.format(Locale.ROOT, "%.1f", y + 0.0);
+      g.drawString(label, left - 9 - g.getFontMetrics().stringWidth(label), py + 5);
     }
     g.drawString("x", left + plotW / 2, height - 18);
     g.drawString("y", 18, top + plotH / 2);

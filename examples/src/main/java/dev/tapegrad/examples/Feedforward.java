@@ -135,7 +135,7 @@ public final class Feedforward implements Callable<Integer> {
       dy[i] = ys[i];
       df[i] = fit[i];
     }
-    Path plot = Charts.lineChart(out.resolve("fit.png"), String.format(Locale.ROOT, "1-%d-%d-1 network, mse %.4f", m, n, mse), "x", "y", false,
+    Path plot = Charts.lineChart(out.resolve("fit.png"), String.format(Locale.ROOT, "1-%d-%d-1 network, mse %.1e", m, n, mse), "x", "y", false,
         List.of(Charts.Series.line("sin(2x) + 0.3x^2 - 0.5", dx, dy), Charts.Series.line("network", dx, df)));
     console.println("plot: " + plot.toAbsolutePath());
     report = new Report(counted, formula, mse, plot);
