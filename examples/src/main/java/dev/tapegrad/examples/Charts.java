@@ -136,7 +136,7 @@ final class Charts {
     g.setStroke(new BasicStroke(1f));
     g.drawRect(left, top, plotW, plotH);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-    double tick = 0.5 * Math.pow(10, Math.floor(Math.log10(Math.max(xMax - xMin, yMax - yMin) / 4)));
+    double tick = niceStep(Math.max(xMax - xMin, yMax - yMin) / 5);
     for (double x = Math.ceil(xMin / tick) * tick; x <= xMax + 1e-9; x += tick) {
       int px = left + (int) Math.round((x - xMin) / (xMax - xMin) * plotW);
       g.drawLine(px, top + plotH, px, top + plotH + 5);
@@ -173,6 +173,13 @@ final class Charts {
       throw new UncheckedIOException("could not write " + png, e);
     }
     return png;
+  }
+
+  /** 1, 2 or 5 times a power of ten, near {@code raw}. */
+  static double niceStep(double raw) {
+    double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    double n = raw / magnitude;
+    return magnitude * (n < 1.5 ? 1 : n < 3 ? 2 : n < 7 ? 5 : 10);
   }
 
   private static Color lighter(Color c) {
