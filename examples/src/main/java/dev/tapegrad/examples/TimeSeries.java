@@ -13,6 +13,7 @@ import dev.tapegrad.nn.Sequential;
 import dev.tapegrad.nn.Tanh;
 import dev.tapegrad.nn.TimeDelay;
 import dev.tapegrad.optim.Adam;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -47,8 +48,14 @@ import picocli.CommandLine.Option;
       "A relative --out is resolved against the working directory."
     })
 public final class TimeSeries implements Callable<Integer> {
-  @Option(names = "--length", description = "length of the series (default: ${DEFAULT-VALUE})")
+  @Option(names = "--length", description = "length of the generated series (default: ${DEFAULT-VALUE})")
   int length = 1500;
+
+  @Option(names = "--csv", description = "read the series from a column of this CSV file (with a header row) instead of generating it")
+  Path csv;
+
+  @Option(names = "--column", description = "the CSV column to read (default: the first)")
+  String column;
 
   @Option(names = "--steps", description = "training steps per model (default: ${DEFAULT-VALUE})")
   int steps = 400;
@@ -70,11 +77,21 @@ public final class TimeSeries implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     Random random = new Random(seed);
-    float[] series = new float[length];
-    for (int t = 0; t < length; t++) {
-      series[t] = (float) (Math.sin(2 * Math.PI * t / 40) + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1) + 0.1 * random.nextGaussian());
+    float[] series;
+    if (csv != null) {
+      series = Csv.column(csv, column);
+      length = series.length;
+      if (length < 300) {
+        throw new IllegalArgumentException("time-series: " + csv + " has " + length + " values; at least 300 are needed");
+      }
+      console.printf(Locale.ROOT, "time-series: %d values from %s%n", length, csv);
+    } else {
+      series = new float[length];
+      for (int t = 0; t < length; t++) {
+        series[t] = (float) (Math.sin(2 * Math.PI * t / 40) + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1) + 0.1 * random.nextGaussian());
+      }
     }
     Split<Integer> times = Split.ordered(Dataset.fromFunction(length, t -> t), 0.8, 0, 0.2);
     int split = times.train().size();
@@ -153,7 +170,9 @@ public final class TimeSeries implements Callable<Integer> {
     lastMse /= tested;
     console.printf(Locale.ROOT, "test mean squared error, one step ahead over %d points:%n", tested);
     console.printf(Locale.ROOT, "  TDNN        %.5f%n  GRU         %.5f%n  last value  %.5f%n", tdnnMse, gruMse, lastMse);
-    console.printf(Locale.ROOT, "  (noise floor: the noise variance is %.5f)%n", 0.01);
+    if (csv == null) {
+      console.printf(Locale.ROOT, "  (noise floor: the noise variance is %.5f)%n", 0.01);
+    }
 
     int shown = Math.min(200, tested);
     double[] x = new double[shown];
