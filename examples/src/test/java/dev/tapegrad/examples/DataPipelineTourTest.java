@@ -83,6 +83,66 @@ class DataPipelineTourTest {
     }
   }
 
+  /** A sentence as word ids, labelled 1 when it contains "who". */
+  record Sentence(int[] ids, int label) {}
+
+  /** Padded word ids, their lengths and labels. */
+  record Sentences(Padding.PaddedTokens tokens, int[] labels) {}
+
+  @Test
+  void aWordLevelGruOnBucketedPaddedSentences() {
+    List<List<String>> sentences = new ArrayList<>();
+    for (String s : BuiltInCorpus.generate(5, 40_000).split("(?<=[.!])\\s+")) {
+      List<String> words = WordVocabulary.tokenize(s);
+      if (!words.isEmpty()) {
+        sentences.add(words);
+      }
+    }
+    WordVocabulary vocab = WordVocabulary.of(sentences.stream().flatMap(List::stream).toList(), 1, 10_000);
+    Dataset<Sentence> all = Dataset.of(sentences).map(w -> new Sentence(vocab.encode(w), w.contains("who") ? 1 : 0));
+    Split<Sentence> split = Split.byFractions(all.cache(), 0.8, 0, 0.2, 1);
+    DataLoader<Sentence, Sentences> loader = DataLoader.builder(split.train(), DataPipelineTourTest::collate)
+        .batchSize(32).shuffle(1).dropLast(true).bucketBy(s -> s.ids().length, 8).build();
+
+    Random random = new Random(2);
+    Embedding embedding = new Embedding(vocab.size(), 16, WordVocabulary.PAD, random);
+    Gru gru = Gru.builder(16, 32).build(random);
+    Linear head = new Linear(32, 2, random);
+    List<Tensor> parameters = new ArrayList<>(embedding.parameters());
+    parameters.addAll(gru.parameters());
+    parameters.addAll(head.parameters());
+    Adam adam = new Adam(parameters, Adam.options().lr(0.02));
+    java.util.function.Function<Sentences, Tensor> logits = b -> {
+      Padding.PaddedTokens t = b.tokens();
+      Tensor x = embedding.forward(t.ids()).reshape(t.steps(), t.batch(), -1);   // time-major
+      return head.forward(gru.forward(x, t.lengths()).hN().squeeze(0));          // last real step
+    };
+    for (int epoch = 0; epoch < 12; epoch++) {
+      for (Sentences b : loader.epoch(epoch)) {
+        Tensor loss = Functional.crossEntropy(logits.apply(b), b.labels());
+        adam.zeroGrad();
+        loss.backward();
+        adam.step();
+      }
+    }
+    Sentences test = collate(split.test().asList());
+    try (var scope = Autograd.noGrad()) {
+      double accuracy = Metrics.accuracy(logits.apply(test), test.labels());
+      double share = java.util.Arrays.stream(test.labels()).average().orElseThrow();
+      assertTrue(accuracy > 0.95 && accuracy > Math.max(share, 1 - share) + 0.1, "accuracy " + accuracy + ", share of 1s " + share);
+    }
+  }
+
+  static Sentences collate(List<Sentence> batch) {
+    List<int[]> ids = new ArrayList<>();
+    int[] labels = new int[batch.size()];
+    for (int i = 0; i < labels.length; i++) {
+      ids.add(batch.get(i).ids());
+      labels[i] = batch.get(i).label();
+    }
+    return new Sentences(Padding.padTokens(ids, false, WordVocabulary.PAD), labels);
+  }
+
   @Test
   void aWholeRunIsSavedAndResumedInOneCallEach() throws Exception {
     Random random = new Random(3);
