@@ -55,9 +55,9 @@ import java.util.function.Supplier;
  * nothing is ever deserialized). {@link #load} sets the seed with {@code setSeed}; when a Gaussian
  * was pending it steps the seed back to the pair that produced it and draws that pair again, which
  * leaves the generator in exactly the saved state. Subclasses ({@code SecureRandom}, {@code
- * ThreadLocalRandom}) and {@code SplittableRandom} or the JDK 17 {@code RandomGenerator}
- * algorithms are rejected: they expose no state and cannot be set, so no exact resume is
- * possible. For those, derive the generator from {@code (seed, step)} when needed, as {@code
+ * ThreadLocalRandom}) are rejected, and {@code SplittableRandom} and the JDK 17 {@code
+ * RandomGenerator} algorithms are not {@code Random}s, so they cannot be registered: none of them
+ * exposes its state or lets it be set, so no exact resume is possible. For those, derive the generator from {@code (seed, step)} when needed, as {@code
  * DataLoader} in {@code tapegrad-data} does per epoch, and nothing needs saving.
  *
  * <h2>Failure</h2>
