@@ -4,6 +4,8 @@ import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Profiler;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.data.DataLoader;
+import dev.tapegrad.data.Dataset;
 import dev.tapegrad.nn.Linear;
 import dev.tapegrad.nn.Sequential;
 import dev.tapegrad.nn.Tanh;
@@ -31,7 +33,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "feedforward",
     mixinStandardHelpOptions = true,
-    description = "Fit a 1-D function with a 1-M-N-1 network and count its multiplications.")
+    description = {
+      "Fit a 1-D function with a 1-M-N-1 network and count its multiplications.",
+      "A relative --out is resolved against the working directory."
+    })
 public final class Feedforward implements Callable<Integer> {
   @Option(names = "-m", description = "neurons in the first hidden layer (default: ${DEFAULT-VALUE})")
   int m = 24;
@@ -48,7 +53,7 @@ public final class Feedforward implements Callable<Integer> {
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 1;
 
-  @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE})")
+  @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "feedforward");
 
   /** What a run reports. */
@@ -64,6 +69,17 @@ public final class Feedforward implements Callable<Integer> {
   /** The function to fit. */
   static double target(double x) {
     return Math.sin(2 * x) + 0.3 * x * x - 0.5;
+  }
+
+  /** Inputs {@code [N, 1]} and targets {@code [N, 1]} of a list of {@code (x, y)} pairs. */
+  static Tensor[] collate(List<float[]> samples) {
+    float[] x = new float[samples.size()];
+    float[] y = new float[samples.size()];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = samples.get(i)[0];
+      y[i] = samples.get(i)[1];
+    }
+    return new Tensor[] {Tensor.of(x, x.length, 1), Tensor.of(y, y.length, 1)};
   }
 
   @Override
@@ -90,11 +106,15 @@ public final class Feedforward implements Callable<Integer> {
       ys[i] = (float) target(xs[i]);
     }
     Tensor x = Tensor.of(xs, points, 1);
-    Tensor y = Tensor.of(ys, points, 1);
+    // full batch: one batch of every point, in order (the gradient of a full batch does not depend
+    // on the order); the targets are values, so the collate is our own rather than Collate.stack()
+    Dataset<float[]> samples = Dataset.fromFunction(points, i -> new float[] {xs[i], ys[i]});
+    DataLoader<float[], Tensor[]> loader = DataLoader.builder(samples, Feedforward::collate).batchSize(points).build();
     Adam adam = new Adam(model.parameters(), Adam.options().lr(lr));
     double mse = Double.NaN;
     for (int step = 1; step <= steps; step++) {
-      Tensor loss = Functional.mseLoss(model.forward(x), y);
+      Tensor[] batch = loader.batch(step - 1, 0);
+      Tensor loss = Functional.mseLoss(model.forward(batch[0]), batch[1]);
       adam.zeroGrad();
       loss.backward();
       adam.step();
@@ -115,9 +135,9 @@ public final class Feedforward implements Callable<Integer> {
       dy[i] = ys[i];
       df[i] = fit[i];
     }
-    Path plot = Charts.lineChart(out.resolve("fit.png"), String.format(Locale.ROOT, "1-%d-%d-1 network, mse %.4f", m, n, mse), "x", "y", false,
+    Path plot = Charts.lineChart(out.resolve("fit.png"), String.format(Locale.ROOT, "1-%d-%d-1 network, mse %.1e", m, n, mse), "x", "y", false,
         List.of(Charts.Series.line("sin(2x) + 0.3x^2 - 0.5", dx, dy), Charts.Series.line("network", dx, df)));
-    console.println("plot: " + plot);
+    console.println("plot: " + plot.toAbsolutePath());
     report = new Report(counted, formula, mse, plot);
     return 0;
   }

@@ -3,6 +3,9 @@ package dev.tapegrad.examples;
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.data.DataLoader;
+import dev.tapegrad.data.Dataset;
+import dev.tapegrad.data.Metrics;
 import dev.tapegrad.nn.GruCell;
 import dev.tapegrad.nn.Init;
 import dev.tapegrad.nn.Linear;
@@ -21,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,7 +34,8 @@ import picocli.CommandLine.Option;
  * the first symbol of a sequence (marked by a flag) after a run of distractors.
  *
  * <p>For each length, each network trains on the task and is scored on fresh sequences
- * (accuracy against sequence length). Then, for the networks trained on the longest sequences,
+ * (accuracy against sequence length). The sequences are a {@link Dataset} computed from their
+ * index, read in batches by a {@link DataLoader}, and scored with {@link Metrics#accuracy}. Then, for the networks trained on the longest sequences,
  * the norm of {@code dL/dh_t} is measured at every step {@code t}, where {@code L} is the loss at
  * the last step: how much of the error signal reaches back a given distance. The Elman network's
  * signal shrinks by a roughly constant factor per step (the product of its Jacobians
@@ -45,7 +50,10 @@ import picocli.CommandLine.Option;
 @Command(
     name = "vanishing-gradients",
     mixinStandardHelpOptions = true,
-    description = "Compare how far gradients reach back in Elman RNN, LSTM and GRU; plot it.")
+    description = {
+      "Compare how far gradients reach back in Elman RNN, LSTM and GRU; plot it.",
+      "A relative --out is resolved against the working directory."
+    })
 public final class VanishingGradients implements Callable<Integer> {
   /** The three networks compared. */
   enum Kind {
@@ -69,7 +77,7 @@ public final class VanishingGradients implements Callable<Integer> {
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 7;
 
-  @Option(names = "--out", description = "folder for the plots (default: ${DEFAULT-VALUE})")
+  @Option(names = "--out", description = "folder for the plots (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "vanishing-gradients");
 
   /** What a run reports: accuracy per length and the gradient norm per distance, per network. */
@@ -152,30 +160,53 @@ public final class VanishingGradients implements Callable<Integer> {
   /** A batch of the task: symbol sequences as one-hot steps, and the first symbol of each. */
   record Batch(List<Tensor> inputs, int[] targets) {}
 
-  Batch batch(int length, int size, Random random) {
-    int[][] sequence = new int[length][size];
+  /**
+   * {@code size} sequences of {@code length} random symbols; sequence {@code i} is drawn from its
+   * own generator, seeded from {@code (stream, i)}, so the dataset is a pure function of its index.
+   */
+  Dataset<int[]> sequences(int length, int size, long stream) {
+    return Dataset.fromFunction(size, i -> {
+      // SplittableRandom mixes its seed; consecutive seeds of java.util.Random start out alike
+      SplittableRandom random = new SplittableRandom(stream * 1_000_003L + i);
+      int[] sequence = new int[length];
+      for (int t = 0; t < length; t++) {
+        sequence[t] = random.nextInt(symbols);
+      }
+      return sequence;
+    });
+  }
+
+  /** One-hot symbol plus a flag channel that marks the step to remember; the target is the first symbol. */
+  Batch collate(List<int[]> sequences) {
+    int size = sequences.size();
+    int length = sequences.get(0).length;
     int[] targets = new int[size];
     for (int b = 0; b < size; b++) {
-      for (int t = 0; t < length; t++) {
-        sequence[t][b] = random.nextInt(symbols);
-      }
-      targets[b] = sequence[0][b];
+      targets[b] = sequences.get(b)[0];
     }
-    // one-hot symbol plus a flag channel that marks the step to remember
     List<Tensor> inputs = new ArrayList<>(length);
     for (int t = 0; t < length; t++) {
+      int[] step = new int[size];
+      for (int b = 0; b < size; b++) {
+        step[b] = sequences.get(b)[t];
+      }
       Tensor flag = t == 0 ? Tensor.ones(size, 1) : Tensor.zeros(size, 1);
-      inputs.add(Tensor.cat(List.of(Tensor.oneHot(sequence[t], symbols), flag), 1));
+      inputs.add(Tensor.cat(List.of(Tensor.oneHot(step, symbols), flag), 1));
     }
     return new Batch(inputs, targets);
+  }
+
+  private long stream(String purpose, int length) {
+    return (seed * 31 + length) * 7 + purpose.hashCode();
   }
 
   Recaller train(Kind kind, int length, Random random) {
     Recaller model = new Recaller(kind, symbols, hidden, random);
     model.chrono(length, random);
     Adam adam = new Adam(model.parameters(), Adam.options().lr(0.01));
-    for (int step = 0; step < steps; step++) {
-      Batch b = batch(length, 32, random);
+    DataLoader<int[], Batch> loader =
+        DataLoader.builder(sequences(length, steps * 32, stream("train", length)), this::collate).batchSize(32).build();
+    for (Batch b : loader.epoch(0)) {
       List<Tensor> hs = model.unroll(b.inputs());
       Tensor loss = Functional.crossEntropy(model.logits(hs.get(hs.size() - 1)), b.targets());
       adam.zeroGrad();
@@ -186,23 +217,17 @@ public final class VanishingGradients implements Callable<Integer> {
     return model;
   }
 
-  double accuracy(Recaller model, int length, Random random) {
-    Batch b = batch(length, 512, random);
-    float[] predicted;
+  double accuracy(Recaller model, int length) {
+    Batch b = collate(sequences(length, 512, stream("test", length)).asList());
     try (var scope = Autograd.noGrad()) {
       List<Tensor> hs = model.unroll(b.inputs());
-      predicted = model.logits(hs.get(hs.size() - 1)).argmax(1, false).toFloatArray();
+      return Metrics.accuracy(model.logits(hs.get(hs.size() - 1)), b.targets());
     }
-    int right = 0;
-    for (int i = 0; i < predicted.length; i++) {
-      right += (int) predicted[i] == b.targets()[i] ? 1 : 0;
-    }
-    return right / (double) predicted.length;
   }
 
   /** Mean over a batch of ||dL/dh_t||, indexed by distance T - 1 - t from the loss. */
-  double[] gradientNorms(Recaller model, int length, Random random) {
-    Batch b = batch(length, 64, random);
+  double[] gradientNorms(Recaller model, int length) {
+    Batch b = collate(sequences(length, 64, stream("gradient", length)).asList());
     List<Tensor> hs = model.unroll(b.inputs());
     Tensor loss = Functional.crossEntropy(model.logits(hs.get(length - 1)), b.targets());
     List<Tensor> grads = Autograd.grad(loss, hs, false);
@@ -228,10 +253,10 @@ public final class VanishingGradients implements Callable<Integer> {
       for (Kind kind : Kind.values()) {
         Random random = new Random(seed * 31 + lengths[i]);
         Recaller model = train(kind, lengths[i], random);
-        accuracy.get(kind)[i] = accuracy(model, lengths[i], random);
+        accuracy.get(kind)[i] = accuracy(model, lengths[i]);
         row.append(String.format(Locale.ROOT, " %.3f", accuracy.get(kind)[i]));
         if (lengths[i] == longest) {
-          norms.put(kind, gradientNorms(model, longest, random));
+          norms.put(kind, gradientNorms(model, longest));
         }
       }
       console.println(row);
@@ -251,7 +276,7 @@ public final class VanishingGradients implements Callable<Integer> {
     for (Kind kind : Kind.values()) {
       console.printf(Locale.ROOT, "  %-6s %.3e%n", kind, report.decay(kind));
     }
-    console.printf("plots: %s, %s%n", gradientPlot, accuracyPlot);
+    console.printf("plots: %s, %s%n", gradientPlot.toAbsolutePath(), accuracyPlot.toAbsolutePath());
     return 0;
   }
 }

@@ -48,9 +48,12 @@ class ExamplesSmokeTest {
   void classifierSeparatesTheSpiral() throws IOException {
     Classifier example = new Classifier();
     example.console = console;
-    run(example, "--points", "80", "--hidden", "48", "--steps", "700", "--out", dir.toString());
-    assertTrue(example.report().accuracy() > 0.9, "accuracy " + example.report().accuracy());
-    assertPng(example.report().plot());
+    run(example, "--points", "80", "--hidden", "48", "--epochs", "150", "--out", dir.toString());
+    Classifier.Report report = example.report();
+    assertTrue(report.trainAccuracy() > 0.9, "train accuracy " + report.trainAccuracy());
+    assertTrue(report.testAccuracy() > 0.85, "test accuracy " + report.testAccuracy());
+    assertTrue(report.bestEpoch() <= report.epochs());
+    assertPng(report.plot());
   }
 
   @Test

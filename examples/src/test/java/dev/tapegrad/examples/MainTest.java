@@ -22,6 +22,18 @@ class MainTest {
   }
 
   @Test
+  void everyExampleThatWritesFilesSaysWhereRelativePathsGo() {
+    for (String example : new String[] {"char-rnn", "feedforward", "vanishing-gradients", "time-series", "classifier"}) {
+      StringWriter out = new StringWriter();
+      CommandLine cli = new CommandLine(new Main());
+      cli.setOut(new PrintWriter(out));
+      assertEquals(0, cli.execute(example, "--help"));
+      String help = out.toString().replaceAll("\\s+", " ");
+      assertTrue(help.contains("resolved against the working directory"), example + ":\n" + out);
+    }
+  }
+
+  @Test
   void anUnknownExampleIsAUsageError() {
     CommandLine cli = new CommandLine(new Main());
     cli.setErr(new PrintWriter(new StringWriter()));

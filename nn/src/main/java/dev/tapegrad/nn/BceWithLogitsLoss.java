@@ -1,11 +1,16 @@
 package dev.tapegrad.nn;
 
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Reduction;
 import dev.tapegrad.autograd.Tensor;
 
 /**
- * Binary cross-entropy on logits as a module, as PyTorch's {@code nn.BCEWithLogitsLoss}: see {@link
- * Losses#binaryCrossEntropyWithLogits}.
+ * Binary cross-entropy on logits as a module, as PyTorch's {@code nn.BCEWithLogitsLoss}: {@link
+ * Functional#binaryCrossEntropyWithLogits(Tensor, Tensor, Reduction)}, computed stably.
+ *
+ * <pre>
+ *   loss = softplus(x) - x * t  =  -(t log sigmoid(x) + (1 - t) log(1 - sigmoid(x)))
+ * </pre>
  */
 public final class BceWithLogitsLoss extends Block {
   private final Reduction reduction;
@@ -22,7 +27,7 @@ public final class BceWithLogitsLoss extends Block {
 
   /** The loss of {@code logits} against equally shaped {@code targets} in {@code [0, 1]}. */
   public Tensor forward(Tensor logits, Tensor targets) {
-    return Losses.binaryCrossEntropyWithLogits(logits, targets, reduction);
+    return Functional.binaryCrossEntropyWithLogits(logits, targets, reduction);
   }
 
   /** The configured reduction. */

@@ -1,9 +1,13 @@
 package dev.tapegrad.nn;
 
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Reduction;
 import dev.tapegrad.autograd.Tensor;
 
-/** Mean squared error as a module, as PyTorch's {@code nn.MSELoss}: see {@link Losses#mse}. */
+/**
+ * Squared error {@code (input - target)²} as a module, as PyTorch's {@code nn.MSELoss}: {@link
+ * Functional#mseLoss(Tensor, Tensor, Reduction)} with the reduction configured.
+ */
 public final class MseLoss extends Block {
   private final Reduction reduction;
 
@@ -19,7 +23,7 @@ public final class MseLoss extends Block {
 
   /** The loss of {@code input} against an equally shaped {@code target}. */
   public Tensor forward(Tensor input, Tensor target) {
-    return Losses.mse(input, target, reduction);
+    return Functional.mseLoss(input, target, reduction);
   }
 
   /** The configured reduction. */

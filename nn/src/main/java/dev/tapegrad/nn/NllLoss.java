@@ -1,11 +1,13 @@
 package dev.tapegrad.nn;
 
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Reduction;
 import dev.tapegrad.autograd.Tensor;
 
 /**
- * Negative log-likelihood as a module, as PyTorch's {@code nn.NLLLoss}: see {@link Losses#nll}.
- * Inputs are log-probabilities {@code [*, C]} with classes last.
+ * Negative log-likelihood {@code -logProbs[i, y_i]} as a module, as PyTorch's {@code nn.NLLLoss}:
+ * {@link Functional#nllLoss(Tensor, int[], Reduction, int)} over log-probabilities {@code [*, C]}
+ * (e.g. a {@link LogSoftmax} output) with classes last, as {@link CrossEntropyLoss} takes them.
  */
 public final class NllLoss extends Block {
   private final Reduction reduction;
@@ -13,7 +15,7 @@ public final class NllLoss extends Block {
 
   /** Mean reduction, no ignored class. */
   public NllLoss() {
-    this(Reduction.MEAN, Losses.DEFAULT_IGNORE_INDEX);
+    this(Reduction.MEAN, CrossEntropyLoss.DEFAULT_IGNORE_INDEX);
   }
 
   /** The given reduction; targets equal to {@code ignoreIndex} contribute nothing. */
@@ -24,7 +26,10 @@ public final class NllLoss extends Block {
 
   /** The loss of {@code logProbs} {@code [*, C]} against {@code prod(*)} class indices. */
   public Tensor forward(Tensor logProbs, int[] targets) {
-    return Losses.nll(logProbs, targets, reduction, ignoreIndex);
+    int[] batch = ClassScores.batchShape("nll", logProbs, targets);
+    Tensor two = logProbs.dim() == 1 ? logProbs.unsqueeze(0) : ClassScores.flatten(logProbs);
+    Tensor loss = Functional.nllLoss(two, targets, reduction, ignoreIndex);
+    return ClassScores.unflatten(loss, reduction, batch);
   }
 
   /** The configured reduction. */

@@ -12,7 +12,8 @@ import dev.tapegrad.autograd.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-class LossesTest {
+/** The loss modules: the maths is Functional's, the modules add scores {@code [*, C]}. */
+class LossModulesTest {
   private static Tensor randn(long seed, int... shape) {
     return Tensor.randn(new Random(seed), shape);
   }
@@ -22,12 +23,12 @@ class LossesTest {
     Tensor logits = randn(1, 2, 3, 5);
     int[] targets = {0, 4, 2, 1, 3, 3};
     for (Reduction r : Reduction.values()) {
-      Tensor seq = Losses.crossEntropy(logits, targets, r, 4, 0.1f);
+      Tensor seq = new CrossEntropyLoss(r, 4, 0.1f).forward(logits, targets);
       Tensor flat = Functional.crossEntropy(logits.reshape(6, 5), targets, r, 4, 0.1f);
       assertClose(r == Reduction.NONE ? flat.reshape(2, 3) : flat, seq, 1e-6);
     }
     assertArrayEquals(
-        new int[] {2, 3}, Losses.crossEntropy(logits, targets, Reduction.NONE, -100, 0).shape());
+        new int[] {2, 3}, new CrossEntropyLoss(Reduction.NONE, -100, 0).forward(logits, targets).shape());
   }
 
   @Test
@@ -47,7 +48,7 @@ class LossesTest {
     expected /= 3;
     assertEquals(
         expected,
-        Losses.crossEntropy(logits, targets, Reduction.MEAN, -100, (float) s).item(),
+        Functional.crossEntropy(logits, targets, Reduction.MEAN, -100, (float) s).item(),
         1e-5);
     assertEquals(
         expected,
@@ -60,7 +61,7 @@ class LossesTest {
     Tensor logits = randn(3, 3, 4).requiresGrad(true);
     int[] targets = {1, 0, 2};
     Tensor loss = new CrossEntropyLoss(Reduction.MEAN, 0, 0f).forward(logits, targets);
-    Tensor kept = Losses.crossEntropy(logits.detach().indexSelect(0, 0, 2), new int[] {1, 2});
+    Tensor kept = new CrossEntropyLoss().forward(logits.detach().indexSelect(0, 0, 2), new int[] {1, 2});
     assertEquals(kept.item(), loss.item(), 1e-6);
     loss.backward();
     for (int c = 0; c < 4; c++) {
@@ -74,13 +75,13 @@ class LossesTest {
     int[] targets = {2, 0, 1, 1};
     for (Reduction r : Reduction.values()) {
       assertClose(
-          Losses.crossEntropy(logits, targets, r, -100, 0f),
+          new CrossEntropyLoss(r, -100, 0f).forward(logits, targets),
           new NllLoss(r, -100).forward(new LogSoftmax(-1).forward(logits), targets),
           1e-6);
     }
     Tensor single = randn(5, 3).logSoftmax(0);
-    assertEquals(-single.get(2), Losses.nll(single, new int[] {2}).item(), 1e-6);
-    assertEquals(0, Losses.nll(single, new int[] {2}, Reduction.NONE, -100).dim());
+    assertEquals(-single.get(2), new NllLoss().forward(single, new int[] {2}).item(), 1e-6);
+    assertEquals(0, new NllLoss(Reduction.NONE, -100).forward(single, new int[] {2}).dim());
   }
 
   @Test
@@ -91,14 +92,14 @@ class LossesTest {
     assertClose(sq, new MseLoss(Reduction.NONE).forward(x, t), 1e-6);
     assertEquals(sq.sum().item(), new MseLoss(Reduction.SUM).forward(x, t).item(), 1e-5);
     assertEquals(sq.mean().item(), new MseLoss().forward(x, t).item(), 1e-6);
-    assertEquals(sq.mean().item(), Losses.mse(x, t).item(), 1e-6);
+    assertEquals(sq.mean().item(), Functional.mseLoss(x, t).item(), 1e-6);
     // -(t log s + (1 - t) log(1 - s))
     Tensor s = x.sigmoid();
     Tensor bce = t.mul(s.log()).add(t.rsub(1f).mul(s.rsub(1f).log())).neg();
     assertClose(bce, new BceWithLogitsLoss(Reduction.NONE).forward(x, t), 1e-5);
     assertEquals(bce.sum().item(), new BceWithLogitsLoss(Reduction.SUM).forward(x, t).item(), 1e-4);
     assertEquals(bce.mean().item(), new BceWithLogitsLoss().forward(x, t).item(), 1e-5);
-    assertEquals(bce.mean().item(), Losses.binaryCrossEntropyWithLogits(x, t).item(), 1e-5);
+    assertEquals(bce.mean().item(), Functional.binaryCrossEntropyWithLogits(x, t).item(), 1e-5);
   }
 
   @Test
@@ -106,12 +107,12 @@ class LossesTest {
     Tensor logits = randn(8, 2, 3, 5);
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> Losses.crossEntropy(logits, new int[] {1, 2}));
+            IllegalArgumentException.class, () -> new CrossEntropyLoss().forward(logits, new int[] {1, 2}));
     assertTrue(
         e.getMessage().contains("crossEntropy: scores [2, 3, 5] need 6 targets"), e.getMessage());
     assertThrows(
         IndexOutOfBoundsException.class,
-        () -> Losses.crossEntropy(logits, new int[] {0, 1, 2, 3, 4, 5}));
+        () -> new CrossEntropyLoss().forward(logits, new int[] {0, 1, 2, 3, 4, 5}));
     IllegalArgumentException m =
         assertThrows(
             IllegalArgumentException.class,
