@@ -196,7 +196,7 @@ final class Pointwise {
     float[] out = new float[x.numel()];
     float[] in = x.data;
     for (int i = 0; i < out.length; i++) {
-      out[i] = (float) Math.pow(in[i], p);
+      out[i] = (float) StrictMath.pow(in[i], p); // Math.pow may change with the JIT
     }
     // d x^p = p x^(p - 1)
     return Node.record(

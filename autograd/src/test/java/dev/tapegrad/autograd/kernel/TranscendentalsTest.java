@@ -88,6 +88,23 @@ class TranscendentalsTest {
   }
 
   @Test
+  void logDoubleIsWithinFourUlpOfDouble() {
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < 200_000; i++) {
+      double x = Math.scalb(1 + random.nextDouble(), random.nextInt(2100) - 1074);
+      double expected = StrictMath.log(x);
+      assertEquals(expected, Transcendentals.logDouble(x), 4 * Math.ulp(expected), "log " + x);
+    }
+    assertEquals(0.0, Transcendentals.logDouble(1));
+    assertEquals(StrictMath.log(Double.MIN_VALUE), Transcendentals.logDouble(Double.MIN_VALUE),
+        4 * Math.ulp(StrictMath.log(Double.MIN_VALUE)));
+    assertEquals(Double.NEGATIVE_INFINITY, Transcendentals.logDouble(0));
+    assertEquals(Double.POSITIVE_INFINITY, Transcendentals.logDouble(Double.POSITIVE_INFINITY));
+    assertTrue(Double.isNaN(Transcendentals.logDouble(-1)));
+    assertTrue(Double.isNaN(Transcendentals.logDouble(Double.NaN)));
+  }
+
+  @Test
   void erfMatchesKnownValues() {
     double[][] table = {
       {0, 0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
