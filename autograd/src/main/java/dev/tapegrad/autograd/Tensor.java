@@ -25,6 +25,26 @@ import java.util.random.RandomGenerator;
  * See {@link Autograd} for grad mode and functional gradients.
  *
  * <p>Dimensions may be negative, counting from the end, wherever an op takes one.
+ *
+ * <p>Threads. Tensors are immutable, so any number of threads may read them and compute with
+ * them at once. What is and is not safe:
+ *
+ * <ul>
+ *   <li>Inference on one shared model from many threads, each under its own {@link
+ *       Autograd#noGrad()}: safe (grad mode is per thread; nothing is recorded or written).
+ *   <li>Separate models (separate parameter tensors) trained on separate threads: safe.
+ *   <li>Several threads running {@code backward()} on their own graphs that share leaves (one set
+ *       of weights, several batches): safe. Each leaf accumulates under its own lock, so no
+ *       contribution is lost; each thread's gradient is deterministic, but the order in which the
+ *       threads' contributions are added is not, so with three or more contributions the sum may
+ *       differ in the last bits from run to run. For bit-reproducible data parallelism, compute
+ *       the gradients with {@link Autograd#grad} on each thread and add them in a fixed order.
+ *   <li>Not safe: two threads walking the same graph (one {@code backward()} frees what the other
+ *       walks), an {@code InPlace} method or an optimizer step on a tensor another thread is
+ *       reading or differentiating through, and {@link #zeroGrad()} racing a backward pass (the
+ *       gradient is then either cleared or not, never corrupt). Synchronise those yourself, as in
+ *       PyTorch.
+ * </ul>
  */
 public final class Tensor {
   final float[] data;
@@ -284,18 +304,21 @@ public final class Tensor {
     this.requiresGrad = true;
   }
 
-  /** The accumulated gradient of a leaf, or null before any backward pass reached it. */
-  public Tensor grad() {
+  /**
+   * The accumulated gradient of a leaf, or null before any backward pass reached it. Reading it is
+   * safe while another thread's backward accumulates into it (see the class notes on threads).
+   */
+  public synchronized Tensor grad() {
     return grad;
   }
 
   /** Clears the accumulated gradient. */
-  public void zeroGrad() {
+  public synchronized void zeroGrad() {
     grad = null;
   }
 
   /** Sets the accumulated gradient (for optimizers and tests); null clears it. */
-  public void setGrad(Tensor value) {
+  public synchronized void setGrad(Tensor value) {
     if (value != null) {
       checkArgument(
           Arrays.equals(value.shape, shape),
@@ -306,7 +329,8 @@ public final class Tensor {
     this.grad = value;
   }
 
-  void accumulateGrad(Tensor g, boolean keepGraph) {
+  /** Adds a backward pass's gradient; under this leaf's lock, so concurrent passes lose nothing. */
+  synchronized void accumulateGrad(Tensor g, boolean keepGraph) {
     if (!keepGraph) {
       g = g.requiresGrad ? g.detach() : g;
       grad = grad == null ? g.copy() : new Tensor(Binary.addArrays(grad.data, g.data), shape);
