@@ -147,7 +147,7 @@ final class ReproducibilityProbe {
     hash.add(c.toFloatArray());
     hash.add(a.grad().toFloatArray());
     hash.add(b.grad().toFloatArray());
-    hash.add(new float[] {(float) c.sum().item()});
+    hash.add(new float[] {c.sum().item()});
     return hash.toString();
   }
 }
