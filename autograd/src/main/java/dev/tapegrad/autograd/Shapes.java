@@ -10,16 +10,47 @@ final class Shapes {
     return Arrays.toString(shape);
   }
 
+  /** The most elements a tensor holds: the largest Java array the JVM reliably allocates. */
+  static final int MAX_NUMEL = Integer.MAX_VALUE - 8;
+
   static int numel(int[] shape) {
-    long n = 1;
+    return numel("tensor", shape);
+  }
+
+  /**
+   * The number of elements of {@code shape}, or an exception naming {@code op} if it exceeds
+   * {@link #MAX_NUMEL}. The sizes other than zero must multiply to at most that too, so that every
+   * stride and partial product of a shape fits an {@code int}, even for an empty tensor.
+   */
+  static int numel(String op, int[] shape) {
+    long nonZero = 1;
+    boolean empty = false;
     for (int s : shape) {
-      n *= s;
+      if (s == 0) {
+        empty = true;
+      } else if (s < 0 || (nonZero *= s) > MAX_NUMEL) {
+        throw tooLarge(op, shape, empty || Arrays.stream(shape).anyMatch(x -> x == 0));
+      }
     }
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "tensor of shape " + format(shape) + " has more than 2^31 elements");
+    return empty ? 0 : (int) nonZero;
+  }
+
+  private static IllegalArgumentException tooLarge(String op, int[] shape, boolean empty) {
+    java.math.BigInteger product = java.math.BigInteger.ONE;
+    for (int s : shape) {
+      if (s < 0) {
+        return new IllegalArgumentException(
+            String.format("%s: negative size in shape %s", op, format(shape)));
+      }
+      product = product.multiply(java.math.BigInteger.valueOf(s == 0 && empty ? 1 : s));
     }
-    return (int) n;
+    return new IllegalArgumentException(
+        String.format(
+            empty
+                ? "%s: shape %s is too large: its non-zero sizes multiply to %s, more than the %d"
+                    + " elements a tensor can hold"
+                : "%s: shape %s has %s elements, more than the %d a tensor can hold",
+            op, format(shape), product, MAX_NUMEL));
   }
 
   static int[] strides(int[] shape) {
@@ -79,13 +110,18 @@ final class Shapes {
     return result;
   }
 
+  /** A copy of {@code shape}, checked: no negative size, and no more elements than a tensor holds. */
   static int[] checkShape(String op, int... shape) {
+    if (shape == null) {
+      throw new IllegalArgumentException(op + ": shape is null");
+    }
     for (int s : shape) {
       if (s < 0) {
         throw new IllegalArgumentException(
             String.format("%s: negative size in shape %s", op, format(shape)));
       }
     }
+    numel(op, shape);
     return shape.clone();
   }
 

@@ -130,13 +130,33 @@ public final class Tensor {
     return arange(0, n, 1);
   }
 
-  /** Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}. */
+  /**
+   * Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step},
+   * each computed as {@code start + i * step} in double and rounded once.
+   *
+   * @throws IllegalArgumentException if an argument is not finite, the step is zero, or the range
+   *     holds more elements than a tensor can
+   */
   public static Tensor arange(float start, float end, float step) {
     checkArgument(step != 0 && Float.isFinite(step), "arange: step must be finite and non-zero, got %s", step);
-    int n = (int) Math.max(0, Math.ceil((end - start) / step));
+    checkArgument(
+        Float.isFinite(start) && Float.isFinite(end),
+        "arange: start and end must be finite, got %s and %s",
+        start,
+        end);
+    double count = Math.max(0, Math.ceil(((double) end - start) / step));
+    checkArgument(
+        count <= Shapes.MAX_NUMEL,
+        "arange: %s to %s in steps of %s makes %s elements, more than the %s a tensor can hold",
+        start,
+        end,
+        step,
+        (long) count,
+        Shapes.MAX_NUMEL);
+    int n = (int) count;
     float[] d = new float[n];
     for (int i = 0; i < n; i++) {
-      d[i] = start + i * step;
+      d[i] = (float) (start + (double) i * step);
     }
     return new Tensor(d, new int[] {n});
   }
@@ -144,11 +164,12 @@ public final class Tensor {
   /** The {@code n x n} identity matrix. */
   public static Tensor eye(int n) {
     checkArgument(n >= 0, "eye: negative size %s", n);
-    float[] d = new float[n * n];
+    int[] shape = Shapes.checkShape("eye", n, n);
+    float[] d = new float[Shapes.numel(shape)];
     for (int i = 0; i < n; i++) {
       d[i * n + i] = 1f;
     }
-    return new Tensor(d, new int[] {n, n});
+    return new Tensor(d, shape);
   }
 
   /** Uniform values in {@code [0, 1)} from {@code random}. */
