@@ -189,6 +189,11 @@ public final class Tensor {
 
   /** Uniform values in {@code [low, high)} from {@code random}. */
   public static Tensor uniform(RandomGenerator random, float low, float high, int... shape) {
+    checkArgument(
+        Float.isFinite(low) && Float.isFinite(high) && low <= high,
+        "uniform: bounds must be finite with low <= high, got [%s, %s)",
+        low,
+        high);
     int[] s = Shapes.checkShape("uniform", shape);
     float[] d = new float[Shapes.numel(s)];
     for (int i = 0; i < d.length; i++) {

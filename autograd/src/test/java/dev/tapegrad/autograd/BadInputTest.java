@@ -356,6 +356,20 @@ class BadInputTest {
     assertEquals((float) (3.0 * (values.length - 1)), values[values.length - 1]);
   }
 
+  // ---------------------------------------------------------------- non-finite arguments
+
+  @Test
+  void nonFiniteArgumentsThatWouldSilentlyFillATensorWithNaNAreRefused() {
+    Tensor x = Tensor.vector(-1f, 2f);
+    bad(() -> x.clamp(Float.NaN, 1f), "clamp", "NaN");
+    bad(() -> x.clamp(0f, Float.NaN), "clamp", "NaN");
+    bad(() -> x.leakyRelu(Float.NaN), "leakyRelu", "NaN");
+    bad(() -> x.leakyRelu(Float.POSITIVE_INFINITY), "leakyRelu", "Infinity");
+    bad(() -> Tensor.uniform(new Random(1), Float.NaN, 1f, 3), "uniform", "NaN");
+    bad(() -> Tensor.uniform(new Random(1), 0f, Float.POSITIVE_INFINITY, 3), "uniform");
+    bad(() -> Tensor.uniform(new Random(1), 2f, 1f, 3), "uniform", "[2.0, 1.0)");
+  }
+
   // ---------------------------------------------------------------- anomaly mode
 
   @Test
