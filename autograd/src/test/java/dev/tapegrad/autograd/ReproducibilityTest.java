@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.kernel.KernelProvider;
 import dev.tapegrad.autograd.kernel.Kernels;
@@ -71,6 +72,33 @@ class ReproducibilityTest {
     }
     // elementwise functions and reductions are computed identically; only products may differ
     assertEquals(portable, ReproducibilityProbe.ops());
+  }
+
+  @Test
+  void theTwoProvidersProductsAgreeWithinTheRoundingBoundOfADotProduct() {
+    java.util.Random random = new java.util.Random(3);
+    Tensor a = Tensor.randn(random, 70, 300);
+    Tensor b = Tensor.randn(random, 300, 90);
+    Kernels previous = KernelProvider.set(KernelProvider.create("java"));
+    float[] portable;
+    try {
+      portable = a.matmul(b).toFloatArray();
+    } finally {
+      KernelProvider.set(previous);
+    }
+    float[] vector = a.matmul(b).toFloatArray();
+    // each provider is within k u sum|a||b| of the exact product (u = 2^-24), so they are within
+    // twice that of each other
+    float[] bound = a.abs().matmul(b.abs()).toFloatArray();
+    double worst = 0;
+    for (int i = 0; i < vector.length; i++) {
+      double allowed = 2 * 300 * 0x1p-24 * bound[i];
+      assertTrue(Math.abs(vector[i] - portable[i]) <= allowed, "element " + i);
+      worst = Math.max(worst, Math.abs(vector[i] - portable[i]) / Math.ulp(bound[i]));
+    }
+    System.out.printf(
+        "java vs panama matmul [70, 300] x [300, 90]: at most %.1f ulp of sum|a||b| apart%n",
+        worst);
   }
 
   /** Runs the probe in a new JVM on this classpath with the Vector API module. */
