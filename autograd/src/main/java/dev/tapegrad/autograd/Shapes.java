@@ -19,38 +19,35 @@ final class Shapes {
 
   /**
    * The number of elements of {@code shape}, or an exception naming {@code op} if it exceeds
-   * {@link #MAX_NUMEL}. The sizes other than zero must multiply to at most that too, so that every
-   * stride and partial product of a shape fits an {@code int}, even for an empty tensor.
+   * {@link #MAX_NUMEL}. The product is checked as it is formed, so sizes whose product overflows
+   * {@code long} (four of 65536) cannot wrap around to a small number. A shape with a zero size is
+   * empty whatever its other sizes, as in PyTorch and safetensors.
    */
   static int numel(String op, int[] shape) {
-    long nonZero = 1;
-    boolean empty = false;
     for (int s : shape) {
       if (s == 0) {
-        empty = true;
-      } else if (s < 0 || (nonZero *= s) > MAX_NUMEL) {
-        throw tooLarge(op, shape, empty || Arrays.stream(shape).anyMatch(x -> x == 0));
+        return 0;
       }
     }
-    return empty ? 0 : (int) nonZero;
-  }
-
-  private static IllegalArgumentException tooLarge(String op, int[] shape, boolean empty) {
-    java.math.BigInteger product = java.math.BigInteger.ONE;
+    long n = 1;
     for (int s : shape) {
       if (s < 0) {
-        return new IllegalArgumentException(
+        throw new IllegalArgumentException(
             String.format("%s: negative size in shape %s", op, format(shape)));
       }
-      product = product.multiply(java.math.BigInteger.valueOf(s == 0 && empty ? 1 : s));
+      n *= s;
+      if (n > MAX_NUMEL) {
+        java.math.BigInteger product = java.math.BigInteger.ONE;
+        for (int t : shape) {
+          product = product.multiply(java.math.BigInteger.valueOf(t));
+        }
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: shape %s has %s elements, more than the %d a tensor can hold",
+                op, format(shape), product, MAX_NUMEL));
+      }
     }
-    return new IllegalArgumentException(
-        String.format(
-            empty
-                ? "%s: shape %s is too large: its non-zero sizes multiply to %s, more than the %d"
-                    + " elements a tensor can hold"
-                : "%s: shape %s has %s elements, more than the %d a tensor can hold",
-            op, format(shape), product, MAX_NUMEL));
+    return (int) n;
   }
 
   static int[] strides(int[] shape) {
