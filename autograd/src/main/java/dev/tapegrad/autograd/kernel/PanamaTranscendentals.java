@@ -45,6 +45,14 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Each method processes the largest multiple of {@link #LANES} elements of {@code n} and
  * returns that count; the caller finishes the rest with the scalar functions.
+ *
+ * <p>Performance note: these loops mix three vector shapes (floats, doubles of twice the width,
+ * ints), and on JDK 17 C2 does not intrinsify every operation of them
+ * ({@code -XX:+PrintIntrinsics} reports missing constants for some conversions, blends and
+ * shifts, a sign of the inlining budget running out). Measured on a busy 2-core machine they run
+ * at about the speed of the scalar functions, slower than the Vector API's own (non-reproducible)
+ * transcendentals were. Making them faster without changing a bit is a matter for the
+ * {@code benchmarks} module: the scalar functions define the results.
  */
 final class PanamaTranscendentals {
   private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
