@@ -23,6 +23,11 @@ final class Anomaly {
     }
   }
 
+  /**
+   * Throws if {@code output} holds a non-finite value its inputs did not bring: a NaN where no
+   * input holds a NaN, or an infinity where every input is finite. An input that legitimately
+   * holds -inf (an attention mask) therefore does not hide a NaN made from it.
+   */
   static void checkForward(String op, Tensor output, Tensor[] inputs) {
     if (BACKWARD_DEPTH.get()[0] > 0) {
       return;
@@ -31,10 +36,19 @@ final class Anomaly {
     if (bad < 0) {
       return;
     }
+    boolean inputNaN = false;
+    boolean inputNonFinite = false;
     for (Tensor input : inputs) {
       if (input != null && firstNonFinite(input) >= 0) {
-        return; // the anomaly came in with an input; the op that made it has already thrown
+        inputNonFinite = true;
+        inputNaN |= firstNaN(input) >= 0;
       }
+    }
+    int nan = firstNaN(output);
+    if (nan >= 0 && !inputNaN) {
+      bad = nan;
+    } else if (inputNonFinite) {
+      return; // the anomaly came in with an input; the op that made it has already thrown
     }
     throw new ArithmeticException(
         String.format(
@@ -50,6 +64,16 @@ final class Anomaly {
               "anomaly: backward of %s produced %s at flat index %d of the gradient of input %d %s",
               op, grad.flatGet(bad), bad, input, Shapes.format(grad.shapeRef())));
     }
+  }
+
+  private static int firstNaN(Tensor t) {
+    int n = t.numel();
+    for (int i = 0; i < n; i++) {
+      if (Float.isNaN(t.flatGet(i))) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int firstNonFinite(Tensor t) {

@@ -9,7 +9,9 @@ import java.util.List;
  * detection.
  *
  * <p>Grad mode is per thread, like PyTorch's: a model can be trained on one thread while another
- * thread evaluates under {@link #noGrad()}. Anomaly detection is a process-wide debugging switch.
+ * thread evaluates under {@link #noGrad()}; a scope is closed on the thread that opened it (another
+ * thread's {@code close()} is refused). Anomaly detection is a process-wide debugging switch. What
+ * may be shared between threads is set out in {@link Tensor}'s class notes.
  */
 public final class Autograd {
   private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
@@ -17,17 +19,34 @@ public final class Autograd {
 
   private Autograd() {}
 
-  /** A scope that restores the previous grad mode when closed. */
+  /**
+   * A scope that restores the previous grad mode when closed. Grad mode belongs to a thread, so
+   * the scope must be closed on the thread that opened it; closing it twice does nothing.
+   */
   public static final class GradMode implements AutoCloseable {
     private final boolean previous;
+    private final Thread owner = Thread.currentThread();
     private boolean closed;
 
     private GradMode(boolean previous) {
       this.previous = previous;
     }
 
+    /**
+     * Restores the grad mode from before this scope.
+     *
+     * @throws IllegalStateException on a thread other than the one that opened the scope, which
+     *     would otherwise change the wrong thread's mode
+     */
     @Override
     public void close() {
+      Thread current = Thread.currentThread();
+      if (current != owner) {
+        throw new IllegalStateException(
+            "Autograd: a grad-mode scope opened on thread '" + owner.getName()
+                + "' cannot be closed on thread '" + current.getName()
+                + "'; grad mode is per thread, so close the scope where it was opened");
+      }
       if (!closed) {
         closed = true;
         GRAD_ENABLED.get()[0] = previous;

@@ -180,7 +180,7 @@ final class Binary {
       return new Tensor(out, as);
     }
     int[] shape = Shapes.broadcast(name, as, bs);
-    float[] out = new float[Shapes.numel(shape)];
+    float[] out = new float[Shapes.numel(name, shape)];
     if (b.numel() == 1 && Arrays.equals(shape, as)) {
       k.binary(op, a.data, 0, 1, b.data, 0, 0, out, 0, out.length);
       return new Tensor(out, shape);

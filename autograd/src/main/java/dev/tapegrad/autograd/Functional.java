@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.tapegrad.autograd.kernel.Transcendentals;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -61,7 +62,7 @@ public final class Functional {
         }
         double sum = 0;
         for (int j = 0; j < size; j++) {
-          float e = (float) Math.exp(in[base + j * inner] - max);
+          float e = Transcendentals.exp(in[base + j * inner] - max);
           sum += e;
           if (!log) {
             out[base + j * inner] = e;
@@ -70,7 +71,7 @@ public final class Functional {
         if (log) {
           // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds log(sum) at the
           // magnitude of max and loses it for large logits
-          double logSum = Math.log(sum);
+          double logSum = Transcendentals.logDouble(sum);
           for (int j = 0; j < size; j++) {
             out[base + j * inner] = (float) ((in[base + j * inner] - max) - logSum);
           }

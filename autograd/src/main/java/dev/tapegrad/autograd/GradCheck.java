@@ -55,41 +55,54 @@ import java.util.Random;
  * care:
  *
  * <ul>
- *   <li>Central differences with the step {@code h max(1, |x|)}, h = cbrt(float epsilon) ≈ 4.9e-3
- *       by default: the truncation error (order h²) and the rounding error (order eps / h) are
- *       then of similar size.
+ *   <li>Central differences with the steps {@code h max(1, |x|)} and twice that, h =
+ *       cbrt(float epsilon) ≈ 4.9e-3 by default.
  *   <li>The denominator is the step actually taken, {@code (x + h) - (x - h)} after both were
  *       rounded to float, not the nominal 2h.
  *   <li>Differences {@code f(x + h) - f(x - h)} are formed per output element and summed in
  *       double.
+ *   <li>Each element's numeric derivative is a Richardson extrapolation of the central
+ *       differences at steps h and 2h, {@code D(h) + (D(h) - D(2h)) / 3}, which cancels the
+ *       truncation error of order h²; {@code |D(h) - D(2h)| / 3} bounds what is left.
  *   <li>An element passes when {@code |analytic - numeric| <= absoluteTolerance + noise +
- *       relativeTolerance * max(|analytic|, |numeric|)}. The noise term is an estimate of this
- *       difference's float32 rounding: four epsilons times the magnitude of the outputs that
- *       moved, divided by the step. It lets the fixed floor stay small (1e-5) while large
- *       outputs with small derivatives (a mean loss) do not fail spuriously. Before an element
- *       is failed, its noise is estimated again, more fully: outputs that did not move at all but
- *       do depend on it (their change lost to float32 resolution) are found with a large
- *       perturbation and join the magnitude, and the noise is also measured directly, from
- *       second differences over steps of a few ulps (rounding inside the function, say
- *       cancellation in a softmax backward, can exceed what the output's magnitude suggests).
- *   <li>A failing element is retried with steps 4 and 16 times smaller. That removes
- *       truncation error near poles (log, division) and moves the probe off a kink lying inside
- *       the first step; the element passes if a smaller step agrees within its own tolerance,
- *       whose noise term grows as the step shrinks. A wrong derivative gives the same estimate at
- *       every step; stopping at 16 bounds its extra allowance to 16 times the first step's noise
- *       term (in practice an error of a few tenths of a percent can pass where the outputs are
- *       large next to the derivative; formula bugs are far larger).
+ *       truncation + relativeTolerance * max(|analytic|, |numeric|)}. The noise term is this
+ *       estimate's float32 rounding, taken first from the outputs' own resolution (every output
+ *       that moved within one ulp of exact at each point), so a scalar loss costs no more than
+ *       its last bit. Before an element is failed, its noise is measured instead, from second
+ *       differences over steps of a few ulps (rounding inside the function, say cancellation in
+ *       a softmax backward, can exceed an ulp of the output), and outputs that depend on it but
+ *       did not move (their change lost to float32 resolution) join the estimate.
+ *   <li>A failing element is retried with steps 4 and 16 times smaller only where a smaller step
+ *       could change the verdict: the truncation estimate is a sizeable part of the disagreement
+ *       (near a pole of log or division), the one-sided quotients show a kink inside the step,
+ *       or a probe left the function's domain. A wrong derivative of a smooth function gives the
+ *       same estimate at both steps and is not retried, so its tolerance is never widened.
  *   <li>Kinks (relu or abs at 0, ties in max, clamp at its bounds) are detected by comparing the
  *       forward and backward difference quotients: for a smooth function their gap shrinks in
  *       proportion to the step, at a kink it does not. Such elements are skipped and listed in
  *       the report, never failed.
  *   <li>{@link GradCheckOptions.Mode#AUTO} checks inputs of up to {@code maxElements} elements
- *       one by one (two evaluations each) and larger inputs by one random projection {@code vᵀ J
+ *       one by one (four evaluations each) and larger inputs by one random projection {@code vᵀ J
  *       u} (two evaluations). If a projection fails, every element of that input is checked, so
  *       the verdict and the report never rest on the projection alone. A projection is weaker
  *       than element checks against an error confined to a few elements of a large input; use
  *       {@link GradCheckOptions.Mode#FULL} where that matters.
  * </ul>
+ *
+ * <h2>Sensitivity, measured</h2>
+ *
+ * {@code GradCheckSensitivityTest} plants an error in one element of a custom function's backward
+ * (exp, softplus, tanh, sigmoid, {@code sin x + 2x}, {@code x³/4 + x}) on inputs of 1x1 to 8x8
+ * with values in [-2, 2], checked through {@code sum()}, {@code mean()}, the identity and a
+ * matmul, with the default options, 60 seeded runs per case. Errors of 1%, 3%, 10% and 30% were
+ * caught in every run through every consumer (the test requires at least 95%, 99%, 100% and
+ * 100%). On 500 seeded correct compositions of exp, log, division, tanh, softmax, logSumExp and
+ * matmul over inputs of magnitude 1e-3 to 1e2, it raised no false alarm (it requires at most
+ * one). What it cannot see: an error smaller than the absolute tolerance (1e-5 by default) plus
+ * the noise, which is what a relative error in an element whose derivative is near zero amounts
+ * to (sin near ±π/2, x³ near 0); and errors below about {@code 2 * relativeTolerance} (0.2%).
+ * An input larger than {@code maxElements} is first checked by one random projection, which is
+ * weaker against an error in a single element (use {@link GradCheckOptions.Mode#FULL}).
  *
  * <h2>Second order</h2>
  *
@@ -100,8 +113,8 @@ import java.util.Random;
  * random vector. It catches backward formulas that give the right values with ops the tape does
  * not record (raw arrays), or that differentiate wrongly.
  *
- * <p>Performance note: an element check costs two evaluations of the function (up to fourteen
- * for an element that fails at the first step), so a full check is quadratic in the input size for
+ * <p>Performance note: an element check costs four evaluations of the function (up to twenty
+ * for an element that fails at the first steps), so a full check is quadratic in the input size for
  * dense functions. Keep the inputs small (a few hundred elements) or rely on projections. A
  * second-order check evaluates a forward and a recorded backward pass each time.
  */

@@ -36,7 +36,7 @@ public final class GradCheckOptions {
      * larger ones.
      */
     AUTO,
-    /** Every element on its own: two evaluations of the function per element. */
+    /** Every element on its own: four evaluations of the function per element (steps h and 2h). */
     FULL,
     /**
      * One random direction {@code u} per input: compares {@code vᵀ J u} with a single central

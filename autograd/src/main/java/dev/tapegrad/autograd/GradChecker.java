@@ -257,59 +257,134 @@ final class GradChecker {
     double central;
     double forward;
     double backward;
-    double noise;
     double step;
   }
 
   /**
-   * Checks one element. A failure at the configured step is first re-judged with a fuller noise
-   * estimate: outputs that did not move may still depend on the element, their change lost to
-   * float32 resolution (a large mean loss), so two probes with a large step find every dependent
-   * output and their magnitudes join the modelled noise; and the noise is also measured ({@link
-   * #measuredNoise}), since rounding inside the function can exceed the model. The larger counts.
+   * Checks one element with a Richardson extrapolation of two central differences, at steps h and
+   * 2h: {@code R = D(h) + (D(h) - D(2h)) / 3} cancels the h² term of the truncation error, so the
+   * step can be large (rounding noise shrinks with it) and R is still accurate. The tolerance is
+   * the options' relative and absolute tolerances plus R's rounding noise plus {@code |D(h) -
+   * D(2h)| / 3}, an upper estimate of what truncation error is left.
    *
-   * <p>A failure that remains is retried with steps 4 and 16 times smaller, which removes
-   * truncation error (near poles, or with large higher derivatives) and moves the probe off a
-   * nearby kink; the element passes if a smaller step agrees within its own tolerance. That
-   * tolerance carries the larger rounding noise of a smaller step, which is why the ladder stops
-   * at 16: a wrong derivative, whose error does not depend on the step, gets at most 16 times the
-   * first step's noise allowance.
+   * <p>The noise is first modelled from the outputs' own resolution: each output that moved is
+   * taken to be within one ulp of the exact function. Before an element fails, the noise is
+   * measured instead ({@link #measuredNoise}, and outputs that depend on the element but did not
+   * move), since rounding inside the function can exceed the model; the larger counts.
    *
-   * <p>Between two steps the gap between the forward and backward difference quotients should
-   * shrink with the step (it is about {@code h |f''|} for a smooth function); if it stays large,
-   * the function has a kink (or a jump) at this point and the element is skipped.
+   * <p>Only where the estimate itself depends on the step (a truncation estimate comparable to
+   * the disagreement, near a pole), the function is not smooth within the step (a kink nearby),
+   * or a probe left the function's domain is the element retried
+   * with steps 4 and 16 times smaller. A wrong derivative of a smooth function gives the same
+   * estimate at both steps, so it is never retried: its tolerance is never widened by the
+   * larger noise of a smaller step.
+   *
+   * <p>A failing element is a kink (and skipped) if its one-sided difference quotients keep
+   * disagreeing as the step shrinks to a quarter, well clear of the measured noise: for a smooth
+   * function their gap shrinks in proportion to the step.
    */
   private Element checkElement(Tensor x, int j, int[] index, float analytic) {
     double h = options.step();
-    Probe p = probe(x, j, h);
-    Comparison first = compare(index, analytic, p);
-    if (first.passed()) {
-      return new Element(first, false);
+    Estimate e = estimate(x, j, h, 0, null);
+    Comparison c = e.compare(index, analytic);
+    if (c.passed()) {
+      return new Element(c, false);
     }
     boolean[] dependents = dependents(x, j);
     double measured = measuredNoise(x, j);
-    p.noise = Math.max(modelNoise(p, dependents), measured / p.step);
-    first = compare(index, analytic, p);
-    if (first.passed()) {
-      return new Element(first, false);
+    e = estimate(x, j, h, measured, dependents, e);
+    c = e.compare(index, analytic);
+    if (c.passed()) {
+      return new Element(c, false);
     }
-    double gap = Math.abs(p.forward - p.backward);
-    boolean kink = false;
-    for (int r = 0; r < RETRIES; r++) {
+    Comparison first = c;
+    Estimate retry = e;
+    for (int r = 0; r < RETRIES && retry.stepDependent(analytic); r++) {
       h /= SHRINK;
-      Probe q = probe(x, j, h);
-      q.noise = Math.max(modelNoise(q, dependents), measured / q.step);
-      Comparison c = compare(index, analytic, q);
-      if (c.passed()) {
-        return new Element(c, false); // an even smaller step may have left the kink behind
+      retry = estimate(x, j, h, measured, dependents, null);
+      Comparison smaller = retry.compare(index, analytic);
+      if (smaller.passed()) {
+        return new Element(smaller, false);
       }
-      double smallerGap = Math.abs(q.forward - q.backward);
-      // A smooth function's gap shrinks like the step (by 4 here); a kink's does not. The gap
-      // must also stand well clear of rounding noise, which one-sided quotients amplify.
-      kink |= smallerGap > Math.max(2 * c.tolerance(), 8 * q.noise) && smallerGap > gap / 2;
-      gap = smallerGap;
     }
+    // a kink: the one-sided quotients disagree by as much at a quarter of the step
+    Probe quarter = probe(x, j, options.step() / SHRINK);
+    double gap = Math.abs(e.fine.forward - e.fine.backward);
+    double quarterGap = Math.abs(quarter.forward - quarter.backward);
+    double quarterNoise =
+        Math.max(modelNoise(quarter, dependents), measured) / (quarter.step / 2);
+    boolean kink = quarterGap > 0.5 * gap && quarterGap > 8 * quarterNoise
+        && quarterGap > 4 * options.relativeTolerance() * Math.abs(analytic);
     return new Element(first, kink);
+  }
+
+  /** A Richardson estimate of one derivative, with its tolerance's ingredients. */
+  private final class Estimate {
+    final Probe fine;
+    final Probe coarse;
+    final double value;
+    final double truncation;
+    final double noise;
+    /** The rounding noise of the gap between the one-sided quotients, at 2h minus twice at h. */
+    final double gapNoise;
+
+    Estimate(Probe fine, Probe coarse, double noiseFine, double noiseCoarse) {
+      this.fine = fine;
+      this.coarse = coarse;
+      // each one-sided quotient divides a numerator's noise by half the central step
+      this.gapNoise = 4 * noiseCoarse / coarse.step + 2 * (4 * noiseFine / fine.step);
+      this.value = fine.central + (fine.central - coarse.central) / 3;
+      this.truncation = Math.abs(fine.central - coarse.central) / 3;
+      // R = (4 D(h) - D(2h)) / 3: its noise is (4 n(h) + n(2h)) / 3, n the quotients' noise
+      this.noise = (4 * noiseFine / fine.step + noiseCoarse / coarse.step) / 3;
+    }
+
+    Comparison compare(int[] index, double analytic) {
+      double scale = Math.max(finiteOrZero(Math.abs(analytic)), finiteOrZero(Math.abs(value)));
+      double tolerance =
+          options.absoluteTolerance()
+              + finiteOrZero(noise)
+              + finiteOrZero(truncation)
+              + options.relativeTolerance() * scale;
+      return new Comparison(index, analytic, value, tolerance, fine.step);
+    }
+
+    /**
+     * Whether a smaller step could change the verdict: a probe left the domain (non-finite), the
+     * truncation estimate is a sizeable part of the disagreement, or the function is not smooth
+     * within the step. For a smooth function the gap between the one-sided quotients is {@code h
+     * f''} plus terms of order h³, so at 2h it is twice that at h; a kink inside the step breaks
+     * the proportion.
+     */
+    boolean stepDependent(double analytic) {
+      double disagreement = Math.abs(analytic - value);
+      double gapFine = fine.forward - fine.backward;
+      double gapCoarse = coarse.forward - coarse.backward;
+      double notSmooth = Math.abs(gapCoarse - 2 * gapFine);
+      return !Double.isFinite(value)
+          || truncation > 0.25 * disagreement
+          || notSmooth > Math.max(0.25 * disagreement, 4 * gapNoise);
+    }
+  }
+
+  /**
+   * Probes element j at steps h and 2h; the numerator noise is the output model's, or {@code
+   * measured} if larger (with the {@code dependents}, may be null). {@code reuse} (may be null)
+   * supplies the probes already taken at these steps.
+   */
+  private Estimate estimate(Tensor x, int j, double h, double measured, boolean[] dependents,
+      Estimate reuse) {
+    Probe fine = reuse != null ? reuse.fine : probe(x, j, h);
+    Probe coarse = reuse != null ? reuse.coarse : probe(x, j, 2 * h);
+    return new Estimate(
+        fine,
+        coarse,
+        Math.max(modelNoise(fine, dependents), measured),
+        Math.max(modelNoise(coarse, dependents), measured));
+  }
+
+  private Estimate estimate(Tensor x, int j, double h, double measured, boolean[] dependents) {
+    return estimate(x, j, h, measured, dependents, null);
   }
 
   /**
@@ -370,11 +445,13 @@ final class GradChecker {
     return moved;
   }
 
-  private Comparison compare(int[] index, double analytic, Probe p) {
+  /** Compares with one central quotient whose noise is {@code noise}; for projections. */
+  private Comparison compare(int[] index, double analytic, double central, double noise,
+      double step) {
     // a non-finite value fails by itself; it must not also turn the tolerance into NaN
-    double scale = Math.max(finiteOrZero(Math.abs(analytic)), finiteOrZero(Math.abs(p.central)));
-    double tolerance = options.absoluteTolerance() + finiteOrZero(p.noise) + options.relativeTolerance() * scale;
-    return new Comparison(index, analytic, p.central, tolerance, p.step);
+    double scale = Math.max(finiteOrZero(Math.abs(analytic)), finiteOrZero(Math.abs(central)));
+    double tolerance = options.absoluteTolerance() + finiteOrZero(noise) + options.relativeTolerance() * scale;
+    return new Comparison(index, analytic, central, tolerance, step);
   }
 
   /**
@@ -416,23 +493,23 @@ final class GradChecker {
     p.central = sum / p.step;
     p.forward = up / ((double) plus - x0);
     p.backward = down / ((double) x0 - minus);
-    p.noise = modelNoise(p, null);
     return p;
   }
 
   /**
-   * The modelled rounding noise of a probe's central quotient: {@link #NOISE} times the magnitude
-   * of the outputs that moved, and of the {@code dependents} (may be null) that did not.
+   * The modelled rounding noise of a probe's numerator {@code vᵀ (f(x + h) - f(x - h))}: every
+   * output that moved, and every one of the {@code dependents} (may be null) that did not, is
+   * taken to be within one ulp of the exact function at each point.
    */
   private double modelNoise(Probe p, boolean[] dependents) {
-    double magnitude = 0;
+    double noise = 0;
     for (int k = 0; k < base.length; k++) {
       boolean moved = p.fPlus[k] != p.fMinus[k] || p.fPlus[k] != base[k];
       if (moved || (dependents != null && dependents[k])) {
-        magnitude += Math.abs(gradOutput[k]) * (Math.abs(p.fPlus[k]) + Math.abs(p.fMinus[k]));
+        noise += Math.abs(gradOutput[k]) * (Math.ulp(p.fPlus[k]) + Math.ulp(p.fMinus[k]));
       }
     }
-    return NOISE * magnitude / p.step;
+    return noise;
   }
 
   /**
@@ -473,11 +550,8 @@ final class GradChecker {
         magnitude += Math.abs(gradOutput[k]) * (Math.abs(fPlus[k]) + Math.abs(fMinus[k]));
       }
     }
-    Probe p = new Probe();
-    p.step = 2 * h;
-    p.central = sum / p.step;
-    p.noise = NOISE * magnitude / p.step;
-    return compare(null, analytic / p.step, p);
+    double step = 2 * h;
+    return compare(null, analytic / step, sum / step, NOISE * magnitude / step, step);
   }
 
   private static double finiteOrZero(double value) {

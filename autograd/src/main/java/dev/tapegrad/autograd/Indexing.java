@@ -148,7 +148,7 @@ final class Indexing {
 
   static Tensor oneHot(int[] indices, int numClasses) {
     checkArgument(numClasses > 0, "oneHot: numClasses must be positive, got %s", numClasses);
-    float[] out = new float[indices.length * numClasses];
+    float[] out = new float[Shapes.numel("oneHot", new int[] {indices.length, numClasses})];
     for (int i = 0; i < indices.length; i++) {
       int k = indices[i];
       if (k < 0 || k >= numClasses) {

@@ -104,7 +104,7 @@ final class LinearAlgebra {
               "matmul: %s x %s: inner dimensions differ (%d vs %d)",
               Shapes.format(as), Shapes.format(bs), k, kb));
     }
-    float[] out = new float[batch * m * n];
+    float[] out = new float[Shapes.numel("matmul", new int[] {batch, m, n})];
     var kernels = KernelProvider.get();
     for (int i = 0; i < batch; i++) {
       kernels.gemm(m, n, k, a.data, i * m * k, transA, b.data, i * k * n, transB, out, i * m * n);

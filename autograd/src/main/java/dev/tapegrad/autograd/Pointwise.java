@@ -196,7 +196,7 @@ final class Pointwise {
     float[] out = new float[x.numel()];
     float[] in = x.data;
     for (int i = 0; i < out.length; i++) {
-      out[i] = (float) Math.pow(in[i], p);
+      out[i] = (float) StrictMath.pow(in[i], p); // Math.pow may change with the JIT
     }
     // d x^p = p x^(p - 1)
     return Node.record(
@@ -207,6 +207,9 @@ final class Pointwise {
   }
 
   static Tensor leakyRelu(Tensor x, float slope) {
+    if (!Float.isFinite(slope)) {
+      throw new IllegalArgumentException("leakyRelu: negative slope must be finite, got " + slope);
+    }
     float[] out = new float[x.numel()];
     float[] mask = new float[x.numel()];
     float[] in = x.data;
@@ -220,9 +223,13 @@ final class Pointwise {
   }
 
   static Tensor clamp(Tensor x, float min, float max) {
-    if (min > max) {
+    if (min > max || min != min || max != max) {
+      // a NaN bound would silently turn every element into NaN
       throw new IllegalArgumentException(
-          String.format("clamp: min %s is greater than max %s", min, max));
+          String.format(
+              min > max ? "clamp: min %s is greater than max %s"
+                  : "clamp: bounds must not be NaN, got min %s and max %s",
+              min, max));
     }
     float[] out = new float[x.numel()];
     float[] mask = new float[x.numel()];

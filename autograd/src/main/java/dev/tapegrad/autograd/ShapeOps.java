@@ -52,6 +52,7 @@ final class ShapeOps {
     if (Arrays.equals(target, shape) && !x.requiresGrad()) {
       return x;
     }
+    Shapes.numel("reshape", target);
     Tensor out = new Tensor(x.data, target, x.version);
     return Node.record("reshape", out, (g, needs) -> new Tensor[] {g.reshape(shape)}, x);
   }
@@ -210,6 +211,7 @@ final class ShapeOps {
     if (Arrays.equals(target, shape)) {
       return x.requiresGrad() ? copy(x) : x;
     }
+    Shapes.numel("expand", target);
     Tensor out = new Tensor(broadcastData(x, target), target);
     return Node.record("expand", out, (g, needs) -> new Tensor[] {g.sumToShape(shape)}, x);
   }
@@ -327,12 +329,18 @@ final class ShapeOps {
                 t, Shapes.format(s), Shapes.format(first), d));
       }
       sizes[t] = s[d];
+      if ((long) total + s[d] > Shapes.MAX_NUMEL) {
+        throw new IllegalArgumentException(
+            String.format(
+                "cat: sizes along dimension %d add up to more than %d (at tensor %d of shape %s)",
+                d, Shapes.MAX_NUMEL, t, Shapes.format(s)));
+      }
       total += s[d];
     }
     int[] outShape = Shapes.with(first, d, total);
     int outer = Shapes.outer(first, d);
     int inner = Shapes.inner(first, d);
-    float[] out = new float[Shapes.numel(outShape)];
+    float[] out = new float[Shapes.numel("cat", outShape)];
     int offset = 0;
     for (int t = 0; t < tensors.size(); t++) {
       Tensor x = tensors.get(t);

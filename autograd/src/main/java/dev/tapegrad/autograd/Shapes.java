@@ -10,14 +10,42 @@ final class Shapes {
     return Arrays.toString(shape);
   }
 
+  /** The most elements a tensor holds: the largest Java array the JVM reliably allocates. */
+  static final int MAX_NUMEL = Integer.MAX_VALUE - 8;
+
   static int numel(int[] shape) {
+    return numel("tensor", shape);
+  }
+
+  /**
+   * The number of elements of {@code shape}, or an exception naming {@code op} if it exceeds
+   * {@link #MAX_NUMEL}. The product is checked as it is formed, so sizes whose product overflows
+   * {@code long} (four of 65536) cannot wrap around to a small number. A shape with a zero size is
+   * empty whatever its other sizes, as in PyTorch and safetensors.
+   */
+  static int numel(String op, int[] shape) {
+    for (int s : shape) {
+      if (s == 0) {
+        return 0;
+      }
+    }
     long n = 1;
     for (int s : shape) {
+      if (s < 0) {
+        throw new IllegalArgumentException(
+            String.format("%s: negative size in shape %s", op, format(shape)));
+      }
       n *= s;
-    }
-    if (n > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException(
-          "tensor of shape " + format(shape) + " has more than 2^31 elements");
+      if (n > MAX_NUMEL) {
+        java.math.BigInteger product = java.math.BigInteger.ONE;
+        for (int t : shape) {
+          product = product.multiply(java.math.BigInteger.valueOf(t));
+        }
+        throw new IllegalArgumentException(
+            String.format(
+                "%s: shape %s has %s elements, more than the %d a tensor can hold",
+                op, format(shape), product, MAX_NUMEL));
+      }
     }
     return (int) n;
   }
@@ -79,13 +107,18 @@ final class Shapes {
     return result;
   }
 
+  /** A copy of {@code shape}, checked: no negative size, and no more elements than a tensor holds. */
   static int[] checkShape(String op, int... shape) {
+    if (shape == null) {
+      throw new IllegalArgumentException(op + ": shape is null");
+    }
     for (int s : shape) {
       if (s < 0) {
         throw new IllegalArgumentException(
             String.format("%s: negative size in shape %s", op, format(shape)));
       }
     }
+    numel(op, shape);
     return shape.clone();
   }
 

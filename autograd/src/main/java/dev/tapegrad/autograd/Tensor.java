@@ -35,6 +35,26 @@ import java.util.random.RandomGenerator;
  * safetensors reader and writer in {@code tapegrad-io}) stream a tensor through a fixed-size
  * {@link java.nio.ByteBuffer} in any byte order, via {@link java.nio.ByteBuffer#asFloatBuffer()},
  * with no second full-size copy.
+ *
+ * <p>Threads. Tensors are immutable, so any number of threads may read them and compute with
+ * them at once. What is and is not safe:
+ *
+ * <ul>
+ *   <li>Inference on one shared model from many threads, each under its own {@link
+ *       Autograd#noGrad()}: safe (grad mode is per thread; nothing is recorded or written).
+ *   <li>Separate models (separate parameter tensors) trained on separate threads: safe.
+ *   <li>Several threads running {@code backward()} on their own graphs that share leaves (one set
+ *       of weights, several batches): safe. Each leaf accumulates under its own lock, so no
+ *       contribution is lost; each thread's gradient is deterministic, but the order in which the
+ *       threads' contributions are added is not, so with three or more contributions the sum may
+ *       differ in the last bits from run to run. For bit-reproducible data parallelism, compute
+ *       the gradients with {@link Autograd#grad} on each thread and add them in a fixed order.
+ *   <li>Not safe: two threads walking the same graph (one {@code backward()} frees what the other
+ *       walks), an {@code InPlace} method or an optimizer step on a tensor another thread is
+ *       reading or differentiating through, and {@link #zeroGrad()} racing a backward pass (the
+ *       gradient is then either cleared or not, never corrupt). Synchronise those yourself, as in
+ *       PyTorch.
+ * </ul>
  */
 public final class Tensor {
   final float[] data;
@@ -120,13 +140,33 @@ public final class Tensor {
     return arange(0, n, 1);
   }
 
-  /** Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}. */
+  /**
+   * Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step},
+   * each computed as {@code start + i * step} in double and rounded once.
+   *
+   * @throws IllegalArgumentException if an argument is not finite, the step is zero, or the range
+   *     holds more elements than a tensor can
+   */
   public static Tensor arange(float start, float end, float step) {
     checkArgument(step != 0 && Float.isFinite(step), "arange: step must be finite and non-zero, got %s", step);
-    int n = (int) Math.max(0, Math.ceil((end - start) / step));
+    checkArgument(
+        Float.isFinite(start) && Float.isFinite(end),
+        "arange: start and end must be finite, got %s and %s",
+        start,
+        end);
+    double count = Math.max(0, Math.ceil(((double) end - start) / step));
+    checkArgument(
+        count <= Shapes.MAX_NUMEL,
+        "arange: %s to %s in steps of %s makes %s elements, more than the %s a tensor can hold",
+        start,
+        end,
+        step,
+        (long) count,
+        Shapes.MAX_NUMEL);
+    int n = (int) count;
     float[] d = new float[n];
     for (int i = 0; i < n; i++) {
-      d[i] = start + i * step;
+      d[i] = (float) (start + (double) i * step);
     }
     return new Tensor(d, new int[] {n});
   }
@@ -134,11 +174,12 @@ public final class Tensor {
   /** The {@code n x n} identity matrix. */
   public static Tensor eye(int n) {
     checkArgument(n >= 0, "eye: negative size %s", n);
-    float[] d = new float[n * n];
+    int[] shape = Shapes.checkShape("eye", n, n);
+    float[] d = new float[Shapes.numel(shape)];
     for (int i = 0; i < n; i++) {
       d[i * n + i] = 1f;
     }
-    return new Tensor(d, new int[] {n, n});
+    return new Tensor(d, shape);
   }
 
   /** Uniform values in {@code [0, 1)} from {@code random}. */
@@ -158,6 +199,11 @@ public final class Tensor {
 
   /** Uniform values in {@code [low, high)} from {@code random}. */
   public static Tensor uniform(RandomGenerator random, float low, float high, int... shape) {
+    checkArgument(
+        Float.isFinite(low) && Float.isFinite(high) && low <= high,
+        "uniform: bounds must be finite with low <= high, got [%s, %s)",
+        low,
+        high);
     int[] s = Shapes.checkShape("uniform", shape);
     float[] d = new float[Shapes.numel(s)];
     for (int i = 0; i < d.length; i++) {
@@ -317,18 +363,21 @@ public final class Tensor {
     this.requiresGrad = true;
   }
 
-  /** The accumulated gradient of a leaf, or null before any backward pass reached it. */
-  public Tensor grad() {
+  /**
+   * The accumulated gradient of a leaf, or null before any backward pass reached it. Reading it is
+   * safe while another thread's backward accumulates into it (see the class notes on threads).
+   */
+  public synchronized Tensor grad() {
     return grad;
   }
 
   /** Clears the accumulated gradient. */
-  public void zeroGrad() {
+  public synchronized void zeroGrad() {
     grad = null;
   }
 
   /** Sets the accumulated gradient (for optimizers and tests); null clears it. */
-  public void setGrad(Tensor value) {
+  public synchronized void setGrad(Tensor value) {
     if (value != null) {
       checkArgument(
           Arrays.equals(value.shape, shape),
@@ -339,7 +388,8 @@ public final class Tensor {
     this.grad = value;
   }
 
-  void accumulateGrad(Tensor g, boolean keepGraph) {
+  /** Adds a backward pass's gradient; under this leaf's lock, so concurrent passes lose nothing. */
+  synchronized void accumulateGrad(Tensor g, boolean keepGraph) {
     if (!keepGraph) {
       g = g.requiresGrad ? g.detach() : g;
       grad = grad == null ? g.copy() : new Tensor(Binary.addArrays(grad.data, g.data), shape);

@@ -306,4 +306,91 @@ class BadInputTest {
     bad(() -> Tensor.zeros(0).max(), "max", "[0]");
     bad(() -> Tensor.zeros(2, 0).min(1, false), "min", "[2, 0]");
   }
+
+  // ---------------------------------------------------------------- sizes that overflow int
+
+  @Test
+  void shapesWhoseSizesMultiplyBeyondATensorAreRefusedNamingTheOp() {
+    bad(() -> Tensor.zeros(65536, 65536, 65536, 65536), "zeros", "[65536, 65536, 65536, 65536]",
+        "18446744073709551616 elements");
+    bad(() -> Tensor.zeros(46341, 46341), "zeros: shape [46341, 46341] has 2147488281 elements");
+    bad(() -> Tensor.ones(46341, 46341), "full", "[46341, 46341]");
+    bad(() -> Tensor.full(2f, 1 << 16, 1 << 16), "full", "[65536, 65536]");
+    bad(() -> Tensor.rand(1L, 1 << 16, 1 << 16), "rand", "[65536, 65536]");
+    bad(() -> Tensor.randn(1L, 1 << 16, 1 << 16), "randn", "[65536, 65536]");
+    bad(() -> Tensor.uniform(new Random(1), 0f, 1f, 1 << 16, 1 << 16), "uniform");
+    bad(() -> Tensor.of(new float[1], 65536, 65536, 65536, 65536), "Tensor.of", "[65536, 65536,");
+    // an empty shape is empty whatever its other sizes, as in PyTorch
+    assertEquals(0, Tensor.zeros(0, 65536, 65536, 65536).numel());
+  }
+
+  @Test
+  void eyeTooLargeForATensorNamesTheOp() {
+    bad(() -> Tensor.eye(50000), "eye: shape [50000, 50000] has 2500000000 elements");
+    bad(() -> Tensor.eye(65536), "eye: shape [65536, 65536] has 4294967296 elements");
+    bad(() -> Tensor.eye(-1), "eye", "-1");
+  }
+
+  @Test
+  void opsWhoseResultWouldOverflowNameTheOp() {
+    Tensor column = Tensor.zeros(65536, 1);
+    Tensor row = Tensor.zeros(1, 65536);
+    bad(() -> column.matmul(row), "matmul", "[1, 65536, 65536]");
+    bad(() -> column.add(row), "add", "[65536, 65536]");
+    bad(() -> column.mul(row), "mul", "[65536, 65536]");
+    bad(() -> column.expand(65536, 65536), "expand", "[65536, 65536]");
+    bad(() -> Tensor.oneHot(new int[70000], 40000), "oneHot", "[70000, 40000]");
+    bad(() -> Tensor.zeros(1).reshape(1, 65536, 65536, 65536), "reshape", "[1]");
+    // 65536^4 wraps a long to 0, which would match the 0 elements of an empty tensor
+    bad(() -> Tensor.zeros(0).reshape(65536, 65536, 65536, 65536), "reshape",
+        "18446744073709551616 elements");
+    Tensor wide = Tensor.zeros(0, 1 << 30);
+    bad(() -> Tensor.cat(List.of(wide, wide, wide), 1), "cat", "dimension 1", "[0, 1073741824]");
+  }
+
+  @Test
+  void arangeRefusesNonFiniteBoundsAndRangesBeyondATensor() {
+    bad(() -> Tensor.arange(0, 3e9f, 1), "arange", "3000000000 elements");
+    bad(() -> Tensor.arange(0, Float.NaN, 1), "arange", "NaN");
+    bad(() -> Tensor.arange(Float.NEGATIVE_INFINITY, 0, 1), "arange", "-Infinity");
+    bad(() -> Tensor.arange(0, 1, Float.NaN), "arange", "NaN");
+    // each value is start + i * step, rounded once: no drift over long ranges
+    float[] values = Tensor.arange(0, 1 << 25, 3).toFloatArray();
+    assertEquals((float) (3.0 * (values.length - 1)), values[values.length - 1]);
+  }
+
+  // ---------------------------------------------------------------- non-finite arguments
+
+  @Test
+  void nonFiniteArgumentsThatWouldSilentlyFillATensorWithNaNAreRefused() {
+    Tensor x = Tensor.vector(-1f, 2f);
+    bad(() -> x.clamp(Float.NaN, 1f), "clamp", "NaN");
+    bad(() -> x.clamp(0f, Float.NaN), "clamp", "NaN");
+    bad(() -> x.leakyRelu(Float.NaN), "leakyRelu", "NaN");
+    bad(() -> x.leakyRelu(Float.POSITIVE_INFINITY), "leakyRelu", "Infinity");
+    bad(() -> Tensor.uniform(new Random(1), Float.NaN, 1f, 3), "uniform", "NaN");
+    bad(() -> Tensor.uniform(new Random(1), 0f, Float.POSITIVE_INFINITY, 3), "uniform");
+    bad(() -> Tensor.uniform(new Random(1), 2f, 1f, 3), "uniform", "[2.0, 1.0)");
+  }
+
+  // ---------------------------------------------------------------- anomaly mode
+
+  @Test
+  void anomalyModeReportsANewNaNEvenWhenAnInputHoldsAMaskOfMinusInfinity() {
+    Autograd.detectAnomaly(true);
+    try {
+      Tensor masked = Tensor.vector(Float.NEGATIVE_INFINITY, 0f, 1f).requiresGrad(true);
+      // legitimate: the -inf flows through, nothing new is made
+      masked.add(1f).exp().softmax(0);
+      // -inf * 0 makes the first NaN: that op is named
+      ArithmeticException e =
+          assertThrows(ArithmeticException.class, () -> masked.mul(Tensor.zeros(3)));
+      assertTrue(e.getMessage().contains("anomaly: mul produced NaN"), e.getMessage());
+      // a NaN that came in with an input is not blamed on the next op
+      Tensor nan = Tensor.vector(Float.NaN, 1f);
+      nan.add(1f);
+    } finally {
+      Autograd.detectAnomaly(false);
+    }
+  }
 }

@@ -152,6 +152,17 @@ public abstract class Block {
    */
   @SuppressWarnings("try") // the scope is used for its side effect
   public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
+    checkArgument(state != null, "loadStateDict: state is null");
+    for (var e : state.entrySet()) {
+      // a TreeSet of the keys, below, would throw a bare NullPointerException
+      checkArgument(
+          e.getKey() != null,
+          "loadStateDict: state for %s has a null key (keys are parameter names such as %s)",
+          getClass().getSimpleName(),
+          namedParameters().keySet().stream().findFirst().orElse("weight"));
+      checkArgument(
+          e.getValue() != null, "loadStateDict: the value of '%s' is null", e.getKey());
+    }
     Map<String, Tensor> own = namedParameters();
     TreeSet<String> missing = new TreeSet<>();
     TreeSet<String> unexpected = new TreeSet<>(state.keySet());

@@ -103,6 +103,14 @@ public final class Embedding extends Layer {
           Arrays.toString(indices.shape()),
           v,
           i);
+      if (!(v >= 0 && v < numEmbeddings)) {
+        // checked on the float: a cast to int would turn 1e10 into 2147483647
+        throw new IndexOutOfBoundsException(
+            String.format(
+                "Embedding: index %s at flat position %d of indices %s out of range for %d"
+                    + " embeddings",
+                v, i, Arrays.toString(indices.shape()), numEmbeddings));
+      }
       idx[i] = (int) v;
     }
     int[] shape = indices.shape();

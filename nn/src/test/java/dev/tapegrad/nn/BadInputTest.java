@@ -78,4 +78,30 @@ class BadInputTest {
     assertRejects(() -> new TimeDelay(3, 2, 0, new Random(1)), "TimeDelay: ", "context=0");
     assertRejects(() -> new LayerNorm(new int[] {3}, -1f, true), "LayerNorm: ", "eps");
   }
+
+  @Test
+  void embeddingReportsTheIndexItWasGivenNotASaturatedCast() {
+    Embedding embedding = new Embedding(4, 2, new Random(1));
+    for (float huge : new float[] {1e10f, -1e10f, Float.POSITIVE_INFINITY}) {
+      IndexOutOfBoundsException e =
+          assertThrows(
+              IndexOutOfBoundsException.class,
+              () -> embedding.forward(Tensor.of(new float[] {0f, huge}, 2)));
+      assertTrue(e.getMessage().contains("Embedding: index " + huge), e.getMessage());
+      assertTrue(e.getMessage().contains("for 4 embeddings"), e.getMessage());
+      assertTrue(!e.getMessage().contains("2147483647"), e.getMessage());
+    }
+  }
+
+  @Test
+  void loadStateDictRefusesNullKeysValuesAndMaps() {
+    Linear linear = new Linear(2, 3, new Random(1));
+    java.util.Map<String, Tensor> withNullKey = new java.util.HashMap<>(linear.stateDict());
+    withNullKey.put(null, Tensor.zeros(3));
+    assertRejects(() -> linear.loadStateDict(withNullKey), "loadStateDict", "null key", "Linear");
+    java.util.Map<String, Tensor> withNullValue = new java.util.HashMap<>(linear.stateDict());
+    withNullValue.put("bias", null);
+    assertRejects(() -> linear.loadStateDict(withNullValue), "loadStateDict", "'bias' is null");
+    assertRejects(() -> linear.loadStateDict(null), "loadStateDict", "state is null");
+  }
 }

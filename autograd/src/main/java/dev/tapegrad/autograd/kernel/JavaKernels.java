@@ -12,6 +12,10 @@ import java.util.stream.IntStream;
  * loop is a unit-stride multiply-add that C2 can vectorize. Large products split rows across the
  * common fork-join pool. Sums accumulate in double, which costs little and makes finite-difference
  * checks in float32 trustworthy.
+ *
+ * <p>Transcendental functions are {@link Transcendentals}' (and {@link StrictMath#pow}), never
+ * {@link Math}'s, whose results may change with the JIT, the JDK or the machine: these kernels
+ * give the same bits everywhere, and the same bits as the Vector API kernels.
  */
 public final class JavaKernels implements Kernels {
   private static final int KC = 128;
@@ -140,12 +144,12 @@ public final class JavaKernels implements Kernels {
         break;
       case EXP:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) Math.exp(x[xOff + i]);
+          out[outOff + i] = Transcendentals.exp(x[xOff + i]);
         }
         break;
       case LOG:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) Math.log(x[xOff + i]);
+          out[outOff + i] = Transcendentals.log(x[xOff + i]);
         }
         break;
       case SQRT:
@@ -165,12 +169,12 @@ public final class JavaKernels implements Kernels {
         break;
       case TANH:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) Math.tanh(x[xOff + i]);
+          out[outOff + i] = Transcendentals.tanh(x[xOff + i]);
         }
         break;
       case SIGMOID:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = sigmoid(x[xOff + i]);
+          out[outOff + i] = Transcendentals.sigmoid(x[xOff + i]);
         }
         break;
       case RELU:
@@ -181,17 +185,17 @@ public final class JavaKernels implements Kernels {
         break;
       case ERF:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) erf(x[xOff + i]);
+          out[outOff + i] = (float) Transcendentals.erf(x[xOff + i]);
         }
         break;
       case SIN:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) Math.sin(x[xOff + i]);
+          out[outOff + i] = Transcendentals.sin(x[xOff + i]);
         }
         break;
       case COS:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) Math.cos(x[xOff + i]);
+          out[outOff + i] = Transcendentals.cos(x[xOff + i]);
         }
         break;
       case POSITIVE:
@@ -201,25 +205,23 @@ public final class JavaKernels implements Kernels {
         break;
       case NORMAL_PDF:
         for (int i = 0; i < n; i++) {
-          double v = x[xOff + i];
-          out[outOff + i] = (float) (Math.exp(-0.5 * v * v) * INV_SQRT_2PI);
+          out[outOff + i] = Transcendentals.normalPdf(x[xOff + i]);
         }
         break;
       case NORMAL_CDF:
         for (int i = 0; i < n; i++) {
-          out[outOff + i] = (float) (0.5 * (1 + erf(x[xOff + i] * INV_SQRT2)));
+          out[outOff + i] = (float) (0.5 * (1 + Transcendentals.erf(x[xOff + i] * INV_SQRT2)));
         }
         break;
       case GELU:
         for (int i = 0; i < n; i++) {
           double v = x[xOff + i];
-          out[outOff + i] = (float) (v * 0.5 * (1 + erf(v * INV_SQRT2)));
+          out[outOff + i] = (float) (v * 0.5 * (1 + Transcendentals.erf(v * INV_SQRT2)));
         }
         break;
       case SOFTPLUS:
         for (int i = 0; i < n; i++) {
-          double v = x[xOff + i];
-          out[outOff + i] = (float) (Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v))));
+          out[outOff + i] = Transcendentals.softplus(x[xOff + i]);
         }
         break;
       default:
@@ -227,50 +229,11 @@ public final class JavaKernels implements Kernels {
     }
   }
 
-  private static final double INV_SQRT2 = 1 / Math.sqrt(2);
-  private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+  private static final double INV_SQRT2 = Transcendentals.INV_SQRT2;
 
-  private static float sigmoid(float v) {
-    if (v >= 0) {
-      return (float) (1 / (1 + Math.exp(-v)));
-    }
-    double e = Math.exp(v);
-    return (float) (e / (1 + e));
-  }
-
-  /**
-   * The error function to double accuracy near zero (Maclaurin series, |x| < 2.5) and to about
-   * 1e-9 beyond (a continued fraction for erfc), enough for float results.
-   */
+  /** The error function, {@link Transcendentals#erf}. */
   static double erf(double x) {
-    double ax = Math.abs(x);
-    if (Double.isNaN(x)) {
-      return x;
-    }
-    if (ax < 2.5) {
-      double term = x;
-      double sum = x;
-      double x2 = x * x;
-      for (int n = 1; n < 60; n++) {
-        term *= -x2 / n;
-        double add = term / (2 * n + 1);
-        sum += add;
-        if (Math.abs(add) < 1e-17 * Math.abs(sum)) {
-          break;
-        }
-      }
-      return sum * 2 / Math.sqrt(Math.PI);
-    }
-    if (ax > 6) {
-      return Math.signum(x);
-    }
-    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + 2/(x + ...)))))
-    double f = ax;
-    for (int n = 60; n >= 1; n--) {
-      f = ax + (n / 2.0) / f;
-    }
-    double erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-    return Math.signum(x) * (1 - erfc);
+    return Transcendentals.erf(x);
   }
 
   @Override
@@ -356,7 +319,7 @@ public final class JavaKernels implements Kernels {
       case DIV:
         return x / y;
       case POW:
-        return (float) Math.pow(x, y);
+        return (float) StrictMath.pow(x, y);
       case MAX:
         return (x != x || y != y) ? Float.NaN : Math.max(x, y);
       case MIN:

@@ -5,7 +5,6 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.Supplier;
 
 /**
  * Chooses the kernels every op runs on, once, when first used.
@@ -15,12 +14,25 @@ import java.util.function.Supplier;
  * {@link JavaKernels} ({@code java}), which are also the reference in tests. The Vector API class
  * is loaded by name, so a JVM without the module never links it. One log line (logger {@code
  * dev.tapegrad.autograd.kernel.KernelProvider}, level INFO, WARNING if a request could not be
- * met) says which kernels are in use and, on fallback, why.
+ * met) says which kernels are in use and, on fallback, why and the exact option that enables the
+ * Vector API for {@code java}, Maven Surefire, {@code mvn exec:java} and Gradle.
  *
- * <p>The system property {@value #PROPERTY} overrides the choice: {@code java}, {@code panama}, or
- * {@code auto} (the default). A request for {@code panama} that cannot be met falls back to {@code
- * java} with a warning rather than failing: kernels only change speed, never results beyond float
- * rounding.
+ * <p>The system property {@value #PROPERTY} overrides the choice:
+ *
+ * <ul>
+ *   <li>{@code auto} (the default): {@code panama} if the module is present and C2 will compile
+ *       it, else {@code java};
+ *   <li>{@code java}: the portable kernels, without touching the Vector API;
+ *   <li>{@code panama}: insists. The Vector API kernels run even in the interpreter ({@code -Xint})
+ *       or without C2, where they are slow but give the same bits. If the module is absent or the
+ *       kernels cannot load, {@link #get} throws {@link IllegalStateException} saying why and how
+ *       to enable the module; the program does not silently run on other kernels.
+ * </ul>
+ *
+ * <p>Results do not depend on the choice beyond a few ulp: both providers compute the
+ * transcendental functions as {@link Transcendentals} (bit for bit the same), and elementwise
+ * arithmetic identically; matrix products and sums may round differently (the Vector API kernels
+ * use fused multiply-adds). Each provider alone gives the same bits in every JIT state.
  *
  * <p>Performance note: the Vector API kernels reach full speed only once C2 has compiled them,
  * after some thousands of calls of each kernel (a few seconds of a training loop, longer on a busy
@@ -34,16 +46,35 @@ public final class KernelProvider {
   private static final String VECTOR_MODULE = "jdk.incubator.vector";
   private static final String PANAMA_CLASS = "dev.tapegrad.autograd.kernel.PanamaKernels";
 
-  private static volatile Kernels current = initial();
+  /** How to add the module, for each way a user starts a JVM; quoted by the log and the errors. */
+  static final String HOW_TO_ENABLE =
+      "add the JVM option --add-modules " + VECTOR_MODULE + ": java --add-modules " + VECTOR_MODULE
+          + " ...; Maven Surefire: <argLine>--add-modules " + VECTOR_MODULE + "</argLine>;"
+          + " mvn exec:java (runs in Maven's JVM): MAVEN_OPTS=\"--add-modules " + VECTOR_MODULE
+          + "\" or a line in .mvn/jvm.config; Gradle: jvmArgs(\"--add-modules\", \""
+          + VECTOR_MODULE + "\") in the test and JavaExec tasks"
+          + " (application { applicationDefaultJvmArgs = ... } for run)";
+
+  private static final Selection INITIAL = initial();
+  private static volatile Kernels current = INITIAL.kernels();
 
   private KernelProvider() {}
 
-  /** The kernels in use. */
+  /**
+   * The kernels in use.
+   *
+   * @throws IllegalStateException if {@code -D}{@value #PROPERTY}{@code =panama} was asked for
+   *     and the Vector API kernels cannot run, saying why
+   */
   public static Kernels get() {
-    return current;
+    Kernels kernels = current;
+    if (kernels == null) {
+      throw new IllegalStateException(INITIAL.message());
+    }
+    return kernels;
   }
 
-  /** Replaces the kernels in use; returns the previous ones so a caller can restore them. */
+  /** Replaces the kernels in use; returns the previous ones (null if none could be chosen). */
   public static Kernels set(Kernels kernels) {
     Kernels previous = current;
     current = Objects.requireNonNull(kernels);
@@ -52,7 +83,7 @@ public final class KernelProvider {
 
   /**
    * New kernels of the given name, {@code java} or {@code panama}, whichever is in use; for tests
-   * and benchmarks that compare providers.
+   * and benchmarks that compare providers. {@code panama} is created even without C2.
    *
    * @throws IllegalArgumentException for another name
    * @throws IllegalStateException if the Vector API kernels cannot run in this JVM, saying why
@@ -63,7 +94,7 @@ public final class KernelProvider {
         return new JavaKernels();
       case "panama":
         try {
-          return loadPanama();
+          return loadPanama(true);
         } catch (UnsupportedOperationException e) {
           throw new IllegalStateException("panama kernels unavailable: " + e.getMessage(), e);
         }
@@ -73,20 +104,26 @@ public final class KernelProvider {
     }
   }
 
-  private static Kernels initial() {
+  private static Selection initial() {
     Selection selection = select(System.getProperty(PROPERTY), KernelProvider::loadPanama);
     System.getLogger(KernelProvider.class.getName()).log(selection.level(), selection.message());
-    return selection.kernels();
+    return selection;
   }
 
-  /** The kernels chosen, and the one log line that says which and why. */
+  /**
+   * The kernels chosen (null if an insistent request failed), and the one log line that says which
+   * and why (or the error).
+   */
   record Selection(Kernels kernels, Level level, String message) {}
 
-  /**
-   * Chooses kernels for the value of {@value #PROPERTY} (null for none); {@code panama} supplies
-   * the Vector API kernels or throws {@link UnsupportedOperationException} saying why it cannot.
-   */
-  static Selection select(String requested, Supplier<Kernels> panama) {
+  /** Loads the Vector API kernels; {@code insist} skips the check for C2. */
+  interface PanamaLoader {
+    /** The kernels, or throws {@link UnsupportedOperationException} saying why not. */
+    Kernels load(boolean insist);
+  }
+
+  /** Chooses kernels for the value of {@value #PROPERTY} (null for none). */
+  static Selection select(String requested, PanamaLoader panama) {
     String request =
         requested == null || requested.isBlank()
             ? "auto"
@@ -103,29 +140,43 @@ public final class KernelProvider {
         note = "unknown -D" + PROPERTY + "=" + requested + " (expected java, panama or auto); ";
         request = "auto";
     }
+    boolean insist = request.equals("panama");
     try {
-      Kernels kernels = panama.get();
+      Kernels kernels = panama.load(insist);
       return new Selection(
           kernels,
           note.isEmpty() ? Level.INFO : Level.WARNING,
           "tapegrad kernels: " + note + kernels);
     } catch (UnsupportedOperationException | LinkageError e) {
-      boolean expected = request.equals("auto") && note.isEmpty();
+      String why = String.valueOf(e.getMessage());
+      String hint =
+          why.contains("not present") || e instanceof LinkageError
+              ? "; to use them, " + HOW_TO_ENABLE
+              : "; -D" + PROPERTY + "=panama runs them anyway (slowly, with the same results)";
+      if (insist) {
+        return new Selection(
+            null,
+            Level.ERROR,
+            "tapegrad kernels: -D" + PROPERTY + "=panama was asked for, but the Vector API"
+                + " kernels cannot run: " + why + (hint.startsWith("; to use") ? hint : ""));
+      }
       return new Selection(
           new JavaKernels(),
-          expected ? Level.INFO : Level.WARNING,
-          "tapegrad kernels: java, " + note + "Vector API kernels unavailable: " + e.getMessage());
+          note.isEmpty() ? Level.INFO : Level.WARNING,
+          "tapegrad kernels: java, " + note + "Vector API kernels unavailable: " + why + hint);
     }
   }
 
-  /** Loads the Vector API kernels by name, or throws UnsupportedOperationException saying why. */
-  private static Kernels loadPanama() {
+  /**
+   * Loads the Vector API kernels by name, or throws UnsupportedOperationException saying why;
+   * unless {@code insist}, also when C2 will not compile them.
+   */
+  private static Kernels loadPanama(boolean insist) {
     if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
       throw new UnsupportedOperationException(
-          "module " + VECTOR_MODULE + " not present (start the JVM with --add-modules "
-              + VECTOR_MODULE + ")");
+          "module " + VECTOR_MODULE + " not present");
     }
-    String compiler = optimizingCompilerProblem();
+    String compiler = insist ? null : optimizingCompilerProblem();
     if (compiler != null) {
       throw new UnsupportedOperationException(compiler);
     }

@@ -16,8 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  *   <li>add, subtract, multiply, divide, max, min, comparisons, neg, abs, relu and axpy round
  *       exactly as the reference does (same IEEE operations, lane by lane);
- *   <li>exp, log, tanh, sigmoid, sin, cos and softplus use the Vector API's transcendental
- *       functions, which are within a few ulp of {@link Math}'s;
+ *   <li>exp, log, tanh, sigmoid, sin, cos, softplus and the normal density are {@link
+ *       PanamaTranscendentals}: the reference's {@link Transcendentals}, lane by lane, so they
+ *       match it bit for bit (the Vector API's own transcendentals change with the JIT);
  *   <li>sums and dot products still accumulate in double (four lanes at a time), so only the
  *       order of the additions differs;
  *   <li>functions the Vector API lacks (erf and what is built on it: the normal distribution,
@@ -84,10 +85,10 @@ final class PanamaKernels implements Kernels {
         neg(x, xOff, out, outOff, bound);
         break;
       case EXP:
-        exp(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.exp(x, xOff, out, outOff, n) : 0;
         break;
       case LOG:
-        log(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.log(x, xOff, out, outOff, n) : 0;
         break;
       case SQRT:
         sqrt(x, xOff, out, outOff, bound);
@@ -99,28 +100,28 @@ final class PanamaKernels implements Kernels {
         sign(x, xOff, out, outOff, bound);
         break;
       case TANH:
-        tanh(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.tanh(x, xOff, out, outOff, n) : 0;
         break;
       case SIGMOID:
-        sigmoid(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.sigmoid(x, xOff, out, outOff, n) : 0;
         break;
       case RELU:
         relu(x, xOff, out, outOff, bound);
         break;
       case SIN:
-        sin(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.sin(x, xOff, out, outOff, n) : 0;
         break;
       case COS:
-        cos(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.cos(x, xOff, out, outOff, n) : 0;
         break;
       case POSITIVE:
         positive(x, xOff, out, outOff, bound);
         break;
       case NORMAL_PDF:
-        normalPdf(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.normalPdf(x, xOff, out, outOff, n) : 0;
         break;
       case SOFTPLUS:
-        softplus(x, xOff, out, outOff, bound);
+        bound = transcendental(n) ? PanamaTranscendentals.softplus(x, xOff, out, outOff, n) : 0;
         break;
       default:
         // ERF, NORMAL_CDF, GELU: the Vector API has no erf
@@ -130,6 +131,11 @@ final class PanamaKernels implements Kernels {
     if (bound < n) {
       REFERENCE.unary(op, x, xOff + bound, out, outOff + bound, n - bound);
     }
+  }
+
+  /** Whether a unary transcendental of n elements takes the vector loop. */
+  private static boolean transcendental(int n) {
+    return n >= MIN_VECTOR_LENGTH;
   }
 
   private static FloatVector load(float[] x, int at) {
@@ -142,17 +148,7 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void exp(float[] x, int xOff, float[] out, int outOff, int bound) {
-    for (int i = 0; i < bound; i += LANES) {
-      load(x, xOff + i).lanewise(VectorOperators.EXP).intoArray(out, outOff + i);
-    }
-  }
 
-  private static void log(float[] x, int xOff, float[] out, int outOff, int bound) {
-    for (int i = 0; i < bound; i += LANES) {
-      load(x, xOff + i).lanewise(VectorOperators.LOG).intoArray(out, outOff + i);
-    }
-  }
 
   private static void sqrt(float[] x, int xOff, float[] out, int outOff, int bound) {
     for (int i = 0; i < bound; i += LANES) {
@@ -178,20 +174,7 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void tanh(float[] x, int xOff, float[] out, int outOff, int bound) {
-    for (int i = 0; i < bound; i += LANES) {
-      load(x, xOff + i).lanewise(VectorOperators.TANH).intoArray(out, outOff + i);
-    }
-  }
 
-  /** {@code 1 / (1 + e^-x)}: e^-x overflows to infinity for very negative x, giving 0. */
-  private static void sigmoid(float[] x, int xOff, float[] out, int outOff, int bound) {
-    FloatVector one = FloatVector.broadcast(FLOATS, 1f);
-    for (int i = 0; i < bound; i += LANES) {
-      FloatVector e = load(x, xOff + i).neg().lanewise(VectorOperators.EXP);
-      one.div(e.add(one)).intoArray(out, outOff + i);
-    }
-  }
 
   /** Lanewise {@link Math#max} with 0: NaN stays NaN and -0 becomes +0, as in the reference. */
   private static void relu(float[] x, int xOff, float[] out, int outOff, int bound) {
@@ -201,17 +184,7 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void sin(float[] x, int xOff, float[] out, int outOff, int bound) {
-    for (int i = 0; i < bound; i += LANES) {
-      load(x, xOff + i).lanewise(VectorOperators.SIN).intoArray(out, outOff + i);
-    }
-  }
 
-  private static void cos(float[] x, int xOff, float[] out, int outOff, int bound) {
-    for (int i = 0; i < bound; i += LANES) {
-      load(x, xOff + i).lanewise(VectorOperators.COS).intoArray(out, outOff + i);
-    }
-  }
 
   private static void positive(float[] x, int xOff, float[] out, int outOff, int bound) {
     FloatVector zero = FloatVector.zero(FLOATS);
@@ -221,24 +194,7 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void normalPdf(float[] x, int xOff, float[] out, int outOff, int bound) {
-    float scale = (float) (1 / Math.sqrt(2 * Math.PI));
-    for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul(scale).intoArray(out, outOff + i);
-    }
-  }
 
-  /** {@code max(x, 0) + log1p(e^-|x|)}, which never overflows. */
-  private static void softplus(float[] x, int xOff, float[] out, int outOff, int bound) {
-    FloatVector zero = FloatVector.zero(FLOATS);
-    for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector tail =
-          v.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-      v.max(zero).add(tail).intoArray(out, outOff + i);
-    }
-  }
 
   @Override
   public void binary(

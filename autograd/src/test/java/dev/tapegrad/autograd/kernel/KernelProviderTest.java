@@ -2,6 +2,8 @@ package dev.tapegrad.autograd.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,18 +16,25 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /** How the kernels are chosen, and that a JVM without the Vector API falls back cleanly. */
 class KernelProviderTest {
-  private static final Supplier<Kernels> MODULE_ABSENT =
-      () -> {
+  private static final KernelProvider.PanamaLoader MODULE_ABSENT =
+      insist -> {
         throw new UnsupportedOperationException("module jdk.incubator.vector not present");
       };
-  private static final Supplier<Kernels> NOT_CALLED =
-      () -> {
+  private static final KernelProvider.PanamaLoader NOT_CALLED =
+      insist -> {
         throw new AssertionError("the Vector API kernels must not be loaded");
+      };
+  /** Loads the fake kernels only when insisted on, as the real loader does without C2. */
+  private static final KernelProvider.PanamaLoader NO_C2 =
+      insist -> {
+        if (!insist) {
+          throw new UnsupportedOperationException("the JVM runs interpreted only (-Xint)");
+        }
+        return fakeFastKernels();
       };
 
   /** A stand-in for the Vector API kernels, so selection is tested without them. */
@@ -57,7 +66,7 @@ class KernelProviderTest {
 
   @Test
   void autoPrefersTheFastKernels() {
-    KernelProvider.Selection s = KernelProvider.select(null, KernelProviderTest::fakeFastKernels);
+    KernelProvider.Selection s = KernelProvider.select(null, insist -> fakeFastKernels());
     assertEquals("fast", s.kernels().name());
     assertEquals(Level.INFO, s.level());
     assertEquals("tapegrad kernels: fast (test)", s.message());
@@ -76,7 +85,7 @@ class KernelProviderTest {
     KernelProvider.Selection s =
         KernelProvider.select(
             null,
-            () -> {
+            insist -> {
               throw new NoClassDefFoundError("jdk/incubator/vector/FloatVector");
             });
     assertInstanceOf(JavaKernels.class, s.kernels());
@@ -84,10 +93,31 @@ class KernelProviderTest {
   }
 
   @Test
-  void anUnmetRequestForPanamaWarns() {
+  void anUnmetRequestForPanamaFailsSayingHowToEnableTheModule() {
     KernelProvider.Selection s = KernelProvider.select("panama", MODULE_ABSENT);
-    assertInstanceOf(JavaKernels.class, s.kernels());
-    assertEquals(Level.WARNING, s.level());
+    assertNull(s.kernels());
+    assertEquals(Level.ERROR, s.level());
+    assertTrue(s.message().contains("-Dtapegrad.kernels=panama was asked for"), s.message());
+    assertTrue(s.message().contains("module jdk.incubator.vector not present"), s.message());
+    assertTrue(s.message().contains(KernelProvider.HOW_TO_ENABLE), s.message());
+  }
+
+  @Test
+  void theFallbackLineGivesTheFlagForJavaSurefireExecJavaAndGradle() {
+    String message = KernelProvider.select(null, MODULE_ABSENT).message();
+    assertTrue(message.contains("java --add-modules jdk.incubator.vector"), message);
+    assertTrue(message.contains("<argLine>--add-modules jdk.incubator.vector</argLine>"), message);
+    assertTrue(message.contains("MAVEN_OPTS=\"--add-modules jdk.incubator.vector\""), message);
+    assertTrue(message.contains("jvmArgs(\"--add-modules\", \"jdk.incubator.vector\")"), message);
+  }
+
+  @Test
+  void panamaIsHonouredWithoutC2ButAutoFallsBack() {
+    assertEquals("fast", KernelProvider.select("panama", NO_C2).kernels().name());
+    KernelProvider.Selection auto = KernelProvider.select("auto", NO_C2);
+    assertInstanceOf(JavaKernels.class, auto.kernels());
+    assertTrue(auto.message().contains("-Dtapegrad.kernels=panama runs them anyway"),
+        auto.message());
   }
 
   @Test
@@ -99,7 +129,7 @@ class KernelProviderTest {
 
   @Test
   void anUnknownRequestWarnsAndChoosesAutomatically() {
-    KernelProvider.Selection s = KernelProvider.select("cuda", KernelProviderTest::fakeFastKernels);
+    KernelProvider.Selection s = KernelProvider.select("cuda", insist -> fakeFastKernels());
     assertEquals("fast", s.kernels().name());
     assertEquals(Level.WARNING, s.level());
     assertTrue(s.message().contains("unknown -Dtapegrad.kernels=cuda"), s.message());
@@ -138,6 +168,23 @@ class KernelProviderTest {
     assertEquals(0, r.exitCode, r.output);
     assertTrue(r.output.contains("kernels=panama"), r.output);
     assertTrue(r.output.contains("INFO: tapegrad kernels: panama"), r.output);
+  }
+
+  @Test
+  void aJvmWithoutTheModuleRefusesAnInsistentRequest() throws Exception {
+    Result r = fork(List.of("-Dtapegrad.kernels=panama"));
+    assertNotEquals(0, r.exitCode, r.output);
+    assertTrue(r.output.contains("IllegalStateException"), r.output);
+    assertTrue(r.output.contains("module jdk.incubator.vector not present"), r.output);
+  }
+
+  @Test
+  void anInterpretedJvmRunsPanamaWhenAskedTo() throws Exception {
+    Result r =
+        fork(List.of("-Xint", "--add-modules", "jdk.incubator.vector",
+            "-Dtapegrad.kernels=panama"));
+    assertEquals(0, r.exitCode, r.output);
+    assertTrue(r.output.contains("kernels=panama"), r.output);
   }
 
   @Test
