@@ -25,6 +25,7 @@ public final class StepTimesBenchmark {
   private StepTimesBenchmark() {}
 
   static final int IN = 64;
+  static final int WARMUP = 5;
   static final int CLASSES = 10;
 
   /** A square two-layer perceptron: d x d, tanh, then d x 10. */
@@ -71,7 +72,7 @@ public final class StepTimesBenchmark {
     }
     // widths for about 100k, 1M and 10M parameters
     int[] widths = {280, 960, 3120};
-    System.out.printf(Locale.ROOT, "global batch %d, %d measured steps after 2 warm-up steps; times in ms (median step; mean split)%n", batch, steps);
+    System.out.printf(Locale.ROOT, "global batch %d, %d measured steps after %d warm-up steps; times in ms (median step; mean split)%n", batch, steps, WARMUP);
     System.out.printf(Locale.ROOT, "%-9s %-11s %9s %9s %10s %10s %9s %10s %8s%n", "master", "parameters", "step", "examples/s", "scheduling", "broadcast", "compute", "aggregate", "update");
     for (int width : widths) {
       single(width, examples, batch, steps);
@@ -95,7 +96,7 @@ public final class StepTimesBenchmark {
     Sgd sgd = new Sgd(model.parameters(), Sgd.options().lr(1e-3));
     Random random = new Random(2);
     long[] times = new long[steps];
-    for (int s = -2; s < steps; s++) {
+    for (int s = -WARMUP; s < steps; s++) {
       long start = System.nanoTime();
       List<float[]> b = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
@@ -120,8 +121,8 @@ public final class StepTimesBenchmark {
     BatchLoss<Wide, float[]> loss = (m, b) -> Functional.crossEntropy(m.forward(b), labels(b)).mul(b.size());
     try (var trainer = DataParallelTrainer.builder(data, factory, loss).globalBatch(batch).build(model, sgd)) {
       List<StepTimings> measured = new ArrayList<>();
-      for (int s = -2; s < steps; s++) {
-        StepTimings t = trainer.step(s + 2);
+      for (int s = -WARMUP; s < steps; s++) {
+        StepTimings t = trainer.step(s + WARMUP);
         if (s >= 0) {
           measured.add(t);
         }
