@@ -40,6 +40,10 @@ import org.apache.spark.broadcast.Broadcast;
  * parameters, with or without task failures and retries. Changing the number of partitions
  * changes which examples are drawn.
  *
+ * <p>A parameter that the loss does not reach gets a zero gradient (not none), so an optimizer
+ * with momentum or weight decay still moves it, unlike single-machine training where its {@code
+ * grad()} stays null.
+ *
  * <p>For a custom update (another clipping, gradient noise, several optimizers) call {@link
  * #computeGradients} and then update the model yourself.
  *
