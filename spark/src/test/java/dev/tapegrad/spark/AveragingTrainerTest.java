@@ -93,6 +93,7 @@ class AveragingTrainerTest {
     }
     double averagedLoss = Fixtures.meanLoss(averaged, EXAMPLES);
     double initialLoss = Fixtures.meanLoss(Fixtures.model(5), EXAMPLES);
+    System.out.printf("averaging vs one machine: full-data loss %.4f vs %.4f (initial %.4f)%n", averagedLoss, singleLoss, initialLoss);
     assertTrue(singleLoss < 0.5 * initialLoss, "single machine: " + initialLoss + " -> " + singleLoss);
     assertTrue(
         averagedLoss <= singleLoss * 1.05 + 0.01,

@@ -55,12 +55,26 @@ class DistributedInferenceTest {
     }
     for (int batchSize : new int[] {1, 7, 64}) {
       int before = Fixtures.BUILDS.get();
-      List<float[]> rows = DistributedInference.predict(sc.parallelize(EXAMPLES, 3), model, Fixtures.factory(), batchSize, logits()).collect();
+      var data = sc.parallelize(EXAMPLES, 3);
+      List<float[]> rows = DistributedInference.predict(data, model, Fixtures.factory(), batchSize, logits()).collect();
       int built = Fixtures.BUILDS.get() - before;
+      // one machine, the same batches: each partition's examples in chunks of batchSize
+      List<float[]> batched = new ArrayList<>();
+      model.eval();
+      try (var scope = Autograd.noGrad()) {
+        for (List<Example> partition : data.glom().collect()) {
+          for (int first = 0; first < partition.size(); first += batchSize) {
+            batched.addAll(logits().predict(model, partition.subList(first, Math.min(partition.size(), first + batchSize))));
+          }
+        }
+      }
+      model.train();
       assertEquals(EXAMPLES.size(), rows.size());
       for (int i = 0; i < rows.size(); i++) {
         float[] row = rows.get(i);
         assertEquals(0, row[Fixtures.CLASSES], "example " + i + " ran with grad enabled or in training mode");
+        assertArrayEquals(batched.get(i), row, "example " + i + ", batch " + batchSize);
+        // and, whatever the batching, the one-batch prediction up to the kernels' rounding
         float[] want = java.util.Arrays.copyOfRange(expected, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES);
         assertArrayEquals(want, java.util.Arrays.copyOf(row, Fixtures.CLASSES), 1e-6f, "example " + i + ", batch " + batchSize);
       }
