@@ -227,7 +227,7 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
   }
 
   /** The parameters and the optimizer's state, as the driver broadcasts them each round. */
-  private record RoundInput(float[] parameters, FlatState state, float[] buffers) implements Serializable {}
+  private record RoundInput(Floats.Vector parameters, FlatState state, Floats.Vector buffers) implements Serializable {}
 
   /** How many local steps each partition takes per round. */
   public int localSteps() {
@@ -255,16 +255,21 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
     long t0 = System.nanoTime();
     float[][] buffers = new float[1][];
     FlatState state = FlatState.of(optimizer.stateDict(), buffers);
-    Broadcast<RoundInput> input = sc.broadcast(new RoundInput(Flat.values(params), state, buffers[0]));
+    Broadcast<RoundInput> input = sc.broadcast(new RoundInput(new Floats.Vector(Flat.values(params)), state, new Floats.Vector(buffers[0])));
     long t1 = System.nanoTime();
     sc.setJobDescription(
         "tapegrad: averaging round " + round + ", " + localSteps + " local steps of " + localBatch + " examples on " + plan.partitions() + " partitions");
-    OrderedSum sum =
-        data.rdd
-            .mapPartitionsWithIndex(new LocalStepsTask<>(factories, input, loss, plan, round, localSteps, localBatch, clipNorm), false)
-            .treeAggregate(new OrderedSum(plan.partitions()), OrderedSum::merge, OrderedSum::merge, treeDepth);
-    long t2 = System.nanoTime();
-    input.destroy();
+    OrderedSum sum;
+    long t2;
+    try {
+      sum =
+          data.rdd
+              .mapPartitionsWithIndex(new LocalStepsTask<>(factories, input, loss, plan, round, localSteps, localBatch, clipNorm), false)
+              .treeAggregate(new OrderedSum(plan.partitions()), OrderedSum::merge, OrderedSum::merge, treeDepth);
+    } finally {
+      t2 = System.nanoTime();
+      input.destroy();
+    }
     long t3 = System.nanoTime();
     OrderedSum.Node total = sum.total();
     int replicas = total.contributing;
@@ -347,8 +352,8 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
       FlatState state;
       try {
         List<Tensor> params = replica.model().parameters();
-        Flat.load(params, in.parameters(), 0);
-        replica.optimizer().loadStateDict(in.state().toStateDict(in.buffers(), 0));
+        Flat.load(params, in.parameters().values(), 0);
+        replica.optimizer().loadStateDict(in.state().toStateDict(in.buffers().values(), 0));
         replica.model().train();
         for (int j = 0; j < localSteps; j++) {
           int[] positions = plan.draw(round * localSteps + j, partition, localBatch);

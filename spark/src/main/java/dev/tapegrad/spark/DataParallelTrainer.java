@@ -23,7 +23,7 @@ import org.apache.spark.broadcast.Broadcast;
  * <p>Each step:
  *
  * <ol>
- *   <li>the driver broadcasts the parameters as one {@code float[]};
+ *   <li>the driver broadcasts the parameters as one {@code float[]} (serialized in bulk);
  *   <li>each partition draws its share of the global batch (see {@link BatchPlan}), computes the
  *       summed loss of its share with the {@link BatchLoss} and backpropagates it, on a model it
  *       builds once per task slot from the {@link BlockFactory} and reuses for every step;
@@ -199,16 +199,21 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
    */
   public StepTimings computeGradients(long step) {
     long t0 = System.nanoTime();
-    Broadcast<float[]> weights = sc.broadcast(Flat.values(params));
+    Broadcast<Floats.Vector> weights = sc.broadcast(new Floats.Vector(Flat.values(params)));
     long t1 = System.nanoTime();
     sc.setJobDescription("tapegrad: step " + step + ", gradient of " + plan.globalBatch() + " examples on " + plan.partitions() + " partitions");
     int partitions = plan.partitions();
-    OrderedSum sum =
-        data.rdd
-            .mapPartitionsWithIndex(new GradientTask<>(factory, weights, loss, plan, step), false)
-            .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, treeDepth);
-    long t2 = System.nanoTime();
-    weights.destroy();
+    OrderedSum sum;
+    long t2;
+    try {
+      sum =
+          data.rdd
+              .mapPartitionsWithIndex(new GradientTask<>(factory, weights, loss, plan, step), false)
+              .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, treeDepth);
+    } finally {
+      t2 = System.nanoTime();
+      weights.destroy();
+    }
     long t3 = System.nanoTime();
     OrderedSum.Node total = sum.total();
     checkState(total.examples == plan.globalBatch(), "DataParallelTrainer: %s of %s examples", total.examples, plan.globalBatch());
@@ -232,12 +237,12 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
   private static final class GradientTask<M extends Block, E> implements Function2<Integer, Iterator<E>, Iterator<OrderedSum>> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<BlockFactory<M>> factory;
-    private final Broadcast<float[]> weights;
+    private final Broadcast<Floats.Vector> weights;
     private final BatchLoss<M, E> loss;
     private final BatchPlan plan;
     private final long step;
 
-    GradientTask(Broadcast<BlockFactory<M>> factory, Broadcast<float[]> weights, BatchLoss<M, E> loss, BatchPlan plan, long step) {
+    GradientTask(Broadcast<BlockFactory<M>> factory, Broadcast<Floats.Vector> weights, BatchLoss<M, E> loss, BatchPlan plan, long step) {
       this.factory = factory;
       this.weights = weights;
       this.loss = loss;
@@ -254,7 +259,7 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
         return Collections.singletonList(out).iterator();
       }
       long f0 = System.nanoTime();
-      float[] w = weights.value();
+      float[] w = weights.value().values();
       long fetch = System.nanoTime() - f0;
       long c0 = System.nanoTime();
       List<E> batch = TrainingData.pick(examples, positions);

@@ -26,6 +26,9 @@ import org.apache.spark.broadcast.Broadcast;
  * the partition's examples through it in batches of {@code batchSize}, under no-grad, lazily: a
  * partition is never held in memory whole. Results stream out as Spark asks for them.
  *
+ * <p>The broadcast is not destroyed here, since Spark may compute the returned RDD again (each
+ * action, or a lost partition); Spark's context cleaner removes it once the RDD is unreachable.
+ *
  * <p>Spark SQL users call it on {@code dataset.javaRDD()} and turn the results back into a {@code
  * Dataset} with their encoder; the module depends on spark-core only.
  */
@@ -33,7 +36,7 @@ public final class DistributedInference {
   private DistributedInference() {}
 
   /** What the executors build the model from. */
-  private record Weights<M extends Block>(BlockFactory<M> factory, float[] values) implements Serializable {}
+  private record Weights<M extends Block>(BlockFactory<M> factory, Floats.Vector values) implements Serializable {}
 
   /**
    * The predictions of {@code model} (its current weights) for every example of {@code data}.
@@ -51,7 +54,7 @@ public final class DistributedInference {
     checkArgument(batchSize > 0, "DistributedInference: batchSize must be positive, got %s", batchSize);
     DataParallelTrainer.checkSameArchitecture("DistributedInference", factory, model);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.context());
-    Broadcast<Weights<M>> weights = sc.broadcast(new Weights<>(factory, Flat.values(model.parameters())));
+    Broadcast<Weights<M>> weights = sc.broadcast(new Weights<>(factory, new Floats.Vector(Flat.values(model.parameters()))));
     return data.mapPartitions(examples -> new Batches<>(weights, examples, batchSize, predictor));
   }
 
@@ -98,7 +101,7 @@ public final class DistributedInference {
               () -> {
                 Weights<M> w = weights.value();
                 M m = w.factory().create();
-                Flat.load(m.parameters(), w.values(), 0);
+                Flat.load(m.parameters(), w.values().values(), 0);
                 m.eval();
                 return m;
               });

@@ -30,7 +30,7 @@ final class OrderedSum implements Serializable {
   /** A partial sum over the leaves {@code [index << level, (index + 1) << level)}. */
   static final class Node implements Serializable {
     private static final long serialVersionUID = 1L;
-    float[] values;
+    transient float[] values;
     double loss;
     long examples;
     int leaves;
@@ -49,6 +49,16 @@ final class OrderedSum implements Serializable {
       this.fetchNanos = fetchNanos;
       this.computeNanos = computeNanos;
       this.first = first;
+    }
+
+    private void writeObject(java.io.ObjectOutputStream out) throws java.io.IOException {
+      out.defaultWriteObject();
+      Floats.write(out, values);
+    }
+
+    private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      values = Floats.read(in);
     }
   }
 
