@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       VanishingGradients.class,
       TimeSeries.class,
       Classifier.class,
-      CustomOp.class
+      CustomOp.class,
+      SparkCharRnn.class
     })
 public final class Main implements Runnable {
   @Override
