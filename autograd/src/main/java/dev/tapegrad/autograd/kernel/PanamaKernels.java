@@ -512,4 +512,84 @@ final class PanamaKernels implements Kernels {
       y[yOff + i] += alpha * x[xOff + i];
     }
   }
+
+  // Optimizer updates: the reference's scalar loops. They are memory-bound (a few flops per
+  // element read and written), and the reference already fixes the bits a resumed run needs.
+
+  @Override
+  public void sgdStep(
+      float[] param,
+      float[] grad,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep,
+      float negLr) {
+    REFERENCE.sgdStep(
+        param, grad, buf, n, maximize, l2, weightDecay, momentum, oneMinusDampening, nesterov, firstStep, negLr);
+  }
+
+  @Override
+  public void adamStep(
+      float[] param,
+      float[] grad,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      int n,
+      boolean maximize,
+      boolean decoupled,
+      float decayFactor,
+      boolean l2,
+      float weightDecay,
+      float beta1,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float biasCorrection2Sqrt,
+      float eps,
+      float negStepSize) {
+    REFERENCE.adamStep(
+        param, grad, m, v, vMax, n, maximize, decoupled, decayFactor, l2, weightDecay, beta1, oneMinusBeta1, beta2,
+        oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize);
+  }
+
+  @Override
+  public void rmsPropStep(
+      float[] param,
+      float[] grad,
+      float[] sq,
+      float[] gAvg,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float alpha,
+      float oneMinusAlpha,
+      float eps,
+      float momentum,
+      float negLr) {
+    REFERENCE.rmsPropStep(
+        param, grad, sq, gAvg, buf, n, maximize, l2, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+  }
+
+  @Override
+  public void adagradStep(
+      float[] param,
+      float[] grad,
+      float[] sum,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float eps,
+      float negClr) {
+    REFERENCE.adagradStep(param, grad, sum, n, maximize, l2, weightDecay, eps, negClr);
+  }
 }
