@@ -5,7 +5,6 @@ import static dev.tapegrad.optim.HyperParameter.flag;
 import static dev.tapegrad.optim.HyperParameter.number;
 
 import dev.tapegrad.autograd.Tensor;
-import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +33,7 @@ public final class Adagrad extends Optimizer {
   /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
   static final HyperTable TABLE =
       HyperTable.of(
+          h -> List.of(SUM),
           number("lr", 1e-2, NON_NEGATIVE),
           number("lr_decay", 0, NON_NEGATIVE),
           number("weight_decay", 0, NON_NEGATIVE),
@@ -46,12 +46,6 @@ public final class Adagrad extends Optimizer {
     return new OptimizerOptions<>("Adagrad", TABLE);
   }
 
-
-  @Override
-  List<ParamState.Buffer> buffers(Map<String, Object> h) {
-    return List.of(SUM);
-  }
-
   @Override
   void update(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
     double weightDecay = group.get("weight_decay");
@@ -60,13 +54,8 @@ public final class Adagrad extends Optimizer {
     double clr = group.lr() / (1 + (state.step - 1) * group.get("lr_decay"));
     float negClr = (float) -clr;
     Tensor sum = state.buffer(SUM.name(), param, (float) group.get("initial_accumulator_value"));
-    param.updateInPlace(
-        "Adagrad.step",
-        List.of(param, sum),
-        List.of(grad),
-        (w, r, n) ->
-            KernelProvider.get()
-                .adagradStep(w[0], r[0], w[1], n, maximize, weightDecay != 0, (float) weightDecay, eps, negClr));
+    fused("Adagrad.step", grad, List.of(param, sum), (k, w, g, n) ->
+        k.adagradStep(w[0], g, w[1], n, maximize, weightDecay != 0, (float) weightDecay, eps, negClr));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

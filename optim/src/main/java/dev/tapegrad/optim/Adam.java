@@ -6,7 +6,6 @@ import static dev.tapegrad.optim.HyperParameter.flag;
 import static dev.tapegrad.optim.HyperParameter.number;
 
 import dev.tapegrad.autograd.Tensor;
-import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +39,7 @@ public final class Adam extends Optimizer {
   /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
   static final HyperTable TABLE =
       HyperTable.of(
+          h -> (Boolean) h.get("amsgrad") ? List.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : List.of(EXP_AVG, EXP_AVG_SQ),
           number("lr", 1e-3, NON_NEGATIVE),
           number("beta1", 0.9, UNIT_OPEN),
           number("beta2", 0.999, UNIT_OPEN),
@@ -51,16 +51,6 @@ public final class Adam extends Optimizer {
   /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, no weight decay. */
   public static OptimizerOptions<Adam> options() {
     return new OptimizerOptions<>("Adam", TABLE);
-  }
-
-
-  @Override
-  List<ParamState.Buffer> buffers(Map<String, Object> h) {
-    return bufferList(h);
-  }
-
-  static List<ParamState.Buffer> bufferList(Map<String, Object> h) {
-    return (Boolean) h.get("amsgrad") ? List.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : List.of(EXP_AVG, EXP_AVG_SQ);
   }
 
   @Override
@@ -85,16 +75,12 @@ public final class Adam extends Optimizer {
     double biasCorrection2 = 1 - Math.pow(beta2, state.step);
     float negStepSize = (float) -(lr / biasCorrection1);
     float biasCorrection2Sqrt = (float) Math.sqrt(biasCorrection2);
-    param.updateInPlace(
-        decoupled ? "AdamW.step" : "Adam.step",
-        Arrays.asList(param, expAvg, expAvgSq, maxExpAvgSq),
-        List.of(grad),
-        (w, r, n) ->
-            KernelProvider.get()
-                .adamStep(
-                    w[0], r[0], w[1], w[2], w[3], n, maximize, decay, (float) (1 - lr * weightDecay), l2,
-                    (float) weightDecay, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
-                    biasCorrection2Sqrt, eps, negStepSize));
+    String op = decoupled ? "AdamW.step" : "Adam.step";
+    fused(op, grad, Arrays.asList(param, expAvg, expAvgSq, maxExpAvgSq), (k, w, g, n) ->
+        k.adamStep(
+            w[0], g, w[1], w[2], w[3], n, maximize, decay, (float) (1 - lr * weightDecay), l2,
+            (float) weightDecay, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
+            biasCorrection2Sqrt, eps, negStepSize));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

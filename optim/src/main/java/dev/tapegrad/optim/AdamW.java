@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter), as PyTorch's
- * {@code torch.optim.AdamW}. Its options are {@link Adam.Options}, with weight decay 1e-2 by
+ * {@code torch.optim.AdamW}. Its hyper-parameters are {@link Adam}'s, with weight decay 1e-2 by
  * default.
  *
  * <p>For each parameter {@code p} with gradient {@code grad}, at update {@code t} (from 1):
@@ -24,18 +24,12 @@ import java.util.Map;
  * </pre>
  */
 public final class AdamW extends Optimizer {
-  /** Adam's table, with PyTorch's AdamW default weight decay of 1e-2. */
+  /** Adam's table (and buffers), with PyTorch's AdamW default weight decay of 1e-2. */
   static final HyperTable TABLE = Adam.TABLE.withDefault("weight_decay", 1e-2);
 
   /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2. */
   public static OptimizerOptions<AdamW> options() {
     return new OptimizerOptions<>("AdamW", TABLE);
-  }
-
-
-  @Override
-  List<ParamState.Buffer> buffers(Map<String, Object> h) {
-    return Adam.bufferList(h);
   }
 
   @Override

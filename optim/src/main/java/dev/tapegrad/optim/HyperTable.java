@@ -19,21 +19,34 @@ final class HyperTable {
     void check(String owner, Map<String, Object> values);
   }
 
-  private final List<HyperParameter> rows;
-  private final Constraint constraint;
-
-  private HyperTable(List<HyperParameter> rows, Constraint constraint) {
-    this.rows = List.copyOf(rows);
-    this.constraint = constraint;
+  /** The buffers a parameter has once updated, as they depend on the group's values. */
+  interface Buffers {
+    List<ParamState.Buffer> of(Map<String, Object> values);
   }
 
-  static HyperTable of(HyperParameter... rows) {
-    return new HyperTable(List.of(rows), null);
+  private final List<HyperParameter> rows;
+  private final Constraint constraint;
+  private final Buffers buffers;
+
+  private HyperTable(List<HyperParameter> rows, Constraint constraint, Buffers buffers) {
+    this.rows = List.copyOf(rows);
+    this.constraint = constraint;
+    this.buffers = buffers;
+  }
+
+  /** A table of {@code rows} whose optimizer keeps the buffers {@code buffers} gives. */
+  static HyperTable of(Buffers buffers, HyperParameter... rows) {
+    return new HyperTable(List.of(rows), null, buffers);
   }
 
   /** This table with a rule across rows. */
   HyperTable constrained(Constraint rule) {
-    return new HyperTable(rows, rule);
+    return new HyperTable(rows, rule, buffers);
+  }
+
+  /** The buffers of a parameter in a group with these (valid) values, in state-dict order. */
+  List<ParamState.Buffer> buffers(Map<String, Object> values) {
+    return buffers.of(values);
   }
 
   /** This table with another default for one row. */
@@ -42,7 +55,7 @@ final class HyperTable {
     for (HyperParameter row : rows) {
       changed.add(row.key().equals(key) ? row.withDefault(value) : row);
     }
-    return new HyperTable(changed, constraint);
+    return new HyperTable(changed, constraint, buffers);
   }
 
   List<HyperParameter> rows() {

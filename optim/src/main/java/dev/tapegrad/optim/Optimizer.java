@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.Kernels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +22,12 @@ import java.util.Set;
 /**
  * Updates parameter tensors from their gradients: the base of {@link Sgd}, {@link Adam},
  * {@link AdamW}, {@link RmsProp} and {@link Adagrad}.
+ *
+ * <p>Each optimizer declares its hyper-parameters once, in a table (name, type, default, valid
+ * range, and the buffers it keeps per parameter); the table gives {@code options()} its defaults,
+ * checks every group's values with messages naming them, and fixes the state-dict keys. Adding an
+ * optimizer means writing its table and its update, one fused pass over each parameter through
+ * the kernels ({@code Kernels.sgdStep} and the like).
  *
  * <p>An optimizer holds one or more {@linkplain ParamGroup parameter groups}, each with its own
  * hyper-parameters; more can be added with {@link #addParamGroup}. {@link #step()}
@@ -75,8 +83,18 @@ public abstract class Optimizer {
     this.table = table;
   }
 
-  /** The buffers a parameter of a group with these hyper-parameters has once it has been updated. */
-  abstract List<ParamState.Buffer> buffers(Map<String, Object> hyperParameters);
+  /** One fused update: the kernels, the parameter's and its buffers' storage, the gradient's. */
+  interface FusedUpdate {
+    void run(Kernels kernels, float[][] written, float[] grad, int n);
+  }
+
+  /**
+   * Runs a fused update over {@code written} (the parameter first, then its buffers, null where
+   * absent), reading {@code grad}: one pass through the current kernels, no temporaries.
+   */
+  static void fused(String op, Tensor grad, List<Tensor> written, FusedUpdate update) {
+    written.get(0).updateInPlace(op, written, List.of(grad), (w, r, n) -> update.run(KernelProvider.get(), w, r[0], n));
+  }
 
   /** Updates one parameter; {@code state.step} already counts this update. Runs under no-grad. */
   abstract void update(ParamGroup group, Tensor param, Tensor grad, ParamState state);
@@ -282,7 +300,7 @@ public abstract class Optimizer {
       s.step = problems.integer(state, prefix + "step", 1);
       int groupIndex = groups.indexOf(groupOf.get(i));
       if (hyper.get(groupIndex).size() == table.rows().size()) {
-        for (ParamState.Buffer buffer : buffers(hyper.get(groupIndex))) {
+        for (ParamState.Buffer buffer : table.buffers(hyper.get(groupIndex))) {
           String key = prefix + buffer.name();
           used.add(key);
           Tensor t = state.get(key);

@@ -6,7 +6,6 @@ import static dev.tapegrad.optim.HyperParameter.flag;
 import static dev.tapegrad.optim.HyperParameter.number;
 
 import dev.tapegrad.autograd.Tensor;
-import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,6 +40,7 @@ public final class RmsProp extends Optimizer {
   /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
   static final HyperTable TABLE =
       HyperTable.of(
+          RmsProp::buffers,
           number("lr", 1e-2, NON_NEGATIVE),
           number("alpha", 0.99, UNIT),
           number("eps", 1e-8, NON_NEGATIVE),
@@ -54,9 +54,7 @@ public final class RmsProp extends Optimizer {
     return new OptimizerOptions<>("RmsProp", TABLE);
   }
 
-
-  @Override
-  List<ParamState.Buffer> buffers(Map<String, Object> h) {
+  private static List<ParamState.Buffer> buffers(Map<String, Object> h) {
     List<ParamState.Buffer> names = new ArrayList<>(List.of(SQUARE_AVG));
     if ((Double) h.get("momentum") > 0) {
       names.add(MOMENTUM_BUFFER);
@@ -78,15 +76,10 @@ public final class RmsProp extends Optimizer {
     Tensor squareAvg = state.buffer(SQUARE_AVG.name(), param);
     Tensor gradAvg = group.flag("centered") ? state.buffer(GRAD_AVG.name(), param) : null;
     Tensor buffer = momentum > 0 ? state.buffer(MOMENTUM_BUFFER.name(), param) : null;
-    param.updateInPlace(
-        "RmsProp.step",
-        Arrays.asList(param, squareAvg, gradAvg, buffer),
-        List.of(grad),
-        (w, r, n) ->
-            KernelProvider.get()
-                .rmsPropStep(
-                    w[0], r[0], w[1], w[2], w[3], n, maximize, weightDecay != 0, (float) weightDecay,
-                    (float) alpha, (float) (1 - alpha), eps, (float) momentum, negLr));
+    fused("RmsProp.step", grad, Arrays.asList(param, squareAvg, gradAvg, buffer), (k, w, g, n) ->
+        k.rmsPropStep(
+            w[0], g, w[1], w[2], w[3], n, maximize, weightDecay != 0, (float) weightDecay,
+            (float) alpha, (float) (1 - alpha), eps, (float) momentum, negLr));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

@@ -6,7 +6,6 @@ import static dev.tapegrad.optim.HyperParameter.flag;
 import static dev.tapegrad.optim.HyperParameter.number;
 
 import dev.tapegrad.autograd.Tensor;
-import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +34,7 @@ public final class Sgd extends Optimizer {
   /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
   static final HyperTable TABLE =
       HyperTable.of(
+              h -> (Double) h.get("momentum") != 0 ? List.of(MOMENTUM_BUFFER) : List.of(),
               number("lr", 1e-3, NON_NEGATIVE),
               number("momentum", 0, NON_NEGATIVE),
               number("dampening", 0, UNIT),
@@ -48,7 +48,6 @@ public final class Sgd extends Optimizer {
     return new OptimizerOptions<>("Sgd", TABLE);
   }
 
-
   private static void checkNesterov(String owner, Map<String, Object> h) {
     double momentum = (Double) h.get("momentum");
     double dampening = (Double) h.get("dampening");
@@ -61,11 +60,6 @@ public final class Sgd extends Optimizer {
               + dampening
               + ")");
     }
-  }
-
-  @Override
-  List<ParamState.Buffer> buffers(Map<String, Object> h) {
-    return (Double) h.get("momentum") != 0 ? List.of(MOMENTUM_BUFFER) : List.of();
   }
 
   @Override
@@ -86,15 +80,10 @@ public final class Sgd extends Optimizer {
       }
     }
     boolean firstStep = first;
-    param.updateInPlace(
-        "Sgd.step",
-        Arrays.asList(param, buffer),
-        List.of(grad),
-        (w, r, n) ->
-            KernelProvider.get()
-                .sgdStep(
-                    w[0], r[0], w[1], n, maximize, weightDecay != 0, (float) weightDecay, (float) momentum,
-                    oneMinusDampening, nesterov, firstStep, negLr));
+    fused("Sgd.step", grad, Arrays.asList(param, buffer), (k, w, g, n) ->
+        k.sgdStep(
+            w[0], g, w[1], n, maximize, weightDecay != 0, (float) weightDecay, (float) momentum,
+            oneMinusDampening, nesterov, firstStep, negLr));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */
