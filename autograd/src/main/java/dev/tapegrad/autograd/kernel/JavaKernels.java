@@ -476,7 +476,25 @@ public final class JavaKernels implements Kernels {
       boolean nesterov,
       boolean firstStep,
       float negLr) {
-    for (int i = 0; i < n; i++) {
+    sgdStepRange(0, n, param, grad, buf, maximize, l2, weightDecay, momentum, oneMinusDampening, nesterov, firstStep, negLr);
+  }
+
+  /** {@link #sgdStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void sgdStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] buf,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep,
+      float negLr) {
+    for (int i = from; i < to; i++) {
       float p = param[i];
       float g = maximize ? -grad[i] : grad[i];
       if (l2) {
@@ -511,7 +529,31 @@ public final class JavaKernels implements Kernels {
       float biasCorrection2Sqrt,
       float eps,
       float negStepSize) {
-    for (int i = 0; i < n; i++) {
+    adamStepRange(0, n, param, grad, m, v, vMax, maximize, decoupled, decayFactor, l2, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize);
+  }
+
+  /** {@link #adamStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void adamStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      boolean maximize,
+      boolean decoupled,
+      float decayFactor,
+      boolean l2,
+      float weightDecay,
+      float beta1,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float biasCorrection2Sqrt,
+      float eps,
+      float negStepSize) {
+    for (int i = from; i < to; i++) {
       float p = param[i];
       float g = maximize ? -grad[i] : grad[i];
       if (decoupled) {
@@ -551,7 +593,27 @@ public final class JavaKernels implements Kernels {
       float eps,
       float momentum,
       float negLr) {
-    for (int i = 0; i < n; i++) {
+    rmsPropStepRange(0, n, param, grad, sq, gAvg, buf, maximize, l2, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+  }
+
+  /** {@link #rmsPropStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void rmsPropStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] sq,
+      float[] gAvg,
+      float[] buf,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float alpha,
+      float oneMinusAlpha,
+      float eps,
+      float momentum,
+      float negLr) {
+    for (int i = from; i < to; i++) {
       float p = param[i];
       float g = maximize ? -grad[i] : grad[i];
       if (l2) {
@@ -588,7 +650,22 @@ public final class JavaKernels implements Kernels {
       float weightDecay,
       float eps,
       float negClr) {
-    for (int i = 0; i < n; i++) {
+    adagradStepRange(0, n, param, grad, sum, maximize, l2, weightDecay, eps, negClr);
+  }
+
+  /** {@link #adagradStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void adagradStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] sum,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float eps,
+      float negClr) {
+    for (int i = from; i < to; i++) {
       float p = param[i];
       float g = maximize ? -grad[i] : grad[i];
       if (l2) {
