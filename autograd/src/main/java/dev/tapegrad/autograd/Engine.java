@@ -1,7 +1,8 @@
 package dev.tapegrad.autograd;
 
-import it.unimi.dsi.fastutil.objects.Reference2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.objects.ReferenceOpenHashSet;
+import it.unimi.dsi.fastutil.Hash;
+import it.unimi.dsi.fastutil.objects.Object2ObjectOpenCustomHashMap;
+import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,27 @@ final class Engine {
   private Engine() {}
 
   /**
+   * Keys by identity, as fastutil's Reference maps would (fastutil-core has no Reference maps): a
+   * node or tensor is its own key, whatever equals it may ever get.
+   */
+  private static final Hash.Strategy<Object> IDENTITY =
+      new Hash.Strategy<>() {
+        @Override
+        public int hashCode(Object o) {
+          return System.identityHashCode(o);
+        }
+
+        @Override
+        public boolean equals(Object a, Object b) {
+          return a == b;
+        }
+      };
+
+  private static <K> Object2ObjectOpenCustomHashMap<K, Tensor> identityMap() {
+    return new Object2ObjectOpenCustomHashMap<>(IDENTITY);
+  }
+
+  /**
    * Runs the backward pass.
    *
    * @param targets when non-null, gradients are collected for exactly these tensors and no leaf's
@@ -41,9 +63,9 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph) {
     List<Node> order = reachable(outputs);
-    Reference2ObjectOpenHashMap<Node, Tensor> nodeGrads = new Reference2ObjectOpenHashMap<>();
-    Reference2ObjectOpenHashMap<Tensor, Tensor> leafGrads = new Reference2ObjectOpenHashMap<>();
-    Reference2ObjectOpenHashMap<Node, Tensor> targetNodes = new Reference2ObjectOpenHashMap<>();
+    Object2ObjectOpenCustomHashMap<Node, Tensor> nodeGrads = identityMap();
+    Object2ObjectOpenCustomHashMap<Tensor, Tensor> leafGrads = identityMap();
+    Object2ObjectOpenCustomHashMap<Node, Tensor> targetNodes = identityMap();
     if (targets != null) {
       for (Tensor t : targets) {
         if (t.gradFn() != null) {
@@ -51,7 +73,7 @@ final class Engine {
         }
       }
     }
-    Reference2ObjectOpenHashMap<Tensor, Tensor> targetGrads = new Reference2ObjectOpenHashMap<>();
+    Object2ObjectOpenCustomHashMap<Tensor, Tensor> targetGrads = identityMap();
 
     try (Autograd.GradMode mode = Autograd.setGradEnabled(createGraph)) {
       for (int i = 0; i < outputs.length; i++) {
@@ -114,7 +136,7 @@ final class Engine {
     }
 
     if (targets == null) {
-      for (var e : leafGrads.reference2ObjectEntrySet()) {
+      for (var e : leafGrads.object2ObjectEntrySet()) {
         e.getKey().accumulateGrad(e.getValue(), createGraph);
       }
       return null;
@@ -129,7 +151,7 @@ final class Engine {
 
   /** Nodes reachable from the outputs, sorted by decreasing sequence number. */
   private static List<Node> reachable(Tensor[] outputs) {
-    ReferenceOpenHashSet<Node> seen = new ReferenceOpenHashSet<>();
+    ObjectOpenCustomHashSet<Node> seen = new ObjectOpenCustomHashSet<>(IDENTITY);
     ArrayDeque<Node> stack = new ArrayDeque<>();
     for (Tensor out : outputs) {
       if (out.gradFn() != null && seen.add(out.gradFn())) {

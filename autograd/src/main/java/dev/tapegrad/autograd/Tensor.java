@@ -545,6 +545,55 @@ public final class Tensor {
     return this;
   }
 
+  /** An in-place computation over the flat storage of tensors of one shape; see {@link #updateInPlace}. */
+  @FunctionalInterface
+  public interface StorageUpdate {
+    /**
+     * Reads and writes the arrays; each holds {@code n} elements from index 0, row-major.
+     *
+     * @param written the storage of the written tensors, in order (null where a tensor was null)
+     * @param read the storage of the read tensors, in order; must not be changed
+     * @param n the number of elements of each
+     */
+    void apply(float[][] written, float[][] read, int n);
+  }
+
+  /**
+   * Runs {@code update} on the storage of {@code written} and {@code read}, which all have this
+   * tensor's shape: the one entry point for fused in-place kernels such as the optimizers'
+   * updates, which must not allocate a temporary per operation. {@code written} must include this
+   * tensor; null entries pass null arrays (an absent optional buffer). Each written tensor counts
+   * as changed in place, exactly as with {@link #addInPlace}: it must not require grad while grad
+   * mode is on.
+   *
+   * @throws IllegalArgumentException if a tensor's shape differs from this one's, or this tensor
+   *     is not among {@code written}
+   * @throws IllegalStateException if a written tensor requires grad and grad mode is on
+   */
+  public void updateInPlace(String op, List<Tensor> written, List<Tensor> read, StorageUpdate update) {
+    checkArgument(written.contains(this), "%s: updateInPlace must write the tensor it is called on", op);
+    float[][] w = new float[written.size()][];
+    float[][] r = new float[read.size()][];
+    for (int k = 0; k < w.length; k++) {
+      Tensor t = written.get(k);
+      if (t != null) {
+        checkSameShape(op, t);
+        w[k] = t.data;
+      }
+    }
+    for (int k = 0; k < r.length; k++) {
+      Tensor t = read.get(k);
+      checkSameShape(op, t);
+      r[k] = t.data;
+    }
+    for (Tensor t : written) {
+      if (t != null) {
+        t.checkInPlace(op);
+      }
+    }
+    update.apply(w, r, numel);
+  }
+
   // ---------------------------------------------------------------- elementwise
 
   /** {@code this + other}, broadcasting. */

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tapegrad",
     mixinStandardHelpOptions = true,
-    version = "tapegrad 0.1.0",
+    version = "tapegrad 0.2.0",
     description = "Runs a tapegrad example. With no example, runs char-rnn.",
     subcommands = {
       CharRnn.class,

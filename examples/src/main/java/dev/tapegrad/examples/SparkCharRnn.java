@@ -1,5 +1,6 @@
 package dev.tapegrad.examples;
 
+import dev.tapegrad.data.CharVocabulary;
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.nn.Checkpoint;
@@ -130,7 +131,7 @@ public final class SparkCharRnn implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     String text = BuiltInCorpus.standard();
-    Vocab vocab = Vocab.of(text);
+    CharVocabulary vocab = CharVocabulary.of(text);
     int[] encoded = vocab.encode(text);
     int split = (int) (encoded.length * 0.9);
     int[] train = Arrays.copyOfRange(encoded, 0, split);
@@ -193,7 +194,7 @@ public final class SparkCharRnn implements Callable<Integer> {
 
       Path saved = out.resolve("char-rnn.safetensors");
       Files.createDirectories(saved.toAbsolutePath().getParent());
-      adam.save(CharRnn.optimizerPath(saved));
+      adam.save(out.resolve("char-rnn.adam.safetensors"));
       Checkpoint.save(model, saved, Map.of(
           "vocab", vocab.chars(), "cell", cell, "hidden", Integer.toString(hidden),
           "embed", Integer.toString(embed), "layers", Integer.toString(layers)));
@@ -203,7 +204,7 @@ public final class SparkCharRnn implements Callable<Integer> {
       console.printf(Locale.ROOT, "validation: %.3f bits per character (unigram baseline %.3f)%n", validBpc, unigram);
       console.printf(Locale.ROOT, "words of the corpus in the sample: %.0f%%%n", 100 * known);
       console.printf("checkpoint: %s%n%nsample (temperature 0.70):%n%s%n", saved, generated);
-      report = new CharRnn.Report(validBpc, unigram, generated, known, saved, null);
+      report = new CharRnn.Report(validBpc, unigram, generated, known, saved, null, null);
     }
     return 0;
   }

@@ -40,9 +40,9 @@ class SparkCharRnnTest {
     ByteArrayOutputStream sampled = new ByteArrayOutputStream();
     CharRnn sample = new CharRnn();
     sample.setConsole(new PrintStream(sampled, true, StandardCharsets.UTF_8));
-    assertEquals(0, new CommandLine(sample).execute("--sample", "100", "--resume", report.checkpoint().toString()));
+    assertEquals(0, new CommandLine(sample).execute("--sample", "100", "--checkpoint", report.checkpoint().toString()));
     assertTrue(sampled.toString(StandardCharsets.UTF_8).strip().startsWith("The "));
-    assertTrue(Files.exists(CharRnn.optimizerPath(report.checkpoint())));
+    assertTrue(Files.exists(report.checkpoint().resolveSibling("char-rnn.adam.safetensors")));
   }
 
   @Test

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Adam with decoupled weight decay (Loshchilov and Hutter), as PyTorch's
- * {@code torch.optim.AdamW}. Its options are {@link Adam.Options}, with weight decay 1e-2 by
+ * {@code torch.optim.AdamW}. Its hyper-parameters are {@link Adam}'s, with weight decay 1e-2 by
  * default.
  *
  * <p>For each parameter {@code p} with gradient {@code grad}, at update {@code t} (from 1):
@@ -24,41 +24,22 @@ import java.util.Map;
  * </pre>
  */
 public final class AdamW extends Optimizer {
-  private static final Adam.Options DEFAULTS = Adam.Options.defaults(1e-2);
+  /** Adam's table (and buffers), with PyTorch's AdamW default weight decay of 1e-2. */
+  static final HyperTable TABLE = Adam.TABLE.withDefault("weight_decay", 1e-2);
 
   /** PyTorch's defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight decay 1e-2. */
-  public static Adam.Options options() {
-    return DEFAULTS;
-  }
-
-  /**
-   * An optimizer over one group of parameters.
-   *
-   * @throws IllegalArgumentException for an invalid hyper-parameter, naming it and its value, or
-   *     an empty, repeated or non-leaf parameter
-   */
-  public AdamW(List<Tensor> params, Adam.Options options) {
-    super("AdamW");
-    addParamGroup(params, options);
-  }
-
-  /** Adds a group with its own hyper-parameters. */
-  public void addParamGroup(List<Tensor> params, Adam.Options options) {
-    addGroup(params, options.values());
-  }
-
-  @Override
-  void validate(String owner, Map<String, Double> h) {
-    Adam.check(owner, h);
-  }
-
-  @Override
-  List<String> bufferNames(Map<String, Double> h) {
-    return Adam.buffers(h);
+  public static OptimizerOptions<AdamW> options() {
+    return new OptimizerOptions<>("AdamW", TABLE);
   }
 
   @Override
   void update(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
     Adam.update(group, param, grad, state, true);
+  }
+
+  /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */
+  public AdamW(List<Tensor> params, OptimizerOptions<AdamW> options) {
+    super("AdamW", TABLE);
+    addGroup(params, options);
   }
 }

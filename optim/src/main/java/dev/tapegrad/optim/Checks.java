@@ -1,7 +1,5 @@
 package dev.tapegrad.optim;
 
-import java.util.Map;
-
 /**
  * Validation of hyper-parameters, shared by optimizers and schedules. Messages name the owner,
  * the parameter in Java spelling and the offending value, e.g. {@code Adam: invalid beta2: 1.0
@@ -46,46 +44,6 @@ final class Checks {
     if (value < 0) {
       throw new IllegalArgumentException(owner + ": invalid " + name + ": " + value + " (must be >= 0)");
     }
-  }
-
-  /** A flag read from a state dict must be exactly 0 or 1. */
-  static void flag(String owner, String name, double value) {
-    if (value != 0 && value != 1) {
-      throw invalid(owner, name, value, "a flag must be 0 or 1");
-    }
-  }
-
-  // Hyper-parameter maps use PyTorch's names (the state-dict keys); messages use Java's.
-
-  static void nonNegative(String owner, Map<String, Double> h, String key) {
-    nonNegative(owner, javaName(key), h.get(key));
-  }
-
-  static void unitIntervalOpen(String owner, Map<String, Double> h, String key) {
-    unitIntervalOpen(owner, javaName(key), h.get(key));
-  }
-
-  static void unitInterval(String owner, Map<String, Double> h, String key) {
-    unitInterval(owner, javaName(key), h.get(key));
-  }
-
-  static void flag(String owner, Map<String, Double> h, String key) {
-    flag(owner, javaName(key), h.get(key));
-  }
-
-  /** {@code weight_decay} becomes {@code weightDecay}. */
-  static String javaName(String key) {
-    StringBuilder sb = new StringBuilder(key.length());
-    boolean upper = false;
-    for (char c : key.toCharArray()) {
-      if (c == '_') {
-        upper = true;
-      } else {
-        sb.append(upper ? Character.toUpperCase(c) : c);
-        upper = false;
-      }
-    }
-    return sb.toString();
   }
 
   private static IllegalArgumentException invalid(String owner, String name, double value, String rule) {

@@ -206,8 +206,8 @@ public abstract class LrSchedule {
       used.add(prefix + g);
       lrs[g] = problems.scalar(state, prefix + g);
       Tensor t = state.get(prefix + g);
-      if (t != null && StateDicts.isScalarShape(t) && !(lrs[g] >= 0)) {
-        problems.invalid(prefix + g, lrs[g] + " is not a learning rate (must be >= 0)");
+      if (t != null && StateDicts.isScalarShape(t)) {
+        problems.learningRate(prefix + g, lrs[g]);
       }
     }
     return lrs;

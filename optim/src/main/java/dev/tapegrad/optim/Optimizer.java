@@ -5,6 +5,8 @@ import static com.google.common.base.Preconditions.checkNotNull;
 
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.Kernels;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +23,14 @@ import java.util.Set;
  * Updates parameter tensors from their gradients: the base of {@link Sgd}, {@link Adam},
  * {@link AdamW}, {@link RmsProp} and {@link Adagrad}.
  *
+ * <p>Each optimizer declares its hyper-parameters once, in a table (name, type, default, valid
+ * range, and the buffers it keeps per parameter); the table gives {@code options()} its defaults,
+ * checks every group's values with messages naming them, and fixes the state-dict keys. Adding an
+ * optimizer means writing its table and its update, one fused pass over each parameter through
+ * the kernels ({@code Kernels.sgdStep} and the like).
+ *
  * <p>An optimizer holds one or more {@linkplain ParamGroup parameter groups}, each with its own
- * hyper-parameters; more can be added with each subclass's {@code addParamGroup}. {@link #step()}
+ * hyper-parameters; more can be added with {@link #addParamGroup}. {@link #step()}
  * updates every parameter whose {@code grad()} is non-null, under {@link Autograd#noGrad()}, so an
  * update never records on the tape; parameters without a gradient are skipped and their state is
  * left alone, as in PyTorch. Gradients are read, never changed.
@@ -61,6 +69,7 @@ import java.util.Set;
  */
 public abstract class Optimizer {
   private final String name;
+  private final HyperTable table;
   private final List<ParamGroup> groups = new ArrayList<>();
   /** Every parameter, in group order, with its group and its state (null until its first update). */
   private final List<Tensor> params = new ArrayList<>();
@@ -68,24 +77,50 @@ public abstract class Optimizer {
   private final List<ParamState> states = new ArrayList<>();
   private final Set<Tensor> known = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  Optimizer(String name) {
+  /** An optimizer whose groups' hyper-parameters are the rows of {@code table}. */
+  Optimizer(String name, HyperTable table) {
     this.name = name;
+    this.table = table;
   }
 
-  /** Checks a group's hyper-parameters, throwing an {@link IllegalArgumentException} that names them. */
-  abstract void validate(String owner, Map<String, Double> hyperParameters);
+  /** One fused update: the kernels, the parameter's and its buffers' storage, the gradient's. */
+  interface FusedUpdate {
+    void run(Kernels kernels, float[][] written, float[] grad, int n);
+  }
 
-  /** The buffers a parameter of a group with these hyper-parameters has once it has been updated. */
-  abstract List<String> bufferNames(Map<String, Double> hyperParameters);
+  /**
+   * Runs a fused update over {@code written} (the parameter first, then its buffers, null where
+   * absent), reading {@code grad}: one pass through the current kernels, no temporaries.
+   */
+  static void fused(String op, Tensor grad, List<Tensor> written, FusedUpdate update) {
+    written.get(0).updateInPlace(op, written, List.of(grad), (w, r, n) -> update.run(KernelProvider.get(), w, r[0], n));
+  }
 
   /** Updates one parameter; {@code state.step} already counts this update. Runs under no-grad. */
   abstract void update(ParamGroup group, Tensor param, Tensor grad, ParamState state);
 
-  /** Validates and adds a group; the subclasses' {@code addParamGroup} and constructors call this. */
-  final void addGroup(List<Tensor> groupParams, Map<String, Double> hyperParameters) {
+  /**
+   * Adds a group of parameters with its own hyper-parameters (a smaller learning rate, say), as
+   * PyTorch's {@code add_param_group}.
+   *
+   * @param groupParams the group's parameters, none of them already in a group
+   * @param options the group's hyper-parameters, from this optimizer's {@code options()}
+   * @throws IllegalArgumentException for another optimizer's options, an invalid hyper-parameter
+   *     (naming it and its value), or an empty, repeated or non-leaf parameter
+   */
+  public final void addParamGroup(List<Tensor> groupParams, OptimizerOptions<?> options) {
+    addGroup(groupParams, options);
+  }
+
+  /** Validates and adds a group; the constructors and {@link #addParamGroup} call this. */
+  final void addGroup(List<Tensor> groupParams, OptimizerOptions<?> options) {
     checkNotNull(groupParams, "%s: params is null", name);
+    checkNotNull(options, "%s: options is null", name);
+    checkArgument(
+        options.table() == table, "%s: %s are another optimizer's; start from %s.options()", name, options, name);
     checkArgument(!groupParams.isEmpty(), "%s: a parameter group needs at least one parameter", name);
-    validate(name, hyperParameters);
+    Map<String, Object> hyperParameters = options.values();
+    table.validate(name, hyperParameters);
     Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
     for (int k = 0; k < groupParams.size(); k++) {
       Tensor p = groupParams.get(k);
@@ -162,8 +197,9 @@ public abstract class Optimizer {
       }
       first += n;
       out.put("group." + g + ".params", Tensor.vector(indices));
-      for (var e : group.hyperParameters().entrySet()) {
-        out.put("group." + g + "." + e.getKey(), StateDicts.scalar(e.getValue()));
+      Map<String, Object> values = group.hyperParameters();
+      for (HyperParameter row : table.rows()) {
+        out.put("group." + g + "." + row.key(), StateDicts.scalar(HyperTable.encode(values.get(row.key()))));
       }
     }
     for (int i = 0; i < states.size(); i++) {
@@ -184,6 +220,13 @@ public abstract class Optimizer {
    * dict from {@link #stateDict()} of an optimizer of the same kind over parameters of the same
    * shapes, grouped the same way.
    *
+   * <p>Values are checked as well as shapes: hyper-parameters against the optimizer's table (a
+   * flag must be stored as 1 or 0), step counts must be whole numbers of at least 1, buffers must
+   * be finite, and second moments and sums of squares ({@code exp_avg_sq},
+   * {@code max_exp_avg_sq}, {@code square_avg}, {@code sum}) non-negative, so that a corrupted
+   * file cannot turn the parameters to NaN on the next step.
+   *
+   * @param state the dict to load
    * @throws IllegalArgumentException listing every missing or unexpected key, wrong shape and
    *     invalid value; the optimizer is unchanged then
    */
@@ -192,7 +235,7 @@ public abstract class Optimizer {
     StateDicts.Problems problems = new StateDicts.Problems(name);
     Set<String> used = new HashSet<>();
 
-    List<Map<String, Double>> hyper = new ArrayList<>();
+    List<Map<String, Object>> hyper = new ArrayList<>();
     int first = 0;
     for (int g = 0; g < groups.size(); g++) {
       ParamGroup group = groups.get(g);
@@ -208,21 +251,29 @@ public abstract class Optimizer {
           if (v[k] != first + k) {
             problems.invalid(
                 prefix + "params",
-                Arrays.toString(v) + " does not number this group's " + n + " parameters from " + first);
+                "entry " + k + " is " + v[k] + ", but this group's " + n + " parameters are numbered from " + first);
             break;
           }
         }
       }
       first += n;
-      Map<String, Double> values = new LinkedHashMap<>();
+      Map<String, Object> values = new LinkedHashMap<>();
       int before = problems.count();
-      for (String key : group.hyperParameters().keySet()) {
-        used.add(prefix + key);
-        values.put(key, problems.scalar(state, prefix + key));
+      for (HyperParameter row : table.rows()) {
+        String key = prefix + row.key();
+        used.add(key);
+        double stored = problems.scalar(state, key);
+        if (problems.count() == before) {
+          try {
+            values.put(row.key(), HyperTable.decode(row, stored));
+          } catch (IllegalArgumentException e) {
+            problems.invalid(key, e.getMessage());
+          }
+        }
       }
       if (problems.count() == before) {
         try {
-          validate(name + ".loadStateDict: group " + g, values);
+          table.validate(name + ".loadStateDict: group " + g, values);
         } catch (IllegalArgumentException e) {
           problems.invalid(prefix.substring(0, prefix.length() - 1), e.getMessage());
         }
@@ -245,16 +296,26 @@ public abstract class Optimizer {
       }
       ParamState s = new ParamState();
       used.add(prefix + "step");
-      s.step = problems.integer(state, prefix + "step", 0);
+      // a parameter has state only once it has been updated, so its count is at least 1
+      s.step = problems.integer(state, prefix + "step", 1);
       int groupIndex = groups.indexOf(groupOf.get(i));
-      for (String buffer : bufferNames(hyper.get(groupIndex))) {
-        String key = prefix + buffer;
-        used.add(key);
-        Tensor t = state.get(key);
-        if (t == null) {
-          problems.missing.add(key);
-        } else if (problems.shape(key, t, params.get(i).shape())) {
-          s.buffers.put(buffer, copyOf(t));
+      if (hyper.get(groupIndex).size() == table.rows().size()) {
+        for (ParamState.Buffer buffer : table.buffers(hyper.get(groupIndex))) {
+          String key = prefix + buffer.name();
+          used.add(key);
+          Tensor t = state.get(key);
+          if (t == null) {
+            problems.missing.add(key);
+          } else if (problems.shape(key, t, params.get(i).shape()) && problems.values(key, t, buffer.nonNegative())) {
+            s.buffers.put(buffer.name(), copyOf(t));
+          }
+        }
+      } else {
+        // the group's hyper-parameters are invalid, so which buffers belong is unknown
+        for (String key : state.keySet()) {
+          if (key.startsWith(prefix)) {
+            used.add(key);
+          }
         }
       }
       loaded.set(i, s);

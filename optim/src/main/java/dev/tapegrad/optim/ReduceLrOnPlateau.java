@@ -275,8 +275,11 @@ public final class ReduceLrOnPlateau {
   }
 
   /**
-   * Restores the position saved by {@link #stateDict()}.
+   * Restores the position saved by {@link #stateDict()}. Values are checked too: counts are whole
+   * numbers {@code >= 0}, learning rates finite and {@code >= 0}, {@code best} not NaN (it may be
+   * infinite: it starts so).
    *
+   * @param state the dict to load
    * @throws IllegalArgumentException listing every missing or unexpected key, wrong shape or
    *     invalid value; the schedule is unchanged then
    */
@@ -292,6 +295,12 @@ public final class ReduceLrOnPlateau {
     for (int g = 0; g < last.length; g++) {
       used.add("last_lr." + g);
       last[g] = problems.scalar(state, "last_lr." + g);
+      if (state.get("last_lr." + g) != null && StateDicts.isScalarShape(state.get("last_lr." + g))) {
+        problems.learningRate("last_lr." + g, last[g]);
+      }
+    }
+    if (Double.isNaN(loadedBest) && state.get("best") != null && StateDicts.isScalarShape(state.get("best"))) {
+      problems.invalid("best", "NaN (a metric is never NaN: a NaN metric is never better)");
     }
     for (String key : state.keySet()) {
       if (!used.contains(key)) {

@@ -1,7 +1,13 @@
 package dev.tapegrad.optim;
 
+import static dev.tapegrad.optim.HyperParameter.Range.NON_NEGATIVE;
+import static dev.tapegrad.optim.HyperParameter.Range.UNIT;
+import static dev.tapegrad.optim.HyperParameter.flag;
+import static dev.tapegrad.optim.HyperParameter.number;
+
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -27,110 +33,33 @@ import java.util.Map;
  * </pre>
  */
 public final class RmsProp extends Optimizer {
-  static final String SQUARE_AVG = "square_avg";
-  static final String GRAD_AVG = "grad_avg";
-  static final String MOMENTUM_BUFFER = "momentum_buffer";
+  static final ParamState.Buffer SQUARE_AVG = new ParamState.Buffer("square_avg", true);
+  static final ParamState.Buffer GRAD_AVG = new ParamState.Buffer("grad_avg", false);
+  static final ParamState.Buffer MOMENTUM_BUFFER = new ParamState.Buffer("momentum_buffer", false);
 
-  /**
-   * Hyper-parameters of a group. Immutable: each setter returns a changed copy. Values are
-   * checked when a group is created from them.
-   */
-  public static final class Options {
-    private static final Options DEFAULTS =
-        new Options(
-            HyperParameters.of(
-                "lr", 1e-2, "alpha", 0.99, "eps", 1e-8, "weight_decay", 0, "momentum", 0, "centered", 0,
-                "maximize", 0));
-    private final Map<String, Double> values;
-
-    private Options(Map<String, Double> values) {
-      this.values = values;
-    }
-
-    /** Learning rate, {@code >= 0}; default 1e-2. */
-    public Options lr(double lr) {
-      return with("lr", lr);
-    }
-
-    /** Smoothing constant of the averages, in [0, 1]; default 0.99. */
-    public Options alpha(double alpha) {
-      return with("alpha", alpha);
-    }
-
-    /** Added to the denominator for numerical stability, {@code >= 0}; default 1e-8. */
-    public Options eps(double eps) {
-      return with("eps", eps);
-    }
-
-    /** L2 penalty added to the gradient, {@code >= 0}; default 0. */
-    public Options weightDecay(double weightDecay) {
-      return with("weight_decay", weightDecay);
-    }
-
-    /** Momentum factor, {@code >= 0}; default 0. */
-    public Options momentum(double momentum) {
-      return with("momentum", momentum);
-    }
-
-    /** Normalise by an estimate of the gradient's variance instead of its second moment. */
-    public Options centered(boolean centered) {
-      return with("centered", centered ? 1 : 0);
-    }
-
-    /** Maximise the objective instead of minimising it; default off. */
-    public Options maximize(boolean maximize) {
-      return with("maximize", maximize ? 1 : 0);
-    }
-
-    private Options with(String key, double value) {
-      return new Options(HyperParameters.with(values, key, value));
-    }
-
-    @Override
-    public String toString() {
-      return "RmsProp.Options" + values;
-    }
-  }
+  /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
+  static final HyperTable TABLE =
+      HyperTable.of(
+          RmsProp::buffers,
+          number("lr", 1e-2, NON_NEGATIVE),
+          number("alpha", 0.99, UNIT),
+          number("eps", 1e-8, NON_NEGATIVE),
+          number("weight_decay", 0, NON_NEGATIVE),
+          number("momentum", 0, NON_NEGATIVE),
+          flag("centered", false),
+          flag("maximize", false));
 
   /** PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay or momentum, not centered. */
-  public static Options options() {
-    return Options.DEFAULTS;
+  public static OptimizerOptions<RmsProp> options() {
+    return new OptimizerOptions<>("RmsProp", TABLE);
   }
 
-  /**
-   * An optimizer over one group of parameters.
-   *
-   * @throws IllegalArgumentException for an invalid hyper-parameter, naming it and its value, or
-   *     an empty, repeated or non-leaf parameter
-   */
-  public RmsProp(List<Tensor> params, Options options) {
-    super("RmsProp");
-    addParamGroup(params, options);
-  }
-
-  /** Adds a group with its own hyper-parameters. */
-  public void addParamGroup(List<Tensor> params, Options options) {
-    addGroup(params, options.values);
-  }
-
-  @Override
-  void validate(String owner, Map<String, Double> h) {
-    Checks.nonNegative(owner, h, "lr");
-    Checks.unitInterval(owner, h, "alpha");
-    Checks.nonNegative(owner, h, "eps");
-    Checks.nonNegative(owner, h, "weight_decay");
-    Checks.nonNegative(owner, h, "momentum");
-    Checks.flag(owner, h, "centered");
-    Checks.flag(owner, h, "maximize");
-  }
-
-  @Override
-  List<String> bufferNames(Map<String, Double> h) {
-    List<String> names = new ArrayList<>(List.of(SQUARE_AVG));
-    if (h.get("momentum") > 0) {
+  private static List<ParamState.Buffer> buffers(Map<String, Object> h) {
+    List<ParamState.Buffer> names = new ArrayList<>(List.of(SQUARE_AVG));
+    if ((Double) h.get("momentum") > 0) {
       names.add(MOMENTUM_BUFFER);
     }
-    if (h.get("centered") != 0) {
+    if ((Boolean) h.get("centered")) {
       names.add(GRAD_AVG);
     }
     return names;
@@ -141,29 +70,21 @@ public final class RmsProp extends Optimizer {
     double alpha = group.get("alpha");
     double weightDecay = group.get("weight_decay");
     double momentum = group.get("momentum");
-    Tensor g = group.flag("maximize") ? grad.neg() : grad;
-    if (weightDecay != 0) {
-      g = g.add(param.mul((float) weightDecay));
-    }
-    Tensor squareAvg = state.buffer(SQUARE_AVG, param);
-    squareAvg.mulInPlace((float) alpha);
-    squareAvg.addcmulInPlace(g, g, (float) (1 - alpha));
-    Tensor avg;
-    if (group.flag("centered")) {
-      Tensor gradAvg = state.buffer(GRAD_AVG, param);
-      gradAvg.mulInPlace((float) alpha).addInPlace(g, (float) (1 - alpha));
-      avg = squareAvg.sub(gradAvg.mul(gradAvg)).sqrt();
-    } else {
-      avg = squareAvg.sqrt();
-    }
-    avg = avg.add((float) group.get("eps"));
-    if (momentum > 0) {
-      Tensor buffer = state.buffer(MOMENTUM_BUFFER, param);
-      buffer.mulInPlace((float) momentum);
-      buffer.addcdivInPlace(g, avg, 1f);
-      param.addInPlace(buffer, (float) -group.lr());
-    } else {
-      param.addcdivInPlace(g, avg, (float) -group.lr());
-    }
+    boolean maximize = group.flag("maximize");
+    float eps = (float) group.get("eps");
+    float negLr = (float) -group.lr();
+    Tensor squareAvg = state.buffer(SQUARE_AVG.name(), param);
+    Tensor gradAvg = group.flag("centered") ? state.buffer(GRAD_AVG.name(), param) : null;
+    Tensor buffer = momentum > 0 ? state.buffer(MOMENTUM_BUFFER.name(), param) : null;
+    fused("RmsProp.step", grad, Arrays.asList(param, squareAvg, gradAvg, buffer), (k, w, g, n) ->
+        k.rmsPropStep(
+            w[0], g, w[1], w[2], w[3], n, maximize, weightDecay != 0, (float) weightDecay,
+            (float) alpha, (float) (1 - alpha), eps, (float) momentum, negLr));
+  }
+
+  /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */
+  public RmsProp(List<Tensor> params, OptimizerOptions<RmsProp> options) {
+    super("RmsProp", TABLE);
+    addGroup(params, options);
   }
 }

@@ -1,7 +1,12 @@
 package dev.tapegrad.optim;
 
+import static dev.tapegrad.optim.HyperParameter.Range.NON_NEGATIVE;
+import static dev.tapegrad.optim.HyperParameter.Range.UNIT;
+import static dev.tapegrad.optim.HyperParameter.flag;
+import static dev.tapegrad.optim.HyperParameter.number;
+
 import dev.tapegrad.autograd.Tensor;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -24,127 +29,66 @@ import java.util.Map;
  * float32 in PyTorch's order; scalar arithmetic on hyper-parameters is double, as in PyTorch.
  */
 public final class Sgd extends Optimizer {
-  static final String MOMENTUM_BUFFER = "momentum_buffer";
+  static final ParamState.Buffer MOMENTUM_BUFFER = new ParamState.Buffer("momentum_buffer", false);
 
-  /**
-   * Hyper-parameters of a group. Immutable: each setter returns a changed copy. Values are
-   * checked when a group is created from them.
-   */
-  public static final class Options {
-    private static final Options DEFAULTS =
-        new Options(
-            HyperParameters.of(
-                "lr", 1e-3, "momentum", 0, "dampening", 0, "weight_decay", 0, "nesterov", 0, "maximize", 0));
-    private final Map<String, Double> values;
-
-    private Options(Map<String, Double> values) {
-      this.values = values;
-    }
-
-    /** Learning rate, {@code >= 0}; default 1e-3. */
-    public Options lr(double lr) {
-      return with("lr", lr);
-    }
-
-    /** Momentum factor, {@code >= 0}; default 0 (plain SGD). */
-    public Options momentum(double momentum) {
-      return with("momentum", momentum);
-    }
-
-    /** Dampening of the momentum's gradient term, in [0, 1]; default 0. */
-    public Options dampening(double dampening) {
-      return with("dampening", dampening);
-    }
-
-    /** L2 penalty added to the gradient, {@code >= 0}; default 0. */
-    public Options weightDecay(double weightDecay) {
-      return with("weight_decay", weightDecay);
-    }
-
-    /** Nesterov momentum (needs momentum > 0 and no dampening); default off. */
-    public Options nesterov(boolean nesterov) {
-      return with("nesterov", nesterov ? 1 : 0);
-    }
-
-    /** Maximise the objective instead of minimising it; default off. */
-    public Options maximize(boolean maximize) {
-      return with("maximize", maximize ? 1 : 0);
-    }
-
-    private Options with(String key, double value) {
-      return new Options(HyperParameters.with(values, key, value));
-    }
-
-    @Override
-    public String toString() {
-      return "Sgd.Options" + values;
-    }
-  }
+  /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
+  static final HyperTable TABLE =
+      HyperTable.of(
+              h -> (Double) h.get("momentum") != 0 ? List.of(MOMENTUM_BUFFER) : List.of(),
+              number("lr", 1e-3, NON_NEGATIVE),
+              number("momentum", 0, NON_NEGATIVE),
+              number("dampening", 0, UNIT),
+              number("weight_decay", 0, NON_NEGATIVE),
+              flag("nesterov", false),
+              flag("maximize", false))
+          .constrained(Sgd::checkNesterov);
 
   /** PyTorch's defaults: lr 1e-3, no momentum, dampening, weight decay, nesterov or maximize. */
-  public static Options options() {
-    return Options.DEFAULTS;
+  public static OptimizerOptions<Sgd> options() {
+    return new OptimizerOptions<>("Sgd", TABLE);
   }
 
-  /**
-   * An optimizer over one group of parameters.
-   *
-   * @throws IllegalArgumentException for an invalid hyper-parameter, naming it and its value, or
-   *     an empty, repeated or non-leaf parameter
-   */
-  public Sgd(List<Tensor> params, Options options) {
-    super("Sgd");
-    addParamGroup(params, options);
-  }
-
-  /** Adds a group with its own hyper-parameters (for example a smaller learning rate). */
-  public void addParamGroup(List<Tensor> params, Options options) {
-    addGroup(params, options.values);
-  }
-
-  @Override
-  void validate(String owner, Map<String, Double> h) {
-    Checks.nonNegative(owner, h, "lr");
-    Checks.nonNegative(owner, h, "momentum");
-    Checks.unitInterval(owner, h, "dampening");
-    Checks.nonNegative(owner, h, "weight_decay");
-    Checks.flag(owner, h, "nesterov");
-    Checks.flag(owner, h, "maximize");
-    if (h.get("nesterov") != 0 && (h.get("momentum") <= 0 || h.get("dampening") != 0)) {
+  private static void checkNesterov(String owner, Map<String, Object> h) {
+    double momentum = (Double) h.get("momentum");
+    double dampening = (Double) h.get("dampening");
+    if ((Boolean) h.get("nesterov") && (momentum <= 0 || dampening != 0)) {
       throw new IllegalArgumentException(
           owner
               + ": invalid nesterov: true needs momentum > 0 and dampening 0 (momentum "
-              + h.get("momentum")
+              + momentum
               + ", dampening "
-              + h.get("dampening")
+              + dampening
               + ")");
     }
   }
 
   @Override
-  List<String> bufferNames(Map<String, Double> h) {
-    return h.get("momentum") != 0 ? List.of(MOMENTUM_BUFFER) : List.of();
-  }
-
-  @Override
   void update(ParamGroup group, Tensor param, Tensor grad, ParamState state) {
-    double lr = group.lr();
     double momentum = group.get("momentum");
     double weightDecay = group.get("weight_decay");
-    Tensor g = group.flag("maximize") ? grad.neg() : grad;
-    if (weightDecay != 0) {
-      g = g.add(param.mul((float) weightDecay));
-    }
+    float oneMinusDampening = (float) (1 - group.get("dampening"));
+    boolean maximize = group.flag("maximize");
+    boolean nesterov = group.flag("nesterov");
+    float negLr = (float) -group.lr();
+    Tensor buffer = null;
+    boolean first = false;
     if (momentum != 0) {
-      Tensor buffer = state.buffers.get(MOMENTUM_BUFFER);
-      if (buffer == null) {
-        buffer = Tensor.of(g.toFloatArray(), g.shape());
-        state.buffers.put(MOMENTUM_BUFFER, buffer);
-      } else {
-        buffer.mulInPlace((float) momentum).addInPlace(g, (float) (1 - group.get("dampening")));
+      buffer = state.buffers.get(MOMENTUM_BUFFER.name());
+      first = buffer == null;
+      if (first) {
+        buffer = state.buffer(MOMENTUM_BUFFER.name(), param);
       }
-      g = group.flag("nesterov") ? g.add(buffer.mul((float) momentum)) : buffer;
     }
-    param.addInPlace(g, (float) -lr);
+    boolean firstStep = first;
+    fused("Sgd.step", grad, Arrays.asList(param, buffer), (k, w, g, n) ->
+        k.sgdStep(
+            w[0], g, w[1], n, maximize, weightDecay != 0, (float) weightDecay, (float) momentum,
+            oneMinusDampening, nesterov, firstStep, negLr));
+  }
+
+  /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */
+  public Sgd(List<Tensor> params, OptimizerOptions<Sgd> options) {
+    super("Sgd", TABLE);
+    addGroup(params, options);
   }
 }

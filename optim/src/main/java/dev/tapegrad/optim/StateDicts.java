@@ -46,7 +46,7 @@ final class StateDicts {
     String saved = checkpoint.metadata().get(KIND);
     if (saved != null && !saved.equals(kind)) {
       throw new IllegalArgumentException(
-          kind + ".load: " + file + " holds " + saved + " state, not " + kind + " state");
+          capped(kind + ".load: " + file + " holds " + saved + " state, not " + kind + " state"));
     }
     return checkpoint.tensors();
   }
@@ -82,6 +82,17 @@ final class StateDicts {
       return v[0]; // also keeps the sign of -0.0
     }
     return v[0] + (v[1] + (double) v[2]);
+  }
+
+  /** The longest message a loaded file can make; keys and values in it come from the file. */
+  static final int MAX_MESSAGE = 2000;
+
+  /** {@code message}, cut to {@link #MAX_MESSAGE} characters with a note of how much was left out. */
+  static String capped(String message) {
+    if (message.length() <= MAX_MESSAGE) {
+      return message;
+    }
+    return message.substring(0, MAX_MESSAGE) + "... (" + (message.length() - MAX_MESSAGE) + " more characters)";
   }
 
   /** Accumulates the problems found while checking a dict, and formats them in one message. */
@@ -124,6 +135,29 @@ final class StateDicts {
       return (long) v;
     }
 
+    /**
+     * Checks a buffer's values: finite, and {@code >= 0} when {@code nonNegative}. Names the first
+     * offending element.
+     */
+    boolean values(String key, Tensor t, boolean nonNegative) {
+      float[] v = t.toFloatArray();
+      for (int k = 0; k < v.length; k++) {
+        if (!Float.isFinite(v[k]) || (nonNegative && v[k] < 0)) {
+          values.add(
+              key + "[" + k + "] = " + v[k] + (Float.isFinite(v[k]) ? " (must be >= 0)" : " (must be finite)"));
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** Records a problem unless {@code lr} is a finite number {@code >= 0}. */
+    void learningRate(String key, double lr) {
+      if (!(lr >= 0 && lr < Double.POSITIVE_INFINITY)) {
+        values.add(key + " = " + lr + " is not a learning rate (must be a finite number >= 0)");
+      }
+    }
+
     /** Checks that a tensor entry has the expected shape. */
     boolean shape(String key, Tensor t, int[] expected) {
       if (!t.hasShape(expected)) {
@@ -160,7 +194,7 @@ final class StateDicts {
       if (!values.isEmpty()) {
         sb.append("; invalid values ").append(values);
       }
-      throw new IllegalArgumentException(sb.toString());
+      throw new IllegalArgumentException(capped(sb.toString()));
     }
   }
 }

@@ -5,7 +5,8 @@
  *   <li>{@link dev.tapegrad.optim.Optimizer} and its kinds {@link dev.tapegrad.optim.Sgd},
  *       {@link dev.tapegrad.optim.Adam}, {@link dev.tapegrad.optim.AdamW},
  *       {@link dev.tapegrad.optim.RmsProp} and {@link dev.tapegrad.optim.Adagrad}: each takes a
- *       list of parameter tensors and immutable {@code Options}; more
+ *       list of parameter tensors and immutable
+ *       {@linkplain dev.tapegrad.optim.OptimizerOptions options}; more
  *       {@linkplain dev.tapegrad.optim.ParamGroup parameter groups} with their own options can be
  *       added. Each class states its update rule in its documentation.
  *   <li>{@link dev.tapegrad.optim.GradClip}: {@code clipGradNorm} and {@code clipGradValue}.

@@ -103,10 +103,26 @@ final class Fixtures {
     return opt;
   }
 
+  private static <T extends Optimizer> OptimizerOptions<T> adamOptions(OptimizerOptions<T> o, JsonObject options) {
+    for (Map.Entry<String, JsonElement> e : options.entrySet()) {
+      JsonElement v = e.getValue();
+      switch (e.getKey()) {
+        case "lr" -> o = o.lr(v.getAsDouble());
+        case "betas" -> o = o.betas(doubles(v)[0], doubles(v)[1]);
+        case "eps" -> o = o.eps(v.getAsDouble());
+        case "weightDecay" -> o = o.weightDecay(v.getAsDouble());
+        case "amsgrad" -> o = o.amsgrad(v.getAsBoolean());
+        case "maximize" -> o = o.maximize(v.getAsBoolean());
+        default -> fail("unknown Adam option " + e.getKey());
+      }
+    }
+    return o;
+  }
+
   private static Optimizer addGroup(String type, Optimizer opt, List<Tensor> params, JsonObject options) {
     switch (type) {
       case "Sgd": {
-        Sgd.Options o = Sgd.options();
+        OptimizerOptions<Sgd> o = Sgd.options();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
           JsonElement v = e.getValue();
           switch (e.getKey()) {
@@ -125,33 +141,24 @@ final class Fixtures {
         ((Sgd) opt).addParamGroup(params, o);
         return opt;
       }
-      case "Adam":
-      case "AdamW": {
-        Adam.Options o = type.equals("Adam") ? Adam.options() : AdamW.options();
-        for (Map.Entry<String, JsonElement> e : options.entrySet()) {
-          JsonElement v = e.getValue();
-          switch (e.getKey()) {
-            case "lr" -> o = o.lr(v.getAsDouble());
-            case "betas" -> o = o.betas(doubles(v)[0], doubles(v)[1]);
-            case "eps" -> o = o.eps(v.getAsDouble());
-            case "weightDecay" -> o = o.weightDecay(v.getAsDouble());
-            case "amsgrad" -> o = o.amsgrad(v.getAsBoolean());
-            case "maximize" -> o = o.maximize(v.getAsBoolean());
-            default -> fail("unknown Adam option " + e.getKey());
-          }
-        }
+      case "Adam": {
+        OptimizerOptions<Adam> o = adamOptions(Adam.options(), options);
         if (opt == null) {
-          return type.equals("Adam") ? new Adam(params, o) : new AdamW(params, o);
+          return new Adam(params, o);
         }
-        if (opt instanceof Adam adam) {
-          adam.addParamGroup(params, o);
-        } else {
-          ((AdamW) opt).addParamGroup(params, o);
+        opt.addParamGroup(params, o);
+        return opt;
+      }
+      case "AdamW": {
+        OptimizerOptions<AdamW> o = adamOptions(AdamW.options(), options);
+        if (opt == null) {
+          return new AdamW(params, o);
         }
+        opt.addParamGroup(params, o);
         return opt;
       }
       case "RmsProp": {
-        RmsProp.Options o = RmsProp.options();
+        OptimizerOptions<RmsProp> o = RmsProp.options();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
           JsonElement v = e.getValue();
           switch (e.getKey()) {
@@ -172,7 +179,7 @@ final class Fixtures {
         return opt;
       }
       case "Adagrad": {
-        Adagrad.Options o = Adagrad.options();
+        OptimizerOptions<Adagrad> o = Adagrad.options();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
           JsonElement v = e.getValue();
           switch (e.getKey()) {

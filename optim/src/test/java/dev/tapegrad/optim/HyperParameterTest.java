@@ -132,10 +132,10 @@ class HyperParameterTest {
 
   @Test
   void optionsAreImmutableAndReadable() {
-    Adam.Options base = Adam.options().lr(0.1);
-    Adam.Options changed = base.lr(0.2).amsgrad(true);
+    OptimizerOptions<Adam> base = Adam.options().lr(0.1);
+    OptimizerOptions<Adam> changed = base.lr(0.2).amsgrad(true);
     assertTrue(base.toString().contains("lr=0.1"), base.toString());
-    assertTrue(changed.toString().contains("lr=0.2") && changed.toString().contains("amsgrad=1.0"), changed.toString());
+    assertTrue(changed.toString().contains("lr=0.2") && changed.toString().contains("amsgrad=true"), changed.toString());
     assertEquals(0.01, AdamW.options().values().get("weight_decay"));
     assertEquals(0.0, Adam.options().values().get("weight_decay"));
     Adam adam = new Adam(P, base);
@@ -143,5 +143,29 @@ class HyperParameterTest {
     assertEquals(0.999, adam.paramGroups().get(0).get("beta2"));
     var e = assertThrows(IllegalArgumentException.class, () -> adam.paramGroups().get(0).get("momentum"));
     assertTrue(e.getMessage().contains("momentum") && e.getMessage().contains("beta1"), e.getMessage());
+  }
+
+  @Test
+  void theTableDecidesWhichSettersApplyAndFlagsStayBooleans() {
+    var e = assertThrows(IllegalArgumentException.class, () -> Sgd.options().eps(1e-3));
+    assertTrue(e.getMessage().contains("Sgd has no hyper-parameter eps") && e.getMessage().contains("momentum"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> Adagrad.options().betas(0.9, 0.99));
+    assertTrue(e.getMessage().contains("Adagrad has no hyper-parameter beta1"), e.getMessage());
+    Adam adam = new Adam(P, Adam.options().amsgrad(true));
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    OptimizerOptions<Adam> foreign = (OptimizerOptions) Sgd.options();
+    e = assertThrows(IllegalArgumentException.class, () -> adam.addParamGroup(List.of(Tensor.zeros(1)), foreign));
+    assertTrue(e.getMessage().contains("another optimizer's") && e.getMessage().contains("Adam.options()"), e.getMessage());
+    assertEquals(Boolean.TRUE, adam.paramGroups().get(0).hyperParameters().get("amsgrad"));
+    assertTrue(adam.paramGroups().get(0).flag("amsgrad"));
+    e = assertThrows(IllegalArgumentException.class, () -> adam.paramGroups().get(0).get("amsgrad"));
+    assertTrue(e.getMessage().contains("read with flag(name)"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> adam.paramGroups().get(0).flag("lr"));
+    assertTrue(e.getMessage().contains("read with get(name)"), e.getMessage());
+    assertEquals(
+        List.of("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize"),
+        List.copyOf(Sgd.options().values().keySet()),
+        "the table's order is the options' and the state dict's");
+    assertEquals(Boolean.FALSE, Sgd.options().values().get("nesterov"));
   }
 }

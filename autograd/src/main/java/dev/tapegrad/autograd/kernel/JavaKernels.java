@@ -421,4 +421,222 @@ public final class JavaKernels implements Kernels {
       y[yOff + i] += alpha * x[xOff + i];
     }
   }
+
+  // Optimizer updates: each line below is one float32 operation of the composed update, in the
+  // same order, so the result is bit for bit that of PyTorch's sequence of in-place ops.
+
+  @Override
+  public void sgdStep(
+      float[] param,
+      float[] grad,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep,
+      float negLr) {
+    sgdStepRange(0, n, param, grad, buf, maximize, l2, weightDecay, momentum, oneMinusDampening, nesterov, firstStep, negLr);
+  }
+
+  /** {@link #sgdStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void sgdStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] buf,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep,
+      float negLr) {
+    for (int i = from; i < to; i++) {
+      float p = param[i];
+      float g = maximize ? -grad[i] : grad[i];
+      if (l2) {
+        g = g + p * weightDecay;
+      }
+      if (buf != null) {
+        float b = firstStep ? g : buf[i] * momentum + oneMinusDampening * g;
+        buf[i] = b;
+        g = nesterov ? g + b * momentum : b;
+      }
+      param[i] = p + negLr * g;
+    }
+  }
+
+  @Override
+  public void adamStep(
+      float[] param,
+      float[] grad,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      int n,
+      boolean maximize,
+      boolean decoupled,
+      float decayFactor,
+      boolean l2,
+      float weightDecay,
+      float beta1,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float biasCorrection2Sqrt,
+      float eps,
+      float negStepSize) {
+    adamStepRange(0, n, param, grad, m, v, vMax, maximize, decoupled, decayFactor, l2, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize);
+  }
+
+  /** {@link #adamStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void adamStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      boolean maximize,
+      boolean decoupled,
+      float decayFactor,
+      boolean l2,
+      float weightDecay,
+      float beta1,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float biasCorrection2Sqrt,
+      float eps,
+      float negStepSize) {
+    for (int i = from; i < to; i++) {
+      float p = param[i];
+      float g = maximize ? -grad[i] : grad[i];
+      if (decoupled) {
+        p = p * decayFactor;
+      }
+      if (l2) {
+        g = g + p * weightDecay;
+      }
+      float mi = m[i] * beta1 + oneMinusBeta1 * g;
+      float vi = v[i] * beta2 + oneMinusBeta2 * g * g;
+      m[i] = mi;
+      v[i] = vi;
+      float s = vi;
+      if (vMax != null) {
+        float x = vMax[i];
+        s = (x != x || vi != vi) ? Float.NaN : Math.max(x, vi);
+        vMax[i] = s;
+      }
+      float denom = (float) Math.sqrt(s) / biasCorrection2Sqrt + eps;
+      param[i] = p + negStepSize * mi / denom;
+    }
+  }
+
+  @Override
+  public void rmsPropStep(
+      float[] param,
+      float[] grad,
+      float[] sq,
+      float[] gAvg,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float alpha,
+      float oneMinusAlpha,
+      float eps,
+      float momentum,
+      float negLr) {
+    rmsPropStepRange(0, n, param, grad, sq, gAvg, buf, maximize, l2, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+  }
+
+  /** {@link #rmsPropStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void rmsPropStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] sq,
+      float[] gAvg,
+      float[] buf,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float alpha,
+      float oneMinusAlpha,
+      float eps,
+      float momentum,
+      float negLr) {
+    for (int i = from; i < to; i++) {
+      float p = param[i];
+      float g = maximize ? -grad[i] : grad[i];
+      if (l2) {
+        g = g + p * weightDecay;
+      }
+      float s = sq[i] * alpha + oneMinusAlpha * g * g;
+      sq[i] = s;
+      float avg;
+      if (gAvg != null) {
+        float a = gAvg[i] * alpha + oneMinusAlpha * g;
+        gAvg[i] = a;
+        avg = (float) Math.sqrt(s - a * a) + eps;
+      } else {
+        avg = (float) Math.sqrt(s) + eps;
+      }
+      if (buf != null) {
+        float b = buf[i] * momentum + g / avg;
+        buf[i] = b;
+        param[i] = p + negLr * b;
+      } else {
+        param[i] = p + negLr * g / avg;
+      }
+    }
+  }
+
+  @Override
+  public void adagradStep(
+      float[] param,
+      float[] grad,
+      float[] sum,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float eps,
+      float negClr) {
+    adagradStepRange(0, n, param, grad, sum, maximize, l2, weightDecay, eps, negClr);
+  }
+
+  /** {@link #adagradStep} over elements {@code [from, to)}; the Vector API provider's tail. */
+  static void adagradStepRange(
+      int from,
+      int to,
+      float[] param,
+      float[] grad,
+      float[] sum,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float eps,
+      float negClr) {
+    for (int i = from; i < to; i++) {
+      float p = param[i];
+      float g = maximize ? -grad[i] : grad[i];
+      if (l2) {
+        g = g + p * weightDecay;
+      }
+      float s = sum[i] + g * g;
+      sum[i] = s;
+      param[i] = p + negClr * g / ((float) Math.sqrt(s) + eps);
+    }
+  }
 }

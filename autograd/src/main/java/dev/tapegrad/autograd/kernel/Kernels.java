@@ -69,4 +69,125 @@ public interface Kernels {
 
   /** In-place {@code y[i] += alpha * x[i]}. */
   void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n);
+
+  // ------------------------------------------------------------- optimizer updates, in place
+  // Each is one pass over a parameter's elements [0, n), with no temporaries, rounding every
+  // float32 operation in PyTorch's order; coefficients arrive already rounded to float, and
+  // scalar work on hyper-parameters (bias corrections, decayed rates) is the caller's, in double.
+  // Implementations must give the reference's bits exactly, so that a resumed run is identical.
+
+  /**
+   * One SGD update, as {@code torch.optim.SGD}:
+   *
+   * <pre>
+   * g = maximize ? -grad : grad
+   * if l2:            g = g + param * weightDecay
+   * if buf != null:   buf = firstStep ? g : buf * momentum + oneMinusDampening * g
+   *                   g = nesterov ? g + buf * momentum : buf
+   * param = param + negLr * g
+   * </pre>
+   *
+   * @param buf the momentum buffer, or null when momentum is 0
+   */
+  void sgdStep(
+      float[] param,
+      float[] grad,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep,
+      float negLr);
+
+  /**
+   * One Adam or AdamW update, as {@code torch.optim.Adam} and {@code AdamW}:
+   *
+   * <pre>
+   * g = maximize ? -grad : grad
+   * if decoupled:      param = param * decayFactor                  (AdamW)
+   * if l2:             g = g + param * weightDecay                  (Adam)
+   * m = m * beta1 + oneMinusBeta1 * g
+   * v = v * beta2 + oneMinusBeta2 * g * g
+   * if vMax != null:   vMax = max(vMax, v), s = vMax   (AMSGrad; NaN wins)   else s = v
+   * param = param + negStepSize * m / (sqrt(s) / biasCorrection2Sqrt + eps)
+   * </pre>
+   *
+   * @param vMax the running maximum of {@code v}, or null without AMSGrad
+   */
+  void adamStep(
+      float[] param,
+      float[] grad,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      int n,
+      boolean maximize,
+      boolean decoupled,
+      float decayFactor,
+      boolean l2,
+      float weightDecay,
+      float beta1,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float biasCorrection2Sqrt,
+      float eps,
+      float negStepSize);
+
+  /**
+   * One RMSProp update, as {@code torch.optim.RMSprop}:
+   *
+   * <pre>
+   * g = maximize ? -grad : grad
+   * if l2:               g = g + param * weightDecay
+   * sq = sq * alpha + oneMinusAlpha * g * g
+   * if gAvg != null:     gAvg = gAvg * alpha + oneMinusAlpha * g,  avg = sqrt(sq - gAvg * gAvg) + eps
+   * else:                avg = sqrt(sq) + eps
+   * if buf != null:      buf = buf * momentum + g / avg,  param = param + negLr * buf
+   * else:                param = param + negLr * g / avg
+   * </pre>
+   *
+   * @param gAvg the average gradient when centered, else null
+   * @param buf the momentum buffer when momentum is positive, else null
+   */
+  void rmsPropStep(
+      float[] param,
+      float[] grad,
+      float[] sq,
+      float[] gAvg,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float alpha,
+      float oneMinusAlpha,
+      float eps,
+      float momentum,
+      float negLr);
+
+  /**
+   * One Adagrad update, as {@code torch.optim.Adagrad}:
+   *
+   * <pre>
+   * g = maximize ? -grad : grad
+   * if l2:   g = g + param * weightDecay
+   * sum = sum + g * g
+   * param = param + negClr * g / (sqrt(sum) + eps)
+   * </pre>
+   */
+  void adagradStep(
+      float[] param,
+      float[] grad,
+      float[] sum,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float eps,
+      float negClr);
 }

@@ -468,4 +468,169 @@ final class PanamaKernels implements Kernels {
       y[yOff + i] += alpha * x[xOff + i];
     }
   }
+
+  // Optimizer updates: the reference's operations lane by lane (multiply, add, divide, negate,
+  // square root and max are correctly rounded IEEE operations, so every lane gets the reference's
+  // bits), then the reference's loop for the tail. Flags are loop-invariant.
+
+  @Override
+  public void sgdStep(
+      float[] param,
+      float[] grad,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float momentum,
+      float oneMinusDampening,
+      boolean nesterov,
+      boolean firstStep,
+      float negLr) {
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector p = load(param, i);
+      FloatVector g = load(grad, i);
+      if (maximize) {
+        g = g.neg();
+      }
+      if (l2) {
+        g = g.add(p.mul(weightDecay));
+      }
+      if (buf != null) {
+        FloatVector b = firstStep ? g : load(buf, i).mul(momentum).add(g.mul(oneMinusDampening));
+        b.intoArray(buf, i);
+        g = nesterov ? g.add(b.mul(momentum)) : b;
+      }
+      p.add(g.mul(negLr)).intoArray(param, i);
+    }
+    JavaKernels.sgdStepRange(
+        bound, n, param, grad, buf, maximize, l2, weightDecay, momentum, oneMinusDampening, nesterov, firstStep, negLr);
+  }
+
+  @Override
+  public void adamStep(
+      float[] param,
+      float[] grad,
+      float[] m,
+      float[] v,
+      float[] vMax,
+      int n,
+      boolean maximize,
+      boolean decoupled,
+      float decayFactor,
+      boolean l2,
+      float weightDecay,
+      float beta1,
+      float oneMinusBeta1,
+      float beta2,
+      float oneMinusBeta2,
+      float biasCorrection2Sqrt,
+      float eps,
+      float negStepSize) {
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector p = load(param, i);
+      FloatVector g = load(grad, i);
+      if (maximize) {
+        g = g.neg();
+      }
+      if (decoupled) {
+        p = p.mul(decayFactor);
+      }
+      if (l2) {
+        g = g.add(p.mul(weightDecay));
+      }
+      FloatVector mi = load(m, i).mul(beta1).add(g.mul(oneMinusBeta1));
+      FloatVector vi = load(v, i).mul(beta2).add(g.mul(oneMinusBeta2).mul(g));
+      mi.intoArray(m, i);
+      vi.intoArray(v, i);
+      FloatVector s = vi;
+      if (vMax != null) {
+        s = load(vMax, i).max(vi);
+        s.intoArray(vMax, i);
+      }
+      FloatVector denom = s.lanewise(VectorOperators.SQRT).div(biasCorrection2Sqrt).add(eps);
+      p.add(mi.mul(negStepSize).div(denom)).intoArray(param, i);
+    }
+    JavaKernels.adamStepRange(
+        bound, n, param, grad, m, v, vMax, maximize, decoupled, decayFactor, l2, weightDecay, beta1, oneMinusBeta1,
+        beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize);
+  }
+
+  @Override
+  public void rmsPropStep(
+      float[] param,
+      float[] grad,
+      float[] sq,
+      float[] gAvg,
+      float[] buf,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float alpha,
+      float oneMinusAlpha,
+      float eps,
+      float momentum,
+      float negLr) {
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector p = load(param, i);
+      FloatVector g = load(grad, i);
+      if (maximize) {
+        g = g.neg();
+      }
+      if (l2) {
+        g = g.add(p.mul(weightDecay));
+      }
+      FloatVector s = load(sq, i).mul(alpha).add(g.mul(oneMinusAlpha).mul(g));
+      s.intoArray(sq, i);
+      FloatVector avg;
+      if (gAvg != null) {
+        FloatVector a = load(gAvg, i).mul(alpha).add(g.mul(oneMinusAlpha));
+        a.intoArray(gAvg, i);
+        avg = s.sub(a.mul(a)).lanewise(VectorOperators.SQRT).add(eps);
+      } else {
+        avg = s.lanewise(VectorOperators.SQRT).add(eps);
+      }
+      if (buf != null) {
+        FloatVector b = load(buf, i).mul(momentum).add(g.div(avg));
+        b.intoArray(buf, i);
+        p.add(b.mul(negLr)).intoArray(param, i);
+      } else {
+        p.add(g.mul(negLr).div(avg)).intoArray(param, i);
+      }
+    }
+    JavaKernels.rmsPropStepRange(
+        bound, n, param, grad, sq, gAvg, buf, maximize, l2, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+  }
+
+  @Override
+  public void adagradStep(
+      float[] param,
+      float[] grad,
+      float[] sum,
+      int n,
+      boolean maximize,
+      boolean l2,
+      float weightDecay,
+      float eps,
+      float negClr) {
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector p = load(param, i);
+      FloatVector g = load(grad, i);
+      if (maximize) {
+        g = g.neg();
+      }
+      if (l2) {
+        g = g.add(p.mul(weightDecay));
+      }
+      FloatVector s = load(sum, i).add(g.mul(g));
+      s.intoArray(sum, i);
+      p.add(g.mul(negClr).div(s.lanewise(VectorOperators.SQRT).add(eps))).intoArray(param, i);
+    }
+    JavaKernels.adagradStepRange(bound, n, param, grad, sum, maximize, l2, weightDecay, eps, negClr);
+  }
 }
