@@ -97,14 +97,6 @@ public final class JordanCell extends Block {
     return step(weights, input, previousOutput);
   }
 
-  /**
-   * {@link #forward(Tensor, Tensor)} with other tensors in place of the parameters, given in
-   * {@link #namedParameters()} order; for gradient checks, which perturb copies.
-   */
-  Step forwardWith(List<Tensor> parameters, Tensor input, Tensor previousOutput) {
-    return step(given(parameters), input, previousOutput);
-  }
-
   private Step step(Tensor[] w, Tensor input, Tensor previousOutput) {
     Tensor x = Recurrence.cellInput("JordanCell", input, inputSize);
     Tensor y = Recurrence.cellState("JordanCell", "previousOutput", previousOutput, input, outputSize);
@@ -123,20 +115,6 @@ public final class JordanCell extends Block {
    */
   public Tensor forwardSequence(Tensor inputs, Tensor y0) {
     return sequence(weights, inputs, y0);
-  }
-
-  /** {@link #forwardSequence} with other tensors in place of the parameters (see forwardWith). */
-  Tensor forwardSequenceWith(List<Tensor> parameters, Tensor inputs, Tensor y0) {
-    return sequence(given(parameters), inputs, y0);
-  }
-
-  private Tensor[] given(List<Tensor> parameters) {
-    int expected = bias ? 6 : 3;
-    checkArgument(
-        parameters.size() == expected, "JordanCell: %s parameters given, %s expected", parameters.size(), expected);
-    return bias
-        ? parameters.toArray(new Tensor[0])
-        : new Tensor[] {parameters.get(0), parameters.get(1), null, null, parameters.get(2), null};
   }
 
   private Tensor sequence(Tensor[] w, Tensor inputs, Tensor y0) {

@@ -130,19 +130,6 @@ final class Recurrence {
     return input.dim() == 2 ? result : result.squeeze(0);
   }
 
-  /**
-   * A cell's {weight_ih, weight_hh, bias_ih, bias_hh} from a list in registration order (biases
-   * null without them).
-   */
-  static Tensor[] cellParameters(String cell, List<Tensor> parameters, boolean bias) {
-    int expected = bias ? 4 : 2;
-    checkArgument(
-        parameters.size() == expected, "%s: %s parameters given, %s expected", cell, parameters.size(), expected);
-    return new Tensor[] {
-      parameters.get(0), parameters.get(1), bias ? parameters.get(2) : null, bias ? parameters.get(3) : null
-    };
-  }
-
   /** A shape for error messages. */
   static String format(int... shape) {
     return Arrays.toString(shape);
