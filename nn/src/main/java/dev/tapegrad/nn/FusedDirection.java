@@ -354,12 +354,9 @@ final class FusedDirection extends Function {
 
   @Override
   protected Tensor[] backward(Context ctx, Tensor gradOutput) {
-    Tensor[] in = new Tensor[7];
-    for (int i = 0; i < in.length; i++) {
-      in[i] = ctx.saved(i);
-    }
+    Tensor[] in = Recurrence.savedInputs(ctx, 7);
     if (Autograd.isGradEnabled()) {
-      return composedBackward(ctx, in, gradOutput);
+      return Recurrence.composedGradients(ctx, in, () -> composed(in), gradOutput);
     }
     Trace tr = ctx.get("trace");
     Kernels k = KernelProvider.get();
@@ -511,26 +508,5 @@ final class FusedDirection extends Function {
         direct[s + j] = d * z;
       }
     }
-  }
-
-  /** The backward recorded as the composed ops' backward, for double backward. */
-  private Tensor[] composedBackward(Context ctx, Tensor[] in, Tensor gradOutput) {
-    List<Tensor> wrt = new ArrayList<>();
-    List<Integer> positions = new ArrayList<>();
-    for (int i = 0; i < in.length; i++) {
-      if (ctx.needsInputGrad(i)) {
-        wrt.add(in[i]);
-        positions.add(i);
-      }
-    }
-    Tensor[] grads = new Tensor[in.length];
-    if (wrt.isEmpty()) {
-      return grads;
-    }
-    List<Tensor> computed = Autograd.grad(List.of(composed(in)), wrt, List.of(gradOutput), true);
-    for (int j = 0; j < computed.size(); j++) {
-      grads[positions.get(j)] = computed.get(j);
-    }
-    return grads;
   }
 }

@@ -3,11 +3,13 @@ package dev.tapegrad.nn;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Autograd;
+import dev.tapegrad.autograd.Function;
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /** Pieces shared by the recurrent cells and sequence layers. Internal. */
@@ -128,6 +130,42 @@ final class Recurrence {
   /** Undoes the batch dimension added to an unbatched input. */
   static Tensor cellOutput(Tensor result, Tensor input) {
     return input.dim() == 2 ? result : result.squeeze(0);
+  }
+
+  /**
+   * A fused node's backward while a graph of the backward is recorded ({@code createGraph}): the
+   * gradients of {@code composed} (the node's output recomputed as composed ops of its inputs
+   * {@code in}) for the inputs that need one, themselves recorded, so they can be differentiated
+   * again. The engine runs a backward with grad mode on exactly when createGraph was asked.
+   */
+  static Tensor[] composedGradients(
+      Function.Context ctx, Tensor[] in, Supplier<Tensor> composed, Tensor gradOutput) {
+    List<Tensor> wrt = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < in.length; i++) {
+      if (ctx.needsInputGrad(i)) {
+        wrt.add(in[i]);
+        positions.add(i);
+      }
+    }
+    Tensor[] grads = new Tensor[in.length];
+    if (wrt.isEmpty()) {
+      return grads;
+    }
+    List<Tensor> computed = Autograd.grad(List.of(composed.get()), wrt, List.of(gradOutput), true);
+    for (int j = 0; j < computed.size(); j++) {
+      grads[positions.get(j)] = computed.get(j);
+    }
+    return grads;
+  }
+
+  /** The {@code count} tensors a fused node saved: its inputs. */
+  static Tensor[] savedInputs(Function.Context ctx, int count) {
+    Tensor[] in = new Tensor[count];
+    for (int i = 0; i < count; i++) {
+      in[i] = ctx.saved(i);
+    }
+    return in;
   }
 
   /** A shape for error messages. */
