@@ -46,8 +46,7 @@ public final class BlockGradCheck {
   /** Checks first derivatives with the given options (perturbing in place whatever they say). */
   public static GradCheckResult check(
       GradCheckOptions options, Block model, GradCheck.TensorFunction function, Tensor... inputs) {
-    Tensor[] all = withParameters(model, function, inputs);
-    return GradCheck.check(inPlace(options), restricted(function, inputs.length), all);
+    return run(false, options, model, function, inputs);
   }
 
   /** Checks second derivatives (see {@link GradCheck#checkSecondOrder}) with the default options. */
@@ -58,8 +57,7 @@ public final class BlockGradCheck {
   /** Checks second derivatives with the given options (perturbing in place whatever they say). */
   public static GradCheckResult checkSecondOrder(
       GradCheckOptions options, Block model, GradCheck.TensorFunction function, Tensor... inputs) {
-    Tensor[] all = withParameters(model, function, inputs);
-    return GradCheck.checkSecondOrder(inPlace(options), restricted(function, inputs.length), all);
+    return run(true, options, model, function, inputs);
   }
 
   /**
@@ -67,28 +65,30 @@ public final class BlockGradCheck {
    * AssertionError} with the report, and the parameters' names, if anything fails.
    */
   public static GradCheckResult assertGradients(Block model, GradCheck.TensorFunction function, Tensor... inputs) {
-    return assertGradients(GradCheckOptions.defaults(), model, function, inputs);
+    return assertPassed(model, inputs, check(model, function, inputs));
   }
 
   /** As {@link #assertGradients(Block, GradCheck.TensorFunction, Tensor...)}, with the given options. */
   public static GradCheckResult assertGradients(
       GradCheckOptions options, Block model, GradCheck.TensorFunction function, Tensor... inputs) {
-    return assertPassed(model, inputs.length, check(options, model, function, inputs));
+    return assertPassed(model, inputs, check(options, model, function, inputs));
   }
 
   /** As {@link #checkSecondOrder(Block, GradCheck.TensorFunction, Tensor...)}, throwing on failure. */
   public static GradCheckResult assertSecondOrderGradients(
       Block model, GradCheck.TensorFunction function, Tensor... inputs) {
-    return assertSecondOrderGradients(GradCheckOptions.defaults(), model, function, inputs);
+    return assertPassed(model, inputs, checkSecondOrder(model, function, inputs));
   }
 
   /** As {@link #assertSecondOrderGradients(Block, GradCheck.TensorFunction, Tensor...)}, with options. */
   public static GradCheckResult assertSecondOrderGradients(
       GradCheckOptions options, Block model, GradCheck.TensorFunction function, Tensor... inputs) {
-    return assertPassed(model, inputs.length, checkSecondOrder(options, model, function, inputs));
+    return assertPassed(model, inputs, checkSecondOrder(options, model, function, inputs));
   }
 
-  private static Tensor[] withParameters(Block model, GradCheck.TensorFunction function, Tensor[] inputs) {
+  private static GradCheckResult run(
+      boolean secondOrder, GradCheckOptions options, Block model, GradCheck.TensorFunction function, Tensor[] inputs) {
+    checkArgument(options != null, "BlockGradCheck: options are null");
     checkArgument(model != null, "BlockGradCheck: model is null");
     checkArgument(function != null, "BlockGradCheck: function is null");
     checkArgument(inputs != null, "BlockGradCheck: inputs are null");
@@ -97,25 +97,29 @@ public final class BlockGradCheck {
     for (int k = 0; k < parameters.size(); k++) {
       all[inputs.length + k] = parameters.get(k);
     }
-    return all;
+    GradCheckOptions inPlace = options.perturbInPlace() ? options : options.toBuilder().perturbInPlace(true).build();
+    // the function sees the given inputs only; the model reads its parameters itself
+    int count = inputs.length;
+    GradCheck.TensorFunction restricted = in -> function.apply(Arrays.copyOf(in, count));
+    return secondOrder
+        ? GradCheck.checkSecondOrder(inPlace, restricted, all)
+        : GradCheck.check(inPlace, restricted, all);
   }
 
-  private static GradCheckOptions inPlace(GradCheckOptions options) {
-    checkArgument(options != null, "BlockGradCheck: options are null");
-    return options.perturbInPlace() ? options : options.toBuilder().perturbInPlace(true).build();
-  }
-
-  /** The function sees the given inputs only; the parameters are read by the model itself. */
-  private static GradCheck.TensorFunction restricted(GradCheck.TensorFunction function, int count) {
-    return all -> function.apply(Arrays.copyOf(all, count));
-  }
-
-  private static GradCheckResult assertPassed(Block model, int inputCount, GradCheckResult result) {
+  private static GradCheckResult assertPassed(Block model, Tensor[] inputs, GradCheckResult result) {
     if (!result.passed()) {
-      StringBuilder legend = new StringBuilder("inputs 0.." + (inputCount - 1) + " are the given inputs; then");
-      int index = inputCount;
+      int index = inputs.length;
+      String given =
+          switch (index) {
+            case 0 -> "no inputs given; parameters:";
+            case 1 -> "input 0 is the given input; then";
+            default -> "inputs 0.." + (index - 1) + " are the given inputs; then";
+          };
+      StringBuilder legend = new StringBuilder(given);
+      boolean first = true;
       for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
-        legend.append(index == inputCount ? " " : ", ").append(index++).append(" = ").append(e.getKey());
+        legend.append(first ? " " : ", ").append(index++).append(" = ").append(e.getKey());
+        first = false;
       }
       throw new AssertionError(legend + "\n" + result.report());
     }

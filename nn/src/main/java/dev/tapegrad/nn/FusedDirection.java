@@ -221,16 +221,18 @@ final class FusedDirection extends Function {
         System.arraycopy(c, 0, tr.cPrev, t * state, state);
       }
       k.gemm(batch, width, hidden, h, 0, false, tr.weightHh, 0, true, recurrent, 0);
-      switch (kind) {
-        case RNN_TANH, RNN_RELU -> elmanForward(k, tr, t, projection, recurrent, h);
-        case LSTM -> lstmForward(k, tr, t, projection, recurrent, h, c);
-        case GRU -> gruForward(k, tr, t, projection, recurrent, hiddenBias, h);
-      }
-      if (y != null) {
-        for (int b = 0; b < batch; b++) {
-          if (active(b, t)) {
-            System.arraycopy(h, b * hidden, y, (t * batch + b) * hidden, hidden);
-          }
+      for (int b = 0; b < batch; b++) {
+        if (!active(b, t)) {
+          continue;
+        }
+        int row = t * batch + b;
+        switch (kind) {
+          case RNN_TANH, RNN_RELU -> elmanForward(k, tr, row, b, projection, recurrent, h);
+          case LSTM -> lstmForward(k, tr, row, b, projection, recurrent, h, c);
+          case GRU -> gruForward(k, tr, row, b, projection, recurrent, hiddenBias, h);
+        }
+        if (y != null) {
+          System.arraycopy(h, b * hidden, y, row * hidden, hidden);
         }
       }
     }
@@ -267,53 +269,40 @@ final class FusedDirection extends Function {
     return t == null ? new float[n] : t.toFloatArray();
   }
 
+  // Each step function below updates the state row b of batch entry b at step t (flat row
+  // t * B + b of the time-major buffers), for an entry taking part in the step.
+
   /** {@code h' = act(p + h W_hhᵀ)}; act keeps h_t. */
-  private void elmanForward(Kernels k, Trace tr, int t, float[] projection, float[] recurrent, float[] h) {
+  private void elmanForward(Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] h) {
     int hidden = tr.hidden;
-    int base = t * tr.batch * hidden;
-    for (int b = 0; b < tr.batch; b++) {
-      if (active(b, t)) {
-        int row = base + b * hidden;
-        for (int j = 0; j < hidden; j++) {
-          tr.act[row + j] = projection[row + j] + recurrent[b * hidden + j];
-        }
-      }
+    int a = row * hidden;
+    for (int j = 0; j < hidden; j++) {
+      tr.act[a + j] = projection[a + j] + recurrent[b * hidden + j];
     }
-    UnaryOp op = kind == CellKind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU;
-    k.unary(op, tr.act, base, tr.act, base, tr.batch * hidden);
-    for (int b = 0; b < tr.batch; b++) {
-      if (active(b, t)) {
-        System.arraycopy(tr.act, base + b * hidden, h, b * hidden, hidden);
-      }
-    }
+    k.unary(kind == CellKind.RNN_TANH ? UnaryOp.TANH : UnaryOp.RELU, tr.act, a, tr.act, a, hidden);
+    System.arraycopy(tr.act, a, h, b * hidden, hidden);
   }
 
   /** {@code c' = σ(f) c + σ(i) tanh(g)}, {@code h' = σ(o) tanh(c')}; act keeps the four gates. */
-  private void lstmForward(
-      Kernels k, Trace tr, int t, float[] projection, float[] recurrent, float[] h, float[] c) {
+  private static void lstmForward(
+      Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] h, float[] c) {
     int hidden = tr.hidden;
-    int width = 4 * hidden;
-    for (int b = 0; b < tr.batch; b++) {
-      if (!active(b, t)) {
-        continue;
-      }
-      int a = (t * tr.batch + b) * width;
-      int rec = b * width;
-      for (int j = 0; j < width; j++) {
-        tr.act[a + j] = projection[a + j] + recurrent[rec + j];
-      }
-      k.unary(UnaryOp.SIGMOID, tr.act, a, tr.act, a, 2 * hidden);
-      k.unary(UnaryOp.TANH, tr.act, a + 2 * hidden, tr.act, a + 2 * hidden, hidden);
-      k.unary(UnaryOp.SIGMOID, tr.act, a + 3 * hidden, tr.act, a + 3 * hidden, hidden);
-      int s = b * hidden;
-      int r = (t * tr.batch + b) * hidden;
-      for (int j = 0; j < hidden; j++) {
-        c[s + j] = tr.act[a + hidden + j] * c[s + j] + tr.act[a + j] * tr.act[a + 2 * hidden + j];
-      }
-      k.unary(UnaryOp.TANH, c, s, tr.tanhC, r, hidden);
-      for (int j = 0; j < hidden; j++) {
-        h[s + j] = tr.act[a + 3 * hidden + j] * tr.tanhC[r + j];
-      }
+    int a = row * 4 * hidden;
+    int rec = b * 4 * hidden;
+    for (int j = 0; j < 4 * hidden; j++) {
+      tr.act[a + j] = projection[a + j] + recurrent[rec + j];
+    }
+    k.unary(UnaryOp.SIGMOID, tr.act, a, tr.act, a, 2 * hidden);
+    k.unary(UnaryOp.TANH, tr.act, a + 2 * hidden, tr.act, a + 2 * hidden, hidden);
+    k.unary(UnaryOp.SIGMOID, tr.act, a + 3 * hidden, tr.act, a + 3 * hidden, hidden);
+    int s = b * hidden;
+    int r = row * hidden;
+    for (int j = 0; j < hidden; j++) {
+      c[s + j] = tr.act[a + hidden + j] * c[s + j] + tr.act[a + j] * tr.act[a + 2 * hidden + j];
+    }
+    k.unary(UnaryOp.TANH, c, s, tr.tanhC, r, hidden);
+    for (int j = 0; j < hidden; j++) {
+      h[s + j] = tr.act[a + 3 * hidden + j] * tr.tanhC[r + j];
     }
   }
 
@@ -321,32 +310,26 @@ final class FusedDirection extends Function {
    * {@code r = σ(p_r + q_r)}, {@code z = σ(p_z + q_z)}, {@code n = tanh(p_n + r q_n)}, {@code h' =
    * n + z (h - n)} with {@code q = h W_hhᵀ + b_hh}; act keeps r, z, n and q_n.
    */
-  private void gruForward(
-      Kernels k, Trace tr, int t, float[] projection, float[] recurrent, float[] hiddenBias, float[] h) {
+  private static void gruForward(
+      Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] hiddenBias, float[] h) {
     int hidden = tr.hidden;
-    int width = 3 * hidden;
-    for (int b = 0; b < tr.batch; b++) {
-      if (!active(b, t)) {
-        continue;
-      }
-      int p = (t * tr.batch + b) * width;
-      int rec = b * width;
-      int a = (t * tr.batch + b) * 4 * hidden;
-      for (int j = 0; j < 2 * hidden; j++) {
-        tr.act[a + j] = projection[p + j] + (recurrent[rec + j] + hiddenBias[j]);
-      }
-      k.unary(UnaryOp.SIGMOID, tr.act, a, tr.act, a, 2 * hidden);
-      for (int j = 0; j < hidden; j++) {
-        float q = recurrent[rec + 2 * hidden + j] + hiddenBias[2 * hidden + j];
-        tr.act[a + 3 * hidden + j] = q;
-        tr.act[a + 2 * hidden + j] = projection[p + 2 * hidden + j] + tr.act[a + j] * q;
-      }
-      k.unary(UnaryOp.TANH, tr.act, a + 2 * hidden, tr.act, a + 2 * hidden, hidden);
-      int s = b * hidden;
-      for (int j = 0; j < hidden; j++) {
-        float n = tr.act[a + 2 * hidden + j];
-        h[s + j] = n + tr.act[a + hidden + j] * (h[s + j] - n);
-      }
+    int p = row * 3 * hidden;
+    int rec = b * 3 * hidden;
+    int a = row * 4 * hidden;
+    for (int j = 0; j < 2 * hidden; j++) {
+      tr.act[a + j] = projection[p + j] + (recurrent[rec + j] + hiddenBias[j]);
+    }
+    k.unary(UnaryOp.SIGMOID, tr.act, a, tr.act, a, 2 * hidden);
+    for (int j = 0; j < hidden; j++) {
+      float q = recurrent[rec + 2 * hidden + j] + hiddenBias[2 * hidden + j];
+      tr.act[a + 3 * hidden + j] = q;
+      tr.act[a + 2 * hidden + j] = projection[p + 2 * hidden + j] + tr.act[a + j] * q;
+    }
+    k.unary(UnaryOp.TANH, tr.act, a + 2 * hidden, tr.act, a + 2 * hidden, hidden);
+    int s = b * hidden;
+    for (int j = 0; j < hidden; j++) {
+      float n = tr.act[a + 2 * hidden + j];
+      h[s + j] = n + tr.act[a + hidden + j] * (h[s + j] - n);
     }
   }
 
@@ -378,10 +361,15 @@ final class FusedDirection extends Function {
     float[] dhPrev = new float[state];
     for (int s = steps - 1; s >= 0; s--) {
       int t = reverse ? steps - 1 - s : s;
-      switch (kind) {
-        case RNN_TANH, RNN_RELU -> elmanBackward(tr, t, dh, dy, dInput);
-        case LSTM -> lstmBackward(tr, t, dh, dc, dy, dInput);
-        case GRU -> gruBackward(tr, t, dh, dy, dInput, dHidden, direct);
+      for (int b = 0; b < batch; b++) {
+        if (active(b, t)) {
+          int row = t * batch + b;
+          switch (kind) {
+            case RNN_TANH, RNN_RELU -> elmanBackward(tr, row, b, dh, dy, dInput);
+            case LSTM -> lstmBackward(tr, row, b, dh, dc, dy, dInput);
+            case GRU -> gruBackward(tr, row, b, dh, dy, dInput, dHidden, direct);
+          }
+        }
       }
       k.gemm(batch, hidden, width, dHidden, t * batch * width, false, tr.weightHh, 0, false, dhPrev, 0);
       for (int b = 0; b < batch; b++) {
@@ -433,80 +421,63 @@ final class FusedDirection extends Function {
     return dy == null ? dh[s] : dh[s] + dy[r];
   }
 
-  private void elmanBackward(Trace tr, int t, float[] dh, float[] dy, float[] dPre) {
+  private void elmanBackward(Trace tr, int row, int b, float[] dh, float[] dy, float[] dPre) {
     int hidden = tr.hidden;
+    int r = row * hidden;
+    int s = b * hidden;
     boolean tanh = kind == CellKind.RNN_TANH;
-    for (int b = 0; b < tr.batch; b++) {
-      if (!active(b, t)) {
-        continue;
-      }
-      int r = (t * tr.batch + b) * hidden;
-      int s = b * hidden;
-      for (int j = 0; j < hidden; j++) {
-        float y = tr.act[r + j];
-        float d = incoming(dh, dy, s + j, r + j);
-        // d tanh = 1 - y², d relu = [y > 0]
-        dPre[r + j] = tanh ? d * (1 - y * y) : (y > 0 ? d : 0f);
-      }
+    for (int j = 0; j < hidden; j++) {
+      float y = tr.act[r + j];
+      float d = incoming(dh, dy, s + j, r + j);
+      // d tanh = 1 - y², d relu = [y > 0]
+      dPre[r + j] = tanh ? d * (1 - y * y) : (y > 0 ? d : 0f);
     }
   }
 
-  private void lstmBackward(Trace tr, int t, float[] dh, float[] dc, float[] dy, float[] dPre) {
+  private static void lstmBackward(Trace tr, int row, int b, float[] dh, float[] dc, float[] dy, float[] dPre) {
     int hidden = tr.hidden;
-    int width = 4 * hidden;
-    for (int b = 0; b < tr.batch; b++) {
-      if (!active(b, t)) {
-        continue;
-      }
-      int a = (t * tr.batch + b) * width;
-      int r = (t * tr.batch + b) * hidden;
-      int s = b * hidden;
-      for (int j = 0; j < hidden; j++) {
-        float i = tr.act[a + j];
-        float f = tr.act[a + hidden + j];
-        float g = tr.act[a + 2 * hidden + j];
-        float o = tr.act[a + 3 * hidden + j];
-        float tc = tr.tanhC[r + j];
-        float dhv = incoming(dh, dy, s + j, r + j);
-        float dcv = dc[s + j] + dhv * o * (1 - tc * tc);
-        dPre[a + j] = dcv * g * (i * (1 - i));
-        dPre[a + hidden + j] = dcv * tr.cPrev[r + j] * (f * (1 - f));
-        dPre[a + 2 * hidden + j] = dcv * i * (1 - g * g);
-        dPre[a + 3 * hidden + j] = dhv * tc * (o * (1 - o));
-        dc[s + j] = dcv * f;
-      }
+    int a = row * 4 * hidden;
+    int r = row * hidden;
+    int s = b * hidden;
+    for (int j = 0; j < hidden; j++) {
+      float i = tr.act[a + j];
+      float f = tr.act[a + hidden + j];
+      float g = tr.act[a + 2 * hidden + j];
+      float o = tr.act[a + 3 * hidden + j];
+      float tc = tr.tanhC[r + j];
+      float dhv = incoming(dh, dy, s + j, r + j);
+      float dcv = dc[s + j] + dhv * o * (1 - tc * tc);
+      dPre[a + j] = dcv * g * (i * (1 - i));
+      dPre[a + hidden + j] = dcv * tr.cPrev[r + j] * (f * (1 - f));
+      dPre[a + 2 * hidden + j] = dcv * i * (1 - g * g);
+      dPre[a + 3 * hidden + j] = dhv * tc * (o * (1 - o));
+      dc[s + j] = dcv * f;
     }
   }
 
-  private void gruBackward(
-      Trace tr, int t, float[] dh, float[] dy, float[] dInput, float[] dHidden, float[] direct) {
+  private static void gruBackward(
+      Trace tr, int row, int b, float[] dh, float[] dy, float[] dInput, float[] dHidden, float[] direct) {
     int hidden = tr.hidden;
-    for (int b = 0; b < tr.batch; b++) {
-      if (!active(b, t)) {
-        continue;
-      }
-      int a = (t * tr.batch + b) * 4 * hidden;
-      int p = (t * tr.batch + b) * 3 * hidden;
-      int r = (t * tr.batch + b) * hidden;
-      int s = b * hidden;
-      for (int j = 0; j < hidden; j++) {
-        float reset = tr.act[a + j];
-        float z = tr.act[a + hidden + j];
-        float n = tr.act[a + 2 * hidden + j];
-        float q = tr.act[a + 3 * hidden + j];
-        float hp = tr.hPrev[r + j];
-        float d = incoming(dh, dy, s + j, r + j);
-        float dn = d * (1 - z) * (1 - n * n);
-        float dz = d * (hp - n) * (z * (1 - z));
-        float dr = dn * q * (reset * (1 - reset));
-        dInput[p + j] = dr;
-        dInput[p + hidden + j] = dz;
-        dInput[p + 2 * hidden + j] = dn;
-        dHidden[p + j] = dr;
-        dHidden[p + hidden + j] = dz;
-        dHidden[p + 2 * hidden + j] = dn * reset;
-        direct[s + j] = d * z;
-      }
+    int a = row * 4 * hidden;
+    int p = row * 3 * hidden;
+    int r = row * hidden;
+    int s = b * hidden;
+    for (int j = 0; j < hidden; j++) {
+      float reset = tr.act[a + j];
+      float z = tr.act[a + hidden + j];
+      float n = tr.act[a + 2 * hidden + j];
+      float q = tr.act[a + 3 * hidden + j];
+      float d = incoming(dh, dy, s + j, r + j);
+      float dn = d * (1 - z) * (1 - n * n);
+      float dz = d * (tr.hPrev[r + j] - n) * (z * (1 - z));
+      float dr = dn * q * (reset * (1 - reset));
+      dInput[p + j] = dr;
+      dInput[p + hidden + j] = dz;
+      dInput[p + 2 * hidden + j] = dn;
+      dHidden[p + j] = dr;
+      dHidden[p + hidden + j] = dz;
+      dHidden[p + 2 * hidden + j] = dn * reset;
+      direct[s + j] = d * z;
     }
   }
 }

@@ -32,11 +32,6 @@ public final class GruCell extends RecurrentCell {
     super("GruCell", CellKind.GRU, inputSize, hiddenSize, bias, random);
   }
 
-  /** One step from a zero state. */
-  public Tensor forward(Tensor input) {
-    return forward(input, null);
-  }
-
   /**
    * One step: the new hidden state {@code [B, H]} (or {@code [H]}) from input {@code [B, in]} (or
    * {@code [in]}) and hidden state {@code h} of the same batchedness; null {@code h} means zeros.
@@ -45,5 +40,10 @@ public final class GruCell extends RecurrentCell {
    */
   public Tensor forward(Tensor input, Tensor h) {
     return step(input, h, null)[0];
+  }
+
+  /** One step from a zero state. */
+  public Tensor forward(Tensor input) {
+    return forward(input, null);
   }
 }

@@ -33,11 +33,6 @@ public final class LstmCell extends RecurrentCell {
     super("LstmCell", CellKind.LSTM, inputSize, hiddenSize, bias, random);
   }
 
-  /** One step from zero states. */
-  public RnnState forward(Tensor input) {
-    return forward(input, null);
-  }
-
   /**
    * One step: the new hidden and cell states from input {@code [B, in]} (or {@code [in]}) and
    * {@code state} with {@code h} and {@code c} of shape {@code [B, H]} (or {@code [H]}); a null
@@ -51,5 +46,10 @@ public final class LstmCell extends RecurrentCell {
     }
     Tensor[] next = step(input, state == null ? null : state.h(), state == null ? null : state.c());
     return new RnnState(next[0], next[1]);
+  }
+
+  /** One step from zero states. */
+  public RnnState forward(Tensor input) {
+    return forward(input, null);
   }
 }

@@ -51,11 +51,6 @@ public final class RnnCell extends RecurrentCell {
     return nonlinearity;
   }
 
-  /** One step from a zero state. */
-  public Tensor forward(Tensor input) {
-    return forward(input, null);
-  }
-
   /**
    * One step: the new hidden state {@code [B, H]} (or {@code [H]}) from input {@code [B, in]} (or
    * {@code [in]}) and hidden state {@code h} of the same batchedness; null {@code h} means zeros.
@@ -64,6 +59,11 @@ public final class RnnCell extends RecurrentCell {
    */
   public Tensor forward(Tensor input, Tensor h) {
     return step(input, h, null)[0];
+  }
+
+  /** One step from a zero state. */
+  public Tensor forward(Tensor input) {
+    return forward(input, null);
   }
 
   /** The nonlinearity. */

@@ -45,27 +45,21 @@ class RecurrentGradCheckTest {
   }
 
   @Test
-  void lstmCellWithBothStatesOut() {
-    LstmCell cell = new LstmCell(3, 4, random);
-    assertChecked(assertGradients(
-        cell,
-        in -> {
-          RnnState next = cell.forward(in[0], RnnState.of(in[1], in[2]));
-          return flat(next.h(), next.c());
-        },
-        randn(2, 3), randn(2, 4), randn(2, 4)));
+  void lstmCellWithBothStatesOutBatchedAndUnbatchedWithoutBias() {
+    LstmCell batched = new LstmCell(3, 4, random);
+    checkLstmCell(batched, randn(2, 3), randn(2, 4), randn(2, 4));
+    LstmCell unbatched = new LstmCell(3, 2, false, random);
+    checkLstmCell(unbatched, randn(3), randn(2), randn(2));
   }
 
-  @Test
-  void lstmCellUnbatchedWithoutBias() {
-    LstmCell cell = new LstmCell(3, 2, false, random);
+  private static void checkLstmCell(LstmCell cell, Tensor x, Tensor h, Tensor c) {
     assertChecked(assertGradients(
         cell,
         in -> {
           RnnState next = cell.forward(in[0], RnnState.of(in[1], in[2]));
           return flat(next.h(), next.c());
         },
-        randn(3), randn(2), randn(2)));
+        x, h, c));
   }
 
   @Test
