@@ -27,8 +27,8 @@ import java.util.random.RandomGenerator;
  * constructor (see {@code Init} for the seed convention).
  *
  * <p>The output is linear so that any loss can follow (cross-entropy on logits, mean squared
- * error). The cell is a composition of autograd ops; backpropagation through time falls out of the
- * tape. Input may also be unbatched, {@code [in]} with output {@code [out]}.
+ * error). Each step is one fused tape node (see {@link FusedRecurrence}); backpropagation through
+ * time falls out of the tape. Input may also be unbatched, {@code [in]} with output {@code [out]}.
  */
 public final class JordanCell extends Block {
   /**

@@ -47,12 +47,13 @@ import java.util.random.RandomGenerator;
  * a packed sequence: each sequence's steps past its length are padding, which changes no state,
  * receives exactly zero gradient (for finite padding values) and yields zero outputs; the final
  * state is the state at each sequence's last valid step; the reverse direction starts at each
- * sequence's last valid step. Sequences need not be sorted.
+ * sequence's last valid step. Sequences need not be sorted. A length of 0 is refused, as
+ * PyTorch's {@code pack_padded_sequence} refuses it.
  *
  * <h2>Backpropagation through time, and its truncation</h2>
  *
- * The steps are recorded on the tape like any other ops, so {@code loss.backward()} is
- * backpropagation through time. To bound its cost on a long sequence, cut it into chunks of
+ * Each layer and direction records one node on the tape for all its steps, whose backward is
+ * backpropagation through time, so {@code loss.backward()} needs nothing more. To bound its cost on a long sequence, cut it into chunks of
  * {@code k} steps and carry the state across chunks detached: values flow on, gradients stop at
  * the cut.
  *
@@ -69,10 +70,13 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Performance note</h2>
  *
- * Each layer and direction computes its input projection {@code x W_ihᵀ + b} for all time steps
- * in one {@code [T*B, in] x [in, G*H]} product; only the hidden product and the gate arithmetic
- * run step by step. Products read the weights transposed in place ({@code Functional.linear}), so
- * no weight is ever copied.
+ * Each layer and direction is one fused node: its input projection {@code x W_ihᵀ + b} for all
+ * time steps is one {@code [T*B, in] x [in, G*H]} product; each step is one product of {@code h}
+ * with {@code W_hh} and one pass over the gates, which keeps their activations; the backward
+ * makes one pass over the gates and one product per step, then computes the gradients of the
+ * weights, the biases and the input as one product (or sum) each over all steps. {@link
+ * FusedRecurrence} runs the composed cells instead, the reference the fused nodes are tested
+ * against; second derivatives ({@code createGraph}) go through the composed cells either way.
  */
 public abstract class RecurrentLayer extends Block {
   private final CellKind kind;
