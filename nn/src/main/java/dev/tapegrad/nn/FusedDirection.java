@@ -463,11 +463,11 @@ final class FusedDirection extends Function {
     int r = row * hidden;
     int s = b * hidden;
     for (int j = 0; j < hidden; j++) {
+      float d = incoming(dh, dy, s + j, r + j);
       float reset = tr.act[a + j];
       float z = tr.act[a + hidden + j];
       float n = tr.act[a + 2 * hidden + j];
       float q = tr.act[a + 3 * hidden + j];
-      float d = incoming(dh, dy, s + j, r + j);
       float dn = d * (1 - z) * (1 - n * n);
       float dz = d * (tr.hPrev[r + j] - n) * (z * (1 - z));
       float dr = dn * q * (reset * (1 - reset));
