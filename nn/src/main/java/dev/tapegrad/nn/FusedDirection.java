@@ -339,7 +339,7 @@ final class FusedDirection extends Function {
   protected Tensor[] backward(Context ctx, Tensor gradOutput) {
     Tensor[] in = Recurrence.savedInputs(ctx, 7);
     if (Autograd.isGradEnabled()) {
-      return Recurrence.composedGradients(ctx, in, () -> composed(in), gradOutput);
+      return Recurrence.composedGradients(ctx, in, this::composed, gradOutput);
     }
     Trace tr = ctx.get("trace");
     Kernels k = KernelProvider.get();

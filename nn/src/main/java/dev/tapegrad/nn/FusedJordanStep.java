@@ -96,7 +96,7 @@ final class FusedJordanStep extends Function {
   protected Tensor[] backward(Context ctx, Tensor gradOutput) {
     Tensor[] in = Recurrence.savedInputs(ctx, 8);
     if (Autograd.isGradEnabled()) {
-      return Recurrence.composedGradients(ctx, in, () -> composed(in), gradOutput);
+      return Recurrence.composedGradients(ctx, in, this::composed, gradOutput);
     }
     Kernels k = KernelProvider.get();
     float[][] arrays = ctx.get("arrays");

@@ -10,6 +10,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.GradCheckOptions;
 import dev.tapegrad.autograd.Profiler;
 import dev.tapegrad.autograd.Tensor;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -295,6 +297,49 @@ class FusedRecurrenceTest {
   }
 
   @Test
+  void gradientsRecordedForDoubleBackwardEqualThePlainOnes() {
+    Random random = new Random(12);
+    LstmCell lstm = new LstmCell(2, 3, random);
+    Lstm layer = Lstm.builder(3, 3).numLayers(2).build(random);
+    Tensor x = Tensor.uniform(random, -1, 1, 2, 2).requiresGrad(true);
+    Tensor h = Tensor.uniform(random, -1, 1, 2, 3).requiresGrad(true);
+    Tensor c = Tensor.uniform(random, -1, 1, 2, 3).requiresGrad(true);
+    List<Tensor> wrt = new ArrayList<>(List.of(x, h, c));
+    wrt.addAll(lstm.parameters());
+    wrt.addAll(layer.parameters());
+    // two steps of one cell, then a layer over its outputs: inputs whose history reads the same weights
+    Supplier<Tensor> loss =
+        () -> {
+          RnnState first = lstm.forward(x, RnnState.of(h, c));
+          RnnState second = lstm.forward(x, first);
+          Tensor sequence = Tensor.stack(List.of(first.h(), second.h()), 0);
+          return layer.forward(sequence).output().square().sum().add(second.c().sum());
+        };
+    List<Tensor> plain = Autograd.grad(loss.get(), wrt, false);
+    List<Tensor> recorded = Autograd.grad(loss.get(), wrt, true);
+    for (int i = 0; i < wrt.size(); i++) {
+      assertTrue(recorded.get(i).requiresGrad(), "gradient " + i + " is recorded");
+      Close.assertClose(plain.get(i), recorded.get(i).detach(), TOLERANCE);
+    }
+  }
+
+  @Test
+  void aRecordedBackwardRecomputesEachStepOnce() {
+    LstmCell lstm = new LstmCell(2, 2, new Random(13));
+    Tensor x = Tensor.uniform(new Random(14), -1, 1, 1, 2).requiresGrad(true);
+    RnnState state = null;
+    int steps = 8;
+    for (int t = 0; t < steps; t++) {
+      state = lstm.forward(x, state);
+    }
+    try (Profiler profiler = Profiler.start()) {
+      Autograd.grad(state.h().sum(), lstm.parameters(), true);
+      // each step's composed recomputation has three sigmoids; the walk must not redo earlier steps
+      assertEquals(3 * steps, profiler.stats().get("sigmoid").calls(), profiler.report());
+    }
+  }
+
+  @Test
   void secondDerivativesGoThroughTheComposedOps() {
     GradCheckOptions options = GradCheckOptions.defaults();
     Random random = new Random(11);
@@ -303,12 +348,17 @@ class FusedRecurrenceTest {
     Tensor h = Tensor.uniform(random, -1, 1, 2, 2).requiresGrad(true);
     Tensor c = Tensor.uniform(random, -1, 1, 2, 2).requiresGrad(true);
     assertSecondOrderGradients(options, lstm, in -> lstm.forward(in[0], RnnState.of(in[1], in[2])).c(), x, h, c);
+    // two steps of one cell: the second step's state depends on the weights it also reads
+    assertSecondOrderGradients(
+        options, lstm, in -> lstm.forward(in[0], lstm.forward(in[0], RnnState.of(in[1], in[2]))).h(), x, h, c);
     GruCell gru = new GruCell(2, 2, random);
-    assertSecondOrderGradients(options, gru, in -> gru.forward(in[0], in[1]), x, h);
+    assertSecondOrderGradients(options, gru, in -> gru.forward(in[0], gru.forward(in[0], in[1])), x, h);
     RnnCell rnn = new RnnCell(2, 2, random);
     assertSecondOrderGradients(options, rnn, in -> rnn.forward(in[0], in[1]), x, h);
     JordanCell jordan = new JordanCell(2, 2, 2, random);
     assertSecondOrderGradients(options, jordan, in -> jordan.forward(in[0], in[1]).y(), x, h);
+    assertSecondOrderGradients(
+        options, jordan, in -> jordan.forwardSequence(in[0], in[1]), Tensor.uniform(random, -1, 1, 3, 2, 2).requiresGrad(true), h);
     // layers: one random projection per input (each failing one is then checked element by element)
     GradCheckOptions projected = options.toBuilder().mode(GradCheckOptions.Mode.PROJECTION).build();
     for (String kind : new String[] {"tanh", "lstm", "gru"}) {
