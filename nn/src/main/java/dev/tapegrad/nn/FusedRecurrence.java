@@ -26,29 +26,18 @@ public final class FusedRecurrence {
   private FusedRecurrence() {}
 
   /** A scope that restores the previous setting when closed. */
-  public static final class Scope implements AutoCloseable {
-    private final boolean previous;
-    private boolean closed;
-
-    private Scope(boolean previous) {
-      this.previous = previous;
-    }
-
+  @FunctionalInterface
+  public interface Scope extends AutoCloseable {
     @Override
-    public void close() {
-      if (!closed) {
-        closed = true;
-        ENABLED.get()[0] = previous;
-      }
-    }
+    void close();
   }
 
   /** Runs the recurrent family as composed ops on this thread until the scope is closed. */
   public static Scope disable() {
     boolean[] flag = ENABLED.get();
-    Scope scope = new Scope(flag[0]);
+    boolean previous = flag[0];
     flag[0] = false;
-    return scope;
+    return () -> flag[0] = previous;
   }
 
   /** Whether cells and layers run fused on this thread (true unless inside {@link #disable()}). */

@@ -20,7 +20,7 @@ import java.util.random.RandomGenerator;
  * FusedRecurrence} for the composed reference and for second derivatives. Input may also be
  * unbatched, {@code [in]} with states {@code [H]}, as in PyTorch. A missing state means zeros.
  */
-public abstract class RecurrentCell extends Block {
+public abstract sealed class RecurrentCell extends Block permits RnnCell, LstmCell, GruCell {
   private final String name;
   private final CellKind kind;
   private final int inputSize;
