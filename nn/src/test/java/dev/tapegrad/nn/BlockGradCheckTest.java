@@ -101,6 +101,16 @@ class BlockGradCheckTest {
   }
 
   @Test
+  void givenOptionsApplyButTheParametersAreAlwaysPerturbedInPlace() {
+    Custom model = new Custom(new Random(1));
+    GradCheckOptions full = GradCheckOptions.builder().mode(GradCheckOptions.Mode.FULL).perturbInPlace(false).build();
+    GradCheckResult result = BlockGradCheck.assertGradients(full, model, in -> model.forward(in[0], null), input(2, 2, 3));
+    for (GradCheckResult.InputResult r : result.inputs()) {
+      assertEquals(GradCheckResult.Method.ELEMENTS, r.method(), r.toString());
+    }
+  }
+
+  @Test
   void rejectsMissingArguments() {
     Custom model = new Custom(new Random(1));
     assertThrows(IllegalArgumentException.class, () -> BlockGradCheck.check(null, in -> in[0], input(1, 2)));

@@ -283,6 +283,23 @@ class FusedRecurrenceTest {
   }
 
   @Test
+  void theSwitchIsPerThreadAndItsScopesNest() throws InterruptedException {
+    assertTrue(FusedRecurrence.isEnabled());
+    try (var outer = FusedRecurrence.disable()) {
+      try (var inner = FusedRecurrence.disable()) {
+        assertFalse(FusedRecurrence.isEnabled());
+      }
+      assertFalse(FusedRecurrence.isEnabled(), "closing the inner scope keeps the outer one");
+      boolean[] elsewhere = new boolean[1];
+      Thread thread = new Thread(() -> elsewhere[0] = FusedRecurrence.isEnabled());
+      thread.start();
+      thread.join();
+      assertTrue(elsewhere[0], "another thread still runs fused");
+    }
+    assertTrue(FusedRecurrence.isEnabled());
+  }
+
+  @Test
   void fusedLayersPassGradCheckOverRandomConfigurations() {
     qt().withExamples(6)
         .forAll(integers().between(0, 3), longs().all())
