@@ -206,7 +206,10 @@ final class FusedDirection extends Function {
     int state = batch * hidden;
     float[] h = in[1].toFloatArray();
     float[] c = kind.hasCellState() ? in[2].toFloatArray() : null;
-    float[] y = emitSequence ? new float[rows * hidden] : null;
+    // the outputs are written in place into the flat result, which the final states then end
+    int sequence = emitSequence ? rows * hidden : 0;
+    float[] packed = new float[sequence + state * (c == null ? 1 : 2)];
+    float[] y = emitSequence ? packed : null;
     tr.hPrev = new float[rows * hidden];
     tr.act = new float[rows * (kind == CellKind.RNN_TANH || kind == CellKind.RNN_RELU ? hidden : 4 * hidden)];
     if (kind.hasCellState()) {
@@ -238,15 +241,9 @@ final class FusedDirection extends Function {
     }
     ctx.put("trace", tr);
     ctx.saveForBackward(in);
-    float[] packed = new float[(y == null ? 0 : y.length) + state * (c == null ? 1 : 2)];
-    int off = 0;
-    if (y != null) {
-      System.arraycopy(y, 0, packed, 0, y.length);
-      off = y.length;
-    }
-    System.arraycopy(h, 0, packed, off, state);
+    System.arraycopy(h, 0, packed, sequence, state);
     if (c != null) {
-      System.arraycopy(c, 0, packed, off + state, state);
+      System.arraycopy(c, 0, packed, sequence + state, state);
     }
     return Tensor.of(packed, packed.length);
   }
