@@ -11,6 +11,7 @@ import dev.tapegrad.autograd.GradCheckResult;
 import dev.tapegrad.autograd.Tensor;
 import java.util.List;
 import java.util.Random;
+import java.util.random.RandomGenerator;
 import org.junit.jupiter.api.Test;
 
 /** The public model gradient check, on a user's own model. */
@@ -44,6 +45,33 @@ class BlockGradCheckTest {
     protected Tensor[] backward(Context ctx, Tensor gradOutput) {
       return new Tensor[] {gradOutput.mul(ctx.saved(0)).mul(2.2f)};
     }
+  }
+
+  /** The README's example: a bidirectional LSTM tagger. */
+  static final class Tagger extends Block {
+    private final Lstm lstm;
+    private final Linear head;
+
+    Tagger(RandomGenerator random) {
+      lstm = registerBlock("lstm", Lstm.builder(8, 6).bidirectional(true).build(random));
+      head = registerBlock("head", new Linear(12, 5, random));
+    }
+
+    Tensor forward(Tensor x) { // x: [T, B, 8]
+      return head.forward(lstm.forward(x).output());
+    }
+  }
+
+  @Test
+  void theReadmeExample() {
+    Tagger model = new Tagger(new Random(1));
+    Tensor x = Tensor.randn(2L, 5, 3, 8).requiresGrad(true);
+    BlockGradCheck.assertGradients(model, in -> model.forward(in[0]), x);
+    BlockGradCheck.assertSecondOrderGradients(
+        GradCheckOptions.builder().mode(GradCheckOptions.Mode.PROJECTION).build(),
+        model,
+        in -> model.forward(in[0]).square().sum(),
+        x);
   }
 
   private static Tensor input(long seed, int... shape) {
