@@ -32,6 +32,9 @@ import me.tongfei.progressbar.ProgressBarStyle;
  *       only in its times is dropped.
  * </ul>
  *
+ * <p>Only lines printed through {@link #log} are kept apart from the bar; whatever other code
+ * writes to the terminal meanwhile (a logger on standard error, say) lands after the bar's text.
+ *
  * <p>The bar is ASCII in both cases: a JVM whose locale is not UTF-8 prints the library's Unicode
  * blocks as {@code ?}, and escape codes for colour do not belong in a log file.
  */
@@ -53,7 +56,7 @@ final class Progress implements AutoCloseable {
     this.out = out;
     this.terminal = terminal;
     this.lines = terminal
-        ? new Lines(new ConsoleProgressBarConsumer(out), false) // the terminal's width, less one column
+        ? new Lines(new ConsoleProgressBarConsumer(out, barWidth(out)), false)
         : new Lines(new DelegatingProgressBarConsumer(out::println, PLAIN_WIDTH), true);
     ProgressBarBuilder builder = new ProgressBarBuilder()
         .setTaskName(task)
@@ -65,6 +68,15 @@ final class Progress implements AutoCloseable {
       builder.continuousUpdate(); // the clock moves between steps, and log() must redraw the bar
     }
     this.bar = builder.build();
+  }
+
+  /**
+   * The terminal's width less one column, as the library reads it, but once: without a native
+   * terminal library JLine reads the width by running {@code stty}, which on every redraw would
+   * start ten processes a second. A terminal resized during the loop keeps the starting width.
+   */
+  private static int barWidth(PrintStream out) {
+    return new ConsoleProgressBarConsumer(out).getMaxRenderedLength();
   }
 
   /** Progress on {@code out}, drawn as a bar only when the JVM has an interactive terminal. */
