@@ -1,5 +1,6 @@
 package dev.tapegrad.examples;
 
+import dev.tapegrad.autograd.kernel.KernelProvider;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,6 +29,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // choose the kernels (and log which) before any progress bar is drawn, so the line stands alone
+    KernelProvider.get();
     int code = new CommandLine(new Main()).execute(args);
     System.exit(code);
   }

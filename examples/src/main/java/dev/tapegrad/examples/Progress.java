@@ -108,6 +108,12 @@ final class Progress implements AutoCloseable {
     bar.step();
   }
 
+  /** Moves to {@code done} (a resumed run starts past 0) and sets the message. */
+  void stepTo(long done, String message) {
+    bar.setExtraMessage(message.strip());
+    bar.stepTo(done);
+  }
+
   /** Prints a line of its own, never mixed into the bar. */
   void log(String text) {
     synchronized (lines) {

@@ -24,9 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -162,7 +159,7 @@ public final class SparkCharRnn implements Callable<Integer> {
       List<StepTimings> timings;
       long start = System.nanoTime();
       try (var trainer = DataParallelTrainer.builder(data, factory, loss()).globalBatch(batch).seed(seed + 1).clipGradNorm(5.0).build(model, adam);
-          ProgressBar bar = quiet ? null : progressBar(steps)) {
+          Progress bar = quiet ? null : Progress.start("training", steps, console)) {
         TrainingLoop loop = new TrainingLoop(trainer).schedule(schedule);
         if (checkpointEvery > 0 || resume) {
           loop.checkpoints(out.resolve("checkpoints"), checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE);
@@ -176,12 +173,11 @@ public final class SparkCharRnn implements Callable<Integer> {
           double bits = t.loss() / Math.log(2);
           smoothed[0] = Double.isNaN(smoothed[0]) ? bits : 0.95 * smoothed[0] + 0.05 * bits;
           if (bar != null) {
-            bar.stepTo(t.step() + 1);
-            bar.setExtraMessage(String.format(Locale.ROOT, " loss %.3f bpc, %.0f ms/step, %,.0f chars/s", smoothed[0], t.stepNanos() / 1e6, t.examplesPerSecond() * seqLen));
+            bar.stepTo(t.step() + 1, String.format(Locale.ROOT, " loss %.3f bpc, %.0f ms/step, %,.0f chars/s", smoothed[0], t.stepNanos() / 1e6, t.examplesPerSecond() * seqLen));
           }
         });
         if (bar != null) {
-          bar.stepTo(first);
+          bar.stepTo(first, "");
         }
         timings = loop.run(first, steps);
       }
@@ -248,7 +244,4 @@ public final class SparkCharRnn implements Callable<Integer> {
     return String.format(Locale.ROOT, "mean step %.1f ms: scheduling %.1f, broadcast %.1f, compute %.1f, aggregate %.1f, update %.1f ms", step, scheduling, broadcast, compute, aggregate, update);
   }
 
-  private static ProgressBar progressBar(int steps) {
-    return new ProgressBarBuilder().setTaskName("training").setInitialMax(steps).setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).build();
-  }
 }
