@@ -1,7 +1,6 @@
 package dev.tapegrad.autograd.kernel;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * The portable kernels in plain Java: the reference every other provider is tested against.
@@ -9,17 +8,17 @@ import java.util.stream.IntStream;
  * <p>Matmul is cache-blocked: a {@code KC x NC} panel of {@code op(b)} is packed once into a
  * contiguous buffer (which also turns a transposed {@code b} into row-major order), then rows of
  * {@code c} are updated four at a time so every loaded panel element feeds four rows. The inner
- * loop is a unit-stride multiply-add that C2 can vectorize. Large products split rows across the
- * common fork-join pool. Sums accumulate in double, which costs little and makes finite-difference
- * checks in float32 trustworthy.
+ * loop is a unit-stride multiply-add over offsets into flat arrays, which C2 does not vectorize
+ * (it runs at a few GFLOP/s; {@code MatmulBenchmark} measures it): this provider is the portable
+ * reference, not the fast path. Large products split rows between {@link KernelThreads}; each
+ * element of {@code c} is accumulated in the same order whatever the split. Sums accumulate in
+ * double, which costs little and makes finite-difference checks in float32 trustworthy.
  */
 public final class JavaKernels implements Kernels {
   private static final int KC = 128;
   private static final int NC = 512;
   private static final int MR = 4;
   private static final long PARALLEL_WORK = 1L << 20;
-  /** Read once: {@code availableProcessors} can cost microseconds per call in a container. */
-  private static final int THREADS = Runtime.getRuntime().availableProcessors();
 
   @Override
   public String name() {
@@ -43,7 +42,7 @@ public final class JavaKernels implements Kernels {
     if (m == 0 || n == 0 || k == 0) {
       return;
     }
-    int threads = THREADS;
+    int threads = KernelThreads.threads();
     boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_WORK && m >= 2 * MR;
     float[] panel = new float[Math.min(KC, k) * Math.min(NC, n)];
     for (int jc = 0; jc < n; jc += NC) {
@@ -56,16 +55,15 @@ public final class JavaKernels implements Kernels {
           int rowsPerChunk = ((m + chunks - 1) / chunks + MR - 1) / MR * MR;
           int jcF = jc;
           int pcF = pc;
-          IntStream.range(0, chunks)
-              .parallel()
-              .forEach(
-                  t -> {
-                    int i0 = t * rowsPerChunk;
-                    int i1 = Math.min(m, i0 + rowsPerChunk);
-                    if (i0 < i1) {
-                      rows(i0, i1, m, n, k, a, aOff, transA, panel, kc, nc, pcF, jcF, c, cOff);
-                    }
-                  });
+          KernelThreads.run(
+              chunks,
+              t -> {
+                int i0 = t * rowsPerChunk;
+                int i1 = Math.min(m, i0 + rowsPerChunk);
+                if (i0 < i1) {
+                  rows(i0, i1, m, n, k, a, aOff, transA, panel, kc, nc, pcF, jcF, c, cOff);
+                }
+              });
         } else {
           rows(0, m, m, n, k, a, aOff, transA, panel, kc, nc, pc, jc, c, cOff);
         }
