@@ -129,6 +129,193 @@ public final class JavaKernels implements Kernels {
   }
 
   @Override
+  public void softmax(float[] x, int outer, int size, int inner, float[] out, boolean log) {
+    softmax(this, x, outer, size, inner, out, log);
+  }
+
+  /**
+   * Softmax through {@code kernels}' own exponential, sum and scaling, so that every provider's
+   * softmax agrees with its {@code exp}: the shifted values are written to {@code out}, raised
+   * there in one contiguous {@link #unary} call per block, then summed and scaled.
+   */
+  static void softmax(
+      Kernels kernels, float[] x, int outer, int size, int inner, float[] out, boolean log) {
+    if (inner == 1) {
+      for (int o = 0, base = 0; o < outer; o++, base += size) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < size; j++) {
+          max = Math.max(max, x[base + j]);
+        }
+        if (!Float.isFinite(max)) {
+          max = 0f;
+        }
+        for (int j = 0; j < size; j++) {
+          out[base + j] = x[base + j] - max;
+        }
+        kernels.unary(UnaryOp.EXP, out, base, out, base, size);
+        double sum = kernels.sum(out, base, size);
+        if (log) {
+          logSoftmax(x, base, 1, size, max, sum, out);
+        } else {
+          kernels.scalarOp(BinaryOp.MUL, out, base, (float) (1 / sum), false, out, base, size);
+        }
+      }
+      return;
+    }
+    float[] max = new float[inner];
+    double[] sum = new double[inner];
+    for (int o = 0; o < outer; o++) {
+      int base = o * size * inner;
+      Arrays.fill(max, Float.NEGATIVE_INFINITY);
+      Arrays.fill(sum, 0);
+      for (int j = 0; j < size; j++) {
+        for (int i = 0; i < inner; i++) {
+          max[i] = Math.max(max[i], x[base + j * inner + i]);
+        }
+      }
+      for (int i = 0; i < inner; i++) {
+        if (!Float.isFinite(max[i])) {
+          max[i] = 0f;
+        }
+      }
+      for (int j = 0; j < size; j++) {
+        for (int i = 0; i < inner; i++) {
+          out[base + j * inner + i] = x[base + j * inner + i] - max[i];
+        }
+      }
+      kernels.unary(UnaryOp.EXP, out, base, out, base, size * inner);
+      for (int j = 0; j < size; j++) {
+        for (int i = 0; i < inner; i++) {
+          sum[i] += out[base + j * inner + i];
+        }
+      }
+      for (int i = 0; i < inner; i++) {
+        if (log) {
+          logSoftmax(x, base + i, inner, size, max[i], sum[i], out);
+        } else {
+          float inv = (float) (1 / sum[i]);
+          for (int j = 0; j < size; j++) {
+            out[base + j * inner + i] *= inv;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes {@code (x - max) - log(sum)}, rounded once: not {@code x - (max + log(sum))}, which
+   * rounds log(sum) at the magnitude of max and loses it for large logits.
+   */
+  private static void logSoftmax(
+      float[] x, int base, int stride, int size, float max, double sum, float[] out) {
+    double logSum = Math.log(sum);
+    for (int j = 0, at = base; j < size; j++, at += stride) {
+      out[at] = (float) ((x[at] - max) - logSum);
+    }
+  }
+
+  @Override
+  public void scalarOp(
+      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      int n) {
+    switch (op) {
+      case ADD:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = x[xOff + i] + s;
+        }
+        return;
+      case MUL:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = x[xOff + i] * s;
+        }
+        return;
+      case SUB:
+        if (scalarFirst) {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = s - x[xOff + i];
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = x[xOff + i] - s;
+          }
+        }
+        return;
+      case DIV:
+        if (scalarFirst) {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = s / x[xOff + i];
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = x[xOff + i] / s;
+          }
+        }
+        return;
+      default:
+        for (int i = 0; i < n; i++) {
+          float v = x[xOff + i];
+          out[outOff + i] = scalarFirst ? apply(op, s, v) : apply(op, v, s);
+        }
+    }
+  }
+
+  @Override
+  public void where(
+      float[] mask,
+      int mOff,
+      float[] a,
+      int aOff,
+      int aStride,
+      float[] b,
+      int bOff,
+      int bStride,
+      float[] out,
+      int outOff,
+      int n) {
+    for (int i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
+      out[outOff + i] = mask[mOff + i] != 0 ? a[ia] : b[ib];
+    }
+  }
+
+  @Override
+  public void gather(float[] src, int[] positions, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = src[positions[i]];
+    }
+  }
+
+  @Override
+  public void scatterAdd(float[] g, int[] positions, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[positions[i]] += g[i];
+    }
+  }
+
+  @Override
+  public void indexSelect(float[] x, int outer, int size, int inner, int[] index, float[] out) {
+    int count = index.length;
+    for (int o = 0; o < outer; o++) {
+      for (int j = 0; j < count; j++) {
+        System.arraycopy(x, (o * size + index[j]) * inner, out, (o * count + j) * inner, inner);
+      }
+    }
+  }
+
+  @Override
+  public void indexAdd(float[] g, int outer, int size, int inner, int[] index, float[] out) {
+    int count = index.length;
+    for (int o = 0; o < outer; o++) {
+      for (int j = 0; j < count; j++) {
+        int src = (o * count + j) * inner;
+        int dst = (o * size + index[j]) * inner;
+        for (int i = 0; i < inner; i++) {
+          out[dst + i] += g[src + i];
+        }
+      }
+    }
+  }
+
+  @Override
   public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
     switch (op) {
       case NEG:
