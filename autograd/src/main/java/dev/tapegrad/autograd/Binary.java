@@ -10,6 +10,9 @@ import java.util.Arrays;
  * the broadcast output shape; the engine sums them back to each input's shape.
  */
 final class Binary {
+  private static final float[] ZERO = {0f};
+  private static final float[] ONE = {1f};
+
   private Binary() {}
 
   static Tensor add(Tensor a, Tensor b) {
@@ -130,11 +133,9 @@ final class Binary {
     float[] bv = ShapeOps.broadcastData(b, shape);
     float[] out = new float[m.length];
     float[] pick = new float[m.length];
-    for (int i = 0; i < out.length; i++) {
-      boolean takeA = m[i] != 0;
-      pick[i] = takeA ? 1f : 0f;
-      out[i] = takeA ? av[i] : bv[i];
-    }
+    Kernels k = KernelProvider.get();
+    k.where(m, 0, av, 0, 1, bv, 0, 1, out, 0, out.length);
+    k.where(m, 0, ONE, 0, 0, ZERO, 0, 0, pick, 0, pick.length);
     Tensor pickA = new Tensor(pick, shape);
     return Node.record(
         "where",
@@ -157,9 +158,7 @@ final class Binary {
     float[] gv = ShapeOps.broadcastData(g, shape);
     float[] m = ShapeOps.broadcastData(mask, shape);
     float[] out = new float[m.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = m[i] != 0 ? gv[i] : 0f;
-    }
+    KernelProvider.get().where(m, 0, gv, 0, 1, ZERO, 0, 0, out, 0, out.length);
     return Node.record("masked", new Tensor(out, shape), (gg, needs) -> new Tensor[] {masked(gg, mask)}, g);
   }
 

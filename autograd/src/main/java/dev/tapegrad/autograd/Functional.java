@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -44,44 +45,9 @@ public final class Functional {
     if (shape.length == 0) {
       return new float[] {log ? 0f : 1f};
     }
-    int size = shape[d];
-    int outer = Shapes.outer(shape, d);
-    int inner = Shapes.inner(shape, d);
-    float[] in = x.data;
     float[] out = new float[x.numel()];
-    for (int o = 0; o < outer; o++) {
-      for (int i = 0; i < inner; i++) {
-        int base = o * size * inner + i;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < size; j++) {
-          max = Math.max(max, in[base + j * inner]);
-        }
-        if (!Float.isFinite(max)) {
-          max = 0f;
-        }
-        double sum = 0;
-        for (int j = 0; j < size; j++) {
-          float e = (float) Math.exp(in[base + j * inner] - max);
-          sum += e;
-          if (!log) {
-            out[base + j * inner] = e;
-          }
-        }
-        if (log) {
-          // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds log(sum) at the
-          // magnitude of max and loses it for large logits
-          double logSum = Math.log(sum);
-          for (int j = 0; j < size; j++) {
-            out[base + j * inner] = (float) ((in[base + j * inner] - max) - logSum);
-          }
-        } else {
-          float inv = (float) (1 / sum);
-          for (int j = 0; j < size; j++) {
-            out[base + j * inner] *= inv;
-          }
-        }
-      }
-    }
+    KernelProvider.get()
+        .softmax(x.data, Shapes.outer(shape, d), shape[d], Shapes.inner(shape, d), out, log);
     return out;
   }
 

@@ -1,5 +1,6 @@
 package dev.tapegrad.autograd;
 
+import dev.tapegrad.autograd.kernel.BinaryOp;
 import dev.tapegrad.autograd.kernel.KernelProvider;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 
@@ -140,50 +141,37 @@ final class Pointwise {
     return y;
   }
 
-  static Tensor addScalar(Tensor x, float s) {
+  /** {@code x op s}, or {@code s op x} when {@code scalarFirst}, through the kernels. */
+  private static float[] scalarOp(BinaryOp op, Tensor x, float s, boolean scalarFirst) {
     float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in[i] + s;
-    }
+    KernelProvider.get().scalarOp(op, x.data, 0, s, scalarFirst, out, 0, out.length);
+    return out;
+  }
+
+  static Tensor addScalar(Tensor x, float s) {
+    float[] out = scalarOp(BinaryOp.ADD, x, s, false);
     return Node.record("add", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g}, x);
   }
 
   static Tensor mulScalar(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in[i] * s;
-    }
+    float[] out = scalarOp(BinaryOp.MUL, x, s, false);
     Profiler.countMultiplyAdds("mul", out.length);
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
   /** True division, not multiplication by {@code 1 / s}, which is off by an ulp half the time. */
   static Tensor divScalar(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in[i] / s;
-    }
+    float[] out = scalarOp(BinaryOp.DIV, x, s, false);
     return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
   }
 
   static Tensor rsub(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s - in[i];
-    }
+    float[] out = scalarOp(BinaryOp.SUB, x, s, true);
     return Node.record("rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
   }
 
   static Tensor rdiv(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s / in[i];
-    }
+    float[] out = scalarOp(BinaryOp.DIV, x, s, true);
     // d (s / x) = -s / x^2
     return Node.record(
         "rdiv",
@@ -193,11 +181,7 @@ final class Pointwise {
   }
 
   static Tensor pow(Tensor x, float p) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) Math.pow(in[i], p);
-    }
+    float[] out = scalarOp(BinaryOp.POW, x, p, false);
     // d x^p = p x^(p - 1)
     return Node.record(
         "pow",
