@@ -86,22 +86,24 @@ final class PanamaKernels implements Kernels {
       BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
       int n) {
     int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
-    switch (op) {
-      case ADD:
-        addScalar(x, xOff, s, out, outOff, bound);
-        break;
-      case MUL:
-        mulScalar(x, xOff, s, out, outOff, bound);
-        break;
-      case SUB:
-        subScalar(x, xOff, s, scalarFirst, out, outOff, bound);
-        break;
-      case DIV:
-        divScalar(x, xOff, s, scalarFirst, out, outOff, bound);
-        break;
-      default:
-        bound = 0;
-        break;
+    if (bound > 0) {
+      switch (op) {
+        case ADD:
+          addScalar(x, xOff, s, out, outOff, bound);
+          break;
+        case MUL:
+          mulScalar(x, xOff, s, out, outOff, bound);
+          break;
+        case SUB:
+          subScalar(x, xOff, s, scalarFirst, out, outOff, bound);
+          break;
+        case DIV:
+          divScalar(x, xOff, s, scalarFirst, out, outOff, bound);
+          break;
+        default:
+          bound = 0;
+          break;
+      }
     }
     if (bound < n) {
       REFERENCE.scalarOp(op, x, xOff + bound, s, scalarFirst, out, outOff + bound, n - bound);
