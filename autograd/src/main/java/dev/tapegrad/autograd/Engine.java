@@ -1,12 +1,12 @@
 package dev.tapegrad.autograd;
 
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Reference2ObjectOpenHashMap;
-import it.unimi.dsi.fastutil.objects.ReferenceOpenHashSet;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reverse-mode engine: walks the nodes reachable from the outputs in decreasing sequence number
@@ -14,9 +14,10 @@ import java.util.List;
  *
  * <p>Decisions:
  * <ul>
- *   <li>Iterative: reachability is a loop over an explicit stack, the walk is a loop over a sorted
- *       list; graphs of any depth are fine.
+ *   <li>Iterative: reachability is a breadth-first loop over a list, the walk is a loop over that
+ *       list sorted; graphs of any depth are fine.
  *   <li>Deterministic: contributions to a tensor's gradient are summed in tape order.
+ *   <li>Pending gradients are keyed by the node's sequence number, which is unique.
  *   <li>Broadcasting is undone here, once, for every op: a gradient whose shape differs from its
  *       input's is summed back with {@link Tensor#sumToShape}.
  *   <li>Without {@code createGraph} the walk runs in no-grad mode, so nothing is recorded and the
@@ -41,13 +42,16 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph) {
     List<Node> order = reachable(outputs);
-    Reference2ObjectOpenHashMap<Node, Tensor> nodeGrads = new Reference2ObjectOpenHashMap<>();
+    // keyed by sequence number, not by node: a node's identity hash would be computed (a call into
+    // the VM) for every node of every graph, once each
+    Long2ObjectOpenHashMap<Tensor> nodeGrads = new Long2ObjectOpenHashMap<>();
     Reference2ObjectOpenHashMap<Tensor, Tensor> leafGrads = new Reference2ObjectOpenHashMap<>();
-    Reference2ObjectOpenHashMap<Node, Tensor> targetNodes = new Reference2ObjectOpenHashMap<>();
+    Long2ObjectOpenHashMap<Tensor> targetNodes = null;
     if (targets != null) {
+      targetNodes = new Long2ObjectOpenHashMap<>();
       for (Tensor t : targets) {
         if (t.gradFn() != null) {
-          targetNodes.put(t.gradFn(), t);
+          targetNodes.put(t.gradFn().sequence, t);
         }
       }
     }
@@ -58,17 +62,17 @@ final class Engine {
         Tensor out = outputs[i];
         Tensor g = gradOutputs[i];
         if (out.gradFn() != null) {
-          nodeGrads.merge(out.gradFn(), g, Tensor::add);
+          nodeGrads.merge(out.gradFn().sequence, g, Tensor::add);
         } else if (out.requiresGrad()) {
           leafGrads.merge(out, g, Tensor::add);
         }
       }
       for (Node node : order) {
-        Tensor g = nodeGrads.remove(node);
+        Tensor g = nodeGrads.remove(node.sequence);
         if (g == null) {
           continue;
         }
-        Tensor target = targetNodes.get(node);
+        Tensor target = targetNodes == null ? null : targetNodes.get(node.sequence);
         if (target != null) {
           targetGrads.put(target, g);
         }
@@ -105,7 +109,7 @@ final class Engine {
             Anomaly.checkBackward(node.op, k, gk);
           }
           if (input.gradFn() != null) {
-            nodeGrads.merge(input.gradFn(), gk, Tensor::add);
+            nodeGrads.merge(input.gradFn().sequence, gk, Tensor::add);
           } else {
             leafGrads.merge(input, gk, Tensor::add);
           }
@@ -127,26 +131,39 @@ final class Engine {
     return result;
   }
 
-  /** Nodes reachable from the outputs, sorted by decreasing sequence number. */
+  /** Numbers the walks, so that a node can record which walk last reached it. */
+  private static final AtomicLong WALKS = new AtomicLong();
+
+  /**
+   * Nodes reachable from the outputs, sorted by decreasing sequence number. Each node is marked
+   * with the walk's number instead of being put in a set; should two walks of a shared graph
+   * overwrite each other's marks, a node is listed twice, which {@link #run} skips (its gradient
+   * is taken on the first visit), never missed.
+   */
   private static List<Node> reachable(Tensor[] outputs) {
-    ReferenceOpenHashSet<Node> seen = new ReferenceOpenHashSet<>();
-    ArrayDeque<Node> stack = new ArrayDeque<>();
+    long walk = WALKS.incrementAndGet();
+    ArrayList<Node> order = new ArrayList<>();
     for (Tensor out : outputs) {
-      if (out.gradFn() != null && seen.add(out.gradFn())) {
-        stack.push(out.gradFn());
+      Node node = out.gradFn();
+      if (node != null && node.walk != walk) {
+        node.walk = walk;
+        order.add(node);
       }
     }
-    List<Node> order = new ArrayList<>();
-    while (!stack.isEmpty()) {
-      Node node = stack.pop();
-      order.add(node);
-      for (Tensor input : node.inputs) {
-        if (input != null && input.gradFn() != null && seen.add(input.gradFn())) {
-          stack.push(input.gradFn());
+    // the list doubles as the stack of nodes whose inputs are still to be looked at
+    for (int next = 0; next < order.size(); next++) {
+      for (Tensor input : order.get(next).inputs) {
+        Node node = input == null ? null : input.gradFn();
+        if (node != null && node.walk != walk) {
+          node.walk = walk;
+          order.add(node);
         }
       }
     }
-    order.sort(Comparator.comparingLong((Node n) -> n.sequence).reversed());
+    order.sort(DECREASING_SEQUENCE);
     return order;
   }
+
+  private static final Comparator<Node> DECREASING_SEQUENCE =
+      (x, y) -> Long.compare(y.sequence, x.sequence);
 }

@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import dev.tapegrad.autograd.kernel.BinaryOp;
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.Kernels;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 
 /**
@@ -52,11 +53,29 @@ final class Pointwise {
       Tensor backward(Tensor g, Tensor x, Tensor y) {
         return g.mul(y.square().rsub(1f)); // d tanh(x) = 1 - y^2
       }
+
+      @Override
+      float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
+        float[] t = new float[n];
+        k.binary(BinaryOp.MUL, y, 0, 1, y, 0, 1, t, 0, n);
+        k.scalarOp(BinaryOp.SUB, t, 0, 1f, true, t, 0, n);
+        k.binary(BinaryOp.MUL, g, 0, 1, t, 0, 1, t, 0, n);
+        return t;
+      }
     },
     SIGMOID("sigmoid", UnaryOp.SIGMOID, false, true) {
       @Override
       Tensor backward(Tensor g, Tensor x, Tensor y) {
         return g.mul(y.mul(y.rsub(1f))); // d sigmoid(x) = y (1 - y)
+      }
+
+      @Override
+      float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
+        float[] t = new float[n];
+        k.scalarOp(BinaryOp.SUB, y, 0, 1f, true, t, 0, n);
+        k.binary(BinaryOp.MUL, y, 0, 1, t, 0, 1, t, 0, n);
+        k.binary(BinaryOp.MUL, g, 0, 1, t, 0, 1, t, 0, n);
+        return t;
       }
     },
     RELU("relu", UnaryOp.RELU, true, false) {
@@ -123,6 +142,15 @@ final class Pointwise {
     }
 
     abstract Tensor backward(Tensor g, Tensor x, Tensor y);
+
+    /**
+     * The values {@link #backward} computes, when nothing is recorded: the same kernel
+     * operations in the same order (so the same bits) on one buffer, without the intermediate
+     * tensors and their tape bookkeeping; null where there is no such shortcut.
+     */
+    float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
+      return null;
+    }
   }
 
   static Tensor apply(Fn fn, Tensor x) {
@@ -131,7 +159,25 @@ final class Pointwise {
     Tensor savedX = fn.usesInput ? x : null;
     // y is saved as recorded, so under createGraph the derivative sees y's own graph.
     Tensor savedY = fn.usesResult ? y : null;
-    return Node.record(fn.opName, y, (g, needs) -> new Tensor[] {fn.backward(g, savedX, savedY)}, x);
+    return Node.record(
+        fn.opName,
+        y,
+        (g, needs) -> {
+          if (!Autograd.isGradEnabled()) {
+            float[] values =
+                fn.backwardValues(
+                    KernelProvider.get(),
+                    g.data,
+                    savedX == null ? null : savedX.data,
+                    savedY == null ? null : savedY.data,
+                    g.numel());
+            if (values != null) {
+              return new Tensor[] {new Tensor(values, g.shapeRef())};
+            }
+          }
+          return new Tensor[] {fn.backward(g, savedX, savedY)};
+        },
+        x);
   }
 
   /** A non-differentiable elementwise function (masks, sign). */

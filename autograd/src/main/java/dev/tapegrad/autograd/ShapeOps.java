@@ -66,7 +66,7 @@ final class ShapeOps {
     if (Arrays.equals(target, shape) && !x.requiresGrad()) {
       return x;
     }
-    Tensor out = new Tensor(x.data, target, x.version);
+    Tensor out = new Tensor(x.data, target, x.versionCounter());
     return Node.record("reshape", out, (g, needs) -> new Tensor[] {g.reshape(shape)}, x);
   }
 

@@ -28,8 +28,12 @@ import java.util.random.RandomGenerator;
  */
 public final class Tensor {
   final float[] data;
-  /** Bumped by every in-place change, so backward can tell that a saved input went stale. */
-  final int[] version;
+  /**
+   * Bumped by every in-place change, so backward can tell that a saved input went stale; shared by
+   * the tensors over the same storage. Null until first needed (most tensors are never changed
+   * in place nor viewed), which reads as version 0.
+   */
+  private int[] version;
   private final int[] shape;
   private final int numel;
   private boolean requiresGrad;
@@ -37,7 +41,9 @@ public final class Tensor {
   private Tensor grad;
 
   Tensor(float[] data, int[] shape) {
-    this(data, shape, new int[1]);
+    this.data = data;
+    this.shape = shape;
+    this.numel = Shapes.numel(shape);
   }
 
   /** A tensor over shared storage; tensors sharing storage share one version counter. */
@@ -46,6 +52,20 @@ public final class Tensor {
     this.data = data;
     this.shape = shape;
     this.numel = Shapes.numel(shape);
+  }
+
+  /** The version of the storage: how many in-place changes it has seen. */
+  int version() {
+    int[] v = version;
+    return v == null ? 0 : v[0];
+  }
+
+  /** The version counter, created on first use so that a view made later shares it. */
+  synchronized int[] versionCounter() {
+    if (version == null) {
+      version = new int[1];
+    }
+    return version;
   }
 
   // ---------------------------------------------------------------- factories
@@ -346,7 +366,7 @@ public final class Tensor {
 
   /** A tensor sharing this one's values but cut from the graph: no gradient flows through it. */
   public Tensor detach() {
-    return new Tensor(data, shape, version);
+    return new Tensor(data, shape, versionCounter());
   }
 
   /** A copy of the values, recorded as an identity op. */
@@ -361,7 +381,7 @@ public final class Tensor {
       throw new IllegalStateException(
           op + ": in-place change of a tensor that requires grad; wrap it in Autograd.noGrad()");
     }
-    version[0]++;
+    versionCounter()[0]++;
   }
 
   private void checkSameShape(String op, Tensor other) {
