@@ -59,7 +59,8 @@ public final class Functional {
    * {@code weight [out, in]} and {@code bias [out]} (or null).
    *
    * <p>Performance note: the product reads the weight transposed in place, so neither the forward
-   * nor the backward copies it, unlike {@code input.matmul(weight.t())}.
+   * nor the backward copies it, unlike {@code input.matmul(weight.t())}; the bias is added into the
+   * product's buffer, one node and one output array for the whole layer.
    */
   public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
     int[] in = input.shapeRef();
@@ -76,8 +77,32 @@ public final class Functional {
               "linear: bias %s does not fit weight %s (expected [%d])",
               Shapes.format(bias.shapeRef()), Shapes.format(w), w[0]));
     }
-    Tensor y = LinearAlgebra.mm(input, weight, false, true);
-    return bias == null ? y : y.add(bias);
+    if (bias == null) {
+      return LinearAlgebra.mm(input, weight, false, true);
+    }
+    // one node and one buffer: the bias is added into the product's own output, with the same
+    // float additions as y.add(bias); the backward is the product's, plus the bias's column sums
+    int rows = in[0];
+    int outs = w[0];
+    float[] out = new float[rows * outs];
+    Kernels k = KernelProvider.get();
+    k.gemm(rows, outs, in[1], input.data, 0, false, weight.data, 0, true, out, 0);
+    for (int r = 0; r < rows; r++) {
+      k.binary(BinaryOp.ADD, out, r * outs, 1, bias.data, 0, 1, out, r * outs, outs);
+    }
+    Profiler.countMultiplyAdds("linear", (long) rows * outs * in[1]);
+    return Node.record(
+        "linear",
+        new Tensor(out, new int[] {rows, outs}),
+        (g, needs) ->
+            new Tensor[] {
+              needs[0] ? LinearAlgebra.mm(g, weight, false, false) : null,
+              needs[1] ? LinearAlgebra.mm(g, input, true, false) : null,
+              needs[2] ? g.sum(0, false) : null
+            },
+        input,
+        weight,
+        bias);
   }
 
   /** Mean cross-entropy of logits {@code [N, C]} (or {@code [C]}) against class indices. */
