@@ -18,12 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Small or skinny products (a batch of one, a matrix-vector product, an outer product) skip
  * the packing, which would cost as much as the product itself, and run register-blocked loops
- * directly on the operands. Large products split the rows (or columns) of {@code c} between the
- * threads of the common fork-join pool; each part packs its own panels, so the parts never
- * synchronise.
+ * directly on the operands. Large products split the rows (or columns) of {@code c} between
+ * {@link KernelThreads}; each part packs its own panels into buffers its thread keeps, so the parts
+ * never synchronise and a product allocates nothing.
  *
- * <p>Measured here (AMD EPYC, AVX2, 2.45 GHz, so 78 GFLOP/s per core at peak): the micro-kernel
- * alone runs at up to 76 GFLOP/s, a whole single-threaded product of 512 at about 60.
+ * <p>Speed depends on the machine's vector width and caches: {@code MatmulBenchmark} and {@code
+ * ThreadsBenchmark} in {@code benchmarks} measure it.
  */
 final class PanamaGemm {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
