@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import dev.tapegrad.autograd.kernel.BinaryOp;
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.KernelThreads;
 import dev.tapegrad.autograd.kernel.Kernels;
 import java.util.Arrays;
 
@@ -164,8 +165,25 @@ final class Binary {
 
   static float[] addArrays(float[] x, float[] y) {
     float[] out = new float[x.length];
-    KernelProvider.get().binary(BinaryOp.ADD, x, 0, 1, y, 0, 1, out, 0, x.length);
+    binary(KernelProvider.get(), BinaryOp.ADD, x, 1, y, 1, out, x.length);
     return out;
+  }
+
+  /**
+   * {@code out = op(a, b)} over {@code n} elements, each operand of stride 1 or 0 (one value), on
+   * the kernels, split between the kernel threads when it is large.
+   */
+  private static void binary(
+      Kernels k, BinaryOp op, float[] a, int aStride, float[] b, int bStride, float[] out, int n) {
+    if (n < KernelThreads.ELEMENTWISE_PARALLEL) {
+      k.binary(op, a, 0, aStride, b, 0, bStride, out, 0, n);
+    } else {
+      KernelThreads.elementwise(
+          n,
+          (from, to) ->
+              k.binary(op, a, from * aStride, aStride, b, from * bStride, bStride, out, from,
+                  to - from));
+    }
   }
 
   /** Computes {@code op(a, b)} with broadcasting, without recording. */
@@ -175,17 +193,17 @@ final class Binary {
     int[] bs = b.shapeRef();
     if (Arrays.equals(as, bs)) {
       float[] out = new float[a.numel()];
-      k.binary(op, a.data, 0, 1, b.data, 0, 1, out, 0, out.length);
+      binary(k, op, a.data, 1, b.data, 1, out, out.length);
       return new Tensor(out, as);
     }
     int[] shape = Shapes.broadcast(name, as, bs);
     float[] out = new float[Shapes.numel(shape)];
     if (b.numel() == 1 && Arrays.equals(shape, as)) {
-      k.binary(op, a.data, 0, 1, b.data, 0, 0, out, 0, out.length);
+      binary(k, op, a.data, 1, b.data, 0, out, out.length);
       return new Tensor(out, shape);
     }
     if (a.numel() == 1 && Arrays.equals(shape, bs)) {
-      k.binary(op, a.data, 0, 0, b.data, 0, 1, out, 0, out.length);
+      binary(k, op, a.data, 0, b.data, 1, out, out.length);
       return new Tensor(out, shape);
     }
     int rank = shape.length;

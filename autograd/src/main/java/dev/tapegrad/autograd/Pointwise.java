@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import dev.tapegrad.autograd.kernel.BinaryOp;
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.KernelThreads;
 import dev.tapegrad.autograd.kernel.Kernels;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 
@@ -153,9 +154,19 @@ final class Pointwise {
     }
   }
 
+  /** {@code out = op(x)} on the kernels, split between the kernel threads when it is large. */
+  static void unary(UnaryOp op, float[] x, float[] out, int n) {
+    Kernels k = KernelProvider.get();
+    if (n < KernelThreads.ELEMENTWISE_PARALLEL) {
+      k.unary(op, x, 0, out, 0, n);
+    } else {
+      KernelThreads.elementwise(n, (from, to) -> k.unary(op, x, from, out, from, to - from));
+    }
+  }
+
   static Tensor apply(Fn fn, Tensor x) {
     Tensor y = new Tensor(new float[x.numel()], x.shapeRef());
-    KernelProvider.get().unary(fn.kernel, x.data, 0, y.data, 0, x.numel());
+    unary(fn.kernel, x.data, y.data, x.numel());
     Tensor savedX = fn.usesInput ? x : null;
     // y is saved as recorded, so under createGraph the derivative sees y's own graph.
     Tensor savedY = fn.usesResult ? y : null;
@@ -183,14 +194,22 @@ final class Pointwise {
   /** A non-differentiable elementwise function (masks, sign). */
   static Tensor constant(UnaryOp op, Tensor x) {
     Tensor y = new Tensor(new float[x.numel()], x.shapeRef());
-    KernelProvider.get().unary(op, x.data, 0, y.data, 0, x.numel());
+    unary(op, x.data, y.data, x.numel());
     return y;
   }
 
   /** {@code x op s}, or {@code s op x} when {@code scalarFirst}, through the kernels. */
   private static float[] scalarOp(BinaryOp op, Tensor x, float s, boolean scalarFirst) {
     float[] out = new float[x.numel()];
-    KernelProvider.get().scalarOp(op, x.data, 0, s, scalarFirst, out, 0, out.length);
+    float[] in = x.data;
+    int n = out.length;
+    Kernels k = KernelProvider.get();
+    if (n < KernelThreads.ELEMENTWISE_PARALLEL) {
+      k.scalarOp(op, in, 0, s, scalarFirst, out, 0, n);
+    } else {
+      KernelThreads.elementwise(
+          n, (from, to) -> k.scalarOp(op, in, from, s, scalarFirst, out, from, to - from));
+    }
     return out;
   }
 

@@ -81,6 +81,39 @@ public final class KernelThreads {
     return processors;
   }
 
+  /** Elementwise work from this many elements on is split into chunks between the threads. */
+  public static final int ELEMENTWISE_PARALLEL = 1 << 16;
+  /**
+   * Elements per chunk of split elementwise work: a multiple of every vector length, so each
+   * chunk's vector loops cover the same elements as one loop over the whole range would.
+   */
+  static final int CHUNK = 1 << 14;
+
+  /** Work on the elements {@code [from, to)} of a range. */
+  @FunctionalInterface
+  public interface Range {
+    /** Processes elements {@code [from, to)}. */
+    void run(int from, int to);
+  }
+
+  /**
+   * Runs elementwise work over {@code [0, n)}: in one call below {@link #ELEMENTWISE_PARALLEL}
+   * elements, otherwise as chunks of {@value #CHUNK} elements (the last one takes the rest) shared
+   * between the threads. The chunks depend on {@code n} only, and every chunk but the last is a
+   * whole number of vectors, so each element is computed by the same code whatever the thread
+   * count, and as in a single call over the whole range.
+   */
+  public static void elementwise(int n, Range work) {
+    if (n < ELEMENTWISE_PARALLEL) {
+      work.run(0, n);
+      return;
+    }
+    int chunks = n / CHUNK;
+    run(
+        chunks,
+        c -> work.run(c * CHUNK, c == chunks - 1 ? n : (c + 1) * CHUNK));
+  }
+
   /**
    * Runs {@code part.accept(p)} for every {@code p < parts}, on up to {@link #threads()} threads,
    * and returns when all have finished. With one thread, or one part, it runs them in order on the

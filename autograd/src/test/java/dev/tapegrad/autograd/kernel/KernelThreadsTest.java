@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tapegrad.autograd.Tensor;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -110,8 +111,8 @@ class KernelThreadsTest {
    * every tile and block (6 rows, 2 vectors, depth 256, rows 144, columns 1024).
    */
   private static final int[][] SHAPES = {
-    {97, 97, 97}, {145, 1030, 257}, {300, 13, 200}, {13, 300, 200}, {7, 513, 300},
-    {64, 64, 64}, {201, 99, 130}, {1, 4098, 300}, {289, 65, 40}
+    {97, 97, 97}, {145, 1030, 8}, {300, 13, 270}, {13, 300, 270}, {7, 513, 260},
+    {64, 64, 64}, {201, 99, 50}, {1, 4098, 30}, {289, 65, 48}
   };
 
   @Test
@@ -146,6 +147,65 @@ class KernelThreadsTest {
           }
         }
       }
+    }
+  }
+
+  @Test
+  void elementwiseCoversTheRangeOnceInChunksThatDependOnItsLengthOnly() {
+    for (int n : new int[] {0, 1, 65535, 65536, 65536 + 13, 5 * 16384 + 16383}) {
+      List<int[]> reference = null;
+      for (int threads = 1; threads <= 3; threads++) {
+        KernelThreads.setThreads(threads);
+        AtomicIntegerArray seen = new AtomicIntegerArray(Math.max(n, 1));
+        List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        KernelThreads.elementwise(
+            n,
+            (from, to) -> {
+              chunks.add(new int[] {from, to});
+              for (int i = from; i < to; i++) {
+                seen.incrementAndGet(i);
+              }
+            });
+        for (int i = 0; i < n; i++) {
+          assertEquals(1, seen.get(i), "element " + i + " of " + n);
+        }
+        chunks.sort((x, y) -> Integer.compare(x[0], y[0]));
+        for (int[] c : chunks) {
+          assertTrue(c[0] % 16 == 0 && (c[1] == n || c[1] - c[0] == KernelThreads.CHUNK),
+              Arrays.toString(c));
+        }
+        if (reference == null) {
+          reference = chunks;
+        } else {
+          assertEquals(reference.size(), chunks.size());
+          for (int i = 0; i < chunks.size(); i++) {
+            assertArrayEquals(reference.get(i), chunks.get(i), "the same chunks at any thread count");
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void largeElementwiseOpsAreBitIdenticalAtAnyThreadCountAndToOneKernelCall() {
+    int n = 3 * KernelThreads.ELEMENTWISE_PARALLEL + 77;
+    Random random = new Random(9);
+    float[] values = randoms(random, n);
+    Tensor x = Tensor.of(values, n);
+    Tensor y = Tensor.of(randoms(random, n), n);
+    Kernels k = KernelProvider.get();
+    float[] tanh = new float[n];
+    k.unary(UnaryOp.TANH, values, 0, tanh, 0, n);
+    float[] sum = new float[n];
+    k.binary(BinaryOp.ADD, values, 0, 1, y.toFloatArray(), 0, 1, sum, 0, n);
+    float[] scaled = new float[n];
+    k.scalarOp(BinaryOp.DIV, values, 0, 3f, true, scaled, 0, n);
+    for (int threads = 1; threads <= 3; threads++) {
+      KernelThreads.setThreads(threads);
+      String at = " at " + threads + " threads";
+      assertArrayEquals(bits(tanh), bits(x.tanh().toFloatArray()), "tanh" + at);
+      assertArrayEquals(bits(sum), bits(x.add(y).toFloatArray()), "add" + at);
+      assertArrayEquals(bits(scaled), bits(x.rdiv(3f).toFloatArray()), "rdiv" + at);
     }
   }
 
