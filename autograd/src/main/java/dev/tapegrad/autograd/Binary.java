@@ -169,6 +169,11 @@ final class Binary {
     return out;
   }
 
+  /** {@code acc += x} in place, with the float additions of {@code addArrays}. */
+  static void addInto(float[] acc, float[] x, int n) {
+    binary(KernelProvider.get(), BinaryOp.ADD, acc, 1, x, 1, acc, n);
+  }
+
   /**
    * {@code out = op(a, b)} over {@code n} elements, each operand of stride 1 or 0 (one value), on
    * the kernels, split between the kernel threads when it is large.

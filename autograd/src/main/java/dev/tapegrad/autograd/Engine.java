@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.objects.Reference2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.objects.ReferenceOpenHashSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -46,6 +47,9 @@ final class Engine {
     // the VM) for every node of every graph, once each
     Long2ObjectOpenHashMap<Tensor> nodeGrads = new Long2ObjectOpenHashMap<>();
     Reference2ObjectOpenHashMap<Tensor, Tensor> leafGrads = new Reference2ObjectOpenHashMap<>();
+    // leaves whose pending gradient is a sum this walk made, which later contributions may add to
+    // in place; never under createGraph, where the sums are recorded
+    ReferenceOpenHashSet<Tensor> ownedSums = createGraph ? null : new ReferenceOpenHashSet<>();
     Long2ObjectOpenHashMap<Tensor> targetNodes = null;
     if (targets != null) {
       targetNodes = new Long2ObjectOpenHashMap<>();
@@ -57,6 +61,8 @@ final class Engine {
     }
     Reference2ObjectOpenHashMap<Tensor, Tensor> targetGrads = new Reference2ObjectOpenHashMap<>();
 
+    // one needs-array per arity, reused from node to node: a backward reads it during its call only
+    boolean[][] needsByArity = new boolean[4][];
     try (Autograd.GradMode mode = Autograd.setGradEnabled(createGraph)) {
       for (int i = 0; i < outputs.length; i++) {
         Tensor out = outputs[i];
@@ -85,7 +91,7 @@ final class Engine {
         }
         node.checkVersions();
         Tensor[] inputs = node.inputs;
-        boolean[] needs = new boolean[inputs.length];
+        boolean[] needs = needsArray(needsByArity, inputs.length);
         for (int k = 0; k < inputs.length; k++) {
           needs[k] = inputs[k] != null && inputs[k].requiresGrad();
         }
@@ -111,7 +117,7 @@ final class Engine {
           if (input.gradFn() != null) {
             nodeGrads.merge(input.gradFn().sequence, gk, Tensor::add);
           } else {
-            leafGrads.merge(input, gk, Tensor::add);
+            addToLeaf(leafGrads, ownedSums, input, gk);
           }
         }
       }
@@ -119,7 +125,8 @@ final class Engine {
 
     if (targets == null) {
       for (var e : leafGrads.reference2ObjectEntrySet()) {
-        e.getKey().accumulateGrad(e.getValue(), createGraph);
+        Tensor leaf = e.getKey();
+        leaf.accumulateGrad(e.getValue(), createGraph, ownedSums != null && ownedSums.contains(leaf));
       }
       return null;
     }
@@ -129,6 +136,40 @@ final class Engine {
       result[i] = t.gradFn() != null ? targetGrads.get(t) : leafGrads.get(t);
     }
     return result;
+  }
+
+  private static boolean[] needsArray(boolean[][] byArity, int arity) {
+    if (arity >= byArity.length) {
+      return new boolean[arity];
+    }
+    boolean[] needs = byArity[arity];
+    if (needs == null) {
+      needs = byArity[arity] = new boolean[arity];
+    }
+    return needs;
+  }
+
+  /**
+   * Adds a gradient contribution to a leaf's pending sum, as {@code sum.add(g)} would: the first
+   * contribution is kept as is, the second makes a new sum that this walk owns, and later ones are
+   * added into that sum in place (the same float additions, without a new tensor each).
+   */
+  private static void addToLeaf(
+      Reference2ObjectOpenHashMap<Tensor, Tensor> leafGrads,
+      ReferenceOpenHashSet<Tensor> ownedSums,
+      Tensor leaf,
+      Tensor g) {
+    Tensor sum = leafGrads.get(leaf);
+    if (sum == null) {
+      leafGrads.put(leaf, g);
+    } else if (ownedSums != null && ownedSums.contains(leaf)) {
+      Binary.addInto(sum.data, g.data, sum.numel());
+    } else {
+      leafGrads.put(leaf, sum.add(g));
+      if (ownedSums != null) {
+        ownedSums.add(leaf);
+      }
+    }
   }
 
   /** Numbers the walks, so that a node can record which walk last reached it. */
@@ -142,7 +183,7 @@ final class Engine {
    */
   private static List<Node> reachable(Tensor[] outputs) {
     long walk = WALKS.incrementAndGet();
-    ArrayList<Node> order = new ArrayList<>();
+    ArrayList<Node> order = new ArrayList<>(64);
     for (Tensor out : outputs) {
       Node node = out.gradFn();
       if (node != null && node.walk != walk) {

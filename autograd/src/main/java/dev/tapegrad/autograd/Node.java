@@ -26,6 +26,8 @@ final class Node {
   private final int version0;
   private final int version1;
   private final int[] moreVersions;
+  /** {@link Tensor#IN_PLACE_CHANGES} when recorded: while it is unchanged, no input can be stale. */
+  private final int inPlaceChanges;
   final int[] outputShape;
   /** Null once released by a backward pass without {@code retainGraph}. */
   Backward backward;
@@ -35,6 +37,7 @@ final class Node {
   private Node(String op, Tensor[] inputs, int[] outputShape, Backward backward) {
     this.op = op;
     this.inputs = inputs;
+    this.inPlaceChanges = Tensor.IN_PLACE_CHANGES.get();
     this.version0 = inputs.length > 0 ? versionOf(inputs[0]) : 0;
     this.version1 = inputs.length > 1 ? versionOf(inputs[1]) : 0;
     if (inputs.length > 2) {
@@ -89,6 +92,9 @@ final class Node {
   }
 
   void checkVersions() {
+    if (Tensor.IN_PLACE_CHANGES.get() == inPlaceChanges) {
+      return;
+    }
     for (int i = 0; i < inputs.length; i++) {
       if (inputs[i] != null && inputs[i].version() != recordedVersion(i)) {
         throw new IllegalStateException(

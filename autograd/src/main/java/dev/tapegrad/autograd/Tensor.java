@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -53,6 +54,12 @@ public final class Tensor {
     this.shape = shape;
     this.numel = Shapes.numel(shape);
   }
+
+  /**
+   * Counts every in-place change of any tensor, so that a node recorded since the last one can
+   * skip comparing its inputs' versions.
+   */
+  static final AtomicInteger IN_PLACE_CHANGES = new AtomicInteger();
 
   /** The version of the storage: how many in-place changes it has seen. */
   int version() {
@@ -326,10 +333,15 @@ public final class Tensor {
     this.grad = value;
   }
 
-  void accumulateGrad(Tensor g, boolean keepGraph) {
+  /**
+   * Adds {@code g} to the accumulated gradient; {@code owned} says that no one else holds {@code
+   * g} (the engine made it), so it can become the gradient without a copy.
+   */
+  void accumulateGrad(Tensor g, boolean keepGraph, boolean owned) {
     if (!keepGraph) {
       g = g.requiresGrad ? g.detach() : g;
-      grad = grad == null ? g.copy() : new Tensor(Binary.addArrays(grad.data, g.data), shape);
+      Tensor first = owned ? g : g.copy();
+      grad = grad == null ? first : new Tensor(Binary.addArrays(grad.data, g.data), shape);
     } else {
       grad = grad == null ? g : grad.add(g);
     }
@@ -382,6 +394,7 @@ public final class Tensor {
           op + ": in-place change of a tensor that requires grad; wrap it in Autograd.noGrad()");
     }
     versionCounter()[0]++;
+    IN_PLACE_CHANGES.incrementAndGet();
   }
 
   private void checkSameShape(String op, Tensor other) {
