@@ -107,13 +107,22 @@ class KernelThreadsTest {
   }
 
   /**
-   * (m, n, k): above and below the threshold for threads, split by rows and by columns, edges of
-   * every tile and block (6 rows, 2 vectors, depth 256, rows 144, columns 1024).
+   * (m, n, k): the first five above the threshold for threads (checked below), split by rows and by
+   * columns, across every tile and block edge (6 rows, 2 vectors, depth 256, rows 144, columns
+   * 1024); the rest below it.
    */
   private static final int[][] SHAPES = {
-    {97, 97, 97}, {145, 1030, 8}, {300, 13, 270}, {13, 300, 270}, {7, 513, 260},
-    {64, 64, 64}, {201, 99, 50}, {1, 4098, 30}, {289, 65, 48}
+    {161, 161, 161}, {145, 1030, 30}, {13, 1100, 300}, {700, 13, 460}, {7, 1030, 600},
+    {97, 97, 97}, {201, 99, 50}, {1, 4098, 30}, {289, 65, 48}
   };
+
+  @Test
+  void theFirstShapesAreLargeEnoughToBeSplit() {
+    for (int i = 0; i < 5; i++) {
+      long work = (long) SHAPES[i][0] * SHAPES[i][1] * SHAPES[i][2];
+      assertTrue(work >= PanamaGemm.PARALLEL_WORK, Arrays.toString(SHAPES[i]));
+    }
+  }
 
   @Test
   void gemmIsBitIdenticalAtOneTwoAndThreeThreads() {
