@@ -174,6 +174,11 @@ final class Binary {
     binary(KernelProvider.get(), BinaryOp.ADD, acc, 1, x, 1, acc, n);
   }
 
+  /** {@code acc[accOff ..] += x[xOff ..]} over {@code n} elements, in place. */
+  static void addInto(float[] acc, int accOff, float[] x, int xOff, int n) {
+    KernelProvider.get().binary(BinaryOp.ADD, acc, accOff, 1, x, xOff, 1, acc, accOff, n);
+  }
+
   /**
    * {@code out = op(a, b)} over {@code n} elements, each operand of stride 1 or 0 (one value), on
    * the kernels, split between the kernel threads when it is large.

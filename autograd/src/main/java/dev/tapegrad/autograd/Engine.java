@@ -1,6 +1,7 @@
 package dev.tapegrad.autograd;
 
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.objects.Reference2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.objects.ReferenceOpenHashSet;
 import java.util.ArrayList;
@@ -19,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *       list sorted; graphs of any depth are fine.
  *   <li>Deterministic: contributions to a tensor's gradient are summed in tape order.
  *   <li>Pending gradients are keyed by the node's sequence number, which is unique.
+ *   <li>Without {@code createGraph}, a gradient that receives several contributions is summed
+ *       into a tensor the walk made and owns, in place, and a narrow adds its slice into it
+ *       instead of a full-size zero tensor: the same float additions in the same order.
  *   <li>Broadcasting is undone here, once, for every op: a gradient whose shape differs from its
  *       input's is summed back with {@link Tensor#sumToShape}.
  *   <li>Without {@code createGraph} the walk runs in no-grad mode, so nothing is recorded and the
@@ -50,6 +54,7 @@ final class Engine {
     // leaves whose pending gradient is a sum this walk made, which later contributions may add to
     // in place; never under createGraph, where the sums are recorded
     ReferenceOpenHashSet<Tensor> ownedSums = createGraph ? null : new ReferenceOpenHashSet<>();
+    LongOpenHashSet ownedNodeSums = createGraph ? null : new LongOpenHashSet();
     Long2ObjectOpenHashMap<Tensor> targetNodes = null;
     if (targets != null) {
       targetNodes = new Long2ObjectOpenHashMap<>();
@@ -95,6 +100,17 @@ final class Engine {
         for (int k = 0; k < inputs.length; k++) {
           needs[k] = inputs[k] != null && inputs[k].requiresGrad();
         }
+        if (ownedSums != null
+            && needs[0]
+            && node.backward instanceof ShapeOps.NarrowBackward
+            && !Autograd.anomalyDetection()) {
+          addSlice((ShapeOps.NarrowBackward) node.backward, g, inputs[0], nodeGrads, leafGrads,
+              ownedNodeSums, ownedSums);
+          if (!retainGraph) {
+            node.release();
+          }
+          continue;
+        }
         Tensor[] grads =
             Autograd.anomalyDetection()
                 ? Anomaly.runBackward(node.backward, g, needs)
@@ -115,7 +131,7 @@ final class Engine {
             Anomaly.checkBackward(node.op, k, gk);
           }
           if (input.gradFn() != null) {
-            nodeGrads.merge(input.gradFn().sequence, gk, Tensor::add);
+            addToNode(nodeGrads, ownedNodeSums, input.gradFn().sequence, gk);
           } else {
             addToLeaf(leafGrads, ownedSums, input, gk);
           }
@@ -147,6 +163,56 @@ final class Engine {
       needs = byArity[arity] = new boolean[arity];
     }
     return needs;
+  }
+
+  /** As {@link #addToLeaf}, for the pending gradient of a node's output. */
+  private static void addToNode(
+      Long2ObjectOpenHashMap<Tensor> nodeGrads, LongOpenHashSet owned, long sequence, Tensor g) {
+    Tensor sum = nodeGrads.get(sequence);
+    if (sum == null) {
+      nodeGrads.put(sequence, g);
+    } else if (owned != null && owned.contains(sequence)) {
+      Binary.addInto(sum.data, g.data, sum.numel());
+    } else {
+      nodeGrads.put(sequence, sum.add(g));
+      if (owned != null) {
+        owned.add(sequence);
+      }
+    }
+  }
+
+  /**
+   * Adds the gradient of a narrow's output into the slice of its input's pending gradient, which
+   * becomes (or already is) a sum this walk owns. Outside the slice nothing is added, where the
+   * composed backward adds zeros: the same values, except that a -0 stays -0 there.
+   */
+  private static void addSlice(
+      ShapeOps.NarrowBackward narrow,
+      Tensor g,
+      Tensor input,
+      Long2ObjectOpenHashMap<Tensor> nodeGrads,
+      Reference2ObjectOpenHashMap<Tensor, Tensor> leafGrads,
+      LongOpenHashSet ownedNodeSums,
+      ReferenceOpenHashSet<Tensor> ownedSums) {
+    Node producer = input.gradFn();
+    Tensor sum = producer != null ? nodeGrads.get(producer.sequence) : leafGrads.get(input);
+    boolean owned =
+        sum != null
+            && (producer != null
+                ? ownedNodeSums.contains(producer.sequence)
+                : ownedSums.contains(input));
+    if (!owned) {
+      float[] base = sum == null ? new float[input.numel()] : sum.toFloatArray();
+      sum = new Tensor(base, input.shapeRef());
+      if (producer != null) {
+        nodeGrads.put(producer.sequence, sum);
+        ownedNodeSums.add(producer.sequence);
+      } else {
+        leafGrads.put(input, sum);
+        ownedSums.add(input);
+      }
+    }
+    narrow.addSlice(g, sum.data);
   }
 
   /**

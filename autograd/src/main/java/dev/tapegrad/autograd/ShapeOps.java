@@ -297,11 +297,40 @@ final class ShapeOps {
     for (int o = 0; o < outer; o++) {
       System.arraycopy(x.data, (o * shape[d] + start) * inner, out, o * chunk, chunk);
     }
-    return Node.record(
-        "narrow",
-        new Tensor(out, outShape),
-        (g, needs) -> new Tensor[] {embed(g, shape, d, start)},
-        x);
+    return Node.record("narrow", new Tensor(out, outShape), new NarrowBackward(shape, d, start), x);
+  }
+
+  /**
+   * The backward of narrow: the gradient placed inside zeros of the input's shape. The engine,
+   * when it records nothing, adds the slice straight into the input's pending gradient through
+   * {@link #addSlice} instead, which saves a full-size array per narrow (a sequence split into
+   * its steps would otherwise cost steps times the sequence in zeros).
+   */
+  static final class NarrowBackward implements Backward {
+    private final int[] shape;
+    private final int dim;
+    private final int start;
+
+    NarrowBackward(int[] shape, int dim, int start) {
+      this.shape = shape;
+      this.dim = dim;
+      this.start = start;
+    }
+
+    @Override
+    public Tensor[] apply(Tensor g, boolean[] needs) {
+      return new Tensor[] {embed(g, shape, dim, start)};
+    }
+
+    /** {@code dst[slice] += g}, {@code dst} having the input's shape. */
+    void addSlice(Tensor g, float[] dst) {
+      int outer = Shapes.outer(shape, dim);
+      int inner = Shapes.inner(shape, dim);
+      int chunk = g.shapeRef()[dim] * inner;
+      for (int o = 0; o < outer; o++) {
+        Binary.addInto(dst, (o * shape[dim] + start) * inner, g.data, o * chunk, chunk);
+      }
+    }
   }
 
   /** Places {@code g} at {@code start} along {@code dim} inside zeros of {@code shape}. */
