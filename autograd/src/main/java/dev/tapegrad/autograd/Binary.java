@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import dev.tapegrad.autograd.kernel.BinaryOp;
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.KernelThreads;
 import dev.tapegrad.autograd.kernel.Kernels;
 import java.util.Arrays;
 
@@ -10,6 +11,9 @@ import java.util.Arrays;
  * the broadcast output shape; the engine sums them back to each input's shape.
  */
 final class Binary {
+  private static final float[] ZERO = {0f};
+  private static final float[] ONE = {1f};
+
   private Binary() {}
 
   static Tensor add(Tensor a, Tensor b) {
@@ -130,11 +134,9 @@ final class Binary {
     float[] bv = ShapeOps.broadcastData(b, shape);
     float[] out = new float[m.length];
     float[] pick = new float[m.length];
-    for (int i = 0; i < out.length; i++) {
-      boolean takeA = m[i] != 0;
-      pick[i] = takeA ? 1f : 0f;
-      out[i] = takeA ? av[i] : bv[i];
-    }
+    Kernels k = KernelProvider.get();
+    k.where(m, 0, av, 0, 1, bv, 0, 1, out, 0, out.length);
+    k.where(m, 0, ONE, 0, 0, ZERO, 0, 0, pick, 0, pick.length);
     Tensor pickA = new Tensor(pick, shape);
     return Node.record(
         "where",
@@ -157,16 +159,41 @@ final class Binary {
     float[] gv = ShapeOps.broadcastData(g, shape);
     float[] m = ShapeOps.broadcastData(mask, shape);
     float[] out = new float[m.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = m[i] != 0 ? gv[i] : 0f;
-    }
+    KernelProvider.get().where(m, 0, gv, 0, 1, ZERO, 0, 0, out, 0, out.length);
     return Node.record("masked", new Tensor(out, shape), (gg, needs) -> new Tensor[] {masked(gg, mask)}, g);
   }
 
   static float[] addArrays(float[] x, float[] y) {
     float[] out = new float[x.length];
-    KernelProvider.get().binary(BinaryOp.ADD, x, 0, 1, y, 0, 1, out, 0, x.length);
+    binary(KernelProvider.get(), BinaryOp.ADD, x, 1, y, 1, out, x.length);
     return out;
+  }
+
+  /** {@code acc += x} in place, with the float additions of {@code addArrays}. */
+  static void addInto(float[] acc, float[] x, int n) {
+    binary(KernelProvider.get(), BinaryOp.ADD, acc, 1, x, 1, acc, n);
+  }
+
+  /** {@code acc[accOff ..] += x[xOff ..]} over {@code n} elements, in place. */
+  static void addInto(float[] acc, int accOff, float[] x, int xOff, int n) {
+    KernelProvider.get().binary(BinaryOp.ADD, acc, accOff, 1, x, xOff, 1, acc, accOff, n);
+  }
+
+  /**
+   * {@code out = op(a, b)} over {@code n} elements, each operand of stride 1 or 0 (one value), on
+   * the kernels, split between the kernel threads when it is large.
+   */
+  private static void binary(
+      Kernels k, BinaryOp op, float[] a, int aStride, float[] b, int bStride, float[] out, int n) {
+    if (n < KernelThreads.ELEMENTWISE_PARALLEL) {
+      k.binary(op, a, 0, aStride, b, 0, bStride, out, 0, n);
+    } else {
+      KernelThreads.elementwise(
+          n,
+          (from, to) ->
+              k.binary(op, a, from * aStride, aStride, b, from * bStride, bStride, out, from,
+                  to - from));
+    }
   }
 
   /** Computes {@code op(a, b)} with broadcasting, without recording. */
@@ -176,17 +203,17 @@ final class Binary {
     int[] bs = b.shapeRef();
     if (Arrays.equals(as, bs)) {
       float[] out = new float[a.numel()];
-      k.binary(op, a.data, 0, 1, b.data, 0, 1, out, 0, out.length);
+      binary(k, op, a.data, 1, b.data, 1, out, out.length);
       return new Tensor(out, as);
     }
     int[] shape = Shapes.broadcast(name, as, bs);
     float[] out = new float[Shapes.numel(name, shape)];
     if (b.numel() == 1 && Arrays.equals(shape, as)) {
-      k.binary(op, a.data, 0, 1, b.data, 0, 0, out, 0, out.length);
+      binary(k, op, a.data, 1, b.data, 0, out, out.length);
       return new Tensor(out, shape);
     }
     if (a.numel() == 1 && Arrays.equals(shape, bs)) {
-      k.binary(op, a.data, 0, 0, b.data, 0, 1, out, 0, out.length);
+      binary(k, op, a.data, 0, b.data, 1, out, out.length);
       return new Tensor(out, shape);
     }
     int rank = shape.length;

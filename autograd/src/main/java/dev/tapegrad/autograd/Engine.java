@@ -1,13 +1,15 @@
 package dev.tapegrad.autograd;
 
+import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
+import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
 import it.unimi.dsi.fastutil.Hash;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenCustomHashMap;
 import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reverse-mode engine: walks the nodes reachable from the outputs in decreasing sequence number
@@ -15,9 +17,13 @@ import java.util.List;
  *
  * <p>Decisions:
  * <ul>
- *   <li>Iterative: reachability is a loop over an explicit stack, the walk is a loop over a sorted
- *       list; graphs of any depth are fine.
+ *   <li>Iterative: reachability is a breadth-first loop over a list, the walk is a loop over that
+ *       list sorted; graphs of any depth are fine.
  *   <li>Deterministic: contributions to a tensor's gradient are summed in tape order.
+ *   <li>Pending gradients are keyed by the node's sequence number, which is unique.
+ *   <li>Without {@code createGraph}, a gradient that receives several contributions is summed
+ *       into a tensor the walk made and owns, in place, and a narrow adds its slice into it
+ *       instead of a full-size zero tensor: the same float additions in the same order.
  *   <li>Broadcasting is undone here, once, for every op: a gradient whose shape differs from its
  *       input's is summed back with {@link Tensor#sumToShape}.
  *   <li>Without {@code createGraph} the walk runs in no-grad mode, so nothing is recorded and the
@@ -63,34 +69,44 @@ final class Engine {
       boolean retainGraph,
       boolean createGraph) {
     List<Node> order = reachable(outputs);
-    Object2ObjectOpenCustomHashMap<Node, Tensor> nodeGrads = identityMap();
+    // keyed by sequence number, not by node: a node's identity hash would be computed (a call into
+    // the VM) for every node of every graph, once each
+    Long2ObjectOpenHashMap<Tensor> nodeGrads = new Long2ObjectOpenHashMap<>();
     Object2ObjectOpenCustomHashMap<Tensor, Tensor> leafGrads = identityMap();
-    Object2ObjectOpenCustomHashMap<Node, Tensor> targetNodes = identityMap();
+    // leaves whose pending gradient is a sum this walk made, which later contributions may add to
+    // in place; never under createGraph, where the sums are recorded
+    ObjectOpenCustomHashSet<Tensor> ownedSums =
+        createGraph ? null : new ObjectOpenCustomHashSet<>(IDENTITY);
+    LongOpenHashSet ownedNodeSums = createGraph ? null : new LongOpenHashSet();
+    Long2ObjectOpenHashMap<Tensor> targetNodes = null;
     if (targets != null) {
+      targetNodes = new Long2ObjectOpenHashMap<>();
       for (Tensor t : targets) {
         if (t.gradFn() != null) {
-          targetNodes.put(t.gradFn(), t);
+          targetNodes.put(t.gradFn().sequence, t);
         }
       }
     }
     Object2ObjectOpenCustomHashMap<Tensor, Tensor> targetGrads = identityMap();
 
+    // one needs-array per arity, reused from node to node: a backward reads it during its call only
+    boolean[][] needsByArity = new boolean[4][];
     try (Autograd.GradMode mode = Autograd.setGradEnabled(createGraph)) {
       for (int i = 0; i < outputs.length; i++) {
         Tensor out = outputs[i];
         Tensor g = gradOutputs[i];
         if (out.gradFn() != null) {
-          nodeGrads.merge(out.gradFn(), g, Tensor::add);
+          nodeGrads.merge(out.gradFn().sequence, g, Tensor::add);
         } else if (out.requiresGrad()) {
           leafGrads.merge(out, g, Tensor::add);
         }
       }
       for (Node node : order) {
-        Tensor g = nodeGrads.remove(node);
+        Tensor g = nodeGrads.remove(node.sequence);
         if (g == null) {
           continue;
         }
-        Tensor target = targetNodes.get(node);
+        Tensor target = targetNodes == null ? null : targetNodes.get(node.sequence);
         if (target != null) {
           targetGrads.put(target, g);
         }
@@ -103,9 +119,20 @@ final class Engine {
         }
         node.checkVersions();
         Tensor[] inputs = node.inputs;
-        boolean[] needs = new boolean[inputs.length];
+        boolean[] needs = needsArray(needsByArity, inputs.length);
         for (int k = 0; k < inputs.length; k++) {
           needs[k] = inputs[k] != null && inputs[k].requiresGrad();
+        }
+        if (ownedSums != null
+            && needs[0]
+            && node.backward instanceof ShapeOps.NarrowBackward
+            && !Autograd.anomalyDetection()) {
+          addSlice((ShapeOps.NarrowBackward) node.backward, g, inputs[0], nodeGrads, leafGrads,
+              ownedNodeSums, ownedSums);
+          if (!retainGraph) {
+            node.release();
+          }
+          continue;
         }
         Tensor[] grads =
             Autograd.anomalyDetection()
@@ -127,9 +154,9 @@ final class Engine {
             Anomaly.checkBackward(node.op, k, gk);
           }
           if (input.gradFn() != null) {
-            nodeGrads.merge(input.gradFn(), gk, Tensor::add);
+            addToNode(nodeGrads, ownedNodeSums, input.gradFn().sequence, gk);
           } else {
-            leafGrads.merge(input, gk, Tensor::add);
+            addToLeaf(leafGrads, ownedSums, input, gk);
           }
         }
       }
@@ -137,7 +164,8 @@ final class Engine {
 
     if (targets == null) {
       for (var e : leafGrads.object2ObjectEntrySet()) {
-        e.getKey().accumulateGrad(e.getValue(), createGraph);
+        Tensor leaf = e.getKey();
+        leaf.accumulateGrad(e.getValue(), createGraph, ownedSums != null && ownedSums.contains(leaf));
       }
       return null;
     }
@@ -149,26 +177,123 @@ final class Engine {
     return result;
   }
 
-  /** Nodes reachable from the outputs, sorted by decreasing sequence number. */
-  private static List<Node> reachable(Tensor[] outputs) {
-    ObjectOpenCustomHashSet<Node> seen = new ObjectOpenCustomHashSet<>(IDENTITY);
-    ArrayDeque<Node> stack = new ArrayDeque<>();
-    for (Tensor out : outputs) {
-      if (out.gradFn() != null && seen.add(out.gradFn())) {
-        stack.push(out.gradFn());
+  private static boolean[] needsArray(boolean[][] byArity, int arity) {
+    if (arity >= byArity.length) {
+      return new boolean[arity];
+    }
+    boolean[] needs = byArity[arity];
+    if (needs == null) {
+      needs = byArity[arity] = new boolean[arity];
+    }
+    return needs;
+  }
+
+  /** As {@link #addToLeaf}, for the pending gradient of a node's output. */
+  private static void addToNode(
+      Long2ObjectOpenHashMap<Tensor> nodeGrads, LongOpenHashSet owned, long sequence, Tensor g) {
+    Tensor sum = nodeGrads.get(sequence);
+    if (sum == null) {
+      nodeGrads.put(sequence, g);
+    } else if (owned != null && owned.contains(sequence)) {
+      Binary.addInto(sum.data, g.data, sum.numel());
+    } else {
+      nodeGrads.put(sequence, sum.add(g));
+      if (owned != null) {
+        owned.add(sequence);
       }
     }
-    List<Node> order = new ArrayList<>();
-    while (!stack.isEmpty()) {
-      Node node = stack.pop();
-      order.add(node);
-      for (Tensor input : node.inputs) {
-        if (input != null && input.gradFn() != null && seen.add(input.gradFn())) {
-          stack.push(input.gradFn());
+  }
+
+  /**
+   * Adds the gradient of a narrow's output into the slice of its input's pending gradient, which
+   * becomes (or already is) a sum this walk owns. Outside the slice nothing is added, where the
+   * composed backward adds zeros: the same values, except that a -0 stays -0 there.
+   */
+  private static void addSlice(
+      ShapeOps.NarrowBackward narrow,
+      Tensor g,
+      Tensor input,
+      Long2ObjectOpenHashMap<Tensor> nodeGrads,
+      Object2ObjectOpenCustomHashMap<Tensor, Tensor> leafGrads,
+      LongOpenHashSet ownedNodeSums,
+      ObjectOpenCustomHashSet<Tensor> ownedSums) {
+    Node producer = input.gradFn();
+    Tensor sum = producer != null ? nodeGrads.get(producer.sequence) : leafGrads.get(input);
+    boolean owned =
+        sum != null
+            && (producer != null
+                ? ownedNodeSums.contains(producer.sequence)
+                : ownedSums.contains(input));
+    if (!owned) {
+      float[] base = sum == null ? new float[input.numel()] : sum.toFloatArray();
+      sum = new Tensor(base, input.shapeRef());
+      if (producer != null) {
+        nodeGrads.put(producer.sequence, sum);
+        ownedNodeSums.add(producer.sequence);
+      } else {
+        leafGrads.put(input, sum);
+        ownedSums.add(input);
+      }
+    }
+    narrow.addSlice(g, sum.data);
+  }
+
+  /**
+   * Adds a gradient contribution to a leaf's pending sum, as {@code sum.add(g)} would: the first
+   * contribution is kept as is, the second makes a new sum that this walk owns, and later ones are
+   * added into that sum in place (the same float additions, without a new tensor each).
+   */
+  private static void addToLeaf(
+      Object2ObjectOpenCustomHashMap<Tensor, Tensor> leafGrads,
+      ObjectOpenCustomHashSet<Tensor> ownedSums,
+      Tensor leaf,
+      Tensor g) {
+    Tensor sum = leafGrads.get(leaf);
+    if (sum == null) {
+      leafGrads.put(leaf, g);
+    } else if (ownedSums != null && ownedSums.contains(leaf)) {
+      Binary.addInto(sum.data, g.data, sum.numel());
+    } else {
+      leafGrads.put(leaf, sum.add(g));
+      if (ownedSums != null) {
+        ownedSums.add(leaf);
+      }
+    }
+  }
+
+  /** Numbers the walks, so that a node can record which walk last reached it. */
+  private static final AtomicLong WALKS = new AtomicLong();
+
+  /**
+   * Nodes reachable from the outputs, sorted by decreasing sequence number. Each node is marked
+   * with the walk's number instead of being put in a set; should two walks of a shared graph
+   * overwrite each other's marks, a node is listed twice, which {@link #run} skips (its gradient
+   * is taken on the first visit), never missed.
+   */
+  private static List<Node> reachable(Tensor[] outputs) {
+    long walk = WALKS.incrementAndGet();
+    ArrayList<Node> order = new ArrayList<>(64);
+    for (Tensor out : outputs) {
+      Node node = out.gradFn();
+      if (node != null && node.walk != walk) {
+        node.walk = walk;
+        order.add(node);
+      }
+    }
+    // the list doubles as the stack of nodes whose inputs are still to be looked at
+    for (int next = 0; next < order.size(); next++) {
+      for (Tensor input : order.get(next).inputs) {
+        Node node = input == null ? null : input.gradFn();
+        if (node != null && node.walk != walk) {
+          node.walk = walk;
+          order.add(node);
         }
       }
     }
-    order.sort(Comparator.comparingLong((Node n) -> n.sequence).reversed());
+    order.sort(DECREASING_SEQUENCE);
     return order;
   }
+
+  private static final Comparator<Node> DECREASING_SEQUENCE =
+      (x, y) -> Long.compare(y.sequence, x.sequence);
 }

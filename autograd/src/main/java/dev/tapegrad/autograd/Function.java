@@ -118,7 +118,7 @@ public abstract class Function {
             op,
             out,
             (g, needs) -> {
-              ctx.needsInputGrad = needs;
+              ctx.needsInputGrad = needs.clone(); // the engine reuses its array
               Tensor[] grads = backward(ctx, g);
               if (grads == null || grads.length != inputs.length) {
                 throw new IllegalStateException(

@@ -2,14 +2,17 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.tapegrad.autograd.kernel.Transcendentals;
+import dev.tapegrad.autograd.kernel.BinaryOp;
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.Kernels;
+import dev.tapegrad.autograd.kernel.UnaryOp;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
 /**
  * Neural-network functions on tensors, as in {@code torch.nn.functional}: softmax, losses and
  * dropout. All are differentiable; softmax and logSoftmax have fused forwards with backwards
- * written in tensor ops, the losses are compositions.
+ * written in tensor ops; crossEntropy is fused both ways; the other losses are compositions.
  */
 public final class Functional {
   private Functional() {}
@@ -45,44 +48,9 @@ public final class Functional {
     if (shape.length == 0) {
       return new float[] {log ? 0f : 1f};
     }
-    int size = shape[d];
-    int outer = Shapes.outer(shape, d);
-    int inner = Shapes.inner(shape, d);
-    float[] in = x.data;
     float[] out = new float[x.numel()];
-    for (int o = 0; o < outer; o++) {
-      for (int i = 0; i < inner; i++) {
-        int base = o * size * inner + i;
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < size; j++) {
-          max = Math.max(max, in[base + j * inner]);
-        }
-        if (!Float.isFinite(max)) {
-          max = 0f;
-        }
-        double sum = 0;
-        for (int j = 0; j < size; j++) {
-          float e = Transcendentals.exp(in[base + j * inner] - max);
-          sum += e;
-          if (!log) {
-            out[base + j * inner] = e;
-          }
-        }
-        if (log) {
-          // (x - max) - log(sum), not x - (max + log(sum)): the latter rounds log(sum) at the
-          // magnitude of max and loses it for large logits
-          double logSum = Transcendentals.logDouble(sum);
-          for (int j = 0; j < size; j++) {
-            out[base + j * inner] = (float) ((in[base + j * inner] - max) - logSum);
-          }
-        } else {
-          float inv = (float) (1 / sum);
-          for (int j = 0; j < size; j++) {
-            out[base + j * inner] *= inv;
-          }
-        }
-      }
-    }
+    KernelProvider.get()
+        .softmax(x.data, Shapes.outer(shape, d), shape[d], Shapes.inner(shape, d), out, log);
     return out;
   }
 
@@ -91,7 +59,8 @@ public final class Functional {
    * {@code weight [out, in]} and {@code bias [out]} (or null).
    *
    * <p>Performance note: the product reads the weight transposed in place, so neither the forward
-   * nor the backward copies it, unlike {@code input.matmul(weight.t())}.
+   * nor the backward copies it, unlike {@code input.matmul(weight.t())}; the bias is added into the
+   * product's buffer, one node and one output array for the whole layer.
    */
   public static Tensor linear(Tensor input, Tensor weight, Tensor bias) {
     int[] in = input.shapeRef();
@@ -108,8 +77,32 @@ public final class Functional {
               "linear: bias %s does not fit weight %s (expected [%d])",
               Shapes.format(bias.shapeRef()), Shapes.format(w), w[0]));
     }
-    Tensor y = LinearAlgebra.mm(input, weight, false, true);
-    return bias == null ? y : y.add(bias);
+    if (bias == null) {
+      return LinearAlgebra.mm(input, weight, false, true);
+    }
+    // one node and one buffer: the bias is added into the product's own output, with the same
+    // float additions as y.add(bias); the backward is the product's, plus the bias's column sums
+    int rows = in[0];
+    int outs = w[0];
+    float[] out = new float[rows * outs];
+    Kernels k = KernelProvider.get();
+    k.gemm(rows, outs, in[1], input.data, 0, false, weight.data, 0, true, out, 0);
+    for (int r = 0; r < rows; r++) {
+      k.binary(BinaryOp.ADD, out, r * outs, 1, bias.data, 0, 1, out, r * outs, outs);
+    }
+    Profiler.countMultiplyAdds("linear", (long) rows * outs * in[1]);
+    return Node.record(
+        "linear",
+        new Tensor(out, new int[] {rows, outs}),
+        (g, needs) ->
+            new Tensor[] {
+              needs[0] ? LinearAlgebra.mm(g, weight, false, false) : null,
+              needs[1] ? LinearAlgebra.mm(g, input, true, false) : null,
+              needs[2] ? g.sum(0, false) : null
+            },
+        input,
+        weight,
+        bias);
   }
 
   /** Mean cross-entropy of logits {@code [N, C]} (or {@code [C]}) against class indices. */
@@ -121,34 +114,185 @@ public final class Functional {
    * Cross-entropy of logits {@code [N, C]} (or {@code [C]} with one target) against class indices,
    * as PyTorch's {@code cross_entropy}.
    *
+   * <p>Performance note: one tape node, with a fused forward (one log-softmax pass per row, whose
+   * loss values are the same bits as {@code nllLoss(logSoftmax(x))} with the smoothing term) and a
+   * fused backward, {@code w_i (softmax(x)_ij - q_ij)} with {@code q} the target distribution and
+   * {@code w_i} the row's weight under the reduction. When the backward is itself recorded
+   * ({@code createGraph}), it is written with differentiable ops instead, so second derivatives
+   * work.
+   *
    * @param ignoreIndex targets equal to this contribute nothing and are not counted in the mean
    * @param labelSmoothing in {@code [0, 1]}: the target distribution is {@code (1 - s)} on the
    *     class plus {@code s / C} on every class
    */
   public static Tensor crossEntropy(
       Tensor logits, int[] targets, Reduction reduction, int ignoreIndex, float labelSmoothing) {
-    checkArgument(
-        labelSmoothing >= 0 && labelSmoothing <= 1,
-        "crossEntropy: labelSmoothing must be in [0, 1], got %s",
-        labelSmoothing);
+    if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+      throw new IllegalArgumentException(
+          "crossEntropy: labelSmoothing must be in [0, 1], got " + labelSmoothing);
+    }
     Tensor two = logits.dim() == 1 ? logits.unsqueeze(0) : logits;
-    checkArgument(
-        two.dim() == 2,
-        "crossEntropy: logits must be [N, C] or [C], got %s",
-        Shapes.format(logits.shapeRef()));
-    Tensor logProbs = logSoftmax(two, 1);
-    Tensor nll = nllLoss("crossEntropy", logProbs, targets, Reduction.NONE, ignoreIndex);
-    if (labelSmoothing > 0) {
-      int classes = two.size(1);
-      Tensor keep = keepMask(targets, ignoreIndex);
-      Tensor smooth = Binary.masked(logProbs.mean(1, false).neg(), keep);
-      nll = nll.mul(1 - labelSmoothing).add(smooth.mul(labelSmoothing));
-      if (classes == 0) {
-        throw new IllegalArgumentException("crossEntropy: no classes");
+    int[] shape = two.shapeRef();
+    if (shape.length != 2) {
+      throw new IllegalArgumentException(
+          "crossEntropy: logits must be [N, C] or [C], got " + Shapes.format(logits.shapeRef()));
+    }
+    checkTargets("crossEntropy", shape, targets, ignoreIndex);
+    int rows = shape[0];
+    int classes = shape[1];
+    if (labelSmoothing > 0 && classes == 0) {
+      throw new IllegalArgumentException("crossEntropy: no classes");
+    }
+    Kernels k = KernelProvider.get();
+    float[] logProbs = new float[rows * classes];
+    k.softmax(two.data, rows, classes, 1, logProbs, true);
+    // the composed path's float operations, in its order: masked(-logp[t]) * (1 - s)
+    // + masked(-(sum(logp) * (1 / C))) * s
+    float[] losses = new float[rows];
+    int count = 0;
+    for (int i = 0; i < rows; i++) {
+      int t = targets[i];
+      if (t == ignoreIndex) {
+        continue;
+      }
+      count++;
+      float nll = -logProbs[i * classes + t];
+      if (labelSmoothing > 0) {
+        float smooth = -((float) k.sum(logProbs, i * classes, classes) * (1f / classes));
+        nll = nll * (1 - labelSmoothing) + smooth * labelSmoothing;
+      }
+      losses[i] = nll;
+    }
+    Tensor loss;
+    switch (reduction) {
+      case NONE:
+        loss = new Tensor(losses, new int[] {rows});
+        break;
+      case SUM:
+        loss = Tensor.scalar((float) k.sum(losses, 0, rows));
+        break;
+      case MEAN:
+        // all targets ignored: NaN, with a zero gradient, as in PyTorch
+        loss = Tensor.scalar(count == 0 ? Float.NaN : (float) k.sum(losses, 0, rows) / count);
+        break;
+      default:
+        throw new AssertionError(reduction);
+    }
+    int kept = count;
+    Tensor result =
+        Node.record(
+            "crossEntropy",
+            loss,
+            (g, needs) ->
+                new Tensor[] {
+                  Autograd.isGradEnabled()
+                      ? crossEntropyGradComposed(
+                          two, g, targets, reduction, ignoreIndex, labelSmoothing, kept)
+                      : crossEntropyGrad(
+                          logProbs, rows, classes, g, targets, reduction, ignoreIndex,
+                          labelSmoothing, kept)
+                },
+            two);
+    return logits.dim() == 1 && reduction == Reduction.NONE ? result.squeeze(0) : result;
+  }
+
+  /** The weight of row {@code i}'s loss in the reduced loss, times the incoming gradient. */
+  private static float rowWeight(Tensor g, int i, Reduction reduction, int count) {
+    switch (reduction) {
+      case NONE:
+        return g.data[i];
+      case SUM:
+        return g.data[0];
+      default:
+        return g.data[0] / count;
+    }
+  }
+
+  /** {@code w_i (exp(logp_ij) - q_ij)} for kept rows, 0 for ignored ones, in one pass per row. */
+  private static Tensor crossEntropyGrad(
+      float[] logProbs,
+      int rows,
+      int classes,
+      Tensor g,
+      int[] targets,
+      Reduction reduction,
+      int ignoreIndex,
+      float smoothing,
+      int count) {
+    Kernels k = KernelProvider.get();
+    float[] out = new float[rows * classes];
+    float spread = smoothing / classes;
+    for (int i = 0; i < rows; i++) {
+      int t = targets[i];
+      if (t == ignoreIndex) {
+        continue;
+      }
+      int row = i * classes;
+      k.unary(UnaryOp.EXP, logProbs, row, out, row, classes);
+      if (smoothing > 0) {
+        k.scalarOp(BinaryOp.SUB, out, row, spread, false, out, row, classes);
+      }
+      out[row + t] -= 1 - smoothing;
+      k.scalarOp(BinaryOp.MUL, out, row, rowWeight(g, i, reduction, count), false, out, row, classes);
+    }
+    return new Tensor(out, new int[] {rows, classes});
+  }
+
+  /** The same gradient in differentiable ops, for {@code createGraph}. */
+  private static Tensor crossEntropyGradComposed(
+      Tensor logits,
+      Tensor g,
+      int[] targets,
+      Reduction reduction,
+      int ignoreIndex,
+      float smoothing,
+      int count) {
+    int rows = logits.size(0);
+    int classes = logits.size(1);
+    Tensor keep = keepMask(targets, ignoreIndex);
+    Tensor weight;
+    switch (reduction) {
+      case NONE:
+        weight = g;
+        break;
+      case SUM:
+        weight = g.expand(rows);
+        break;
+      default:
+        weight = (count == 0 ? g.mul(0f) : g.div((float) count)).expand(rows);
+        break;
+    }
+    weight = Binary.masked(weight, keep);
+    float[] q = new float[rows * classes];
+    Arrays.fill(q, smoothing / classes);
+    for (int i = 0; i < rows; i++) {
+      if (targets[i] != ignoreIndex) {
+        q[i * classes + targets[i]] += 1 - smoothing;
       }
     }
-    Tensor result = reduce(nll, reduction, countKept(targets, ignoreIndex));
-    return logits.dim() == 1 && reduction == Reduction.NONE ? result.squeeze(0) : result;
+    Tensor grad =
+        softmax(logits, 1).sub(new Tensor(q, new int[] {rows, classes})).mul(weight.unsqueeze(1));
+    return Binary.masked(grad, keep.unsqueeze(1));
+  }
+
+  /** Checks that there is one target per row, each a class or {@code ignoreIndex}. */
+  private static void checkTargets(String op, int[] shape, int[] targets, int ignoreIndex) {
+    if (shape.length != 2 || shape[0] != targets.length) {
+      throw new IllegalArgumentException(
+          String.format(
+              "%s: input %s does not match %s targets (expected [N, C] with N = %s)",
+              op, Shapes.format(shape), targets.length, targets.length));
+    }
+    int classes = shape[1];
+    for (int i = 0; i < targets.length; i++) {
+      int t = targets[i];
+      if (t != ignoreIndex && (t < 0 || t >= classes)) {
+        throw new IndexOutOfBoundsException(
+            String.format(
+                "%s: target %d at position %d out of range for %d classes (input %s)",
+                op, t, i, classes, Shapes.format(shape)));
+      }
+    }
   }
 
   /**
@@ -163,27 +307,12 @@ public final class Functional {
   private static Tensor nllLoss(
       String op, Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
     int[] shape = logProbs.shapeRef();
-    checkArgument(
-        shape.length == 2 && shape[0] == targets.length,
-        "%s: input %s does not match %s targets (expected [N, C] with N = %s)",
-        op,
-        Shapes.format(shape),
-        targets.length,
-        targets.length);
-    int classes = shape[1];
+    checkTargets(op, shape, targets, ignoreIndex);
     float[] index = new float[targets.length];
     for (int i = 0; i < targets.length; i++) {
-      int t = targets[i];
-      if (t == ignoreIndex) {
-        continue;
+      if (targets[i] != ignoreIndex) {
+        index[i] = targets[i];
       }
-      if (t < 0 || t >= classes) {
-        throw new IndexOutOfBoundsException(
-            String.format(
-                "%s: target %d at position %d out of range for %d classes (input %s)",
-                op, t, i, classes, Shapes.format(shape)));
-      }
-      index[i] = t;
     }
     Tensor picked = logProbs.gather(1, new Tensor(index, new int[] {targets.length, 1})).reshape(-1);
     // masked, not multiplied: with every target ignored the mean is 0 / 0 = NaN, and its infinite

@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.Arrays;
 
 /**
@@ -30,11 +31,7 @@ final class Indexing {
     int inner = Shapes.inner(shape, d);
     int[] outShape = Shapes.with(shape, d, idx.length);
     float[] out = new float[Shapes.numel(outShape)];
-    for (int o = 0; o < outer; o++) {
-      for (int j = 0; j < idx.length; j++) {
-        System.arraycopy(x.data, (o * size + idx[j]) * inner, out, (o * idx.length + j) * inner, inner);
-      }
-    }
+    KernelProvider.get().indexSelect(x.data, outer, size, inner, idx, out);
     return Node.record(
         "indexSelect",
         new Tensor(out, outShape),
@@ -48,15 +45,7 @@ final class Indexing {
     int outer = Shapes.outer(shape, d);
     int inner = Shapes.inner(shape, d);
     float[] out = new float[Shapes.numel(shape)];
-    for (int o = 0; o < outer; o++) {
-      for (int j = 0; j < idx.length; j++) {
-        int src = (o * idx.length + j) * inner;
-        int dst = (o * size + idx[j]) * inner;
-        for (int i = 0; i < inner; i++) {
-          out[dst + i] += g.data[src + i];
-        }
-      }
-    }
+    KernelProvider.get().indexAdd(g.data, outer, size, inner, idx, out);
     return Node.record(
         "indexAdd",
         new Tensor(out, shape.clone()),
@@ -119,9 +108,7 @@ final class Indexing {
   /** Zeros of {@code shape} with {@code g[i]} added at flat position {@code positions[i]}. */
   private static Tensor scatterAdd(Tensor g, int[] shape, int[] positions) {
     float[] out = new float[Shapes.numel(shape)];
-    for (int i = 0; i < positions.length; i++) {
-      out[positions[i]] += g.data[i];
-    }
+    KernelProvider.get().scatterAdd(g.data, positions, out, positions.length);
     int[] gShape = g.shapeRef();
     return Node.record(
         "scatterAdd",
@@ -135,9 +122,7 @@ final class Indexing {
   /** {@code out[i] = src.flat[positions[i]]}, recorded so that it can be differentiated again. */
   private static Tensor gatherFlat(Tensor src, int[] positions, int[] outShape) {
     float[] out = new float[positions.length];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = src.data[positions[i]];
-    }
+    KernelProvider.get().gather(src.data, positions, out, out.length);
     int[] srcShape = src.shapeRef();
     return Node.record(
         "gather",

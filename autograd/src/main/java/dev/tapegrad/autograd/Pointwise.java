@@ -1,6 +1,9 @@
 package dev.tapegrad.autograd;
 
+import dev.tapegrad.autograd.kernel.BinaryOp;
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.KernelThreads;
+import dev.tapegrad.autograd.kernel.Kernels;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 
 /**
@@ -51,11 +54,29 @@ final class Pointwise {
       Tensor backward(Tensor g, Tensor x, Tensor y) {
         return g.mul(y.square().rsub(1f)); // d tanh(x) = 1 - y^2
       }
+
+      @Override
+      float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
+        float[] t = new float[n];
+        k.binary(BinaryOp.MUL, y, 0, 1, y, 0, 1, t, 0, n);
+        k.scalarOp(BinaryOp.SUB, t, 0, 1f, true, t, 0, n);
+        k.binary(BinaryOp.MUL, g, 0, 1, t, 0, 1, t, 0, n);
+        return t;
+      }
     },
     SIGMOID("sigmoid", UnaryOp.SIGMOID, false, true) {
       @Override
       Tensor backward(Tensor g, Tensor x, Tensor y) {
         return g.mul(y.mul(y.rsub(1f))); // d sigmoid(x) = y (1 - y)
+      }
+
+      @Override
+      float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
+        float[] t = new float[n];
+        k.scalarOp(BinaryOp.SUB, y, 0, 1f, true, t, 0, n);
+        k.binary(BinaryOp.MUL, y, 0, 1, t, 0, 1, t, 0, n);
+        k.binary(BinaryOp.MUL, g, 0, 1, t, 0, 1, t, 0, n);
+        return t;
       }
     },
     RELU("relu", UnaryOp.RELU, true, false) {
@@ -122,68 +143,100 @@ final class Pointwise {
     }
 
     abstract Tensor backward(Tensor g, Tensor x, Tensor y);
+
+    /**
+     * The values {@link #backward} computes, when nothing is recorded: the same kernel
+     * operations in the same order (so the same bits) on one buffer, without the intermediate
+     * tensors and their tape bookkeeping; null where there is no such shortcut.
+     */
+    float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
+      return null;
+    }
+  }
+
+  /** {@code out = op(x)} on the kernels, split between the kernel threads when it is large. */
+  static void unary(UnaryOp op, float[] x, float[] out, int n) {
+    Kernels k = KernelProvider.get();
+    if (n < KernelThreads.ELEMENTWISE_PARALLEL) {
+      k.unary(op, x, 0, out, 0, n);
+    } else {
+      KernelThreads.elementwise(n, (from, to) -> k.unary(op, x, from, out, from, to - from));
+    }
   }
 
   static Tensor apply(Fn fn, Tensor x) {
     Tensor y = new Tensor(new float[x.numel()], x.shapeRef());
-    KernelProvider.get().unary(fn.kernel, x.data, 0, y.data, 0, x.numel());
+    unary(fn.kernel, x.data, y.data, x.numel());
     Tensor savedX = fn.usesInput ? x : null;
     // y is saved as recorded, so under createGraph the derivative sees y's own graph.
     Tensor savedY = fn.usesResult ? y : null;
-    return Node.record(fn.opName, y, (g, needs) -> new Tensor[] {fn.backward(g, savedX, savedY)}, x);
+    return Node.record(
+        fn.opName,
+        y,
+        (g, needs) -> {
+          if (!Autograd.isGradEnabled()) {
+            float[] values =
+                fn.backwardValues(
+                    KernelProvider.get(),
+                    g.data,
+                    savedX == null ? null : savedX.data,
+                    savedY == null ? null : savedY.data,
+                    g.numel());
+            if (values != null) {
+              return new Tensor[] {new Tensor(values, g.shapeRef())};
+            }
+          }
+          return new Tensor[] {fn.backward(g, savedX, savedY)};
+        },
+        x);
   }
 
   /** A non-differentiable elementwise function (masks, sign). */
   static Tensor constant(UnaryOp op, Tensor x) {
     Tensor y = new Tensor(new float[x.numel()], x.shapeRef());
-    KernelProvider.get().unary(op, x.data, 0, y.data, 0, x.numel());
+    unary(op, x.data, y.data, x.numel());
     return y;
   }
 
-  static Tensor addScalar(Tensor x, float s) {
+  /** {@code x op s}, or {@code s op x} when {@code scalarFirst}, through the kernels. */
+  private static float[] scalarOp(BinaryOp op, Tensor x, float s, boolean scalarFirst) {
     float[] out = new float[x.numel()];
     float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in[i] + s;
+    int n = out.length;
+    Kernels k = KernelProvider.get();
+    if (n < KernelThreads.ELEMENTWISE_PARALLEL) {
+      k.scalarOp(op, in, 0, s, scalarFirst, out, 0, n);
+    } else {
+      KernelThreads.elementwise(
+          n, (from, to) -> k.scalarOp(op, in, from, s, scalarFirst, out, from, to - from));
     }
+    return out;
+  }
+
+  static Tensor addScalar(Tensor x, float s) {
+    float[] out = scalarOp(BinaryOp.ADD, x, s, false);
     return Node.record("add", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g}, x);
   }
 
   static Tensor mulScalar(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in[i] * s;
-    }
+    float[] out = scalarOp(BinaryOp.MUL, x, s, false);
     Profiler.countMultiplyAdds("mul", out.length);
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
   /** True division, not multiplication by {@code 1 / s}, which is off by an ulp half the time. */
   static Tensor divScalar(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = in[i] / s;
-    }
+    float[] out = scalarOp(BinaryOp.DIV, x, s, false);
     return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
   }
 
   static Tensor rsub(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s - in[i];
-    }
+    float[] out = scalarOp(BinaryOp.SUB, x, s, true);
     return Node.record("rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
   }
 
   static Tensor rdiv(Tensor x, float s) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = s / in[i];
-    }
+    float[] out = scalarOp(BinaryOp.DIV, x, s, true);
     // d (s / x) = -s / x^2
     return Node.record(
         "rdiv",
@@ -193,11 +246,7 @@ final class Pointwise {
   }
 
   static Tensor pow(Tensor x, float p) {
-    float[] out = new float[x.numel()];
-    float[] in = x.data;
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (float) StrictMath.pow(in[i], p); // Math.pow may change with the JIT
-    }
+    float[] out = scalarOp(BinaryOp.POW, x, p, false);
     // d x^p = p x^(p - 1)
     return Node.record(
         "pow",

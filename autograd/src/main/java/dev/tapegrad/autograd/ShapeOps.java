@@ -1,7 +1,5 @@
 package dev.tapegrad.autograd;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -12,6 +10,8 @@ import java.util.List;
  * inverse movement, written with these same ops.
  */
 final class ShapeOps {
+  // Checks are plain ifs, not checkArgument: its message arguments (formatted shapes) would be
+  // computed on every call, and these ops run on every step.
   private ShapeOps() {}
 
   static Tensor copy(Tensor x) {
@@ -26,34 +26,48 @@ final class ShapeOps {
     long known = 1;
     for (int i = 0; i < target.length; i++) {
       if (target[i] == -1) {
-        checkArgument(infer < 0, "reshape: more than one -1 in %s", Arrays.toString(newShape));
+        if (!(infer < 0)) {
+          throw new IllegalArgumentException(
+              String.format(
+                    "reshape: more than one -1 in %s",
+                    Arrays.toString(newShape)));
+        }
         infer = i;
       } else {
-        checkArgument(target[i] >= 0, "reshape: negative size in %s", Arrays.toString(newShape));
+        if (!(target[i] >= 0)) {
+          throw new IllegalArgumentException(
+              String.format(
+                    "reshape: negative size in %s",
+                    Arrays.toString(newShape)));
+        }
         known *= target[i];
       }
     }
     if (infer >= 0) {
-      checkArgument(
-          known != 0 && x.numel() % known == 0,
-          "reshape: cannot reshape %s (%s elements) into %s",
-          Shapes.format(shape),
-          x.numel(),
-          Arrays.toString(newShape));
+      if (!(known != 0 && x.numel() % known == 0)) {
+        throw new IllegalArgumentException(
+            String.format(
+                  "reshape: cannot reshape %s (%s elements) into %s",
+                  Shapes.format(shape),
+                  x.numel(),
+                  Arrays.toString(newShape)));
+      }
       target[infer] = (int) (x.numel() / known);
       known *= target[infer];
     }
-    checkArgument(
-        known == x.numel(),
-        "reshape: cannot reshape %s (%s elements) into %s",
-        Shapes.format(shape),
-        x.numel(),
-        Arrays.toString(newShape));
+    if (!(known == x.numel())) {
+      throw new IllegalArgumentException(
+          String.format(
+                "reshape: cannot reshape %s (%s elements) into %s",
+                Shapes.format(shape),
+                x.numel(),
+                Arrays.toString(newShape)));
+    }
     if (Arrays.equals(target, shape) && !x.requiresGrad()) {
       return x;
     }
     Shapes.numel("reshape", target);
-    Tensor out = new Tensor(x.data, target, x.version);
+    Tensor out = new Tensor(x.data, target, x.versionCounter());
     return Node.record("reshape", out, (g, needs) -> new Tensor[] {g.reshape(shape)}, x);
   }
 
@@ -80,17 +94,26 @@ final class ShapeOps {
   private static Tensor permute(Tensor x, int[] dims, String name) {
     int[] shape = x.shapeRef();
     int rank = shape.length;
-    checkArgument(
-        dims.length == rank,
-        "%s: %s dimensions given for shape %s",
-        name,
-        dims.length,
-        Shapes.format(shape));
+    if (!(dims.length == rank)) {
+      throw new IllegalArgumentException(
+          String.format(
+                "%s: %s dimensions given for shape %s",
+                name,
+                dims.length,
+                Shapes.format(shape)));
+    }
     int[] perm = new int[rank];
     boolean[] used = new boolean[rank];
     for (int i = 0; i < rank; i++) {
       perm[i] = Shapes.wrapDim(name, dims[i], shape);
-      checkArgument(!used[perm[i]], "%s: dimension %s repeated in %s", name, dims[i], Arrays.toString(dims));
+      if (!(!used[perm[i]])) {
+        throw new IllegalArgumentException(
+            String.format(
+                  "%s: dimension %s repeated in %s",
+                  name,
+                  dims[i],
+                  Arrays.toString(dims)));
+      }
       used[perm[i]] = true;
     }
     int[] outShape = new int[rank];
@@ -186,27 +209,36 @@ final class ShapeOps {
 
   static Tensor expand(Tensor x, int... newShape) {
     int[] shape = x.shapeRef();
-    checkArgument(
-        newShape.length >= shape.length,
-        "expand: cannot expand %s to fewer dimensions %s",
-        Shapes.format(shape),
-        Arrays.toString(newShape));
+    if (!(newShape.length >= shape.length)) {
+      throw new IllegalArgumentException(
+          String.format(
+                "expand: cannot expand %s to fewer dimensions %s",
+                Shapes.format(shape),
+                Arrays.toString(newShape)));
+    }
     int[] target = newShape.clone();
     int lead = target.length - shape.length;
     for (int i = 0; i < target.length; i++) {
       int own = i < lead ? -2 : shape[i - lead];
       if (target[i] == -1) {
-        checkArgument(own != -2, "expand: -1 not allowed in a new leading dimension: %s", Arrays.toString(newShape));
+        if (!(own != -2)) {
+          throw new IllegalArgumentException(
+              String.format(
+                    "expand: -1 not allowed in a new leading dimension: %s",
+                    Arrays.toString(newShape)));
+        }
         target[i] = own;
       }
-      checkArgument(
-          target[i] >= 0 && (own == -2 || own == target[i] || own == 1),
-          "expand: cannot expand %s to %s (dimension %s: %s vs %s)",
-          Shapes.format(shape),
-          Arrays.toString(newShape),
-          i,
-          own,
-          target[i]);
+      if (!(target[i] >= 0 && (own == -2 || own == target[i] || own == 1))) {
+        throw new IllegalArgumentException(
+            String.format(
+                  "expand: cannot expand %s to %s (dimension %s: %s vs %s)",
+                  Shapes.format(shape),
+                  Arrays.toString(newShape),
+                  i,
+                  own,
+                  target[i]));
+      }
     }
     if (Arrays.equals(target, shape)) {
       return x.requiresGrad() ? copy(x) : x;
@@ -223,11 +255,13 @@ final class ShapeOps {
       return x;
     }
     int[] check = Shapes.broadcast("sumToShape", shape, target);
-    checkArgument(
-        Arrays.equals(check, shape),
-        "sumToShape: %s cannot be summed to %s",
-        Shapes.format(shape),
-        Shapes.format(target));
+    if (!(Arrays.equals(check, shape))) {
+      throw new IllegalArgumentException(
+          String.format(
+                "sumToShape: %s cannot be summed to %s",
+                Shapes.format(shape),
+                Shapes.format(target)));
+    }
     int lead = shape.length - target.length;
     Tensor result = x;
     if (lead > 0) {
@@ -244,7 +278,10 @@ final class ShapeOps {
 
   static Tensor narrow(Tensor x, int dim, int from, int length) {
     int[] shape = x.shapeRef();
-    checkArgument(shape.length > 0, "narrow: cannot narrow a scalar");
+    if (!(shape.length > 0)) {
+      throw new IllegalArgumentException(
+          "narrow: cannot narrow a scalar");
+    }
     int d = Shapes.wrapDim("narrow", dim, shape);
     // a negative start counts from the end, as in PyTorch
     int start = from < 0 && from >= -shape[d] ? from + shape[d] : from;
@@ -262,11 +299,40 @@ final class ShapeOps {
     for (int o = 0; o < outer; o++) {
       System.arraycopy(x.data, (o * shape[d] + start) * inner, out, o * chunk, chunk);
     }
-    return Node.record(
-        "narrow",
-        new Tensor(out, outShape),
-        (g, needs) -> new Tensor[] {embed(g, shape, d, start)},
-        x);
+    return Node.record("narrow", new Tensor(out, outShape), new NarrowBackward(shape, d, start), x);
+  }
+
+  /**
+   * The backward of narrow: the gradient placed inside zeros of the input's shape. The engine,
+   * when it records nothing, adds the slice straight into the input's pending gradient through
+   * {@link #addSlice} instead, which saves a full-size array per narrow (a sequence split into
+   * its steps would otherwise cost steps times the sequence in zeros).
+   */
+  static final class NarrowBackward implements Backward {
+    private final int[] shape;
+    private final int dim;
+    private final int start;
+
+    NarrowBackward(int[] shape, int dim, int start) {
+      this.shape = shape;
+      this.dim = dim;
+      this.start = start;
+    }
+
+    @Override
+    public Tensor[] apply(Tensor g, boolean[] needs) {
+      return new Tensor[] {embed(g, shape, dim, start)};
+    }
+
+    /** {@code dst[slice] += g}, {@code dst} having the input's shape. */
+    void addSlice(Tensor g, float[] dst) {
+      int outer = Shapes.outer(shape, dim);
+      int inner = Shapes.inner(shape, dim);
+      int chunk = g.shapeRef()[dim] * inner;
+      for (int o = 0; o < outer; o++) {
+        Binary.addInto(dst, (o * shape[dim] + start) * inner, g.data, o * chunk, chunk);
+      }
+    }
   }
 
   /** Places {@code g} at {@code start} along {@code dim} inside zeros of {@code shape}. */
@@ -289,8 +355,16 @@ final class ShapeOps {
 
   static Tensor slice(Tensor x, int dim, int start, int end, int step) {
     int[] shape = x.shapeRef();
-    checkArgument(shape.length > 0, "slice: cannot slice a scalar");
-    checkArgument(step > 0, "slice: step must be positive, got %s", step);
+    if (!(shape.length > 0)) {
+      throw new IllegalArgumentException(
+          "slice: cannot slice a scalar");
+    }
+    if (!(step > 0)) {
+      throw new IllegalArgumentException(
+          String.format(
+                "slice: step must be positive, got %s",
+                step));
+    }
     int d = Shapes.wrapDim("slice", dim, shape);
     int n = shape[d];
     int s = Math.max(0, Math.min(n, start < 0 ? start + n : start));
@@ -310,9 +384,15 @@ final class ShapeOps {
   }
 
   static Tensor cat(List<Tensor> tensors, int dim) {
-    checkArgument(!tensors.isEmpty(), "cat: no tensors given");
+    if (!(!tensors.isEmpty())) {
+      throw new IllegalArgumentException(
+          "cat: no tensors given");
+    }
     int[] first = tensors.get(0).shapeRef();
-    checkArgument(first.length > 0, "cat: cannot concatenate scalars; use stack");
+    if (!(first.length > 0)) {
+      throw new IllegalArgumentException(
+          "cat: cannot concatenate scalars; use stack");
+    }
     int d = Shapes.wrapDim("cat", dim, first);
     int total = 0;
     int[] sizes = new int[tensors.size()];
@@ -369,7 +449,10 @@ final class ShapeOps {
   }
 
   static Tensor stack(List<Tensor> tensors, int dim) {
-    checkArgument(!tensors.isEmpty(), "stack: no tensors given");
+    if (!(!tensors.isEmpty())) {
+      throw new IllegalArgumentException(
+          "stack: no tensors given");
+    }
     int[] first = tensors.get(0).shapeRef();
     int rank = first.length + 1;
     if (dim < -rank || dim >= rank) {
@@ -393,9 +476,17 @@ final class ShapeOps {
 
   static List<Tensor> split(Tensor x, int size, int dim) {
     int[] shape = x.shapeRef();
-    checkArgument(shape.length > 0, "split: cannot split a tensor of shape []");
+    if (!(shape.length > 0)) {
+      throw new IllegalArgumentException(
+          "split: cannot split a tensor of shape []");
+    }
     int d = Shapes.wrapDim("split", dim, shape);
-    checkArgument(size > 0, "split: size must be positive, got %s", size);
+    if (!(size > 0)) {
+      throw new IllegalArgumentException(
+          String.format(
+                "split: size must be positive, got %s",
+                size));
+    }
     List<Tensor> parts = new ArrayList<>();
     for (int start = 0; start < shape[d]; start += size) {
       parts.add(narrow(x, d, start, Math.min(size, shape[d] - start)));
@@ -405,16 +496,21 @@ final class ShapeOps {
 
   static List<Tensor> split(Tensor x, int[] sizes, int dim) {
     int[] shape = x.shapeRef();
-    checkArgument(shape.length > 0, "split: cannot split a tensor of shape []");
+    if (!(shape.length > 0)) {
+      throw new IllegalArgumentException(
+          "split: cannot split a tensor of shape []");
+    }
     int d = Shapes.wrapDim("split", dim, shape);
     int total = Arrays.stream(sizes).sum();
-    checkArgument(
-        total == shape[d] && Arrays.stream(sizes).allMatch(s -> s >= 0),
-        "split: sizes %s do not add up to %s, the size of dimension %s of %s",
-        Arrays.toString(sizes),
-        shape[d],
-        dim,
-        Shapes.format(shape));
+    if (!(total == shape[d] && Arrays.stream(sizes).allMatch(s -> s >= 0))) {
+      throw new IllegalArgumentException(
+          String.format(
+                "split: sizes %s do not add up to %s, the size of dimension %s of %s",
+                Arrays.toString(sizes),
+                shape[d],
+                dim,
+                Shapes.format(shape)));
+    }
     List<Tensor> parts = new ArrayList<>();
     int start = 0;
     for (int s : sizes) {
@@ -425,8 +521,16 @@ final class ShapeOps {
   }
 
   static List<Tensor> chunk(Tensor x, int chunks, int dim) {
-    checkArgument(chunks > 0, "chunk: number of chunks must be positive, got %s", chunks);
-    checkArgument(x.dim() > 0, "chunk: cannot chunk a tensor of shape []");
+    if (!(chunks > 0)) {
+      throw new IllegalArgumentException(
+          String.format(
+                "chunk: number of chunks must be positive, got %s",
+                chunks));
+    }
+    if (!(x.dim() > 0)) {
+      throw new IllegalArgumentException(
+          "chunk: cannot chunk a tensor of shape []");
+    }
     int n = x.shapeRef()[Shapes.wrapDim("chunk", dim, x.shapeRef())];
     int size = Math.max(1, (n + chunks - 1) / chunks);
     return split(x, size, dim);

@@ -6,6 +6,7 @@ import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.random.RandomGenerator;
 
 /**
@@ -58,8 +59,12 @@ import java.util.random.RandomGenerator;
  */
 public final class Tensor {
   final float[] data;
-  /** Bumped by every in-place change, so backward can tell that a saved input went stale. */
-  final int[] version;
+  /**
+   * Bumped by every in-place change, so backward can tell that a saved input went stale; shared by
+   * the tensors over the same storage. Null until first needed (most tensors are never changed
+   * in place nor viewed), which reads as version 0.
+   */
+  private int[] version;
   private final int[] shape;
   private final int numel;
   private boolean requiresGrad;
@@ -67,7 +72,9 @@ public final class Tensor {
   private Tensor grad;
 
   Tensor(float[] data, int[] shape) {
-    this(data, shape, new int[1]);
+    this.data = data;
+    this.shape = shape;
+    this.numel = Shapes.numel(shape);
   }
 
   /** A tensor over shared storage; tensors sharing storage share one version counter. */
@@ -76,6 +83,26 @@ public final class Tensor {
     this.data = data;
     this.shape = shape;
     this.numel = Shapes.numel(shape);
+  }
+
+  /**
+   * Counts every in-place change of any tensor, so that a node recorded since the last one can
+   * skip comparing its inputs' versions.
+   */
+  static final AtomicInteger IN_PLACE_CHANGES = new AtomicInteger();
+
+  /** The version of the storage: how many in-place changes it has seen. */
+  int version() {
+    int[] v = version;
+    return v == null ? 0 : v[0];
+  }
+
+  /** The version counter, created on first use so that a view made later shares it. */
+  synchronized int[] versionCounter() {
+    if (version == null) {
+      version = new int[1];
+    }
+    return version;
   }
 
   // ---------------------------------------------------------------- factories
@@ -388,11 +415,16 @@ public final class Tensor {
     this.grad = value;
   }
 
-  /** Adds a backward pass's gradient; under this leaf's lock, so concurrent passes lose nothing. */
-  synchronized void accumulateGrad(Tensor g, boolean keepGraph) {
+  /**
+   * Adds {@code g} to the accumulated gradient, under this leaf's lock, so concurrent backward
+   * passes lose nothing; {@code owned} says that no one else holds {@code g} (the engine made it),
+   * so it can become the gradient without a copy.
+   */
+  synchronized void accumulateGrad(Tensor g, boolean keepGraph, boolean owned) {
     if (!keepGraph) {
       g = g.requiresGrad ? g.detach() : g;
-      grad = grad == null ? g.copy() : new Tensor(Binary.addArrays(grad.data, g.data), shape);
+      Tensor first = owned ? g : g.copy();
+      grad = grad == null ? first : new Tensor(Binary.addArrays(grad.data, g.data), shape);
     } else {
       grad = grad == null ? g : grad.add(g);
     }
@@ -429,7 +461,7 @@ public final class Tensor {
 
   /** A tensor sharing this one's values but cut from the graph: no gradient flows through it. */
   public Tensor detach() {
-    return new Tensor(data, shape, version);
+    return new Tensor(data, shape, versionCounter());
   }
 
   /** A copy of the values, recorded as an identity op. */
@@ -444,7 +476,8 @@ public final class Tensor {
       throw new IllegalStateException(
           op + ": in-place change of a tensor that requires grad; wrap it in Autograd.noGrad()");
     }
-    version[0]++;
+    versionCounter()[0]++;
+    IN_PLACE_CHANGES.incrementAndGet();
   }
 
   private void checkSameShape(String op, Tensor other) {

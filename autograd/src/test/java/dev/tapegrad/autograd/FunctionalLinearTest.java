@@ -1,9 +1,11 @@
 package dev.tapegrad.autograd;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +20,25 @@ class FunctionalLinearTest {
     float[] expected = x.matmul(w.t()).add(b).toFloatArray();
     assertArrayEquals(expected, Functional.linear(x, w, b).toFloatArray(), 1e-5f);
     assertArrayEquals(x.matmul(w.t()).toFloatArray(), Functional.linear(x, w, null).toFloatArray(), 1e-5f);
+  }
+
+  @Test
+  void oneFusedNodeGivesTheBitsOfTheProductPlusBiasAndTheirGradients() {
+    for (int[] size : new int[][] {{1, 1, 1}, {7, 13, 5}, {33, 70, 40}}) {
+      Tensor x = Tensor.randn(random, size[0], size[1]).requiresGrad(true);
+      Tensor w = Tensor.randn(random, size[2], size[1]).requiresGrad(true);
+      Tensor b = Tensor.randn(random, size[2]).requiresGrad(true);
+      Tensor fused = Functional.linear(x, w, b);
+      Tensor composed = LinearAlgebra.mm(x, w, false, true).add(b);
+      assertEquals("linear", fused.opName());
+      assertArrayEquals(composed.toFloatArray(), fused.toFloatArray(), 0f);
+      Tensor g = Tensor.randn(random, size[0], size[2]);
+      var expected = Autograd.grad(List.of(composed), List.of(x, w, b), List.of(g), false);
+      var actual = Autograd.grad(List.of(fused), List.of(x, w, b), List.of(g), false);
+      for (int i = 0; i < 3; i++) {
+        assertArrayEquals(expected.get(i).toFloatArray(), actual.get(i).toFloatArray(), 0f);
+      }
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.KernelThreads;
 import dev.tapegrad.autograd.kernel.Kernels;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,9 +24,12 @@ import org.junit.jupiter.api.Test;
  */
 class ReproducibilityTest {
 
-  /** The JVM options that run tapegrad on {@code n} threads. */
+  /**
+   * The JVM options that run tapegrad on {@code n} threads: tapegrad's own setting, and as many
+   * processors, so that the JVM's own choices (collector, pool sizes) differ too.
+   */
   private static List<String> threads(int n) {
-    return List.of("-XX:ActiveProcessorCount=" + n);
+    return List.of("-D" + KernelThreads.PROPERTY + "=" + n, "-XX:ActiveProcessorCount=" + n);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.tapegrad.autograd.kernel;
 
 import java.util.Arrays;
-import java.util.stream.IntStream;
 
 /**
  * The portable kernels in plain Java: the reference every other provider is tested against.
@@ -9,9 +8,11 @@ import java.util.stream.IntStream;
  * <p>Matmul is cache-blocked: a {@code KC x NC} panel of {@code op(b)} is packed once into a
  * contiguous buffer (which also turns a transposed {@code b} into row-major order), then rows of
  * {@code c} are updated four at a time so every loaded panel element feeds four rows. The inner
- * loop is a unit-stride multiply-add that C2 can vectorize. Large products split rows across the
- * common fork-join pool. Sums accumulate in double, which costs little and makes finite-difference
- * checks in float32 trustworthy.
+ * loop is a unit-stride multiply-add over offsets into flat arrays, which C2 does not vectorize
+ * (it runs at a few GFLOP/s; {@code MatmulBenchmark} measures it): this provider is the portable
+ * reference, not the fast path. Large products split rows between {@link KernelThreads}; each
+ * element of {@code c} is accumulated in the same order whatever the split. Sums accumulate in
+ * double, which costs little and makes finite-difference checks in float32 trustworthy.
  *
  * <p>Transcendental functions are {@link Transcendentals}' (and {@link StrictMath#pow}), never
  * {@link Math}'s, whose results may change with the JIT, the JDK or the machine: these kernels
@@ -22,8 +23,6 @@ public final class JavaKernels implements Kernels {
   private static final int NC = 512;
   private static final int MR = 4;
   private static final long PARALLEL_WORK = 1L << 20;
-  /** Read once: {@code availableProcessors} can cost microseconds per call in a container. */
-  private static final int THREADS = Runtime.getRuntime().availableProcessors();
 
   @Override
   public String name() {
@@ -47,7 +46,7 @@ public final class JavaKernels implements Kernels {
     if (m == 0 || n == 0 || k == 0) {
       return;
     }
-    int threads = THREADS;
+    int threads = KernelThreads.threads();
     boolean parallel = threads > 1 && (long) m * n * k >= PARALLEL_WORK && m >= 2 * MR;
     float[] panel = new float[Math.min(KC, k) * Math.min(NC, n)];
     for (int jc = 0; jc < n; jc += NC) {
@@ -60,16 +59,15 @@ public final class JavaKernels implements Kernels {
           int rowsPerChunk = ((m + chunks - 1) / chunks + MR - 1) / MR * MR;
           int jcF = jc;
           int pcF = pc;
-          IntStream.range(0, chunks)
-              .parallel()
-              .forEach(
-                  t -> {
-                    int i0 = t * rowsPerChunk;
-                    int i1 = Math.min(m, i0 + rowsPerChunk);
-                    if (i0 < i1) {
-                      rows(i0, i1, m, n, k, a, aOff, transA, panel, kc, nc, pcF, jcF, c, cOff);
-                    }
-                  });
+          KernelThreads.run(
+              chunks,
+              t -> {
+                int i0 = t * rowsPerChunk;
+                int i1 = Math.min(m, i0 + rowsPerChunk);
+                if (i0 < i1) {
+                  rows(i0, i1, m, n, k, a, aOff, transA, panel, kc, nc, pcF, jcF, c, cOff);
+                }
+              });
         } else {
           rows(0, m, m, n, k, a, aOff, transA, panel, kc, nc, pc, jc, c, cOff);
         }
@@ -132,6 +130,193 @@ public final class JavaKernels implements Kernels {
 
   private static float elementA(float[] a, int aOff, boolean transA, int m, int k, int i, int p) {
     return transA ? a[aOff + p * m + i] : a[aOff + i * k + p];
+  }
+
+  @Override
+  public void softmax(float[] x, int outer, int size, int inner, float[] out, boolean log) {
+    softmax(this, x, outer, size, inner, out, log);
+  }
+
+  /**
+   * Softmax through {@code kernels}' own exponential, sum and scaling, so that every provider's
+   * softmax agrees with its {@code exp}: the shifted values are written to {@code out}, raised
+   * there in one contiguous {@link #unary} call per block, then summed and scaled.
+   */
+  static void softmax(
+      Kernels kernels, float[] x, int outer, int size, int inner, float[] out, boolean log) {
+    if (inner == 1) {
+      for (int o = 0, base = 0; o < outer; o++, base += size) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < size; j++) {
+          max = Math.max(max, x[base + j]);
+        }
+        if (!Float.isFinite(max)) {
+          max = 0f;
+        }
+        for (int j = 0; j < size; j++) {
+          out[base + j] = x[base + j] - max;
+        }
+        kernels.unary(UnaryOp.EXP, out, base, out, base, size);
+        double sum = kernels.sum(out, base, size);
+        if (log) {
+          logSoftmax(x, base, 1, size, max, sum, out);
+        } else {
+          kernels.scalarOp(BinaryOp.MUL, out, base, (float) (1 / sum), false, out, base, size);
+        }
+      }
+      return;
+    }
+    float[] max = new float[inner];
+    double[] sum = new double[inner];
+    for (int o = 0; o < outer; o++) {
+      int base = o * size * inner;
+      Arrays.fill(max, Float.NEGATIVE_INFINITY);
+      Arrays.fill(sum, 0);
+      for (int j = 0; j < size; j++) {
+        for (int i = 0; i < inner; i++) {
+          max[i] = Math.max(max[i], x[base + j * inner + i]);
+        }
+      }
+      for (int i = 0; i < inner; i++) {
+        if (!Float.isFinite(max[i])) {
+          max[i] = 0f;
+        }
+      }
+      for (int j = 0; j < size; j++) {
+        for (int i = 0; i < inner; i++) {
+          out[base + j * inner + i] = x[base + j * inner + i] - max[i];
+        }
+      }
+      kernels.unary(UnaryOp.EXP, out, base, out, base, size * inner);
+      for (int j = 0; j < size; j++) {
+        for (int i = 0; i < inner; i++) {
+          sum[i] += out[base + j * inner + i];
+        }
+      }
+      for (int i = 0; i < inner; i++) {
+        if (log) {
+          logSoftmax(x, base + i, inner, size, max[i], sum[i], out);
+        } else {
+          float inv = (float) (1 / sum[i]);
+          for (int j = 0; j < size; j++) {
+            out[base + j * inner + i] *= inv;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Writes {@code (x - max) - log(sum)}, rounded once: not {@code x - (max + log(sum))}, which
+   * rounds log(sum) at the magnitude of max and loses it for large logits.
+   */
+  private static void logSoftmax(
+      float[] x, int base, int stride, int size, float max, double sum, float[] out) {
+    double logSum = Transcendentals.logDouble(sum);
+    for (int j = 0, at = base; j < size; j++, at += stride) {
+      out[at] = (float) ((x[at] - max) - logSum);
+    }
+  }
+
+  @Override
+  public void scalarOp(
+      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      int n) {
+    switch (op) {
+      case ADD:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = x[xOff + i] + s;
+        }
+        return;
+      case MUL:
+        for (int i = 0; i < n; i++) {
+          out[outOff + i] = x[xOff + i] * s;
+        }
+        return;
+      case SUB:
+        if (scalarFirst) {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = s - x[xOff + i];
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = x[xOff + i] - s;
+          }
+        }
+        return;
+      case DIV:
+        if (scalarFirst) {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = s / x[xOff + i];
+          }
+        } else {
+          for (int i = 0; i < n; i++) {
+            out[outOff + i] = x[xOff + i] / s;
+          }
+        }
+        return;
+      default:
+        for (int i = 0; i < n; i++) {
+          float v = x[xOff + i];
+          out[outOff + i] = scalarFirst ? apply(op, s, v) : apply(op, v, s);
+        }
+    }
+  }
+
+  @Override
+  public void where(
+      float[] mask,
+      int mOff,
+      float[] a,
+      int aOff,
+      int aStride,
+      float[] b,
+      int bOff,
+      int bStride,
+      float[] out,
+      int outOff,
+      int n) {
+    for (int i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
+      out[outOff + i] = mask[mOff + i] != 0 ? a[ia] : b[ib];
+    }
+  }
+
+  @Override
+  public void gather(float[] src, int[] positions, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = src[positions[i]];
+    }
+  }
+
+  @Override
+  public void scatterAdd(float[] g, int[] positions, float[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[positions[i]] += g[i];
+    }
+  }
+
+  @Override
+  public void indexSelect(float[] x, int outer, int size, int inner, int[] index, float[] out) {
+    int count = index.length;
+    for (int o = 0; o < outer; o++) {
+      for (int j = 0; j < count; j++) {
+        System.arraycopy(x, (o * size + index[j]) * inner, out, (o * count + j) * inner, inner);
+      }
+    }
+  }
+
+  @Override
+  public void indexAdd(float[] g, int outer, int size, int inner, int[] index, float[] out) {
+    int count = index.length;
+    for (int o = 0; o < outer; o++) {
+      for (int j = 0; j < count; j++) {
+        int src = (o * count + j) * inner;
+        int dst = (o * size + index[j]) * inner;
+        for (int i = 0; i < inner; i++) {
+          out[dst + i] += g[src + i];
+        }
+      }
+    }
   }
 
   @Override

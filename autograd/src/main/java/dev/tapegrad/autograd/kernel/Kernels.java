@@ -30,6 +30,61 @@ public interface Kernels {
       float[] c,
       int cOff);
 
+  /**
+   * Softmax (or, with {@code log}, log-softmax) over the middle axis of {@code x} viewed as
+   * {@code [outer, size, inner]}: {@code e = exp(x - max)} in float, summed in double; a row whose
+   * maximum is not finite is shifted by 0 instead. Log-softmax is {@code (x - max) - log(sum)},
+   * rounded once.
+   */
+  void softmax(float[] x, int outer, int size, int inner, float[] out, boolean log);
+
+  /**
+   * {@code out[i] = op(x[xOff + i], s)}, or {@code op(s, x[xOff + i])} when {@code scalarFirst}:
+   * the tensor-and-scalar forms ({@code x + s}, {@code s / x}, {@code x^s}, ...).
+   */
+  void scalarOp(
+      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      int n);
+
+  /**
+   * {@code out[i] = mask[mOff + i] != 0 ? a[aOff + i * aStride] : b[bOff + i * bStride]}; strides
+   * are 0 (one value repeated) or 1. A NaN mask value counts as non-zero, -0 as zero.
+   */
+  void where(
+      float[] mask,
+      int mOff,
+      float[] a,
+      int aOff,
+      int aStride,
+      float[] b,
+      int bOff,
+      int bStride,
+      float[] out,
+      int outOff,
+      int n);
+
+  /** {@code out[i] = src[positions[i]]} for {@code i < n}. */
+  void gather(float[] src, int[] positions, float[] out, int n);
+
+  /**
+   * {@code out[positions[i]] += g[i]} for {@code i < n}, in increasing {@code i}, so repeated
+   * positions sum in a fixed order.
+   */
+  void scatterAdd(float[] g, int[] positions, float[] out, int n);
+
+  /**
+   * Selects slices of {@code x} viewed as {@code [outer, size, inner]} along its middle axis:
+   * {@code out[o, j, :] = x[o, index[j], :]}, {@code out} being {@code [outer, index.length,
+   * inner]}.
+   */
+  void indexSelect(float[] x, int outer, int size, int inner, int[] index, float[] out);
+
+  /**
+   * The adjoint of {@link #indexSelect}: {@code out[o, index[j], :] += g[o, j, :]} for {@code j}
+   * in increasing order, {@code out} being {@code [outer, size, inner]}.
+   */
+  void indexAdd(float[] g, int outer, int size, int inner, int[] index, float[] out);
+
   /** {@code out[i] = f(x[i])} for {@code i < n}. */
   void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n);
 

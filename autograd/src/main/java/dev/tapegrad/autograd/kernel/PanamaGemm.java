@@ -1,8 +1,6 @@
 package dev.tapegrad.autograd.kernel;
 
 import java.util.Arrays;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,12 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Small or skinny products (a batch of one, a matrix-vector product, an outer product) skip
  * the packing, which would cost as much as the product itself, and run register-blocked loops
- * directly on the operands. Large products split the rows (or columns) of {@code c} between the
- * threads of the common fork-join pool; each part packs its own panels, so the parts never
- * synchronise.
+ * directly on the operands. Large products split the rows (or columns) of {@code c} between
+ * {@link KernelThreads}; each part packs its own panels into buffers its thread keeps, so the parts
+ * never synchronise and a product allocates nothing.
  *
- * <p>Measured here (AMD EPYC, AVX2, 2.45 GHz, so 78 GFLOP/s per core at peak): the micro-kernel
- * alone runs at up to 76 GFLOP/s, a whole single-threaded product of 512 at about 60.
+ * <p>Speed depends on the machine's vector width and caches: {@code MatmulBenchmark} and {@code
+ * ThreadsBenchmark} in {@code benchmarks} measure it.
  */
 final class PanamaGemm {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
@@ -38,8 +36,11 @@ final class PanamaGemm {
   static final int KC = 256;
   /** Rows of a packed block of {@code a}, a multiple of {@code MR}; the block fits in L2. */
   static final int MC = 144;
-  /** Columns of a packed block of {@code b}, a multiple of {@code NR}. */
-  static final int NC = 4096;
+  /**
+   * Columns of a packed block of {@code b}, a multiple of {@code NR}: 1 MB packed, the most a
+   * thread keeps between calls.
+   */
+  static final int NC = 1024;
   /**
    * Below this many multiply-adds, a plain loop: as fast, and it keeps the many tiny products of
    * a test suite off vector code that is slow until C2 has compiled it.
@@ -47,15 +48,18 @@ final class PanamaGemm {
   private static final long SCALAR_WORK = 1024;
   /** Below this many multiply-adds, packing costs more than it saves. */
   private static final long DIRECT_WORK = 16 * 16 * 16;
-  /** From this many multiply-adds on, a product is split between threads. */
-  static final long PARALLEL_WORK = 96L * 96 * 96;
   /**
-   * The caller plus the common pool's workers, read once: {@code availableProcessors} can cost
-   * microseconds per call in a container, more than a small product.
+   * From this many multiply-adds on (a product of 160 cubed, about 40 microseconds on one AVX-512
+   * core), a product is split between threads. Measured with per-thread CPU time on a shared
+   * 2-core machine (wall-clock times there were too noisy): the busier of two threads spends 0.61
+   * of one thread's time at 128 cubed, 0.56 at 160 and 192, 0.52 at 256 and 1024, and a parked
+   * helper takes some microseconds to wake, so below this a second thread saves little or
+   * nothing. A recurrent layer's per-step products (batch 32, hidden 128: 2 million) stay on one
+   * thread; its products over all steps are split.
    */
-  private static final int THREADS =
-      Math.min(
-          Runtime.getRuntime().availableProcessors(), ForkJoinPool.getCommonPoolParallelism() + 1);
+  static final long PARALLEL_WORK = 160L * 160 * 160;
+  /** Each thread's packing buffers, kept between calls so that a product allocates nothing. */
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   private PanamaGemm() {}
 
@@ -89,8 +93,9 @@ final class PanamaGemm {
         return;
       }
     }
-    if (THREADS > 1 && work >= PARALLEL_WORK) {
-      parallel(o, THREADS);
+    int threads = KernelThreads.threads();
+    if (threads > 1 && work >= PARALLEL_WORK) {
+      parallel(o, threads);
     } else {
       blocked(o, 0, m, 0, n);
     }
@@ -126,38 +131,50 @@ final class PanamaGemm {
     }
   }
 
-  /** Splits the longer side of {@code c} into one part per thread, aligned to the tile. */
+  /**
+   * Splits the longer side of {@code c} into one part per thread, aligned to the tile. Each part
+   * packs its own panels. Every element of {@code c} is accumulated over the same depth blocks in
+   * the same order whatever the split, so the result does not depend on the thread count.
+   */
   private static void parallel(Operands o, int threads) {
     boolean byRows = (long) o.m * NR >= (long) o.n * MR;
     int extent = byRows ? o.m : o.n;
     int unit = byRows ? MR : NR;
     int units = (extent + unit - 1) / unit;
     int parts = Math.min(threads, units);
-    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[parts - 1];
     int[] bounds = new int[parts + 1];
     for (int t = 0; t <= parts; t++) {
       bounds[t] = Math.min(extent, (int) ((long) units * t / parts) * unit);
     }
-    for (int t = 1; t < parts; t++) {
-      int from = bounds[t];
-      int to = bounds[t + 1];
-      tasks[t - 1] =
-          ForkJoinPool.commonPool()
-              .submit(() -> {
-                if (byRows) {
-                  blocked(o, from, to, 0, o.n);
-                } else {
-                  blocked(o, 0, o.m, from, to);
-                }
-              });
+    KernelThreads.run(
+        parts,
+        t -> {
+          if (byRows) {
+            blocked(o, bounds[t], bounds[t + 1], 0, o.n);
+          } else {
+            blocked(o, 0, o.m, bounds[t], bounds[t + 1]);
+          }
+        });
+  }
+
+  /** Packing buffers of one thread, grown to the largest block it has packed. */
+  private static final class Buffers {
+    float[] a = new float[0];
+    float[] b = new float[0];
+    final float[] edge = new float[MR * NR];
+
+    float[] a(int size) {
+      if (a.length < size) {
+        a = new float[size];
+      }
+      return a;
     }
-    if (byRows) {
-      blocked(o, 0, bounds[1], 0, o.n);
-    } else {
-      blocked(o, 0, o.m, 0, bounds[1]);
-    }
-    for (ForkJoinTask<?> task : tasks) {
-      task.join();
+
+    float[] b(int size) {
+      if (b.length < size) {
+        b = new float[size];
+      }
+      return b;
     }
   }
 
@@ -166,9 +183,10 @@ final class PanamaGemm {
     int kcMax = Math.min(KC, o.k);
     int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
     int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
-    float[] packedA = new float[mcMax * kcMax];
-    float[] packedB = new float[ncMax * kcMax];
-    float[] edge = new float[MR * NR];
+    Buffers buffers = BUFFERS.get();
+    float[] packedA = buffers.a(mcMax * kcMax);
+    float[] packedB = buffers.b(ncMax * kcMax);
+    float[] edge = buffers.edge;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
       for (int pc = 0; pc < o.k; pc += KC) {

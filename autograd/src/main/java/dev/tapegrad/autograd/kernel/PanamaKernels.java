@@ -75,6 +75,157 @@ final class PanamaKernels implements Kernels {
     PanamaGemm.gemm(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
   }
 
+  /** The reference's loops around this provider's exponential, sum and scaling. */
+  @Override
+  public void softmax(float[] x, int outer, int size, int inner, float[] out, boolean log) {
+    JavaKernels.softmax(this, x, outer, size, inner, out, log);
+  }
+
+  /** Vector loops for the four arithmetic operations; the others run the reference's loop. */
+  @Override
+  public void scalarOp(
+      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      int n) {
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    if (bound > 0) {
+      switch (op) {
+        case ADD:
+          addScalar(x, xOff, s, out, outOff, bound);
+          break;
+        case MUL:
+          mulScalar(x, xOff, s, out, outOff, bound);
+          break;
+        case SUB:
+          subScalar(x, xOff, s, scalarFirst, out, outOff, bound);
+          break;
+        case DIV:
+          divScalar(x, xOff, s, scalarFirst, out, outOff, bound);
+          break;
+        default:
+          bound = 0;
+          break;
+      }
+    }
+    if (bound < n) {
+      REFERENCE.scalarOp(op, x, xOff + bound, s, scalarFirst, out, outOff + bound, n - bound);
+    }
+  }
+
+  private static void addScalar(float[] x, int xOff, float s, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).add(s).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void mulScalar(float[] x, int xOff, float s, float[] out, int outOff, int bound) {
+    for (int i = 0; i < bound; i += LANES) {
+      load(x, xOff + i).mul(s).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void subScalar(
+      float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff, int bound) {
+    FloatVector fixed = FloatVector.broadcast(FLOATS, s);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector v = load(x, xOff + i);
+      (scalarFirst ? fixed.sub(v) : v.sub(fixed)).intoArray(out, outOff + i);
+    }
+  }
+
+  private static void divScalar(
+      float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff, int bound) {
+    FloatVector fixed = FloatVector.broadcast(FLOATS, s);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector v = load(x, xOff + i);
+      (scalarFirst ? fixed.div(v) : v.div(fixed)).intoArray(out, outOff + i);
+    }
+  }
+
+  @Override
+  public void where(
+      float[] mask,
+      int mOff,
+      float[] a,
+      int aOff,
+      int aStride,
+      float[] b,
+      int bOff,
+      int bStride,
+      float[] out,
+      int outOff,
+      int n) {
+    boolean vectorizable = n >= MIN_VECTOR_LENGTH && (aStride | bStride) <= 1;
+    int bound = vectorizable ? FLOATS.loopBound(n) : 0;
+    if (bound > 0) {
+      select(mask, mOff, a, aOff, aStride == 1, b, bOff, bStride == 1, out, outOff, bound);
+    }
+    if (bound < n) {
+      REFERENCE.where(
+          mask, mOff + bound, a, aOff + bound * aStride, aStride, b, bOff + bound * bStride,
+          bStride, out, outOff + bound, n - bound);
+    }
+  }
+
+  /** Lanes where the mask is not equal to 0 (NaN included, -0 excluded) take {@code a}. */
+  private static void select(float[] mask, int mOff, float[] a, int aOff, boolean aVaries,
+      float[] b, int bOff, boolean bVaries, float[] out, int outOff, int bound) {
+    FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
+    FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector x = operand(a, aOff + i, aVaries, aFixed);
+      FloatVector y = operand(b, bOff + i, bVaries, bFixed);
+      y.blend(x, load(mask, mOff + i).compare(VectorOperators.NE, 0f)).intoArray(out, outOff + i);
+    }
+  }
+
+  /** A vector gather of {@code LANES} positions at a time. */
+  @Override
+  public void gather(float[] src, int[] positions, float[] out, int n) {
+    int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
+    for (int i = 0; i < bound; i += LANES) {
+      FloatVector.fromArray(FLOATS, src, 0, positions, i).intoArray(out, i);
+    }
+    for (int i = bound; i < n; i++) {
+      out[i] = src[positions[i]];
+    }
+  }
+
+  /** The reference's loop: a vector scatter would lose the additions to repeated positions. */
+  @Override
+  public void scatterAdd(float[] g, int[] positions, float[] out, int n) {
+    REFERENCE.scatterAdd(g, positions, out, n);
+  }
+
+  /** The reference's {@link System#arraycopy} per slice, already as fast as a copy gets. */
+  @Override
+  public void indexSelect(float[] x, int outer, int size, int inner, int[] index, float[] out) {
+    REFERENCE.indexSelect(x, outer, size, inner, index, out);
+  }
+
+  /** Slices of at least {@code MIN_VECTOR_LENGTH} are added with vectors. */
+  @Override
+  public void indexAdd(float[] g, int outer, int size, int inner, int[] index, float[] out) {
+    if (inner < MIN_VECTOR_LENGTH) {
+      REFERENCE.indexAdd(g, outer, size, inner, index, out);
+      return;
+    }
+    int count = index.length;
+    int bound = FLOATS.loopBound(inner);
+    for (int o = 0; o < outer; o++) {
+      for (int j = 0; j < count; j++) {
+        int src = (o * count + j) * inner;
+        int dst = (o * size + index[j]) * inner;
+        int i = 0;
+        for (; i < bound; i += LANES) {
+          load(out, dst + i).add(load(g, src + i)).intoArray(out, dst + i);
+        }
+        for (; i < inner; i++) {
+          out[dst + i] += g[src + i];
+        }
+      }
+    }
+  }
+
   @Override
   public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
