@@ -28,21 +28,11 @@ public final class Gru extends RecurrentLayer {
   }
 
   private Gru(Builder<Gru> config, RandomGenerator random) {
-    super(config, 3, random);
+    super(config, CellKind.GRU, random);
   }
 
   /** Runs over {@code input} from initial hidden state {@code h0} (null means zeros). */
   public RnnOutput forward(Tensor input, Tensor h0) {
     return forward(input, null, h0 == null ? null : RnnState.of(h0));
-  }
-
-  @Override
-  boolean foldsHiddenBias() {
-    return false;
-  }
-
-  @Override
-  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
-    return new Tensor[] {GruCell.step(inputProjection, state[0], weightHh, biasHh)};
   }
 }

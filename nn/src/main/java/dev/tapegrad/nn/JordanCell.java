@@ -27,8 +27,8 @@ import java.util.random.RandomGenerator;
  * constructor (see {@code Init} for the seed convention).
  *
  * <p>The output is linear so that any loss can follow (cross-entropy on logits, mean squared
- * error). The cell is a composition of autograd ops; backpropagation through time falls out of the
- * tape. Input may also be unbatched, {@code [in]} with output {@code [out]}.
+ * error). Each step is one fused tape node (see {@link FusedRecurrence}); backpropagation through
+ * time falls out of the tape. Input may also be unbatched, {@code [in]} with output {@code [out]}.
  */
 public final class JordanCell extends Block {
   /**
@@ -94,23 +94,24 @@ public final class JordanCell extends Block {
    * @throws IllegalArgumentException if a shape does not fit, naming the shapes
    */
   public Step forward(Tensor input, Tensor previousOutput) {
-    return step(weights, input, previousOutput);
+    return step(input, previousOutput);
   }
 
-  /**
-   * {@link #forward(Tensor, Tensor)} with other tensors in place of the parameters, given in
-   * {@link #namedParameters()} order; for gradient checks, which perturb copies.
-   */
-  Step forwardWith(List<Tensor> parameters, Tensor input, Tensor previousOutput) {
-    return step(given(parameters), input, previousOutput);
-  }
-
-  private Step step(Tensor[] w, Tensor input, Tensor previousOutput) {
+  private Step step(Tensor input, Tensor previousOutput) {
     Tensor x = Recurrence.cellInput("JordanCell", input, inputSize);
     Tensor y = Recurrence.cellState("JordanCell", "previousOutput", previousOutput, input, outputSize);
-    Tensor projection = Recurrence.project(x, w[0], Recurrence.sumOfBiases(w[2], w[3]));
-    Step step = feedback(projection, y, w[1], w[4], w[5]);
+    Step step = fusedStep(x, y);
     return new Step(Recurrence.cellOutput(step.h(), input), Recurrence.cellOutput(step.y(), input));
+  }
+
+  /** One step on matrices {@code x [B, in]} and {@code y [B, out]}, as one tape node. */
+  private Step fusedStep(Tensor x, Tensor y) {
+    int batch = x.size(0);
+    Tensor packed =
+        new FusedJordanStep(nonlinearity).run(x, y, weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]);
+    return new Step(
+        packed.narrow(0, 0, batch * hiddenSize).reshape(batch, hiddenSize),
+        packed.narrow(0, batch * hiddenSize, batch * outputSize).reshape(batch, outputSize));
   }
 
   /**
@@ -118,28 +119,13 @@ public final class JordanCell extends Block {
    * {@code [T, in]}), optional initial output {@code y0} {@code [B, out]} (or {@code [out]}; null
    * means zeros). Returns every step's output, {@code [T, B, out]} (or {@code [T, out]}).
    *
-   * <p>The input projection of all steps is one matrix product; only the feedback runs step by
-   * step.
+   * <p>Each step is one tape node (see {@link FusedRecurrence}).
    */
   public Tensor forwardSequence(Tensor inputs, Tensor y0) {
-    return sequence(weights, inputs, y0);
+    return sequence(inputs, y0);
   }
 
-  /** {@link #forwardSequence} with other tensors in place of the parameters (see forwardWith). */
-  Tensor forwardSequenceWith(List<Tensor> parameters, Tensor inputs, Tensor y0) {
-    return sequence(given(parameters), inputs, y0);
-  }
-
-  private Tensor[] given(List<Tensor> parameters) {
-    int expected = bias ? 6 : 3;
-    checkArgument(
-        parameters.size() == expected, "JordanCell: %s parameters given, %s expected", parameters.size(), expected);
-    return bias
-        ? parameters.toArray(new Tensor[0])
-        : new Tensor[] {parameters.get(0), parameters.get(1), null, null, parameters.get(2), null};
-  }
-
-  private Tensor sequence(Tensor[] w, Tensor inputs, Tensor y0) {
+  private Tensor sequence(Tensor inputs, Tensor y0) {
     int[] shape = inputs.shape();
     if ((shape.length != 2 && shape.length != 3) || shape[0] == 0 || shape[shape.length - 1] != inputSize) {
       throw new IllegalArgumentException(
@@ -162,23 +148,14 @@ public final class JordanCell extends Block {
       }
       y = batched ? y0 : y0.unsqueeze(0);
     }
-    Tensor projection =
-        Recurrence.project(x.reshape(steps * batch, inputSize), w[0], Recurrence.sumOfBiases(w[2], w[3]))
-            .reshape(steps, batch, hiddenSize);
-    List<Tensor> projections = Recurrence.unbind(projection);
+    List<Tensor> inputsByStep = Recurrence.unbind(x);
     Tensor[] outputs = new Tensor[steps];
     for (int t = 0; t < steps; t++) {
-      y = feedback(projections.get(t), y, w[1], w[4], w[5]).y();
+      y = fusedStep(inputsByStep.get(t), y).y();
       outputs[t] = y;
     }
     Tensor out = Tensor.stack(Arrays.asList(outputs), 0);
     return batched ? out : out.squeeze(1);
-  }
-
-  private Step feedback(
-      Tensor inputProjection, Tensor previousOutput, Tensor weightYh, Tensor weightHy, Tensor biasHy) {
-    Tensor h = nonlinearity.apply(inputProjection.add(Recurrence.project(previousOutput, weightYh, null)));
-    return new Step(h, Recurrence.project(h, weightHy, biasHy));
   }
 
   /** The number of input features. */

@@ -29,7 +29,7 @@ public final class Lstm extends RecurrentLayer {
   }
 
   private Lstm(Builder<Lstm> config, RandomGenerator random) {
-    super(config, 4, random);
+    super(config, CellKind.LSTM, random);
   }
 
   /**
@@ -39,20 +39,5 @@ public final class Lstm extends RecurrentLayer {
   public RnnOutput forward(Tensor input, Tensor h0, Tensor c0) {
     checkInput((h0 == null) == (c0 == null), "give both h0 and c0, or neither");
     return forward(input, null, h0 == null ? null : RnnState.of(h0, c0));
-  }
-
-  @Override
-  boolean foldsHiddenBias() {
-    return true;
-  }
-
-  @Override
-  boolean hasCellState() {
-    return true;
-  }
-
-  @Override
-  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
-    return LstmCell.step(inputProjection, state[0], state[1], weightHh);
   }
 }

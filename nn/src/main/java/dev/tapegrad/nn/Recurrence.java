@@ -3,6 +3,7 @@ package dev.tapegrad.nn;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Autograd;
+import dev.tapegrad.autograd.Function;
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
@@ -130,17 +131,80 @@ final class Recurrence {
     return input.dim() == 2 ? result : result.squeeze(0);
   }
 
+  /** A fused node's output computed from its inputs with composed ops. */
+  @FunctionalInterface
+  interface Composed {
+    Tensor apply(Tensor... inputs);
+  }
+
   /**
-   * A cell's {weight_ih, weight_hh, bias_ih, bias_hh} from a list in registration order (biases
-   * null without them).
+   * A fused node's backward while a graph of the backward is recorded ({@code createGraph}): the
+   * gradients of the node's output recomputed as composed ops ({@code composed} of the node's
+   * inputs {@code in}), for the inputs that need one, themselves recorded so that they can be
+   * differentiated again. The engine runs a backward with grad mode on exactly when createGraph
+   * was asked.
+   *
+   * <p>The composed ops read each input through a {@link Cut}, so the inner backward pass stops
+   * at the node's own inputs: it yields this node's local vector-Jacobian product only, not the
+   * gradient through the inputs' history (a cell's state depends on the weights it reads), and
+   * costs one composed pass however deep the graph above is.
    */
-  static Tensor[] cellParameters(String cell, List<Tensor> parameters, boolean bias) {
-    int expected = bias ? 4 : 2;
-    checkArgument(
-        parameters.size() == expected, "%s: %s parameters given, %s expected", cell, parameters.size(), expected);
-    return new Tensor[] {
-      parameters.get(0), parameters.get(1), bias ? parameters.get(2) : null, bias ? parameters.get(3) : null
-    };
+  static Tensor[] composedGradients(
+      Function.Context ctx, Tensor[] in, Composed composed, Tensor gradOutput) {
+    Cut cut = new Cut();
+    Tensor[] standIns = in.clone();
+    List<Tensor> wrt = new ArrayList<>();
+    List<Integer> positions = new ArrayList<>();
+    for (int i = 0; i < in.length; i++) {
+      if (ctx.needsInputGrad(i)) {
+        standIns[i] = cut.apply(in[i]);
+        wrt.add(standIns[i]);
+        positions.add(i);
+      }
+    }
+    Tensor[] grads = new Tensor[in.length];
+    if (wrt.isEmpty()) {
+      return grads;
+    }
+    List<Tensor> computed;
+    cut.active = true;
+    try {
+      computed = Autograd.grad(List.of(composed.apply(standIns)), wrt, List.of(gradOutput), true);
+    } finally {
+      cut.active = false;
+    }
+    for (int j = 0; j < computed.size(); j++) {
+      grads[positions.get(j)] = computed.get(j);
+    }
+    return grads;
+  }
+
+  /**
+   * The identity, whose backward passes nothing on while {@link #active}: the inner pass of
+   * {@link #composedGradients} ends there. Outside it, the gradient passes through unchanged, so
+   * higher derivatives reach the inputs.
+   */
+  private static final class Cut extends Function {
+    boolean active;
+
+    @Override
+    protected Tensor forward(Context ctx, Tensor... inputs) {
+      return Tensor.of(inputs[0].toFloatArray(), inputs[0].shape());
+    }
+
+    @Override
+    protected Tensor[] backward(Context ctx, Tensor gradOutput) {
+      return new Tensor[] {active ? null : gradOutput};
+    }
+  }
+
+  /** The {@code count} tensors a fused node saved: its inputs. */
+  static Tensor[] savedInputs(Function.Context ctx, int count) {
+    Tensor[] in = new Tensor[count];
+    for (int i = 0; i < count; i++) {
+      in[i] = ctx.saved(i);
+    }
+    return in;
   }
 
   /** A shape for error messages. */

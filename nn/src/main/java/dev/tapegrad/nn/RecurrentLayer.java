@@ -47,12 +47,13 @@ import java.util.random.RandomGenerator;
  * a packed sequence: each sequence's steps past its length are padding, which changes no state,
  * receives exactly zero gradient (for finite padding values) and yields zero outputs; the final
  * state is the state at each sequence's last valid step; the reverse direction starts at each
- * sequence's last valid step. Sequences need not be sorted.
+ * sequence's last valid step. Sequences need not be sorted. A length of 0 is refused, as
+ * PyTorch's {@code pack_padded_sequence} refuses it.
  *
  * <h2>Backpropagation through time, and its truncation</h2>
  *
- * The steps are recorded on the tape like any other ops, so {@code loss.backward()} is
- * backpropagation through time. To bound its cost on a long sequence, cut it into chunks of
+ * Each layer and direction records one node on the tape for all its steps, whose backward is
+ * backpropagation through time, so {@code loss.backward()} needs nothing more. To bound its cost on a long sequence, cut it into chunks of
  * {@code k} steps and carry the state across chunks detached: values flow on, gradients stop at
  * the cut.
  *
@@ -69,12 +70,16 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Performance note</h2>
  *
- * Each layer and direction computes its input projection {@code x W_ihᵀ + b} for all time steps
- * in one {@code [T*B, in] x [in, G*H]} product; only the hidden product and the gate arithmetic
- * run step by step. Products read the weights transposed in place ({@code Functional.linear}), so
- * no weight is ever copied.
+ * Each layer and direction is one fused node: its input projection {@code x W_ihᵀ + b} for all
+ * time steps is one {@code [T*B, in] x [in, G*H]} product; each step is one product of {@code h}
+ * with {@code W_hh} and one pass over the gates, which keeps their activations; the backward
+ * makes one pass over the gates and one product per step, then computes the gradients of the
+ * weights, the biases and the input as one product (or sum) each over all steps. {@link
+ * FusedRecurrence} runs the composed cells instead, the reference the fused nodes are tested
+ * against; second derivatives ({@code createGraph}) go through the composed cells either way.
  */
 public abstract class RecurrentLayer extends Block {
+  private final CellKind kind;
   private final int inputSize;
   private final int hiddenSize;
   private final int numLayers;
@@ -89,8 +94,9 @@ public abstract class RecurrentLayer extends Block {
    */
   private final Tensor[][] weights;
 
-  RecurrentLayer(Builder<?> config, int gates, RandomGenerator random) {
+  RecurrentLayer(Builder<?> config, CellKind kind, RandomGenerator random) {
     checkArgument(random != null, "%s: build needs a RandomGenerator for the initial weights", config.layerName);
+    this.kind = kind;
     this.inputSize = config.inputSize;
     this.hiddenSize = config.hiddenSize;
     this.numLayers = config.numLayers;
@@ -108,26 +114,10 @@ public abstract class RecurrentLayer extends Block {
       for (int d = 0; d < directions; d++) {
         String suffix = "_l" + layer + (d == 1 ? "_reverse" : "");
         int k = layer * directions + d;
-        weights[k] = Recurrence.registerCellParameters(this, suffix, gates * h, in, h, bias, random);
+        weights[k] = Recurrence.registerCellParameters(this, suffix, kind.gates * h, in, h, bias, random);
       }
     }
   }
-
-  // ---------------------------------------------------------------- what a subclass provides
-
-  /** Whether {@code b_hh} can be added to the input projection once (false for the GRU). */
-  abstract boolean foldsHiddenBias();
-
-  /** Whether the state has a cell state (the LSTM's). */
-  boolean hasCellState() {
-    return false;
-  }
-
-  /**
-   * One step of the cell: the new state ({@code {h}} or {@code {h, c}}) from this step's input
-   * projection, the state, {@code W_hhᵀ} and, unless folded, {@code b_hh} (null without biases).
-   */
-  abstract Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh);
 
   // ---------------------------------------------------------------- forward
 
@@ -157,31 +147,6 @@ public abstract class RecurrentLayer extends Block {
    * @throws IllegalArgumentException naming the layer and the shapes when anything does not fit
    */
   public final RnnOutput forward(Tensor input, int[] lengths, RnnState initial) {
-    return run(weights, input, lengths, initial);
-  }
-
-  /**
-   * {@link #forward(Tensor, int[], RnnState)} with other tensors in place of the parameters, given
-   * in {@link #namedParameters()} order; for gradient checks, which perturb copies.
-   */
-  final RnnOutput forwardWith(List<Tensor> parameters, Tensor input, int[] lengths, RnnState initial) {
-    int perDirection = bias ? 4 : 2;
-    checkArgument(
-        parameters.size() == weights.length * perDirection,
-        "%s: %s parameters given, %s expected",
-        getClass().getSimpleName(),
-        parameters.size(),
-        weights.length * perDirection);
-    Tensor[][] given = new Tensor[weights.length][4];
-    for (int k = 0; k < weights.length; k++) {
-      for (int j = 0; j < perDirection; j++) {
-        given[k][j] = parameters.get(k * perDirection + j);
-      }
-    }
-    return run(given, input, lengths, initial);
-  }
-
-  private RnnOutput run(Tensor[][] weights, Tensor input, int[] lengths, RnnState initial) {
     checkInput(input != null, "input must not be null");
     int[] shape = input.shape();
     boolean batched = shape.length == 3;
@@ -195,11 +160,11 @@ public abstract class RecurrentLayer extends Block {
     int steps = x.size(0);
     int batch = x.size(1);
     checkInput(steps > 0 && batch > 0, "input %s has no time steps or no batch entries", Arrays.toString(shape));
-    Tensor[] masks = lengths == null ? null : masks(lengths, batched, steps, batch);
+    int[] running = lengths == null ? null : checkLengths(lengths, batched, steps, batch);
 
     int directions = directions();
     Tensor[] h0 = initialStates(initial, batched, batch);
-    Tensor[] c0 = hasCellState() && initial != null ? splitState(initial.c(), batched, batch) : null;
+    Tensor[] c0 = kind.hasCellState() && initial != null ? splitState(initial.c(), batched, batch) : null;
     Tensor zeros = Tensor.zeros(batch, hiddenSize);
     List<Tensor> hN = new ArrayList<>(numLayers * directions);
     List<Tensor> cN = new ArrayList<>(numLayers * directions);
@@ -208,13 +173,14 @@ public abstract class RecurrentLayer extends Block {
       List<Tensor> outputs = new ArrayList<>(directions);
       for (int d = 0; d < directions; d++) {
         int k = layer * directions + d;
-        Tensor[] state = hasCellState()
-            ? new Tensor[] {h0 == null ? zeros : h0[k], c0 == null ? zeros : c0[k]}
-            : new Tensor[] {h0 == null ? zeros : h0[k]};
-        outputs.add(runDirection(weights[k], layerInput, d == 1, state, masks));
-        hN.add(state[0]);
-        if (hasCellState()) {
-          cN.add(state[1]);
+        Tensor c = kind.hasCellState() ? (c0 == null ? zeros : c0[k]) : null;
+        Tensor packed =
+            FusedDirection.run(kind, running, d == 1, true, layerInput, h0 == null ? zeros : h0[k], c, weights[k]);
+        Tensor[] result = FusedDirection.split(packed, kind, true, steps, batch, hiddenSize);
+        outputs.add(result[0]);
+        hN.add(result[1]);
+        if (kind.hasCellState()) {
+          cN.add(result[2]);
         }
       }
       Tensor out = directions == 1 ? outputs.get(0) : Tensor.cat(outputs, 2);
@@ -225,55 +191,15 @@ public abstract class RecurrentLayer extends Block {
     }
     Tensor output = batched ? (batchFirst ? layerInput.transpose(0, 1) : layerInput) : layerInput.squeeze(1);
     Tensor hStack = finalState(hN, batched);
-    Tensor cStack = hasCellState() ? finalState(cN, batched) : null;
+    Tensor cStack = kind.hasCellState() ? finalState(cN, batched) : null;
     return new RnnOutput(output, hStack, cStack);
   }
 
-  /**
-   * One direction of one layer over all steps; {@code state} holds the initial state on entry
-   * and the final state on exit. Returns the outputs {@code [T, B, H]} in time order.
-   */
-  private Tensor runDirection(Tensor[] weights, Tensor input, boolean reverse, Tensor[] state, Tensor[] masks) {
-    int steps = input.size(0);
-    int batch = input.size(1);
-    int features = input.size(2);
-    Tensor biasIh = weights[2];
-    Tensor biasHh = weights[3];
-    Tensor inputBias = foldsHiddenBias() ? Recurrence.sumOfBiases(biasIh, biasHh) : biasIh;
-    Tensor projection =
-        Recurrence.project(input.reshape(steps * batch, features), weights[0], inputBias)
-            .reshape(steps, batch, -1);
-    List<Tensor> projections = Recurrence.unbind(projection);
-    Tensor weightHh = weights[1];
-    Tensor stepBias = foldsHiddenBias() ? null : biasHh;
-    Tensor zero = Tensor.scalar(0f);
-    Tensor[] outputs = new Tensor[steps];
-    for (int s = 0; s < steps; s++) {
-      int t = reverse ? steps - 1 - s : s;
-      Tensor[] next = step(projections.get(t), state, weightHh, stepBias);
-      Tensor mask = masks == null ? null : masks[t];
-      if (mask == null) {
-        outputs[t] = next[0];
-      } else {
-        // finished (or, in reverse, not yet started) sequences keep their state and output zero
-        for (int i = 0; i < next.length; i++) {
-          next[i] = Tensor.where(mask, next[i], state[i]);
-        }
-        outputs[t] = Tensor.where(mask, next[0], zero);
-      }
-      System.arraycopy(next, 0, state, 0, next.length);
-    }
-    return Tensor.stack(Arrays.asList(outputs), 0);
-  }
-
-  /** Per step, a [B, 1] mask of the sequences still running, or null when all are. */
-  private Tensor[] masks(int[] lengths, boolean batched, int steps, int batch) {
+  /** Checks the lengths; returns them, or null when every sequence runs all steps. */
+  private int[] checkLengths(int[] lengths, boolean batched, int steps, int batch) {
     checkInput(batched, "lengths need batched input; got unbatched input with %s lengths", lengths.length);
-    checkInput(
-        lengths.length == batch,
-        "%s lengths given for a batch of %s",
-        lengths.length,
-        batch);
+    checkInput(lengths.length == batch, "%s lengths given for a batch of %s", lengths.length, batch);
+    boolean all = true;
     for (int b = 0; b < batch; b++) {
       checkInput(
           lengths[b] >= 1 && lengths[b] <= steps,
@@ -282,29 +208,16 @@ public abstract class RecurrentLayer extends Block {
           lengths[b],
           steps,
           steps);
+      all &= lengths[b] == steps;
     }
-    Tensor[] masks = new Tensor[steps];
-    boolean any = false;
-    for (int t = 0; t < steps; t++) {
-      float[] m = new float[batch];
-      boolean all = true;
-      for (int b = 0; b < batch; b++) {
-        m[b] = t < lengths[b] ? 1f : 0f;
-        all &= t < lengths[b];
-      }
-      if (!all) {
-        masks[t] = Tensor.of(m, batch, 1);
-        any = true;
-      }
-    }
-    return any ? masks : null;
+    return all ? null : lengths.clone();
   }
 
   private Tensor[] initialStates(RnnState initial, boolean batched, int batch) {
     if (initial == null) {
       return null;
     }
-    if (hasCellState()) {
+    if (kind.hasCellState()) {
       checkInput(initial.c() != null, "the initial state needs a cell state c_0; use RnnState.of(h0, c0)");
     } else {
       checkInput(initial.c() == null, "the initial state has a cell state c, but only an Lstm has one");

@@ -28,7 +28,7 @@ public final class Rnn extends RecurrentLayer {
   }
 
   private Rnn(Builder<Rnn> config, RandomGenerator random) {
-    super(config, 1, random);
+    super(config, CellKind.elman(config.nonlinearity), random);
     this.nonlinearity = config.nonlinearity;
   }
 
@@ -40,16 +40,6 @@ public final class Rnn extends RecurrentLayer {
   /** The nonlinearity. */
   public RnnCell.Nonlinearity nonlinearity() {
     return nonlinearity;
-  }
-
-  @Override
-  boolean foldsHiddenBias() {
-    return true;
-  }
-
-  @Override
-  Tensor[] step(Tensor inputProjection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
-    return new Tensor[] {RnnCell.step(nonlinearity, inputProjection, state[0], weightHh)};
   }
 
   @Override

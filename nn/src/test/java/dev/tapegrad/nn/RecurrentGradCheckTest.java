@@ -1,13 +1,11 @@
 package dev.tapegrad.nn;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.tapegrad.nn.BlockGradCheck.assertGradients;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tapegrad.autograd.GradCheck;
 import dev.tapegrad.autograd.GradCheckResult;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -34,16 +32,6 @@ class RecurrentGradCheckTest {
     return Tensor.cat(list, 0);
   }
 
-  private static Tensor[] concat(List<Tensor> first, List<Tensor> rest) {
-    List<Tensor> all = new ArrayList<>(first);
-    all.addAll(rest);
-    return all.toArray(new Tensor[0]);
-  }
-
-  private static List<Tensor> tail(Tensor[] in, int from) {
-    return Arrays.asList(in).subList(from, in.length);
-  }
-
   private static void assertChecked(GradCheckResult result) {
     assertTrue(result.passed(), result.report());
   }
@@ -52,54 +40,45 @@ class RecurrentGradCheckTest {
   void rnnCellTanhAndRelu() {
     for (RnnCell.Nonlinearity act : RnnCell.Nonlinearity.values()) {
       RnnCell cell = new RnnCell(3, 4, act, true, random);
-      Tensor[] inputs = concat(List.of(randn(2, 3), randn(2, 4)), cell.parameters());
-      assertChecked(GradCheck.assertGradients(in -> cell.forwardWith(tail(in, 2), in[0], in[1]), inputs));
+      assertChecked(assertGradients(cell, in -> cell.forward(in[0], in[1]), randn(2, 3), randn(2, 4)));
     }
   }
 
   @Test
-  void lstmCellWithBothStatesOut() {
-    LstmCell cell = new LstmCell(3, 4, random);
-    Tensor[] inputs = concat(List.of(randn(2, 3), randn(2, 4), randn(2, 4)), cell.parameters());
-    assertChecked(GradCheck.assertGradients(
-        in -> {
-          RnnState next = cell.forwardWith(tail(in, 3), in[0], RnnState.of(in[1], in[2]));
-          return flat(next.h(), next.c());
-        },
-        inputs));
+  void lstmCellWithBothStatesOutBatchedAndUnbatchedWithoutBias() {
+    LstmCell batched = new LstmCell(3, 4, random);
+    checkLstmCell(batched, randn(2, 3), randn(2, 4), randn(2, 4));
+    LstmCell unbatched = new LstmCell(3, 2, false, random);
+    checkLstmCell(unbatched, randn(3), randn(2), randn(2));
   }
 
-  @Test
-  void lstmCellUnbatchedWithoutBias() {
-    LstmCell cell = new LstmCell(3, 2, false, random);
-    Tensor[] inputs = concat(List.of(randn(3), randn(2), randn(2)), cell.parameters());
-    assertChecked(GradCheck.assertGradients(
+  private static void checkLstmCell(LstmCell cell, Tensor x, Tensor h, Tensor c) {
+    assertChecked(assertGradients(
+        cell,
         in -> {
-          RnnState next = cell.forwardWith(tail(in, 3), in[0], RnnState.of(in[1], in[2]));
+          RnnState next = cell.forward(in[0], RnnState.of(in[1], in[2]));
           return flat(next.h(), next.c());
         },
-        inputs));
+        x, h, c));
   }
 
   @Test
   void gruCell() {
     GruCell cell = new GruCell(3, 4, random);
-    Tensor[] inputs = concat(List.of(randn(2, 3), randn(2, 4)), cell.parameters());
-    assertChecked(GradCheck.assertGradients(in -> cell.forwardWith(tail(in, 2), in[0], in[1]), inputs));
+    assertChecked(assertGradients(cell, in -> cell.forward(in[0], in[1]), randn(2, 3), randn(2, 4)));
   }
 
   @Test
   void jordanCellStepAndSequence() {
     JordanCell cell = new JordanCell(3, 4, 2, random);
-    Tensor[] step = concat(List.of(randn(2, 3), randn(2, 2)), cell.parameters());
-    assertChecked(GradCheck.assertGradients(
+    assertChecked(assertGradients(
+        cell,
         in -> {
-          JordanCell.Step s = cell.forwardWith(tail(in, 2), in[0], in[1]);
+          JordanCell.Step s = cell.forward(in[0], in[1]);
           return flat(s.h(), s.y());
         },
-        step));
-    Tensor[] sequence = concat(List.of(randn(4, 2, 3), randn(2, 2)), cell.parameters());
-    assertChecked(GradCheck.assertGradients(in -> cell.forwardSequenceWith(tail(in, 2), in[0], in[1]), sequence));
+        randn(2, 3), randn(2, 2)));
+    assertChecked(assertGradients(cell, in -> cell.forwardSequence(in[0], in[1]), randn(4, 2, 3), randn(2, 2)));
   }
 
   @Test
@@ -141,17 +120,13 @@ class RecurrentGradCheckTest {
   }
 
   private static void checkLayer(RecurrentLayer layer, Tensor x, Tensor h0, Tensor c0, int[] lengths) {
-    List<Tensor> states = c0 == null ? List.of(x, h0) : List.of(x, h0, c0);
-    int offset = states.size();
-    RnnOutput own = layer.forward(x, lengths, new RnnState(h0, c0));
-    RnnOutput substituted = layer.forwardWith(layer.parameters(), x, lengths, new RnnState(h0, c0));
-    assertArrayEquals(own.output().toFloatArray(), substituted.output().toFloatArray());
-    assertChecked(GradCheck.assertGradients(
+    Tensor[] inputs = c0 == null ? new Tensor[] {x, h0} : new Tensor[] {x, h0, c0};
+    assertChecked(assertGradients(
+        layer,
         in -> {
-          RnnState initial = new RnnState(in[1], offset == 3 ? in[2] : null);
-          RnnOutput out = layer.forwardWith(tail(in, offset), in[0], lengths, initial);
+          RnnOutput out = layer.forward(in[0], lengths, new RnnState(in[1], in.length == 3 ? in[2] : null));
           return flat(out.output(), out.hN(), out.cN());
         },
-        concat(states, layer.parameters())));
+        inputs));
   }
 }
