@@ -146,6 +146,7 @@ final class Pointwise {
     for (int i = 0; i < out.length; i++) {
       out[i] = in[i] + s;
     }
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("add", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g}, x);
   }
 
@@ -156,6 +157,7 @@ final class Pointwise {
       out[i] = in[i] * s;
     }
     Profiler.countMultiplyAdds("mul", out.length);
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
@@ -166,6 +168,7 @@ final class Pointwise {
     for (int i = 0; i < out.length; i++) {
       out[i] = in[i] / s;
     }
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
   }
 
@@ -175,6 +178,7 @@ final class Pointwise {
     for (int i = 0; i < out.length; i++) {
       out[i] = s - in[i];
     }
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
   }
 
@@ -185,6 +189,7 @@ final class Pointwise {
       out[i] = s / in[i];
     }
     // d (s / x) = -s / x^2
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record(
         "rdiv",
         new Tensor(out, x.shapeRef()),
@@ -199,6 +204,7 @@ final class Pointwise {
       out[i] = (float) Math.pow(in[i], p);
     }
     // d x^p = p x^(p - 1)
+    if (Trace.active()) Trace.next("scalar", p);
     return Node.record(
         "pow",
         new Tensor(out, x.shapeRef()),
@@ -216,6 +222,7 @@ final class Pointwise {
       out[i] = v > 0 ? v : v * slope;
     }
     Tensor m = new Tensor(mask, x.shapeRef());
+    if (Trace.active()) Trace.next("slope", slope);
     return Node.record("leakyRelu", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
   }
 
@@ -233,6 +240,7 @@ final class Pointwise {
       out[i] = v != v ? v : Math.min(max, Math.max(min, v));
     }
     Tensor m = new Tensor(mask, x.shapeRef());
+    if (Trace.active()) Trace.next("min", min, "max", max);
     return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {Binary.masked(g, m)}, x);
   }
 }

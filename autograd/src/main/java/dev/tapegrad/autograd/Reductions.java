@@ -29,6 +29,7 @@ final class Reductions {
     KernelProvider.get().sumAxis(x.data, outer, shape[d], inner, out);
     int[] kept = Shapes.with(shape, d, 1);
     Tensor result = new Tensor(out, keepDim ? kept : Shapes.remove(shape, d));
+    if (Trace.active()) Trace.next("dim", d, "keepDim", keepDim);
     return Node.record(
         "sum",
         result,
@@ -109,6 +110,7 @@ final class Reductions {
     Tensor pick = new Tensor(mask, shape);
     int[] kept = Shapes.with(shape, d, 1);
     Tensor result = new Tensor(out, keepDim ? kept : Shapes.remove(shape, d));
+    if (Trace.active()) Trace.next("dim", d, "keepDim", keepDim);
     return Node.record(
         name,
         result,
