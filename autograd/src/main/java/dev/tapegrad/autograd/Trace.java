@@ -38,6 +38,12 @@ public final class Trace implements AutoCloseable {
 
   private static final String AUTOGRAD = Trace.class.getPackageName() + ".";
 
+  /** The classes that run ops; a call site is the first frame outside them. */
+  private static final java.util.Set<String> MACHINERY =
+      java.util.Set.of(
+          "Tensor", "Node", "Trace", "Pointwise", "Binary", "Indexing", "ShapeOps", "LinearAlgebra",
+          "Reductions", "Functional", "Function", "Shapes", "Autograd", "Engine", "Profiler", "Anomaly");
+
   /**
    * One recorded op.
    *
@@ -205,11 +211,17 @@ public final class Trace implements AutoCloseable {
     return Collections.unmodifiableMap(m);
   }
 
-  /** The first frame outside autograd: where the user's (or a layer's) code ran the op. */
+  /**
+   * The first frame outside the op machinery (and outside nn's layer reporting): where the user's
+   * (or a layer's) code ran the op.
+   */
   private static StackTraceElement site() {
     for (StackTraceElement e : new Throwable().getStackTrace()) {
       String c = e.getClassName();
-      if (!c.startsWith(AUTOGRAD) && !c.endsWith("LayerTrace")) {
+      int nested = c.indexOf('$');
+      String outer = nested < 0 ? c : c.substring(0, nested);
+      boolean machinery = outer.startsWith(AUTOGRAD) && MACHINERY.contains(outer.substring(AUTOGRAD.length()));
+      if (!machinery && !outer.endsWith(".LayerTrace")) {
         return e;
       }
     }
