@@ -46,6 +46,7 @@ class OnnxExportTest {
   private static void assertSameOutputs(
       byte[] onnx, OnnxExport.Forward forward, Map<String, Tensor> tensors, Map<String, int[]> lengths)
       throws Exception {
+    keep(onnx);
     Map<String, Object> feed = new LinkedHashMap<>(tensors);
     feed.putAll(lengths);
     List<Tensor> expected;
@@ -53,6 +54,21 @@ class OnnxExportTest {
       expected = forward.apply(OnnxExport.Inputs.of(tensors, lengths));
     }
     OrtCheck.assertClose(expected, OrtCheck.run(onnx, feed));
+  }
+
+  /**
+   * Leaves a copy of each exported file in {@code target/onnx-exports}, named after the test, for
+   * {@code tools/check_onnx.py} (the ONNX checker, which has no Java API).
+   */
+  private static void keep(byte[] onnx) throws java.io.IOException {
+    String test = StackWalker.getInstance().walk(s -> s.skip(2).findFirst()).orElseThrow().getMethodName();
+    Path dir = Path.of("target", "onnx-exports");
+    Files.createDirectories(dir);
+    Path file = dir.resolve(test + ".onnx");
+    for (int i = 2; Files.exists(file) && !java.util.Arrays.equals(Files.readAllBytes(file), onnx); i++) {
+      file = dir.resolve(test + "-" + i + ".onnx");
+    }
+    Files.write(file, onnx);
   }
 
   private static Set ops(ModelProto model) {
