@@ -25,6 +25,7 @@ final class Lowering {
   private final Map<Tensor, String> names = new IdentityHashMap<>();
   private final Map<Tensor, Tensor> pair = new IdentityHashMap<>();
   private final Map<Tensor, String> constants = new IdentityHashMap<>();
+  private final Map<Tensor, Step> producers = new IdentityHashMap<>();
   private final Map<int[], String> lengthNames = new IdentityHashMap<>();
   private final Map<int[], int[]> lengthPair = new IdentityHashMap<>();
   final List<Source> sources = new ArrayList<>();
@@ -52,6 +53,11 @@ final class Lowering {
   void define(Tensor ta, Tensor tb, String name) {
     names.put(ta, name);
     pair.put(ta, tb);
+  }
+
+  /** The op that computed {@code ta}, or null for an input or a constant. */
+  Step producer(Tensor ta) {
+    return producers.get(ta);
   }
 
   void lowerAll() {
@@ -279,6 +285,7 @@ final class Lowering {
       Tensor oa = a.outputs().get(j);
       if (oa != null) {
         low.define(oa, b.outputs().get(j), name);
+        low.producers.put(oa, this);
       }
     }
 

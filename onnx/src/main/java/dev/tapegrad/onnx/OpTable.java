@@ -66,7 +66,7 @@ final class OpTable {
       if (s.inputs() == 2) {
         s.out(g.op(op, name, new String[] {s.in(0), s.in(1)}));
       } else {
-        s.out(g.op(op, name, new String[] {s.in(0), scalar(s, "scalar")}));
+        s.out(g.op(op, name, new String[] {s.in(0), name.equals("mul") ? scalarOrMean(s) : scalar(s, "scalar")}));
       }
       return;
     }
@@ -139,6 +139,38 @@ final class OpTable {
 
   private static String scalar(Step s, String key) {
     return s.g.scalar((Float) s.same(key));
+  }
+
+  /**
+   * The scalar of a {@code mul}; when it differs between the traces, it may be a mean's {@code 1 /
+   * n} over a dynamic axis (mean is a sum times {@code 1 / n}): then it is computed at run time
+   * from the summed tensor's shape, as tapegrad does, {@code 1 / n} rounded to float.
+   */
+  private static String scalarOrMean(Step s) {
+    Object va = s.a.attribute("scalar");
+    Object vb = s.b.attribute("scalar");
+    Step sum = s.low.producer(s.a.inputs().get(0));
+    if (va.equals(vb) || sum == null || !sum.name().equals("sum")) {
+      return scalar(s, "scalar");
+    }
+    GraphBuilder g = s.g;
+    int[] inA = sum.inShapeA(0);
+    int[] inB = sum.inShapeB(0);
+    boolean all = !sum.has("dim");
+    int d = all ? -1 : sum.intAttr("dim");
+    long nA = all ? java.util.Arrays.stream(inA).asLongStream().reduce(1, (x, y) -> x * y) : inA[d];
+    long nB = all ? java.util.Arrays.stream(inB).asLongStream().reduce(1, (x, y) -> x * y) : inB[d];
+    if ((Float) va != 1f / nA || (Float) vb != 1f / nB) {
+      return scalar(s, "scalar"); // fails, naming both values
+    }
+    String summed = sum.in(0);
+    String count =
+        all
+            ? g.op("ReduceProd", "numel", new String[] {g.shapeOf(summed)}, "keepdims", 1L)
+            : g.dimOf(summed, d);
+    String n = g.op("Cast", "count", new String[] {count}, "to", (long) DataType.FLOAT.getNumber());
+    String reciprocal = g.op("Reciprocal", "inverse", new String[] {n});
+    return g.op("Squeeze", "inverse", new String[] {reciprocal, g.longs("axes", 0)});
   }
 
   private static String normalCdf(GraphBuilder g, String x) {

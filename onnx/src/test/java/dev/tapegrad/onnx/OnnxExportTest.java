@@ -224,7 +224,12 @@ class OnnxExportTest {
     Sequential tdnn =
         new Sequential(
             new TimeDelay(6, 8, 3, 2, random), new Tanh(), new TimeDelay(8, 4, 2, random), new LogSoftmax(-1));
-    OnnxExport.Forward forward = in -> List.of(tdnn.forward(in.tensor("frames")));
+    // frame outputs, and their mean over time (x-vector pooling), whose 1 / T is dynamic
+    OnnxExport.Forward forward =
+        in -> {
+          Tensor y = tdnn.forward(in.tensor("frames"));
+          return List.of(y, y.mean(y.dim() - 2, false));
+        };
     byte[] onnx =
         OnnxExport.builder(tdnn)
             .input("frames", Tensor.randn(6, 2, 12, 6))
@@ -293,6 +298,29 @@ class OnnxExportTest {
             .build()
             .toBytes(forward);
     assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(31, 5, 6)), Map.of());
+  }
+
+  /** The rest of the elementwise, reduction, indexing and shape ops, on a [B, 3, 4] input. */
+  private static Tensor moreOps(Tensor x, Tensor w) {
+    Tensor a = x.sin().add(x.cos().mul(x.erf())).add(x.softplus()).mul(x.sign()); // [B, 3, 4]
+    Tensor b = x.abs().add(1f).pow(x.sigmoid()).minimum(a).square(); // [B, 3, 4]
+    Tensor c = a.matmul(b.transpose(1, 2)); // batched [B, 3, 3]
+    Tensor index = Tensor.of(new float[] {2, 0, 1, 1, 2, 0}, 1, 3, 2).expand(c.size(0), 3, 2).copy();
+    Tensor d = c.gather(2, index).div(c.detach().abs().add(1f).sum(2, true)); // [B, 3, 2]
+    Tensor e = Tensor.stack(d.chunk(2, 2), 0).squeeze(-1).flatten(); // [2 * B * 3]
+    Tensor f = e.logSumExp().add(x.var(2, true, false).mean()).sub(x.max()).add(x.min()).add(x.sum()); // []
+    Tensor g = x.slice(2, 0, 4, 2).view(-1, 2).matmul(w).relu(); // [B * 3, 5]
+    Tensor h = g.reshape(-1, 3, 5).logSumExp(1, false).mul(f); // [B, 5]
+    return h.add(Tensor.vector(1, 2, 3, 4, 5).dot(Tensor.vector(5, 4, 3, 2, 1)).mul(0.01f));
+  }
+
+  @Test
+  void moreOpsInOnnxRuntime() throws Exception {
+    Tensor w = Tensor.randn(32, 2, 5);
+    OnnxExport.Forward forward = in -> List.of(moreOps(in.tensor("x"), w));
+    byte[] onnx =
+        OnnxExport.builder(null).input("x", Tensor.randn(33, 2, 3, 4)).dynamicAxis("x", 0, "batch").build().toBytes(forward);
+    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(34, 5, 3, 4)), Map.of());
   }
 
   /** A user-defined differentiable op. */
