@@ -219,6 +219,28 @@ class OnnxExportTest {
   }
 
   @Test
+  void cellSteppedByAUserLoopIsUnrolled() throws Exception {
+    dev.tapegrad.nn.GruCell cell = new dev.tapegrad.nn.GruCell(3, 4, new Random(10));
+    OnnxExport.Forward forward =
+        in -> {
+          Tensor h = in.tensor("h");
+          for (Tensor step : in.tensor("x").split(1, 0)) {
+            h = cell.forward(step.squeeze(0), h);
+          }
+          return List.of(h);
+        };
+    byte[] onnx =
+        OnnxExport.builder(cell)
+            .input("x", Tensor.randn(50, 5, 2, 3))
+            .input("h", Tensor.randn(51, 2, 4))
+            .dynamicAxis("x", 1, "batch")
+            .dynamicAxis("h", 0, "batch")
+            .build()
+            .toBytes(forward);
+    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(52, 5, 6, 3), "h", Tensor.randn(53, 6, 4)), Map.of());
+  }
+
+  @Test
   void timeDelayNetworkAsConvolutions() throws Exception {
     Random random = new Random(5);
     Sequential tdnn =
