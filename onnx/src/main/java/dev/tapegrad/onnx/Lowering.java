@@ -26,6 +26,8 @@ final class Lowering {
   private final Map<Tensor, Tensor> pair = new IdentityHashMap<>();
   private final Map<Tensor, String> constants = new IdentityHashMap<>();
   private final Map<Tensor, Step> producers = new IdentityHashMap<>();
+  /** Every named value of the first trace, in the order defined. */
+  private final List<Tensor> defined = new ArrayList<>();
   private final Map<int[], String> lengthNames = new IdentityHashMap<>();
   private final Map<int[], int[]> lengthPair = new IdentityHashMap<>();
   final List<Source> sources = new ArrayList<>();
@@ -53,6 +55,7 @@ final class Lowering {
   void define(Tensor ta, Tensor tb, String name) {
     names.put(ta, name);
     pair.put(ta, tb);
+    defined.add(ta);
   }
 
   /** The op that computed {@code ta}, or null for an input or a constant. */
@@ -157,48 +160,75 @@ final class Lowering {
     if (fixed) {
       return g.longs("shape", longs(outA));
     }
-    List<String> parts = new ArrayList<>();
-    List<Long> run = new ArrayList<>();
-    int inferred = 0;
+    // each size: a fixed value, a run-time dimension, or null (left to -1)
+    Object[] sizes = new Object[outA.length];
+    List<Integer> open = new ArrayList<>();
     for (int i = 0; i < outA.length; i++) {
       if (outA[i] == outB[i]) {
-        run.add((long) outA[i]);
+        sizes[i] = (long) outA[i];
         continue;
       }
       if (expand) {
         int j = i - (outA.length - inA.length);
         if (j >= 0 && inA[j] == outA[i] && inB[j] == outB[i]) {
-          run.add(1L);
+          sizes[i] = 1L; // Expand keeps the input's own size
           continue;
         }
       }
-      String dim = null;
-      for (int j = 0; j < inA.length && dim == null; j++) {
+      for (int j = 0; j < inA.length && sizes[i] == null; j++) {
         if (inA[j] == outA[i] && inB[j] == outB[i]) {
-          dim = g.dimOf(input, j);
+          sizes[i] = g.dimOf(input, j);
         }
       }
-      for (Source s : sources) {
-        if (dim == null && s.sizeA == outA[i] && s.sizeB == outB[i]) {
-          dim = g.dimOf(s.value, s.axis);
+      for (Source src : sources) {
+        if (sizes[i] == null && src.sizeA == outA[i] && src.sizeB == outB[i]) {
+          sizes[i] = g.dimOf(src.value, src.axis);
         }
       }
-      if (dim == null) {
-        if (expand || ++inferred > 1) {
+      if (sizes[i] == null) {
+        open.add(i);
+      }
+    }
+    // More than one size left: look for them among the values computed so far, the latest first
+    // (a size the graph made, like T - 4), leaving the last one to -1.
+    int allowed = expand ? 0 : 1;
+    for (int k = 0; k < open.size() - allowed; k++) {
+      int i = open.get(k);
+      for (int v = defined.size() - 1; v >= 0 && sizes[i] == null; v--) {
+        int[] va = defined.get(v).shape();
+        int[] vb = pair.get(defined.get(v)).shape();
+        for (int j = 0; j < va.length && sizes[i] == null; j++) {
+          if (va[j] == outA[i] && vb[j] == outB[i]) {
+            sizes[i] = g.dimOf(names.get(defined.get(v)), j);
+          }
+        }
+      }
+    }
+    int inferred = 0;
+    for (int i = 0; i < sizes.length; i++) {
+      if (sizes[i] == null) {
+        if (++inferred > allowed) {
           throw step.fail(
               String.format(
                   "its result's size %s (%s on other inputs) depends on dynamic axes in a way the export"
                       + " cannot express; make fewer axes dynamic or reshape with one -1",
                   Arrays.toString(outA), Arrays.toString(outB)));
         }
-        run.add(-1L);
+        sizes[i] = -1L;
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    List<Long> run = new ArrayList<>();
+    for (Object size : sizes) {
+      if (size instanceof Long l) {
+        run.add(l);
         continue;
       }
       if (!run.isEmpty()) {
         parts.add(g.longs("shape", run.stream().mapToLong(Long::longValue).toArray()));
         run.clear();
       }
-      parts.add(dim);
+      parts.add((String) size);
     }
     if (!run.isEmpty()) {
       parts.add(g.longs("shape", run.stream().mapToLong(Long::longValue).toArray()));
