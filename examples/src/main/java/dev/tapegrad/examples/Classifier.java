@@ -54,6 +54,9 @@ public final class Classifier implements Callable<Integer> {
   @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE})")
   Path out = Path.of("out", "classifier");
 
+  @Option(names = "--export-onnx", description = "also write the trained model as an ONNX file (opset 17)")
+  Path exportOnnx;
+
   /** What a run reports. */
   record Report(double accuracy, double loss, Path plot) {}
 
@@ -95,6 +98,7 @@ public final class Classifier implements Callable<Integer> {
       }
     }
     double accuracy = accuracy(model, inputs, labels);
+    if (exportOnnx != null) ExampleOnnx.export(model, inputs, "points", "logits", exportOnnx, console);
     Path plot = plot(model, xy, labels);
     console.printf(Locale.ROOT, "final loss %.4f, training accuracy %.3f%nplot: %s%n", loss, accuracy, plot);
     report = new Report(accuracy, loss, plot);
