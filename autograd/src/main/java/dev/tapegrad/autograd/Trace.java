@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * code that ran it, whether or not grad mode is on.
  *
  * <p>Tracing is per thread and off by default. The op families report to it through {@link
- * #active()}, which costs one volatile read while no thread traces, so the tape's hot path pays
+ * #active()}, which costs one read of a static field while no thread traces, so the tape's hot path pays
  * nothing else. An op reports its attributes with {@link #next} just before it records itself; a
  * layer that exports as one op (a fused recurrent layer, an embedding) reports itself with {@link
  * #composite}, which hides the ops it runs inside.
@@ -31,8 +31,12 @@ import java.util.function.Supplier;
  * families and may change with them.
  */
 public final class Trace implements AutoCloseable {
-  /** The number of threads tracing now; {@link #active()} reads it first. */
-  private static volatile int tracing;
+  /**
+   * The number of threads tracing now; {@link #active()} reads it first. Not volatile: a tracing
+   * thread always sees its own update, and another thread that sees a stale count only looks up
+   * its own (absent) trace, so the hot path pays a plain read.
+   */
+  private static int tracing;
 
   private static final ThreadLocal<Trace> CURRENT = new ThreadLocal<>();
 

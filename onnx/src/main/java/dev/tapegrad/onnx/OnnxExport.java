@@ -298,7 +298,8 @@ public final class OnnxExport {
     byte[] bytes = toBytes(forward);
     Path dir = path.toAbsolutePath().getParent();
     try {
-      Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
+      // not Files.createTempFile, whose owner-only permissions the model file would keep
+      Path tmp = dir.resolve(path.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
       try {
         Files.write(tmp, bytes);
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
