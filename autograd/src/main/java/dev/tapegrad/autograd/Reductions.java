@@ -136,7 +136,7 @@ final class Reductions {
     for (int i = 0; i < arg.length; i++) {
       idx[i] = arg[i];
     }
-    return new Tensor(idx, keepDim ? Shapes.with(shape, d, 1) : Shapes.remove(shape, d));
+    return Trace.constant(name, new Tensor(idx, keepDim ? Shapes.with(shape, d, 1) : Shapes.remove(shape, d)), x, "dim", d, "keepDim", keepDim);
   }
 
   static Tensor logSumExp(Tensor x, int dim, boolean keepDim) {

@@ -154,6 +154,25 @@ public final class Trace implements AutoCloseable {
   }
 
   /**
+   * Returns {@code out}, the result of a non-differentiable op (a comparison, argmax), and traces
+   * it as {@code op(inputs)} so that an exporter follows the values through it. Attributes, if
+   * any, follow the inputs as keys and values.
+   */
+  static Tensor constant(String op, Tensor out, Object... inputsThenAttributes) {
+    if (active()) {
+      int n = 0;
+      while (n < inputsThenAttributes.length && inputsThenAttributes[n] instanceof Tensor) {
+        n++;
+      }
+      Tensor[] inputs = new Tensor[n];
+      System.arraycopy(inputsThenAttributes, 0, inputs, 0, n);
+      CURRENT.get().pending = java.util.Arrays.copyOfRange(inputsThenAttributes, n, inputsThenAttributes.length);
+      record(op, out, inputs);
+    }
+    return out;
+  }
+
+  /**
    * Runs {@code body} as one traced op named {@code name}: nothing inside it is traced, and the
    * op's outputs are what {@code outputs} picks from the result. Outside tracing it just runs
    * {@code body}.

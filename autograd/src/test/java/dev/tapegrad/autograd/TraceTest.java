@@ -77,6 +77,21 @@ class TraceTest {
   }
 
   @Test
+  void comparisonsAndArgmaxAreTracedThoughTheTapeDoesNotRecordThem() {
+    Tensor x = Tensor.randn(9, 2, 3).requiresGrad(true);
+    Tensor y = Tensor.randn(10, 2, 3);
+    try (Trace trace = Trace.start()) {
+      Tensor lt = x.lt(y);
+      Tensor arg = x.argmax(1, true);
+      assertEquals(List.of("lt", "argmax"), names(trace));
+      assertSame(x, trace.ops().get(0).inputs().get(0), "inputs in the caller's order, though lt runs as gt swapped");
+      assertSame(y, trace.ops().get(0).inputs().get(1));
+      assertEquals(Map.of("dim", 1, "keepDim", true), trace.ops().get(1).attributes());
+      assertTrue(lt.isLeaf() && arg.isLeaf(), "still no node on the tape");
+    }
+  }
+
+  @Test
   void detachIsFollowedAsAnAlias() {
     Tensor x = Tensor.randn(5, 3).requiresGrad(true);
     try (Trace trace = Trace.start()) {

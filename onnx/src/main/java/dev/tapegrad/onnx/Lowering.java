@@ -108,7 +108,7 @@ final class Lowering {
           "ONNX export: " + what + where + " is a tensor " + Arrays.toString(ta.shape())
               + " that no traced op computes, and it changes with the inputs (on other inputs it is "
               + (tb == null ? "absent" : Arrays.toString(tb.shape())) + "). It was computed from the"
-              + " inputs outside the tape (toFloatArray, a comparison, argmax, an int[] of indices, a"
+              + " inputs outside the tape (toFloatArray, an int[] of indices, a"
               + " size read from a dynamic axis); the graph would freeze it, so nothing is written");
     }
     return constants.computeIfAbsent(ta, t -> g.floats("const", t.toFloatArray(), longs(t.shape())));

@@ -36,17 +36,22 @@ final class OpTable {
   private static final Map<String, String> BINARY =
       Map.of("add", "Add", "sub", "Sub", "mul", "Mul", "div", "Div", "pow", "Pow", "maximum", "Max", "minimum", "Min");
 
+  /** Comparisons, which give 1 or 0 as float32. */
+  private static final Map<String, String> COMPARE =
+      Map.of("gt", "Greater", "lt", "Less", "ge", "GreaterOrEqual", "le", "LessOrEqual", "eq", "Equal");
+
   /** Every op name the table maps, for the failure message. */
   static final TreeSet<String> SUPPORTED = new TreeSet<>();
 
   static {
     SUPPORTED.addAll(UNARY.keySet());
     SUPPORTED.addAll(BINARY.keySet());
+    SUPPORTED.addAll(COMPARE.keySet());
     SUPPORTED.addAll(
         java.util.List.of(
             "rsub", "rdiv", "gelu", "normalCdf", "normalPdf", "leakyRelu", "clamp", "where", "reshape",
             "transpose", "permute", "expand", "narrow", "cat", "indexSelect", "gather", "matmul", "dot",
-            "sum", "max", "min", "softmax", "logSoftmax", "embedding", "timeDelay", "recurrent"));
+            "sum", "max", "min", "softmax", "logSoftmax", "embedding", "timeDelay", "recurrent", "argmax", "argmin"));
   }
 
   static void lower(Step s) {
@@ -70,7 +75,25 @@ final class OpTable {
       }
       return;
     }
+    if (COMPARE.containsKey(name)) {
+      String bool = g.op(COMPARE.get(name), name, new String[] {s.in(0), s.in(1)});
+      s.out(g.op("Cast", name, new String[] {bool}, "to", (long) DataType.FLOAT.getNumber()));
+      return;
+    }
     switch (name) {
+      case "argmax", "argmin" -> {
+        // the first extreme index, as tapegrad's (select_last_index = 0)
+        String index =
+            g.op(
+                name.equals("argmax") ? "ArgMax" : "ArgMin",
+                name,
+                new String[] {s.in(0)},
+                "axis",
+                (long) s.intAttr("dim"),
+                "keepdims",
+                (Boolean) s.same("keepDim") ? 1L : 0L);
+        s.out(g.op("Cast", name, new String[] {index}, "to", (long) DataType.FLOAT.getNumber()));
+      }
       case "rsub" -> s.out(g.op("Sub", name, new String[] {scalar(s, "scalar"), s.in(0)}));
       case "rdiv" -> s.out(g.op("Div", name, new String[] {scalar(s, "scalar"), s.in(0)}));
       case "gelu" -> {

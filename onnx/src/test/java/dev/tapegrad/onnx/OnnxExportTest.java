@@ -337,6 +337,22 @@ class OnnxExportTest {
   }
 
   @Test
+  void comparisonsAndArgmaxFollowTheInputs() throws Exception {
+    Linear linear = new Linear(4, 3, new Random(11));
+    OnnxExport.Forward forward =
+        in -> {
+          Tensor x = in.tensor("x");
+          Tensor y = linear.forward(x);
+          Tensor gated = Tensor.where(y.gt(0f), y, y.mul(0.1f)).add(y.lt(x.narrow(1, 0, 3)));
+          Tensor flags = y.ge(Tensor.scalar(0.2f)).add(y.le(Tensor.scalar(-0.2f)).mul(2f)).add(y.eq(y));
+          return List.of(gated, flags, y.argmax(1, false), y.argmin(0, true));
+        };
+    byte[] onnx =
+        OnnxExport.builder(linear).input("x", Tensor.randn(60, 5, 4)).dynamicAxis("x", 0, "batch").build().toBytes(forward);
+    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(61, 9, 4)), Map.of());
+  }
+
+  @Test
   void moreOpsInOnnxRuntime() throws Exception {
     Tensor w = Tensor.randn(32, 2, 5);
     OnnxExport.Forward forward = in -> List.of(moreOps(in.tensor("x"), w));
