@@ -26,9 +26,12 @@ final class GraphBuilder {
   private final Set<String> names = new HashSet<>();
   private final Map<String, String> shapes = new HashMap<>();
   private int counter;
+  /** The opset the graph declares; some ops change form with it. */
+  final int opset;
 
-  GraphBuilder(String name) {
+  GraphBuilder(String name, int opset) {
     graph.setName(name);
+    this.opset = opset;
   }
 
   GraphProto build() {

@@ -239,7 +239,7 @@ public final class OnnxExport {
         outputNames.size(),
         a.outputs.size());
 
-    GraphBuilder g = new GraphBuilder(graphName);
+    GraphBuilder g = new GraphBuilder(graphName, opset);
     Lowering lowering = new Lowering(g, a, b, parameterNames());
     for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
       String name = g.claim(e.getKey());

@@ -270,9 +270,11 @@ final class OpTable {
       return;
     }
     String op = name.equals("max") ? "ReduceMax" : "ReduceMin";
-    // opset 17 takes the axes of ReduceMax and ReduceMin as an attribute
+    // up to opset 17 ReduceMax and ReduceMin take their axes as an attribute, from 18 as an input
     if (all) {
       s.out(g.op(op, name, new String[] {x}, "keepdims", keep));
+    } else if (g.opset >= 18) {
+      s.out(g.op(op, name, new String[] {x, g.longs("axes", s.intAttr("dim"))}, "keepdims", keep));
     } else {
       s.out(g.op(op, name, new String[] {x}, "keepdims", keep, "axes", new long[] {s.intAttr("dim")}));
     }

@@ -361,6 +361,41 @@ class OnnxExportTest {
     assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(34, 5, 3, 4)), Map.of());
   }
 
+  @Test
+  void newerOpsetsRunToo() throws Exception {
+    Custom model = new Custom();
+    OnnxExport.Forward forward = in -> List.of(model.forward(in.tensor("x")));
+    for (int opset : new int[] {18, 21}) {
+      ModelProto proto =
+          OnnxExport.builder(model).input("x", Tensor.randn(35, 3, 6)).dynamicAxis("x", 0, "batch").opset(opset).build().toModel(forward);
+      assertEquals(opset, proto.getOpsetImport(0).getVersion());
+      assertSameOutputs(proto.toByteArray(), forward, Map.of("x", Tensor.randn(36, 4, 6)), Map.of());
+    }
+  }
+
+  @Test
+  void badBuilderArgumentsAreNamed() {
+    Tensor x = Tensor.randn(37, 2, 3);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).input("x", x).dynamicAxis("y", 0, "batch"));
+    assertTrue(e.getMessage().contains("'y'"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).input("x", x).dynamicAxis("x", 2, "batch"));
+    assertTrue(e.getMessage().contains("axis 2 of input 'x' out of range for rank 2"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).input("x", x).input("x", x));
+    assertTrue(e.getMessage().contains("'x' declared twice"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).opset(16));
+    assertTrue(e.getMessage().contains("opset 16"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).build());
+    assertTrue(e.getMessage().contains("at least one tensor input"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OnnxExport.builder(null).input("x", x).output("a").output("b").build().toModel(in -> List.of(in.tensor("x").exp())));
+    assertTrue(e.getMessage().contains("2 output names given for 1 outputs"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.Inputs.of(Map.of("x", x), Map.of()).tensor("z"));
+    assertTrue(e.getMessage().contains("no tensor input named 'z'"), e.getMessage());
+  }
+
   /** A user-defined differentiable op. */
   private static final class Cube extends Function {
     @Override
@@ -398,7 +433,7 @@ class OnnxExportTest {
     Tensor x = Tensor.randn(41, 2, 2);
     Tensor y = Tensor.randn(42, 2, 2);
     var op = new dev.tapegrad.autograd.Trace.Op("narrowBackward", List.of(x), List.of(y), Map.of(), site);
-    GraphBuilder g = new GraphBuilder("g");
+    GraphBuilder g = new GraphBuilder("g", 17);
     Lowering low = new Lowering(g, null, null, Map.of());
     low.define(x, x, "x");
     OnnxExportException e =
