@@ -277,12 +277,17 @@ public final class OnnxExport {
       g.output(name, DataType.FLOAT.getNumber(), lowering.outputDims(oa, ob));
     }
     return ModelProto.newBuilder()
-        .setIrVersion(8)
+        .setIrVersion(irVersion(opset))
         .setProducerName("tapegrad")
         .setProducerVersion("0.1.0")
         .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(opset))
         .setGraph(g.build())
         .build();
+  }
+
+  /** The IR version released with {@code opset} (ONNX 1.12: opset 17, IR 8; 1.15: 20, 9; 1.16: 21, 10; 1.18: 23, 11). */
+  static int irVersion(int opset) {
+    return opset <= 18 ? 8 : opset <= 20 ? 9 : opset <= 22 ? 10 : 11;
   }
 
   /** Traces {@code forward} and returns the ONNX file's bytes. */

@@ -369,6 +369,7 @@ class OnnxExportTest {
       ModelProto proto =
           OnnxExport.builder(model).input("x", Tensor.randn(35, 3, 6)).dynamicAxis("x", 0, "batch").opset(opset).build().toModel(forward);
       assertEquals(opset, proto.getOpsetImport(0).getVersion());
+      assertEquals(opset == 18 ? 8 : 10, proto.getIrVersion());
       assertSameOutputs(proto.toByteArray(), forward, Map.of("x", Tensor.randn(36, 4, 6)), Map.of());
     }
   }
