@@ -13,18 +13,20 @@ final class ExampleOnnx {
 
   /**
    * Writes {@code model} to {@code file}, traced on {@code example}, with one input {@code
-   * input} whose axis 0 is the dynamic {@code batch}, and one output {@code output}.
+   * input} whose axis 0 is the dynamic {@code batch} and whose next axes are the dynamic {@code
+   * axes}, and one output {@code output}.
    */
-  static void export(Layer model, Tensor example, String input, String output, Path file, PrintStream console) {
-    OnnxExport.builder(model)
-        .input(input, example)
-        .dynamicAxis(input, 0, "batch")
-        .output(output)
-        .build()
-        .save(in -> List.of(model.forward(in.tensor(input))), file);
-    int[] shape = example.shape();
-    shape[0] = -1;
-    console.printf("onnx: %s (input %s %s with a dynamic batch, output %s)%n", file, input,
-        java.util.Arrays.toString(shape).replace("-1", "batch"), output);
+  static void export(Layer model, Tensor example, String input, String output, Path file, PrintStream console, String... axes) {
+    OnnxExport.Builder builder = OnnxExport.builder(model).input(input, example).dynamicAxis(input, 0, "batch");
+    Object[] dims = new Object[example.dim()];
+    dims[0] = "batch";
+    for (int i = 1; i < dims.length; i++) {
+      dims[i] = i <= axes.length ? axes[i - 1] : example.size(i);
+      if (i <= axes.length) {
+        builder.dynamicAxis(input, i, axes[i - 1]);
+      }
+    }
+    builder.output(output).build().save(in -> List.of(model.forward(in.tensor(input))), file);
+    console.printf("onnx: %s (input %s %s, output %s)%n", file, input, java.util.Arrays.toString(dims), output);
   }
 }

@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code classifier --export-onnx}: ONNX Runtime, running the exported file on the spiral the
- * example trains on, classifies it exactly as tapegrad's trained model did.
+ * {@code classifier --export-onnx} and {@code time-series --export-onnx}: ONNX Runtime, running
+ * the exported file on the example's own data, gets the accuracy or the error tapegrad reported.
  */
 class ExampleOnnxTest {
   @TempDir Path dir;
@@ -70,6 +70,44 @@ class ExampleOnnxTest {
       }
       assertEquals(example.report().accuracy(), (double) correct / labels.length, 1e-9);
       assertTrue(correct > labels.length / 2, "trained: " + correct + " of " + labels.length);
+    }
+  }
+
+  @Test
+  void exportedTimeDelayForecasterReproducesTheTestError() throws Exception {
+    Path onnx = dir.resolve("tdnn.onnx");
+    TimeSeries example = new TimeSeries();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    example.console = new PrintStream(output, true, StandardCharsets.UTF_8);
+    int length = 300;
+    int code =
+        new CommandLine(example)
+            .execute("--length", "" + length, "--steps", "40", "--seed", "5", "--out", dir.toString(), "--export-onnx", onnx.toString());
+    assertEquals(0, code, output.toString(StandardCharsets.UTF_8));
+
+    // the example's series and test window (receptive field 9)
+    Random random = new Random(5);
+    float[] series = new float[length];
+    for (int t = 0; t < length; t++) {
+      series[t] = (float) (Math.sin(2 * Math.PI * t / 40) + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1) + 0.1 * random.nextGaussian());
+    }
+    int from = (int) (length * 0.8);
+    int count = length - 1 - from;
+    float[] history = java.util.Arrays.copyOfRange(series, from - 9 + 1, length - 1);
+    OrtEnvironment env = OrtEnvironment.getEnvironment();
+    try (OrtSession session = env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
+        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(history), new long[] {1, history.length, 1});
+        OrtSession.Result result = session.run(Map.of("series", in))) {
+      OnnxTensor prediction = (OnnxTensor) result.get("prediction").orElseThrow();
+      assertArrayEquals(new long[] {1, count, 1}, prediction.getInfo().getShape());
+      FloatBuffer fb = prediction.getFloatBuffer();
+      double mse = 0;
+      for (int i = 0; i < count; i++) {
+        double e = fb.get(i) - series[from + i + 1];
+        mse += e * e;
+      }
+      mse /= count;
+      assertEquals(example.report().tdnnMse(), mse, 1e-5 * example.report().tdnnMse());
     }
   }
 }
