@@ -121,10 +121,10 @@ final class Binary {
    */
   static Tensor compare(String name, BinaryOp op, Tensor a, Tensor b, boolean swap) {
     if (!swap) {
-      return forward(name, op, a, b);
+      return Trace.constant(name, forward(name, op, a, b), a, b);
     }
     Shapes.broadcast(name, a.shapeRef(), b.shapeRef());
-    return forward(name, op, b, a);
+    return Trace.constant(name, forward(name, op, b, a), a, b);
   }
 
   static Tensor where(Tensor mask, Tensor a, Tensor b) {

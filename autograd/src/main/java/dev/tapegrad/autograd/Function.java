@@ -93,7 +93,7 @@ public abstract class Function {
   public final Tensor apply(Tensor... inputs) {
     Context ctx = new Context();
     Tensor result;
-    try (var scope = Autograd.noGrad()) {
+    try (var scope = Autograd.noGrad(); var untraced = Trace.hide()) {
       result = forward(ctx, inputs);
     }
     checkArgument(result != null, "%s: forward returned null", name());
@@ -113,6 +113,7 @@ public abstract class Function {
     // forward returned one of its inputs: then a saved input must stay the input.
     ctx.rawOutput = resultIsInput ? null : result;
     String op = name();
+    if (Trace.active()) Trace.next("function", getClass().getName());
     Tensor recorded =
         Node.record(
             op,

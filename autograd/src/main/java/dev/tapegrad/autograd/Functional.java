@@ -23,6 +23,7 @@ public final class Functional {
     int d = Shapes.wrapDim("softmax", dim, shape);
     Tensor y = new Tensor(softmaxForward(x, d, false), shape);
     // d softmax: y * (g - sum(g * y))
+    if (Trace.active()) Trace.next("dim", d);
     return Node.record(
         "softmax",
         y,
@@ -36,6 +37,7 @@ public final class Functional {
     int d = Shapes.wrapDim("logSoftmax", dim, shape);
     Tensor y = new Tensor(softmaxForward(x, d, true), shape);
     // d logSoftmax: g - exp(y) * sum(g)
+    if (Trace.active()) Trace.next("dim", d);
     return Node.record(
         "logSoftmax",
         y,

@@ -27,6 +27,7 @@ final class Indexing {
       }
     }
     int[] idx = indices.clone();
+    if (Trace.active()) Trace.next("dim", d, "indices", idx);
     int outer = Shapes.outer(shape, d);
     int inner = Shapes.inner(shape, d);
     int[] outShape = Shapes.with(shape, d, idx.length);
@@ -71,6 +72,7 @@ final class Indexing {
           Shapes.format(shape),
           i);
     }
+    if (Trace.active()) Trace.next("dim", d, "index", index);
     return gatherFlat(x, positions("gather", x, d, index), is.clone());
   }
 

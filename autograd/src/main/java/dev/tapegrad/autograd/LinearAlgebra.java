@@ -111,6 +111,7 @@ final class LinearAlgebra {
     }
     Profiler.countMultiplyAdds("matmul", (long) batch * m * n * k);
     int[] outShape = r == 3 ? new int[] {batch, m, n} : new int[] {m, n};
+    if (Trace.active()) Trace.next("transA", transA, "transB", transB);
     // C = op(A) op(B): d op(A) = G op(B)^T, d op(B) = op(A)^T G
     return Node.record(
         "matmul",

@@ -59,6 +59,7 @@ final class Node {
    */
   static Tensor record(String op, Tensor output, Backward backward, Tensor... inputs) {
     Profiler.countOp(op);
+    if (Trace.active()) Trace.record(op, output, inputs);
     if (Autograd.anomalyDetection()) {
       Anomaly.checkForward(op, output, inputs);
     }

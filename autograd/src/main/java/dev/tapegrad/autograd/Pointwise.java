@@ -215,29 +215,34 @@ final class Pointwise {
 
   static Tensor addScalar(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.ADD, x, s, false);
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("add", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g}, x);
   }
 
   static Tensor mulScalar(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.MUL, x, s, false);
     Profiler.countMultiplyAdds("mul", out.length);
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
   /** True division, not multiplication by {@code 1 / s}, which is off by an ulp half the time. */
   static Tensor divScalar(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.DIV, x, s, false);
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
   }
 
   static Tensor rsub(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.SUB, x, s, true);
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record("rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
   }
 
   static Tensor rdiv(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.DIV, x, s, true);
     // d (s / x) = -s / x^2
+    if (Trace.active()) Trace.next("scalar", s);
     return Node.record(
         "rdiv",
         new Tensor(out, x.shapeRef()),
@@ -248,6 +253,7 @@ final class Pointwise {
   static Tensor pow(Tensor x, float p) {
     float[] out = scalarOp(BinaryOp.POW, x, p, false);
     // d x^p = p x^(p - 1)
+    if (Trace.active()) Trace.next("scalar", p);
     return Node.record(
         "pow",
         new Tensor(out, x.shapeRef()),
@@ -268,6 +274,7 @@ final class Pointwise {
       out[i] = v > 0 ? v : v * slope;
     }
     Tensor m = new Tensor(mask, x.shapeRef());
+    if (Trace.active()) Trace.next("slope", slope);
     return Node.record("leakyRelu", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
   }
 
@@ -289,6 +296,7 @@ final class Pointwise {
       out[i] = v != v ? v : Math.min(max, Math.max(min, v));
     }
     Tensor m = new Tensor(mask, x.shapeRef());
+    if (Trace.active()) Trace.next("min", min, "max", max);
     return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {Binary.masked(g, m)}, x);
   }
 }

@@ -29,6 +29,7 @@ final class Reductions {
     KernelProvider.get().sumAxis(x.data, outer, shape[d], inner, out);
     int[] kept = Shapes.with(shape, d, 1);
     Tensor result = new Tensor(out, keepDim ? kept : Shapes.remove(shape, d));
+    if (Trace.active()) Trace.next("dim", d, "keepDim", keepDim);
     return Node.record(
         "sum",
         result,
@@ -109,6 +110,7 @@ final class Reductions {
     Tensor pick = new Tensor(mask, shape);
     int[] kept = Shapes.with(shape, d, 1);
     Tensor result = new Tensor(out, keepDim ? kept : Shapes.remove(shape, d));
+    if (Trace.active()) Trace.next("dim", d, "keepDim", keepDim);
     return Node.record(
         name,
         result,
@@ -134,7 +136,7 @@ final class Reductions {
     for (int i = 0; i < arg.length; i++) {
       idx[i] = arg[i];
     }
-    return new Tensor(idx, keepDim ? Shapes.with(shape, d, 1) : Shapes.remove(shape, d));
+    return Trace.constant(name, new Tensor(idx, keepDim ? Shapes.with(shape, d, 1) : Shapes.remove(shape, d)), x, "dim", d, "keepDim", keepDim);
   }
 
   static Tensor logSumExp(Tensor x, int dim, boolean keepDim) {

@@ -130,6 +130,7 @@ final class ShapeOps {
     for (int i = 0; i < rank; i++) {
       inverse[perm[i]] = i;
     }
+    if (Trace.active()) Trace.next("perm", perm);
     return Node.record(name, new Tensor(out, outShape), (g, needs) -> new Tensor[] {g.permute(inverse)}, x);
   }
 
@@ -299,6 +300,7 @@ final class ShapeOps {
     for (int o = 0; o < outer; o++) {
       System.arraycopy(x.data, (o * shape[d] + start) * inner, out, o * chunk, chunk);
     }
+    if (Trace.active()) Trace.next("dim", d, "start", start, "length", length);
     return Node.record("narrow", new Tensor(out, outShape), new NarrowBackward(shape, d, start), x);
   }
 
@@ -431,6 +433,7 @@ final class ShapeOps {
       offset += sizes[t];
     }
     Tensor[] inputs = tensors.toArray(new Tensor[0]);
+    if (Trace.active()) Trace.next("dim", d);
     return Node.record(
         "cat",
         new Tensor(out, outShape),

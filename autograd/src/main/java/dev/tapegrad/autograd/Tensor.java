@@ -461,7 +461,7 @@ public final class Tensor {
 
   /** A tensor sharing this one's values but cut from the graph: no gradient flows through it. */
   public Tensor detach() {
-    return new Tensor(data, shape, versionCounter());
+    return Trace.alias(new Tensor(data, shape, versionCounter()), this);
   }
 
   /** A copy of the values, recorded as an identity op. */

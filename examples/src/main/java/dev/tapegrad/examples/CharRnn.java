@@ -114,6 +114,9 @@ public final class CharRnn implements Callable<Integer> {
   @Option(names = "--sample-every", description = "print a short sample every N steps, 0 for never (default: ${DEFAULT-VALUE})")
   int sampleEvery = 300;
 
+  @Option(names = "--export-onnx", description = "also write the trained model as an ONNX file (opset 17)")
+  Path exportOnnx;
+
   @Option(names = "--quiet", description = "no progress display and no intermediate samples")
   boolean quiet;
 
@@ -236,6 +239,7 @@ public final class CharRnn implements Callable<Integer> {
         Charts.Series.line("training", column(trainCurve, 0), column(trainCurve, 1)),
         Charts.Series.points("validation", column(validCurve, 0), column(validCurve, 1))));
 
+    if (exportOnnx != null) CharRnnOnnx.export(model, exportOnnx, console);
     console.printf(Locale.ROOT, "%ntrained %d steps in %.1f s (%,.0f characters/s)%n", steps - done, seconds, (steps - done) * (double) seqLen * batch / seconds);
     console.printf(Locale.ROOT, "validation: %.3f bits per character (unigram baseline %.3f)%n", validBpc, unigram);
     console.printf(Locale.ROOT, "words of the corpus in the sample: %.0f%%%n", 100 * known);

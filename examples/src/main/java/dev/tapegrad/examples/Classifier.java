@@ -69,8 +69,14 @@ public final class Classifier implements Callable<Integer> {
   @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "classifier");
 
-  /** What a run reports: accuracies on each part, the epochs trained and the best epoch. */
-  record Report(double trainAccuracy, double validationAccuracy, double testAccuracy, int epochs, int bestEpoch, Path plot) {}
+  @Option(names = "--export-onnx", description = "also write the trained model as an ONNX file (opset 17)")
+  Path exportOnnx;
+
+  /**
+   * What a run reports: accuracies on each part and on all points, the epochs trained and the
+   * best epoch.
+   */
+  record Report(double trainAccuracy, double validationAccuracy, double testAccuracy, double allAccuracy, int epochs, int bestEpoch, Path plot) {}
 
   private Report report;
   PrintStream console = System.out;
@@ -144,10 +150,12 @@ public final class Classifier implements Callable<Integer> {
     try (var scope = Autograd.noGrad()) {
       confusion.update(model.forward(test.inputs()), test.labels());
     }
+    Batch everything = whole(all);
+    if (exportOnnx != null) ExampleOnnx.export(model, everything.inputs(), "points", "logits", exportOnnx, console);
     Path plot = plot(model, all);
     console.printf(Locale.ROOT, "accuracy: train %.3f, validation %.3f, test %.3f%ntest confusion matrix:%n%s%nplot: %s%n",
         trainAccuracy, validationAccuracy, testAccuracy, confusion, plot.toAbsolutePath());
-    report = new Report(trainAccuracy, validationAccuracy, testAccuracy, epoch, stopper.bestCheck() + 1, plot);
+    report = new Report(trainAccuracy, validationAccuracy, testAccuracy, accuracy(model, everything), epoch, stopper.bestCheck() + 1, plot);
     return 0;
   }
 

@@ -63,6 +63,9 @@ public final class TimeSeries implements Callable<Integer> {
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 11;
 
+  @Option(names = "--export-onnx", description = "also write the trained TDNN as an ONNX file (opset 17)")
+  Path exportOnnx;
+
   @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "time-series");
 
@@ -152,6 +155,7 @@ public final class TimeSeries implements Callable<Integer> {
       tdnn.eval();
       Tensor history = Tensor.of(Arrays.copyOfRange(series, from - field + 1, length - 1), 1, tested + field - 1, 1);
       tdnnPrediction = tdnn.forward(history).toFloatArray();
+      if (exportOnnx != null) ExampleOnnx.export(tdnn, history, "series", "prediction", exportOnnx, console, "time");
       Tensor all = Tensor.of(java.util.Arrays.copyOfRange(series, 0, length - 1), 1, length - 1, 1);
       float[] allPredictions = head.forward(gru.forward(all).output()).toFloatArray();
       gruPrediction = java.util.Arrays.copyOfRange(allPredictions, from, length - 1);

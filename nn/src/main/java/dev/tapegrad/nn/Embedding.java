@@ -3,6 +3,7 @@ package dev.tapegrad.nn;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.Trace;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 
@@ -93,6 +94,7 @@ public final class Embedding extends Layer {
    */
   @Override
   public Tensor forward(Tensor indices) {
+    if (Trace.active()) return LayerTrace.embedding(this, indices);
     float[] values = indices.toFloatArray();
     int[] idx = new int[values.length];
     for (int i = 0; i < values.length; i++) {

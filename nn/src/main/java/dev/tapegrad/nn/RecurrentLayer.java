@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkState;
 
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.Trace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -147,6 +148,7 @@ public abstract class RecurrentLayer extends Block {
    * @throws IllegalArgumentException naming the layer and the shapes when anything does not fit
    */
   public final RnnOutput forward(Tensor input, int[] lengths, RnnState initial) {
+    if (Trace.active()) return LayerTrace.recurrent(this, kind, weights, input, lengths, initial);
     checkInput(input != null, "input must not be null");
     int[] shape = input.shape();
     boolean batched = shape.length == 3;

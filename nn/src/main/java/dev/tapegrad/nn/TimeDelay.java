@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.Trace;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -69,6 +70,7 @@ public final class TimeDelay extends Layer {
   /** Applies the layer to {@code [batch, time, in]} (or {@code [time, in]}). */
   @Override
   public Tensor forward(Tensor input) {
+    if (Trace.active()) return LayerTrace.timeDelay(this, input);
     int[] shape = input.shape();
     int span = dilation * (context - 1) + 1;
     checkInput(
