@@ -157,7 +157,12 @@ public final class JavaKernels implements Kernels {
           out[base + j] = x[base + j] - max;
         }
         kernels.unary(UnaryOp.EXP, out, base, out, base, size);
-        double sum = kernels.sum(out, base, size);
+        // summed here in order, not by the provider's sum, whose lanes would add in another
+        // order: softmax gives the same bits on both providers
+        double sum = 0;
+        for (int j = 0; j < size; j++) {
+          sum += out[base + j];
+        }
         if (log) {
           logSoftmax(x, base, 1, size, max, sum, out);
         } else {
