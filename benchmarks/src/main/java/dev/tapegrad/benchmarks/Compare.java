@@ -170,7 +170,7 @@ public final class Compare {
         : Path.of("target");
     Path out = o.out != null ? o.out : target.resolve("compare.md");
 
-    List<Launch> launches = launches(o, target);
+    List<Launch> launches = launches(o);
     List<Report.Row> rows = new ArrayList<>();
     for (Workloads.Workload w : TapegradRun.select(Workloads.all(),
         o.only == null ? null : Set.of(o.only.split(",")))) {
@@ -209,10 +209,9 @@ public final class Compare {
     String command = commandLine(args);
     String markdown = document(o, command, started, load0, loadAverage(), launches, facts,
         problems, report);
-    Path parent = out.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
+    Files.createDirectories(out.toAbsolutePath().getParent());
     Files.writeString(out, markdown, StandardCharsets.UTF_8);
-    Path csv = parent.resolve(out.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
+    Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
     Files.writeString(csv, report.csv(), StandardCharsets.UTF_8);
     System.out.println();
     System.out.print(report.markdown());
@@ -223,7 +222,7 @@ public final class Compare {
   }
 
   /** The processes of one round, in order: frameworks alternate, fewer threads first. */
-  static List<Launch> launches(Options o, Path target) throws IOException {
+  static List<Launch> launches(Options o) throws IOException {
     Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
     String classpath = System.getProperty("java.class.path");
     List<String> workerArgs = new ArrayList<>();
@@ -264,18 +263,16 @@ public final class Compare {
             "PyTorch " + threads + plural + passive), py, env));
       }
       if (o.djl && djl != null) {
-        Path cache = target.toAbsolutePath().resolve("djl-cache");
         List<String> dj = new ArrayList<>(List.of(javaBin.toString()));
-        for (String key : djl.stringPropertyNames()) {
+        for (String key : new java.util.TreeSet<>(djl.stringPropertyNames())) {
           if (!key.equals("classpath")) {
-            String v = djl.getProperty(key);
-            dj.add("-D" + key + "=" + (key.endsWith("CACHE_DIR") ? cache.toString() : v));
+            dj.add("-D" + key + "=" + djl.getProperty(key));
           }
         }
         dj.add("-Dai.djl.pytorch.num_threads=" + threads);
         dj.add("-Dai.djl.pytorch.num_interop_threads=1");
         dj.addAll(List.of("-cp", classpath + File.pathSeparator
-            + djl.getProperty("classpath"), "dev.tapegrad.benchmarks.djl.DjlRun"));
+            + djl.getProperty("classpath"), Compare.class.getPackageName() + ".DjlRun"));
         dj.addAll(workerArgs);
         list.add(new Launch(new Report.Config("djl-" + threads, "djl", threads,
             "DJL " + threads + plural + passive), dj, env));
@@ -291,20 +288,14 @@ public final class Compare {
    * cache directory), or null if the runner was not built.
    */
   static Properties djlSettings() throws IOException {
-    try (InputStream in = Compare.class.getResourceAsStream("djl/djl.properties")) {
-      if (in == null
-          || Compare.class.getResource("djl/DjlRun.class") == null) {
+    try (InputStream in = Compare.class.getResourceAsStream("djl.properties");
+        InputStream cp = Compare.class.getResourceAsStream("djl-classpath.txt")) {
+      if (in == null || cp == null || Compare.class.getResource("DjlRun.class") == null) {
         return null;
       }
       Properties p = new Properties();
       p.load(in);
-      try (InputStream cp = Compare.class.getResourceAsStream("djl/classpath.txt")) {
-        if (cp == null) {
-          return null;
-        }
-        p.setProperty("classpath",
-            new String(cp.readAllBytes(), StandardCharsets.UTF_8).strip());
-      }
+      p.setProperty("classpath", new String(cp.readAllBytes(), StandardCharsets.UTF_8).strip());
       return p;
     }
   }
@@ -487,7 +478,7 @@ public final class Compare {
     d.append("- Command: `").append(command).append("`\n");
     d.append("- Started ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(", ")
         .append(o.quick ? "quick" : "full").append(" timing, ").append(o.rounds())
-        .append(" rounds; load average ").append(load0).append(" at the start, ").append(load1)
+        .append(o.rounds() == 1 ? " round" : " rounds").append("; load average ").append(load0).append(" at the start, ").append(load1)
         .append(" at the end\n");
     d.append("- Machine: ").append(cpuModel()).append(" (").append(cpuFlags()).append("), ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(memory())

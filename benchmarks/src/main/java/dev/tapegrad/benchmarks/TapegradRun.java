@@ -77,6 +77,14 @@ public final class TapegradRun {
       System.out.println(w.name() + "\t" + seconds);
       System.out.flush();
     }
+    long collections = 0;
+    long millis = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      collections += Math.max(0, gc.getCollectionCount());
+      millis += Math.max(0, gc.getCollectionTime());
+    }
+    // what the collector cost over the whole run, warm-up included
+    System.out.printf(Locale.ROOT, "# gc-work %d collections, %d ms%n", collections, millis);
   }
 
   private static void usage() {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -118,7 +117,7 @@ class CompareTest {
   void eachTapegradConfigurationIsItsOwnJvmWithTheVectorApiAndItsThreadFlags() throws Exception {
     Compare.Options o =
         Compare.parse(new String[] {"--no-torch", "--no-djl", "--jvm-arg", "-XX:+UseSerialGC"});
-    List<Compare.Launch> launches = Compare.launches(o, Path.of("target"));
+    List<Compare.Launch> launches = Compare.launches(o);
     assertEquals(2, launches.size());
     for (int i = 0; i < 2; i++) {
       Compare.Launch l = launches.get(i);
