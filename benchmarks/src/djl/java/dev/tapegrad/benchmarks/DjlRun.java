@@ -69,7 +69,8 @@ public final class DjlRun {
     Engine engine = Engine.getEngine("PyTorch");
     System.out.println("# djl " + Engine.getDjlVersion());
     System.out.println("# libtorch " + engine.getVersion());
-    System.out.println("# threads " + System.getProperty("ai.djl.pytorch.num_threads", "(default)"));
+    System.out.println(
+        "# threads " + System.getProperty("ai.djl.pytorch.num_threads", "(default)"));
     System.out.println("# offline " + ai.djl.util.Utils.isOfflineMode());
     System.out.flush();
     try (NDManager manager = engine.newBaseManager()) {

@@ -80,7 +80,8 @@ public final class Compare {
     String only;
     boolean torch = true;
     boolean djl = true;
-    String python = Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
+    String python =
+        Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     Path script;
     List<String> jvmArgs = new ArrayList<>();
 
@@ -478,8 +479,8 @@ public final class Compare {
     d.append("- Command: `").append(command).append("`\n");
     d.append("- Started ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(", ")
         .append(o.quick ? "quick" : "full").append(" timing, ").append(o.rounds())
-        .append(o.rounds() == 1 ? " round" : " rounds").append("; load average ").append(load0).append(" at the start, ").append(load1)
-        .append(" at the end\n");
+        .append(o.rounds() == 1 ? " round" : " rounds").append("; load average ").append(load0)
+        .append(" at the start, ").append(load1).append(" at the end\n");
     d.append("- Machine: ").append(cpuModel()).append(" (").append(cpuFlags()).append("), ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(memory())
         .append(", ").append(System.getProperty("os.name")).append(' ')

@@ -185,7 +185,8 @@ final class Report {
    * line per workload, configuration and round.
    */
   String csv() {
-    StringBuilder out = new StringBuilder("workload,unit,work,framework,threads,config,round,seconds\n");
+    StringBuilder out =
+        new StringBuilder("workload,unit,work,framework,threads,config,round,seconds\n");
     for (Row row : rows) {
       for (Config c : configs) {
         List<Double> r = rounds(row.name(), c.id());
