@@ -159,8 +159,11 @@ public final class Compare {
   /** Runs the comparison; see the class documentation for the options. */
   public static void main(String[] args) throws IOException, InterruptedException {
     Options o;
+    List<Workloads.Workload> selected;
     try {
       o = parse(args);
+      selected = TapegradRun.select(Workloads.all(),
+          o.only == null ? null : Set.of(o.only.split(",")));
     } catch (IllegalArgumentException e) {
       System.err.println("Compare: " + e.getMessage());
       System.exit(2);
@@ -173,8 +176,7 @@ public final class Compare {
 
     List<Launch> launches = launches(o);
     List<Report.Row> rows = new ArrayList<>();
-    for (Workloads.Workload w : TapegradRun.select(Workloads.all(),
-        o.only == null ? null : Set.of(o.only.split(",")))) {
+    for (Workloads.Workload w : selected) {
       rows.add(new Report.Row(w.name(), w.unit(), w.work()));
     }
     List<Report.Config> configs = new ArrayList<>();

@@ -56,7 +56,14 @@ public final class TapegradRun {
           usage();
       }
     }
-    List<Workloads.Workload> workloads = select(Workloads.all(), only);
+    List<Workloads.Workload> workloads;
+    try {
+      workloads = select(Workloads.all(), only);
+    } catch (IllegalArgumentException e) {
+      System.err.println("TapegradRun: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     facts().forEach(line -> System.out.println("# " + line));
     System.out.flush();
     if (portableFirst) {
