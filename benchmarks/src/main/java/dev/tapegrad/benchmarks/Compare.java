@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <ul>
  *   <li>tapegrad, N threads: {@code java --add-modules jdk.incubator.vector} plus {@link
- *       #tapegradThreadFlags}, running {@link TapegradRun} (the Vector API kernels).
+ *       #tapegradThreadFlags} and {@link #COLLECTOR}, running {@link TapegradRun} (the Vector API
+ *       kernels).
  *   <li>PyTorch, 1 thread; PyTorch, 2 threads with {@code OMP_WAIT_POLICY=PASSIVE}: PyTorch's
  *       default OpenMP threads spin-wait, and on 2 cores they spin against OpenBLAS's own threads
  *       and run up to 4x slower, so its 2-thread setting is taken at its best, not its default.
@@ -57,6 +58,27 @@ public final class Compare {
    */
   static List<String> tapegradThreadFlags(int threads) {
     return List.of("-Dtapegrad.threads=" + threads, "-XX:ActiveProcessorCount=" + threads);
+  }
+
+  /**
+   * The collector of every tapegrad JVM unless {@code --jvm-arg} names another: the one HotSpot
+   * picks for this machine. Without it, {@code -XX:ActiveProcessorCount=1} would also switch
+   * the 1-thread JVM to the Serial collector, whose heap stays near its initial size (365 MB on
+   * a 24 GB machine) while one LSTM char step allocates about 260 MB: 2.7 young collections per
+   * step and a full one every few steps, a cost of the collector rather than of the thread
+   * count.
+   */
+  static final String COLLECTOR = "-XX:+UseG1GC";
+
+  /** The flags of a tapegrad JVM at {@code threads} threads, with the user's extra flags. */
+  static List<String> tapegradJvmFlags(int threads, List<String> extra) {
+    List<String> flags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+    flags.addAll(tapegradThreadFlags(threads));
+    if (extra.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w*GC"))) {
+      flags.add(COLLECTOR);
+    }
+    flags.addAll(extra);
+    return flags;
   }
 
   /** The environment for a native framework (PyTorch, DJL) at {@code threads} threads. */
@@ -247,10 +269,8 @@ public final class Compare {
     List<Launch> list = new ArrayList<>();
     for (int threads : o.threads) {
       String plural = threads == 1 ? " thread" : " threads";
-      List<String> tg = new ArrayList<>(List.of(javaBin.toString(), "--add-modules",
-          "jdk.incubator.vector"));
-      tg.addAll(tapegradThreadFlags(threads));
-      tg.addAll(o.jvmArgs);
+      List<String> tg = new ArrayList<>(List.of(javaBin.toString()));
+      tg.addAll(tapegradJvmFlags(threads, o.jvmArgs));
       tg.addAll(List.of("-cp", classpath, TapegradRun.class.getName()));
       tg.addAll(workerArgs);
       list.add(new Launch(new Report.Config("tapegrad-" + threads, "tapegrad", threads,

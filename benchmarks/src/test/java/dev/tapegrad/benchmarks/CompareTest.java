@@ -128,11 +128,16 @@ class CompareTest {
       assertEquals("jdk.incubator.vector", cmd.get(cmd.indexOf("--add-modules") + 1));
       assertTrue(cmd.containsAll(Compare.tapegradThreadFlags(threads)), cmd.toString());
       assertTrue(cmd.contains("-XX:+UseSerialGC"), cmd.toString());
+      assertFalse(cmd.contains(Compare.COLLECTOR), "one collector only: " + cmd);
       assertTrue(cmd.contains(TapegradRun.class.getName()), cmd.toString());
     }
     assertEquals(
         List.of("-Dtapegrad.threads=2", "-XX:ActiveProcessorCount=2"),
         Compare.tapegradThreadFlags(2));
+    // by default both thread counts run the collector HotSpot picks for 2 CPUs, not Serial at 1
+    List<String> flags = Compare.tapegradJvmFlags(1, List.of());
+    assertTrue(flags.contains("-XX:+UseG1GC"), flags.toString());
+    assertTrue(flags.contains("-XX:ActiveProcessorCount=1"), flags.toString());
   }
 
   @Test
