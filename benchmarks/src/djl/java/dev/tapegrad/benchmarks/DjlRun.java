@@ -188,6 +188,7 @@ public final class DjlRun {
       float loss;
       try (NDScope scope = new NDScope();
           GradientCollector collector = x.getManager().getEngine().newGradientCollector()) {
+        scope.suppressNotUsedWarning(); // the scope closes the step's temporaries
         NDArray h = x;
         for (int l = 0; l < parameters.size(); l += 2) {
           h = h.matMul(parameters.get(l)).add(parameters.get(l + 1));
@@ -250,6 +251,7 @@ public final class DjlRun {
       float loss;
       try (NDScope scope = new NDScope();
           GradientCollector collector = inputs.getManager().getEngine().newGradientCollector()) {
+        scope.suppressNotUsedWarning(); // the scope closes the step's temporaries
         NDArrayEx ex = inputs.getNDArrayInternal();
         NDArray x = ex.embedding(inputs, embedding, SparseFormat.DENSE).singletonOrThrow();
         NDArray h;
