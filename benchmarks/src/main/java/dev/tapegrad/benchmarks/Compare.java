@@ -195,6 +195,8 @@ public final class Compare {
     Path target = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "target")
         : Path.of("target");
     Path out = o.out != null ? o.out : target.resolve("compare.md");
+    Path csv =
+        out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
 
     List<Launch> launches = launches(o);
     List<Report.Row> rows = new ArrayList<>();
@@ -229,15 +231,13 @@ public final class Compare {
           System.out.printf(Locale.ROOT, "#   %-28s %s%n", name, Report.formatTime(s));
         });
       }
+      // after every round, so that an interrupted run still leaves the rounds it finished
+      String markdown = document(o, r + 1, commandLine(args), started, load0, loadAverage(),
+          launches, facts, problems, report);
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, markdown, StandardCharsets.UTF_8);
+      Files.writeString(csv, report.csv(), StandardCharsets.UTF_8);
     }
-
-    String command = commandLine(args);
-    String markdown = document(o, command, started, load0, loadAverage(), launches, facts,
-        problems, report);
-    Files.createDirectories(out.toAbsolutePath().getParent());
-    Files.writeString(out, markdown, StandardCharsets.UTF_8);
-    Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
-    Files.writeString(csv, report.csv(), StandardCharsets.UTF_8);
     System.out.println();
     System.out.print(report.markdown());
     System.out.println();
@@ -480,15 +480,15 @@ public final class Compare {
     return "?";
   }
 
-  private static String document(Options o, String command, Instant started, String load0,
-      String load1, List<Launch> launches, Map<String, Map<String, String>> facts,
+  private static String document(Options o, int roundsDone, String command, Instant started,
+      String load0, String load1, List<Launch> launches, Map<String, Map<String, String>> facts,
       List<String> problems, Report report) {
     StringBuilder d = new StringBuilder();
     d.append("<!-- written by dev.tapegrad.benchmarks.Compare; see docs/performance.md -->\n\n");
     d.append(report.markdown()).append('\n');
-    d.append("Each cell: the median over ").append(o.rounds()).append(o.rounds() == 1
+    d.append("Each cell: the median over ").append(roundsDone).append(roundsDone == 1
         ? " round" : " rounds").append(" of each round's median");
-    if (o.rounds() > 1) {
+    if (roundsDone > 1) {
       d.append(", and in brackets the slowest and fastest round");
     }
     d.append(". Every configuration ran in a fresh process per round, rounds alternating the "
@@ -500,9 +500,12 @@ public final class Compare {
     d.append("\n\n");
     d.append("- Command: `").append(command).append("`\n");
     d.append("- Started ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(", ")
-        .append(o.quick ? "quick" : "full").append(" timing, ").append(o.rounds())
-        .append(o.rounds() == 1 ? " round" : " rounds").append("; load average ").append(load0)
-        .append(" at the start, ").append(load1).append(" at the end\n");
+        .append(o.quick ? "quick" : "full").append(" timing, ").append(roundsDone).append(" of ")
+        .append(o.rounds()).append(o.rounds() == 1 ? " round" : " rounds")
+        .append(roundsDone < o.rounds() ? " so far" : "").append(", ")
+        .append(ChronoUnit.SECONDS.between(started, Instant.now()) / 60).append(" min")
+        .append("; load average ").append(load0).append(" at the start, ").append(load1)
+        .append(" at the end\n");
     d.append("- Machine: ").append(cpuModel()).append(" (").append(cpuFlags()).append("), ")
         .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(memory())
         .append(", ").append(System.getProperty("os.name")).append(' ')
