@@ -46,14 +46,14 @@ def window(task, seconds):
 
 def median_seconds(task, warmup_seconds, sample_seconds, samples):
     """Warm up for at least warmup_seconds and until two windows agree within 10%
-    (at most 20 s), then the median of `samples` batches: the procedure of Timing.java."""
+    (at most 10 s), then the median of `samples` batches: the procedure of Timing.java."""
     start = clock()
     previous = math.nan
     while True:
         per_call = window(task, max(0.1, warmup_seconds / 4))
         elapsed = clock() - start
         stable = abs(per_call - previous) <= 0.1 * min(per_call, previous)
-        if elapsed >= 20 or (elapsed >= warmup_seconds and stable):
+        if elapsed >= 10 or (elapsed >= warmup_seconds and stable):
             break
         previous = per_call
     batch = int(max(1, min(1_000_000, sample_seconds / per_call)))

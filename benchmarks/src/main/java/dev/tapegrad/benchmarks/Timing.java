@@ -16,7 +16,7 @@ final class Timing {
   static final Timing FULL = new Timing(1.5, 0.15, 7);
 
   /** The longest a warm-up may last before timing starts anyway. */
-  private static final long MAX_WARMUP_NANOS = 20_000_000_000L;
+  private static final long MAX_WARMUP_NANOS = 10_000_000_000L;
 
   final double warmupSeconds;
   final double sampleSeconds;
@@ -37,7 +37,7 @@ final class Timing {
 
   /**
    * The median time of one call of {@code task}, in seconds. The warm-up lasts at least {@code
-   * warmupSeconds} and then until two consecutive windows agree within 10% (at most 20 seconds):
+   * warmupSeconds} and then until two consecutive windows agree within 10% (at most 10 seconds):
    * Vector API code runs many times slower until C2 has compiled it, which can take seconds on a
    * busy machine. Each sample is a batch of at least one call and about {@code sampleSeconds}.
    */
