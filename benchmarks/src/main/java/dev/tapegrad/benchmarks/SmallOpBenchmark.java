@@ -19,7 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Per-op overhead: the add of two {@code [8]} vectors, with and without recording for autograd,
- * and a small perceptron's training step (forward and backward) at batch 1 and 32.
+ * a chain of 100 recorded ops with its backward, and a small perceptron's training step (forward,
+ * backward, Adam) at batch 1 and 32.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -33,6 +34,7 @@ public class SmallOpBenchmark {
 
   private Workloads.Add add;
   private Workloads.Add addRecorded;
+  private Workloads.Chain chain;
   private Workloads.Mlp mlp1;
   private Workloads.Mlp mlp32;
   private Kernels previous;
@@ -43,8 +45,9 @@ public class SmallOpBenchmark {
     previous = KernelProvider.set(KernelProvider.create(kernels));
     add = new Workloads.Add(false);
     addRecorded = new Workloads.Add(true);
-    mlp1 = new Workloads.Mlp(1);
-    mlp32 = new Workloads.Mlp(32);
+    chain = new Workloads.Chain();
+    mlp1 = new Workloads.Mlp(1, Workloads.MLP_SMALL);
+    mlp32 = new Workloads.Mlp(32, Workloads.MLP_SMALL);
   }
 
   /** Restores the kernels chosen at startup. */
@@ -65,13 +68,19 @@ public class SmallOpBenchmark {
     return addRecorded.run();
   }
 
-  /** Forward and backward of the 784-128-10 perceptron on one example. */
+  /** Forward and backward of a chain of 100 elementwise ops on {@code [8]} vectors. */
+  @Benchmark
+  public Tensor chain100() {
+    return chain.run();
+  }
+
+  /** A training step (forward, backward, Adam) of the 784-128-10 perceptron on one example. */
   @Benchmark
   public Tensor mlpStepBatch1() {
     return mlp1.run();
   }
 
-  /** Forward and backward of the 784-128-10 perceptron on 32 examples. */
+  /** A training step (forward, backward, Adam) of the 784-128-10 perceptron on 32 examples. */
   @Benchmark
   public Tensor mlpStepBatch32() {
     return mlp32.run();

@@ -1,61 +1,56 @@
 package dev.tapegrad.benchmarks;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * A plain timing loop for side-by-side comparisons: warm up, then the median of several samples,
- * each a batch of calls long enough to dwarf the clock's resolution. {@code tools/bench_torch.py}
- * times PyTorch with the same procedure. JMH gives the precise numbers; this gives one table.
- *
- * <p>The clock is wall time, or the calling thread's CPU time: on a machine shared with other work
- * that measures what the work itself costs, but only single-threaded work.
+ * A plain wall-clock timing loop for side-by-side comparisons: warm up, then the median of several
+ * samples, each a batch of calls long enough to dwarf the clock's resolution. {@code
+ * tools/bench_torch.py} and the DJL runner time with the same procedure and the same settings.
+ * JMH gives the precise numbers for one framework; this gives one table for three.
  */
 final class Timing {
-  private final double warmupSeconds;
-  private final double sampleSeconds;
-  private final int samples;
-  private final LongSupplier clock;
+  /** Warm-up and sampling for {@code --quick} (a smoke test: numbers are rough). */
+  static final Timing QUICK = new Timing(0.3, 0.05, 3);
+  /** Warm-up and sampling for a full run. */
+  static final Timing FULL = new Timing(1.5, 0.15, 7);
+
+  /** The longest a warm-up may last before timing starts anyway. */
+  private static final long MAX_WARMUP_NANOS = 10_000_000_000L;
+
+  final double warmupSeconds;
+  final double sampleSeconds;
+  final int samples;
   /** Keeps each result reachable so the JIT cannot drop the work. */
   private volatile Object sink;
 
   Timing(double warmupSeconds, double sampleSeconds, int samples) {
-    this(warmupSeconds, sampleSeconds, samples, false);
-  }
-
-  /** As above; {@code cpuTime} measures the calling thread's CPU time instead of wall time. */
-  Timing(double warmupSeconds, double sampleSeconds, int samples, boolean cpuTime) {
+    if (samples < 1 || warmupSeconds < 0 || sampleSeconds < 0) {
+      throw new IllegalArgumentException(
+          "timing: need samples >= 1 and non-negative durations, got warmup "
+              + warmupSeconds + " s, sample " + sampleSeconds + " s, " + samples + " samples");
+    }
     this.warmupSeconds = warmupSeconds;
     this.sampleSeconds = sampleSeconds;
     this.samples = samples;
-    if (cpuTime) {
-      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-      this.clock = threads::getCurrentThreadCpuTime;
-    } else {
-      this.clock = System::nanoTime;
-    }
   }
 
   /**
    * The median time of one call of {@code task}, in seconds. The warm-up lasts at least {@code
-   * warmupSeconds} and then until two consecutive windows agree within 10% (at most 30 seconds):
-   * Vector API code runs a hundred times slower until C2 has compiled it, which can take seconds
-   * on a busy machine.
+   * warmupSeconds} and then until two consecutive windows agree within 10% (at most 10 seconds):
+   * Vector API code runs many times slower until C2 has compiled it, which can take seconds on a
+   * busy machine. Each sample is a batch of at least one call and about {@code sampleSeconds}.
    */
   double median(Supplier<?> task) {
-    long start = clock.getAsLong();
+    long start = System.nanoTime();
     long minEnd = start + (long) (warmupSeconds * 1e9);
-    long maxEnd = start + 30_000_000_000L;
     double previous = Double.NaN;
     double perCall;
     while (true) {
       perCall = runFor(task, Math.max(0.1, warmupSeconds / 4));
-      long now = clock.getAsLong();
+      long now = System.nanoTime();
       boolean stable = Math.abs(perCall - previous) <= 0.1 * Math.min(perCall, previous);
-      if (now >= maxEnd || (now >= minEnd && stable)) {
+      if (now - start >= MAX_WARMUP_NANOS || (now >= minEnd && stable)) {
         break;
       }
       previous = perCall;
@@ -63,25 +58,35 @@ final class Timing {
     int batch = (int) Math.max(1, Math.min(1_000_000, sampleSeconds / perCall));
     double[] times = new double[samples];
     for (int s = 0; s < samples; s++) {
-      long t0 = clock.getAsLong();
+      long t0 = System.nanoTime();
       for (int i = 0; i < batch; i++) {
         sink = task.get();
       }
-      times[s] = (clock.getAsLong() - t0) / 1e9 / batch;
+      times[s] = (System.nanoTime() - t0) / 1e9 / batch;
     }
-    Arrays.sort(times);
-    return times[samples / 2];
+    return median(times);
   }
 
   /** Calls {@code task} for about {@code seconds} (at least 3 times); the mean time per call. */
   double runFor(Supplier<?> task, double seconds) {
-    long start = clock.getAsLong();
+    long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     long calls = 0;
     do {
       sink = task.get();
       calls++;
-    } while (clock.getAsLong() < end || calls < 3);
-    return (clock.getAsLong() - start) / 1e9 / calls;
+    } while (System.nanoTime() < end || calls < 3);
+    return (System.nanoTime() - start) / 1e9 / calls;
+  }
+
+  /** The median of {@code values} (the mean of the middle two for an even count). */
+  static double median(double[] values) {
+    if (values.length == 0) {
+      throw new IllegalArgumentException("median: no values");
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   }
 }
