@@ -3,6 +3,7 @@ package dev.tapegrad.autograd;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
@@ -54,7 +55,7 @@ class GradCheckSensitivityTest {
     protected Tensor[] backward(Context ctx, Tensor gradOutput) {
       Tensor x = ctx.saved(0);
       float[] factor = new float[x.numel()];
-      java.util.Arrays.fill(factor, 1f);
+      Arrays.fill(factor, 1f);
       factor[at] = 1f + error;
       Tensor wrong = Tensor.of(factor, x.shape());
       return new Tensor[] {gradOutput.mul(smooth.df().apply(x)).mul(wrong)};
@@ -194,7 +195,7 @@ class GradCheckSensitivityTest {
               x);
       if (!result.passed()) {
         falseAlarms++;
-        which.append(java.util.Arrays.toString(plan)).append(' ').append(consumer)
+        which.append(Arrays.toString(plan)).append(' ').append(consumer)
             .append(" magnitude ").append(magnitude).append('\n')
             .append(result.report()).append('\n');
       }

@@ -390,7 +390,7 @@ public final class CharRnn implements Callable<Integer> {
   /** Cross-entropy in bits of a unigram model (add-one smoothed training frequencies) on {@code valid}. */
   static double unigramBpc(int[] train, int[] valid, int vocab) {
     double[] counts = new double[vocab];
-    java.util.Arrays.fill(counts, 1);
+    Arrays.fill(counts, 1);
     for (int c : train) {
       counts[c]++;
     }

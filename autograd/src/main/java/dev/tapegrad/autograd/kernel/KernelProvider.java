@@ -3,6 +3,7 @@ package dev.tapegrad.autograd.kernel;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -202,7 +203,7 @@ public final class KernelProvider {
     }
     try {
       var bean =
-          java.lang.management.ManagementFactory.getPlatformMXBean(
+          ManagementFactory.getPlatformMXBean(
               com.sun.management.HotSpotDiagnosticMXBean.class);
       if (bean != null
           && Boolean.parseBoolean(bean.getVMOption("TieredCompilation").getValue())

@@ -1,5 +1,6 @@
 package dev.tapegrad.autograd.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -577,7 +578,7 @@ final class PanamaKernels implements Kernels {
     double[] acc = new double[inner];
     int bound = FLOATS.loopBound(inner);
     for (int o = 0; o < outer; o++) {
-      java.util.Arrays.fill(acc, 0);
+      Arrays.fill(acc, 0);
       int base = o * size * inner;
       for (int j = 0; j < size; j++) {
         int row = base + j * inner;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -209,7 +210,7 @@ class JavaKernelsTest {
           for (int j = 0; j < size; j++) {
             s += x[(o * size + j) * inner + i];
           }
-          assertEquals(s, out[o * inner + i], 1e-6, "sumAxis " + java.util.Arrays.toString(l));
+          assertEquals(s, out[o * inner + i], 1e-6, "sumAxis " + Arrays.toString(l));
         }
       }
     }
@@ -275,7 +276,7 @@ class JavaKernelsTest {
     double want = 1 + (n - 1) * (double) 1e-8f;
     assertEquals(want, kernels.sum(x, 3, n), 1e-12);
     float[] ones = new float[n + 1];
-    java.util.Arrays.fill(ones, 1f);
+    Arrays.fill(ones, 1f);
     assertEquals(want, kernels.dot(x, 3, ones, 1, n), 1e-12);
     // odd and tiny lengths
     float[] y = randomArray(7);
