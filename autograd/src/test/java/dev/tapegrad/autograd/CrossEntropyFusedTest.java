@@ -40,14 +40,11 @@ class CrossEntropyFusedTest {
     for (int t : targets) {
       count += t == ignoreIndex ? 0 : 1;
     }
-    switch (reduction) {
-      case NONE:
-        return nll;
-      case SUM:
-        return nll.sum();
-      default:
-        return count == 0 ? nll.sum().mul(0f).add(Float.NaN) : nll.sum().div((float) count);
-    }
+    return switch (reduction) {
+      case NONE -> nll;
+      case SUM -> nll.sum();
+      default -> count == 0 ? nll.sum().mul(0f).add(Float.NaN) : nll.sum().div((float) count);
+    };
   }
 
   private record Case(Tensor logits, int[] targets, Reduction reduction, float smoothing) {

@@ -41,26 +41,17 @@ public final class Compare {
     boolean cpuTime = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--quick":
-          quick = true;
-          break;
-        case "--no-torch":
-          torch = false;
-          break;
-        case "--python":
-          python = argument(args, ++i, "--python");
-          break;
-        case "--script":
-          script = argument(args, ++i, "--script");
-          break;
-        case "--cpu-time":
-          cpuTime = true;
-          break;
-        default:
+        case "--quick" -> quick = true;
+        case "--no-torch" -> torch = false;
+        case "--python" -> python = argument(args, ++i, "--python");
+        case "--script" -> script = argument(args, ++i, "--script");
+        case "--cpu-time" -> cpuTime = true;
+        default -> {
           System.err.println(
               "usage: Compare [--quick] [--no-torch] [--python PATH]"
                   + " [--script tools/bench_torch.py] [--cpu-time]");
           System.exit(2);
+        }
       }
     }
     Timing timing =

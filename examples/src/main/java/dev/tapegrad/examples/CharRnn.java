@@ -337,16 +337,12 @@ public final class CharRnn implements Callable<Integer> {
   }
 
   private static CharModel.Cell cellOf(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "lstm":
-        return CharModel.Cell.LSTM;
-      case "gru":
-        return CharModel.Cell.GRU;
-      case "rnn":
-        return CharModel.Cell.RNN;
-      default:
-        throw new IllegalArgumentException("char-rnn: --cell must be lstm, gru or rnn, got " + name);
-    }
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "lstm" -> CharModel.Cell.LSTM;
+      case "gru" -> CharModel.Cell.GRU;
+      case "rnn" -> CharModel.Cell.RNN;
+      default -> throw new IllegalArgumentException("char-rnn: --cell must be lstm, gru or rnn, got " + name);
+    };
   }
 
   private record Loaded(CharModel model, CharVocabulary vocab) {}

@@ -91,17 +91,19 @@ public final class KernelProvider {
    */
   public static Kernels create(String name) {
     switch (name) {
-      case "java":
+      case "java" -> {
         return new JavaKernels();
-      case "panama":
+      }
+      case "panama" -> {
         try {
           return loadPanama(true);
         } catch (UnsupportedOperationException e) {
           throw new IllegalStateException("panama kernels unavailable: " + e.getMessage(), e);
         }
-      default:
-        throw new IllegalArgumentException(
-            "kernels: unknown name '" + name + "' (expected java or panama)");
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "kernels: unknown name '" + name + "' (expected java or panama)");
     }
   }
 
@@ -131,15 +133,15 @@ public final class KernelProvider {
             : requested.trim().toLowerCase(Locale.ROOT);
     String note = "";
     switch (request) {
-      case "java":
+      case "java" -> {
         return new Selection(
             new JavaKernels(), Level.INFO, "tapegrad kernels: java (-D" + PROPERTY + "=java)");
-      case "auto":
-      case "panama":
-        break;
-      default:
+      }
+      case "auto", "panama" -> {}
+      default -> {
         note = "unknown -D" + PROPERTY + "=" + requested + " (expected java, panama or auto); ";
         request = "auto";
+      }
     }
     boolean insist = request.equals("panama");
     try {

@@ -128,30 +128,19 @@ class JavaKernelsTest {
   }
 
   private static double naiveBinary(BinaryOp op, double x, double y) {
-    switch (op) {
-      case ADD:
-        return x + y;
-      case SUB:
-        return x - y;
-      case MUL:
-        return x * y;
-      case DIV:
-        return x / y;
-      case POW:
-        return Math.pow(x, y);
-      case MAX:
-        return Math.max(x, y);
-      case MIN:
-        return Math.min(x, y);
-      case GT:
-        return x > y ? 1 : 0;
-      case GE:
-        return x >= y ? 1 : 0;
-      case EQ:
-        return x == y ? 1 : 0;
-      default:
-        throw new AssertionError(op);
-    }
+    return switch (op) {
+      case ADD -> x + y;
+      case SUB -> x - y;
+      case MUL -> x * y;
+      case DIV -> x / y;
+      case POW -> Math.pow(x, y);
+      case MAX -> Math.max(x, y);
+      case MIN -> Math.min(x, y);
+      case GT -> x > y ? 1 : 0;
+      case GE -> x >= y ? 1 : 0;
+      case EQ -> x == y ? 1 : 0;
+      default -> throw new AssertionError(op);
+    };
   }
 
   @Test
