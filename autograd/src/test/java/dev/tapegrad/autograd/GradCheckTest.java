@@ -123,6 +123,23 @@ class GradCheckTest {
   // ---------------------------------------------------------------- correct gradients pass
 
   @Test
+  void resultsAreValuesComparedByContent() {
+    Tensor x = param(7, 2, 3);
+    GradCheckResult first = GradCheck.check(in -> in[0].tanh().sum(), x);
+    GradCheckResult again = GradCheck.check(in -> in[0].tanh().sum(), x);
+    assertEquals(first, again, "the same check twice gives equal results");
+    assertEquals(first.hashCode(), again.hashCode());
+    InputResult input = first.input(0);
+    int[] shape = input.shape();
+    shape[0] = 99;
+    assertArrayEquals(new int[] {2, 3}, input.shape(), "shape() is a copy");
+    Comparison c = new Comparison(new int[] {1, 2}, 0.5, 0.5, 1e-3, 1e-2);
+    assertEquals(c, new Comparison(new int[] {1, 2}, 0.5, 0.5, 1e-3, 1e-2));
+    assertFalse(c.equals(new Comparison(new int[] {1, 3}, 0.5, 0.5, 1e-3, 1e-2)));
+    assertTrue(new Comparison(null, 1, 1, 0, 0).isProjection());
+  }
+
+  @Test
   void passesOnCorrectOpsAndReportsEveryElement() {
     Tensor x = param(1, 3, 4);
     Tensor w = param(2, 4, 5);
