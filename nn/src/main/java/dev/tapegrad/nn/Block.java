@@ -150,7 +150,7 @@ public abstract class Block {
    *
    * @param strict when true, missing and unexpected keys are errors; shape mismatches always are
    * @throws IllegalArgumentException listing the missing, unexpected and mismatched keys (the
-   *     first {@value #LISTED_KEYS} of each, and the message capped at {@link
+   *     first 20 of each, and the message capped at {@link
    *     CheckpointException#MAX_MESSAGE_CHARS}: the keys come from a file)
    */
   @SuppressWarnings("try") // the scope is used for its side effect
