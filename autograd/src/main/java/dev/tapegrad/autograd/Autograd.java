@@ -2,6 +2,7 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -170,7 +171,7 @@ public final class Autograd {
         g = Tensor.ones(outs[i].shapeRef());
       } else {
         checkArgument(
-            java.util.Arrays.equals(g.shapeRef(), outs[i].shapeRef()),
+            Arrays.equals(g.shapeRef(), outs[i].shapeRef()),
             "%s: gradOutput shape %s does not match output shape %s",
             op,
             Shapes.format(g.shapeRef()),

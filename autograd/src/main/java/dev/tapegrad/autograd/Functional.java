@@ -167,18 +167,13 @@ public final class Functional {
     }
     Tensor loss;
     switch (reduction) {
-      case NONE:
-        loss = new Tensor(losses, new int[] {rows});
-        break;
-      case SUM:
-        loss = Tensor.scalar((float) k.sum(losses, 0, rows));
-        break;
-      case MEAN:
+      case NONE -> loss = new Tensor(losses, new int[] {rows});
+      case SUM -> loss = Tensor.scalar((float) k.sum(losses, 0, rows));
+      case MEAN -> {
         // all targets ignored: NaN, with a zero gradient, as in PyTorch
         loss = Tensor.scalar(count == 0 ? Float.NaN : (float) k.sum(losses, 0, rows) / count);
-        break;
-      default:
-        throw new AssertionError(reduction);
+      }
+      default -> throw new AssertionError(reduction);
     }
     int kept = count;
     Tensor result =
@@ -200,14 +195,11 @@ public final class Functional {
 
   /** The weight of row {@code i}'s loss in the reduced loss, times the incoming gradient. */
   private static float rowWeight(Tensor g, int i, Reduction reduction, int count) {
-    switch (reduction) {
-      case NONE:
-        return g.data[i];
-      case SUM:
-        return g.data[0];
-      default:
-        return g.data[0] / count;
-    }
+    return switch (reduction) {
+      case NONE -> g.data[i];
+      case SUM -> g.data[0];
+      default -> g.data[0] / count;
+    };
   }
 
   /** {@code w_i (exp(logp_ij) - q_ij)} for kept rows, 0 for ignored ones, in one pass per row. */
@@ -253,17 +245,11 @@ public final class Functional {
     int classes = logits.size(1);
     Tensor keep = keepMask(targets, ignoreIndex);
     Tensor weight;
-    switch (reduction) {
-      case NONE:
-        weight = g;
-        break;
-      case SUM:
-        weight = g.expand(rows);
-        break;
-      default:
-        weight = (count == 0 ? g.mul(0f) : g.div((float) count)).expand(rows);
-        break;
-    }
+    weight = switch (reduction) {
+      case NONE -> g;
+      case SUM -> g.expand(rows);
+      default -> (count == 0 ? g.mul(0f) : g.div((float) count)).expand(rows);
+    };
     weight = Binary.masked(weight, keep);
     float[] q = new float[rows * classes];
     Arrays.fill(q, smoothing / classes);
@@ -342,19 +328,17 @@ public final class Functional {
 
   private static Tensor reduce(Tensor losses, Reduction reduction, int count) {
     switch (reduction) {
-      case NONE:
-        return losses;
-      case SUM:
-        return losses.sum();
-      case MEAN:
+      case NONE -> { return losses; }
+      case SUM -> { return losses.sum(); }
+      case MEAN -> {
         if (count == 0) {
           // all targets ignored: the loss is NaN but the gradient zero, as in PyTorch, so that a
           // batch of padding does not turn every parameter into NaN
           return losses.sum().mul(0f).add(Float.NaN);
         }
         return losses.sum().div((float) count);
-      default:
-        throw new AssertionError(reduction);
+      }
+      default -> throw new AssertionError(reduction);
     }
   }
 

@@ -2,7 +2,9 @@ package dev.tapegrad.autograd;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * The outcome of a {@link GradCheck}: for every input, whether its gradient matched finite
@@ -11,27 +13,25 @@ import java.util.Optional;
  * <p>The check passes when every input that requires grad passes. Inputs that do not require
  * grad are listed as not checked. Elements at a kink (see {@link GradCheck}) are skipped and
  * listed, never counted as failures.
+ *
+ * <p>The result and its parts are records: values compared by content (arrays included), which
+ * a test can build to compare against; {@link GradCheck} is what makes them in practice.
+ *
+ * @param title the name of the check, the first line of the report
+ * @param inputs one result per input of the function, in argument order
  */
-public final class GradCheckResult {
+public record GradCheckResult(String title, List<InputResult> inputs) {
   /** How many failing elements the report lists per input before it says "and N more". */
   private static final int REPORTED_FAILURES = 5;
 
-  private final String title;
-  private final List<InputResult> inputs;
-
-  GradCheckResult(String title, List<InputResult> inputs) {
-    this.title = title;
-    this.inputs = List.copyOf(inputs);
+  /** Copies {@code inputs}. */
+  public GradCheckResult {
+    inputs = List.copyOf(inputs);
   }
 
   /** Whether every checked input passed. */
   public boolean passed() {
     return inputs.stream().allMatch(InputResult::passed);
-  }
-
-  /** One result per input of the function, in argument order. */
-  public List<InputResult> inputs() {
-    return inputs;
   }
 
   /** The result of input {@code index}. */
@@ -75,49 +75,40 @@ public final class GradCheckResult {
     PROJECTION_THEN_ELEMENTS
   }
 
-  /** The result for one input. */
-  public static final class InputResult {
-    private final int index;
-    private final int[] shape;
-    private final Method method;
-    private final int elementsChecked;
-    private final Comparison worst;
-    private final List<Comparison> failures;
-    private final List<int[]> kinks;
-    private final Comparison projection;
-
-    InputResult(
-        int index,
-        int[] shape,
-        Method method,
-        int elementsChecked,
-        Comparison worst,
-        List<Comparison> failures,
-        List<int[]> kinks,
-        Comparison projection) {
-      this.index = index;
-      this.shape = shape.clone();
-      this.method = method;
-      this.elementsChecked = elementsChecked;
-      this.worst = worst;
-      this.failures = List.copyOf(failures);
-      this.kinks = List.copyOf(kinks);
-      this.projection = projection;
+  /**
+   * The result for one input.
+   *
+   * @param index the position of this input among the function's arguments
+   * @param shape the input's shape
+   * @param method how the input was covered
+   * @param elementsChecked how many elements were compared one by one (0 when a projection alone
+   *     decided)
+   * @param worst the comparison with the largest error relative to its tolerance: the worst
+   *     element, or the projection when that alone decided; empty for an unchecked or empty input
+   * @param failures every failing element, in row-major order
+   * @param kinks the indices of the elements skipped because the function has a kink there
+   * @param projection the projection comparison, if one was made
+   */
+  public record InputResult(
+      int index,
+      int[] shape,
+      Method method,
+      int elementsChecked,
+      Optional<Comparison> worst,
+      List<Comparison> failures,
+      List<int[]> kinks,
+      Optional<Comparison> projection) {
+    /** Copies the arrays and lists. */
+    public InputResult {
+      shape = shape.clone();
+      failures = List.copyOf(failures);
+      kinks = kinks.stream().map(int[]::clone).toList();
     }
 
-    /** The position of this input among the function's arguments. */
-    public int index() {
-      return index;
-    }
-
-    /** The input's shape. */
+    /** The input's shape (a copy). */
+    @Override
     public int[] shape() {
       return shape.clone();
-    }
-
-    /** How the input was covered. */
-    public Method method() {
-      return method;
     }
 
     /** Whether the input was checked (it requires grad). */
@@ -131,32 +122,10 @@ public final class GradCheckResult {
       return failures.isEmpty();
     }
 
-    /** How many elements were compared one by one (0 when a projection alone decided). */
-    public int elementsChecked() {
-      return elementsChecked;
-    }
-
-    /**
-     * The comparison with the largest error relative to its tolerance: the worst element, or the
-     * projection when that alone decided. Empty for an unchecked or empty input.
-     */
-    public Optional<Comparison> worst() {
-      return Optional.ofNullable(worst);
-    }
-
-    /** Every failing element, in row-major order. */
-    public List<Comparison> failures() {
-      return failures;
-    }
-
-    /** The indices of the elements skipped because the function has a kink there. */
+    /** The indices of the elements skipped because the function has a kink there (copies). */
+    @Override
     public List<int[]> kinks() {
       return kinks.stream().map(int[]::clone).toList();
-    }
-
-    /** The projection comparison, if one was made. */
-    public Optional<Comparison> projection() {
-      return Optional.ofNullable(projection);
     }
 
     void appendTo(StringBuilder sb) {
@@ -183,7 +152,7 @@ public final class GradCheckResult {
       }
       sb.append('\n');
       if (method == Method.PROJECTION_THEN_ELEMENTS) {
-        sb.append("    ").append(projection).append('\n');
+        projection.ifPresent(p -> sb.append("    ").append(p).append('\n'));
       }
       int shown = Math.min(failures.size(), REPORTED_FAILURES);
       for (int i = 0; i < shown; i++) {
@@ -192,26 +161,57 @@ public final class GradCheckResult {
       if (failures.size() > shown) {
         sb.append("    ... and ").append(failures.size() - shown).append(" more\n");
       }
-      if (worst != null) {
-        sb.append("    worst: ").append(worst).append('\n');
+      worst.ifPresent(w -> sb.append("    worst: ").append(w).append('\n'));
+    }
+
+    /** Equal when every component is, comparing the shape and the kinks by content. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof InputResult r
+          && index == r.index
+          && Arrays.equals(shape, r.shape)
+          && method == r.method
+          && elementsChecked == r.elementsChecked
+          && worst.equals(r.worst)
+          && failures.equals(r.failures)
+          && kinks.size() == r.kinks.size()
+          && IntStream.range(0, kinks.size()).allMatch(i -> Arrays.equals(kinks.get(i), r.kinks.get(i)))
+          && projection.equals(r.projection);
+    }
+
+    @Override
+    public int hashCode() {
+      int h = Objects.hash(index, method, elementsChecked, worst, failures, projection);
+      h = 31 * h + Arrays.hashCode(shape);
+      for (int[] k : kinks) {
+        h = 31 * h + Arrays.hashCode(k);
       }
+      return h;
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      appendTo(sb);
+      return sb.toString().strip();
     }
   }
 
-  /** One comparison of an analytic derivative with its finite-difference estimate. */
-  public static final class Comparison {
-    private final int[] index;
-    private final double analytic;
-    private final double numeric;
-    private final double tolerance;
-    private final double step;
-
-    Comparison(int[] index, double analytic, double numeric, double tolerance, double step) {
-      this.index = index == null ? null : index.clone();
-      this.analytic = analytic;
-      this.numeric = numeric;
-      this.tolerance = tolerance;
-      this.step = step;
+  /**
+   * One comparison of an analytic derivative with its finite-difference estimate.
+   *
+   * @param index the element's index, one coordinate per dimension of the input (empty for a
+   *     scalar input), or null for a random projection
+   * @param analytic the derivative computed by the tape
+   * @param numeric the derivative estimated by central differences
+   * @param tolerance the largest error this comparison accepts
+   * @param step the finite-difference step actually taken: {@code (x + h) - (x - h)} as rounded
+   *     to float
+   */
+  public record Comparison(int[] index, double analytic, double numeric, double tolerance, double step) {
+    /** Copies the index. */
+    public Comparison {
+      index = index == null ? null : index.clone();
     }
 
     /** Whether this compares a random projection {@code vᵀ J u} rather than one element. */
@@ -224,21 +224,12 @@ public final class GradCheckResult {
      *
      * @throws IllegalStateException for a projection
      */
+    @Override
     public int[] index() {
       if (index == null) {
         throw new IllegalStateException("Comparison: a projection has no element index");
       }
       return index.clone();
-    }
-
-    /** The derivative computed by the tape. */
-    public double analytic() {
-      return analytic;
-    }
-
-    /** The derivative estimated by central differences. */
-    public double numeric() {
-      return numeric;
     }
 
     /** {@code |analytic - numeric|}; NaN if either is not finite. */
@@ -247,16 +238,6 @@ public final class GradCheckResult {
         return Double.NaN;
       }
       return Math.abs(analytic - numeric);
-    }
-
-    /** The largest error this comparison accepts. */
-    public double tolerance() {
-      return tolerance;
-    }
-
-    /** The finite-difference step actually taken: {@code (x + h) - (x - h)} as rounded to float. */
-    public double step() {
-      return step;
     }
 
     /** Whether the error is within tolerance (false when either value is not finite). */
@@ -272,6 +253,22 @@ public final class GradCheckResult {
         return Double.POSITIVE_INFINITY;
       }
       return tolerance > 0 ? e / tolerance : (e == 0 ? 0 : Double.POSITIVE_INFINITY);
+    }
+
+    /** Equal when every component is, comparing the index by content. */
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Comparison c
+          && Arrays.equals(index, c.index)
+          && Double.compare(analytic, c.analytic) == 0
+          && Double.compare(numeric, c.numeric) == 0
+          && Double.compare(tolerance, c.tolerance) == 0
+          && Double.compare(step, c.step) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * Objects.hash(analytic, numeric, tolerance, step) + Arrays.hashCode(index);
     }
 
     @Override

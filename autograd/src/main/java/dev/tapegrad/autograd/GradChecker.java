@@ -8,6 +8,7 @@ import dev.tapegrad.autograd.GradCheckResult.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -114,7 +115,7 @@ final class GradChecker {
     List<InputResult> results = new ArrayList<>();
     for (int i = 0; i < work.length; i++) {
       if (!originals[i].requiresGrad()) {
-        results.add(new InputResult(i, work[i].shape(), Method.NOT_CHECKED, 0, null, List.of(), List.of(), null));
+        results.add(new InputResult(i, work[i].shape(), Method.NOT_CHECKED, 0, Optional.empty(), List.of(), List.of(), Optional.empty()));
       } else {
         results.add(checkInput(i, analytic[i], random));
       }
@@ -213,7 +214,7 @@ final class GradChecker {
     if (project) {
       projection = project(x, grad, random);
       if (projection.passed()) {
-        return new InputResult(i, x.shape(), Method.PROJECTION, 0, projection, List.of(), List.of(), projection);
+        return new InputResult(i, x.shape(), Method.PROJECTION, 0, Optional.of(projection), List.of(), List.of(), Optional.of(projection));
       }
     }
     Comparison worst = null;
@@ -236,7 +237,7 @@ final class GradChecker {
       }
     }
     Method method = project ? Method.PROJECTION_THEN_ELEMENTS : Method.ELEMENTS;
-    return new InputResult(i, x.shape(), method, checked, worst, failures, kinks, projection);
+    return new InputResult(i, x.shape(), method, checked, Optional.ofNullable(worst), failures, kinks, Optional.ofNullable(projection));
   }
 
   /** The outcome for one element: a comparison, or a kink (then skipped). */

@@ -77,6 +77,7 @@ final class Node {
       return output;
     }
     output.attach(new Node(op, inputs, output.shapeRef(), backward));
+    Profiler.countRecorded();
     return output;
   }
 

@@ -50,6 +50,7 @@ public final class Profiler implements AutoCloseable {
 
   private final Profiler previous;
   private final Map<String, OpStats> stats = new LinkedHashMap<>();
+  private long recordedNodes;
   private boolean closed;
 
   private Profiler(Profiler previous) {
@@ -74,6 +75,16 @@ public final class Profiler implements AutoCloseable {
     }
   }
 
+  static void countRecorded() {
+    if (OPEN.get() == 0) {
+      return;
+    }
+    Profiler p = CURRENT.get();
+    if (p != null) {
+      p.recordedNodes++;
+    }
+  }
+
   static void countMultiplyAdds(String op, long count) {
     if (OPEN.get() == 0) {
       return;
@@ -92,6 +103,16 @@ public final class Profiler implements AutoCloseable {
   /** The number of ops run. */
   public long totalOps() {
     return stats.values().stream().mapToLong(OpStats::calls).sum();
+  }
+
+  /**
+   * The number of nodes recorded on the tape: the ops that ran with grad mode on and an input
+   * that requires grad. Zero for code that should not record, such as an optimizer step or an
+   * evaluation loop under {@link Autograd#noGrad()}; each recorded node keeps its inputs alive
+   * until the graph is released.
+   */
+  public long recordedNodes() {
+    return recordedNodes;
   }
 
   /** The multiply-adds performed by all ops. */

@@ -1,6 +1,7 @@
 package dev.tapegrad.autograd;
 
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.UnaryOp;
 
 /**
  * Reductions over all elements or over one dimension. Sums use the kernels; mean, logSumExp and
@@ -94,7 +95,7 @@ final class Reductions {
     int size = shape[d];
     float[] out = new float[outer * inner];
     int[] arg = new int[outer * inner];
-    float[] source = max ? x.data : Pointwise.constant(dev.tapegrad.autograd.kernel.UnaryOp.NEG, x).data;
+    float[] source = max ? x.data : Pointwise.constant(UnaryOp.NEG, x).data;
     KernelProvider.get().maxAxis(source, outer, size, inner, out, arg);
     if (!max) {
       for (int i = 0; i < out.length; i++) {
@@ -130,7 +131,7 @@ final class Reductions {
     int inner = Shapes.inner(shape, d);
     float[] out = new float[outer * inner];
     int[] arg = new int[outer * inner];
-    float[] source = max ? x.data : Pointwise.constant(dev.tapegrad.autograd.kernel.UnaryOp.NEG, x).data;
+    float[] source = max ? x.data : Pointwise.constant(UnaryOp.NEG, x).data;
     KernelProvider.get().maxAxis(source, outer, shape[d], inner, out, arg);
     float[] idx = new float[arg.length];
     for (int i = 0; i < arg.length; i++) {

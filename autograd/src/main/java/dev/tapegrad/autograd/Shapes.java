@@ -1,5 +1,6 @@
 package dev.tapegrad.autograd;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /** Shape arithmetic shared by the ops: broadcasting, strides, dimension wrapping, messages. */
@@ -37,9 +38,9 @@ final class Shapes {
       }
       n *= s;
       if (n > MAX_NUMEL) {
-        java.math.BigInteger product = java.math.BigInteger.ONE;
+        BigInteger product = BigInteger.ONE;
         for (int t : shape) {
-          product = product.multiply(java.math.BigInteger.valueOf(t));
+          product = product.multiply(BigInteger.valueOf(t));
         }
         throw new IllegalArgumentException(
             String.format(

@@ -2,6 +2,9 @@ package dev.tapegrad.autograd;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.tapegrad.autograd.kernel.BinaryOp;
+import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.UnaryOp;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -524,7 +527,7 @@ public final class Tensor {
   public Tensor addInPlace(Tensor other, float alpha) {
     checkInPlace("addInPlace");
     checkSameShape("addInPlace", other);
-    dev.tapegrad.autograd.kernel.KernelProvider.get().axpy(alpha, other.data, 0, data, 0, numel);
+    KernelProvider.get().axpy(alpha, other.data, 0, data, 0, numel);
     return this;
   }
 
@@ -776,7 +779,7 @@ public final class Tensor {
 
   /** The sign, -1, 0 or 1; not differentiable (its gradient is zero). */
   public Tensor sign() {
-    Tensor y = Pointwise.constant(dev.tapegrad.autograd.kernel.UnaryOp.SIGN, this);
+    Tensor y = Pointwise.constant(UnaryOp.SIGN, this);
     // recorded, as in PyTorch, so a graph through sign() backpropagates zeros instead of failing
     return Node.record("sign", y, (g, needs) -> new Tensor[] {Tensor.zeros(shape)}, this);
   }
@@ -791,7 +794,7 @@ public final class Tensor {
 
   /** 1 where {@code this > other}, else 0 (broadcasting); not differentiable. */
   public Tensor gt(Tensor other) {
-    return Binary.compare("gt", dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, false);
+    return Binary.compare("gt", BinaryOp.GT, this, other, false);
   }
 
   /** 1 where {@code this > value}, else 0. */
@@ -801,7 +804,7 @@ public final class Tensor {
 
   /** 1 where {@code this < other}, else 0 (broadcasting); not differentiable. */
   public Tensor lt(Tensor other) {
-    return Binary.compare("lt", dev.tapegrad.autograd.kernel.BinaryOp.GT, this, other, true);
+    return Binary.compare("lt", BinaryOp.GT, this, other, true);
   }
 
   /** 1 where {@code this < value}, else 0. */
@@ -811,17 +814,17 @@ public final class Tensor {
 
   /** 1 where {@code this >= other}, else 0 (broadcasting); not differentiable. */
   public Tensor ge(Tensor other) {
-    return Binary.compare("ge", dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, false);
+    return Binary.compare("ge", BinaryOp.GE, this, other, false);
   }
 
   /** 1 where {@code this <= other}, else 0 (broadcasting); not differentiable. */
   public Tensor le(Tensor other) {
-    return Binary.compare("le", dev.tapegrad.autograd.kernel.BinaryOp.GE, this, other, true);
+    return Binary.compare("le", BinaryOp.GE, this, other, true);
   }
 
   /** 1 where {@code this == other}, else 0 (broadcasting); not differentiable. */
   public Tensor eq(Tensor other) {
-    return Binary.compare("eq", dev.tapegrad.autograd.kernel.BinaryOp.EQ, this, other, false);
+    return Binary.compare("eq", BinaryOp.EQ, this, other, false);
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.tapegrad.autograd;
 
+import java.util.Locale;
+
 /** Formats tensors like PyTorch: nested brackets, four decimals, long dimensions elided. */
 final class TensorFormat {
   private static final int EDGE = 3;
@@ -50,6 +52,6 @@ final class TensorFormat {
     if (Float.isNaN(v) || Float.isInfinite(v)) {
       return Float.toString(v);
     }
-    return String.format(java.util.Locale.ROOT, Math.abs(v) >= 1e5 || (v != 0 && Math.abs(v) < 1e-4) ? "%.4e" : "%.4f", v);
+    return String.format(Locale.ROOT, Math.abs(v) >= 1e5 || (v != 0 && Math.abs(v) < 1e-4) ? "%.4e" : "%.4f", v);
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -46,7 +47,7 @@ class ConcurrencyTest {
           f.get();
         }
         float[] expected = new float[64];
-        java.util.Arrays.fill(expected, PASSES * (1 + 2));
+        Arrays.fill(expected, PASSES * (1 + 2));
         assertArrayEquals(expected, w.grad().toFloatArray(), "round " + round);
       }
     } finally {

@@ -40,14 +40,11 @@ class CrossEntropyFusedTest {
     for (int t : targets) {
       count += t == ignoreIndex ? 0 : 1;
     }
-    switch (reduction) {
-      case NONE:
-        return nll;
-      case SUM:
-        return nll.sum();
-      default:
-        return count == 0 ? nll.sum().mul(0f).add(Float.NaN) : nll.sum().div((float) count);
-    }
+    return switch (reduction) {
+      case NONE -> nll;
+      case SUM -> nll.sum();
+      default -> count == 0 ? nll.sum().mul(0f).add(Float.NaN) : nll.sum().div((float) count);
+    };
   }
 
   private record Case(Tensor logits, int[] targets, Reduction reduction, float smoothing) {
@@ -142,7 +139,9 @@ class CrossEntropyFusedTest {
               Tensor hf = Autograd.grad(gf.square().sum(), List.of(x), false).get(0);
               Tensor gc = Autograd.grad(c.weigh(c.reference(x)), List.of(x), true).get(0);
               Tensor hc = Autograd.grad(gc.square().sum(), List.of(x), false).get(0);
-              assertClose(hc, hf, "second order of " + c);
+              // a Hessian-vector product sums products of first derivatives: its rounding is a
+              // few times that of the gradient, so it is held to a looser bound
+              assertClose(hc, hf, "second order of " + c, 1e-4, 2e-5);
             });
   }
 
@@ -158,6 +157,11 @@ class CrossEntropyFusedTest {
   }
 
   private static void assertClose(Tensor expected, Tensor actual, String what) {
+    assertClose(expected, actual, what, 1e-5, 2e-6);
+  }
+
+  private static void assertClose(
+      Tensor expected, Tensor actual, String what, double relative, double ofScale) {
     float[] e = expected.toFloatArray();
     float[] a = actual.toFloatArray();
     assertEquals(e.length, a.length, what);
@@ -166,7 +170,7 @@ class CrossEntropyFusedTest {
       scale = Math.max(scale, Math.abs(v));
     }
     for (int i = 0; i < e.length; i++) {
-      double tolerance = 1e-5 * Math.abs(e[i]) + 2e-6 * scale + 1e-7;
+      double tolerance = relative * Math.abs(e[i]) + ofScale * scale + 1e-7;
       if (!(Math.abs(a[i] - e[i]) <= tolerance)) {
         throw new AssertionError(
             String.format("%s: element %d is %s, composed %s", what, i, a[i], e[i]));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +39,7 @@ class EngineAccumulationTest {
 
   @Test
   void narrowsAddTheirSlicesIntoTheSumAsTheRecordedBackwardDoes() {
-    Tensor x = Tensor.randn(new java.util.Random(5), 5, 6, 3, 4).requiresGrad(true);
+    Tensor x = Tensor.randn(new Random(5), 5, 6, 3, 4).requiresGrad(true);
     for (boolean leaf : new boolean[] {true, false}) {
       Tensor base = leaf ? x : x.mul(2f);
       Tensor loss = base.sum().mul(0.5f);

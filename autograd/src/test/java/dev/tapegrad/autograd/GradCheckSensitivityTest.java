@@ -3,6 +3,7 @@ package dev.tapegrad.autograd;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.UnaryOperator;
@@ -54,7 +55,7 @@ class GradCheckSensitivityTest {
     protected Tensor[] backward(Context ctx, Tensor gradOutput) {
       Tensor x = ctx.saved(0);
       float[] factor = new float[x.numel()];
-      java.util.Arrays.fill(factor, 1f);
+      Arrays.fill(factor, 1f);
       factor[at] = 1f + error;
       Tensor wrong = Tensor.of(factor, x.shape());
       return new Tensor[] {gradOutput.mul(smooth.df().apply(x)).mul(wrong)};
@@ -69,16 +70,12 @@ class GradCheckSensitivityTest {
   }
 
   private static Tensor consume(Consumer consumer, Tensor y, Tensor w) {
-    switch (consumer) {
-      case SUM:
-        return y.sum();
-      case MEAN:
-        return y.mean();
-      case IDENTITY:
-        return y;
-      default:
-        return y.matmul(w);
-    }
+    return switch (consumer) {
+      case SUM -> y.sum();
+      case MEAN -> y.mean();
+      case IDENTITY -> y;
+      default -> y.matmul(w);
+    };
   }
 
   /** The fraction of RUNS planted errors of this size the check catches through the consumer. */
@@ -138,29 +135,15 @@ class GradCheckSensitivityTest {
   private static Tensor composition(Random random, Tensor x, Tensor w, int[] plan, int dim) {
     Tensor y = x;
     for (int op : plan) {
-      switch (op) {
-        case 0:
-          y = y.tanh().mul(2f).exp();
-          break;
-        case 1:
-          y = y.square().add(0.5f).log();
-          break;
-        case 2:
-          y = y.div(y.square().add(1f));
-          break;
-        case 3:
-          y = y.tanh();
-          break;
-        case 4:
-          y = y.softmax(dim);
-          break;
-        case 5:
-          y = y.logSumExp(dim, true).add(y);
-          break;
-        default:
-          y = y.matmul(w);
-          break;
-      }
+      y = switch (op) {
+        case 0 -> y.tanh().mul(2f).exp();
+        case 1 -> y.square().add(0.5f).log();
+        case 2 -> y.div(y.square().add(1f));
+        case 3 -> y.tanh();
+        case 4 -> y.softmax(dim);
+        case 5 -> y.logSumExp(dim, true).add(y);
+        default -> y.matmul(w);
+      };
     }
     return y;
   }
@@ -194,7 +177,7 @@ class GradCheckSensitivityTest {
               x);
       if (!result.passed()) {
         falseAlarms++;
-        which.append(java.util.Arrays.toString(plan)).append(' ').append(consumer)
+        which.append(Arrays.toString(plan)).append(' ').append(consumer)
             .append(" magnitude ").append(magnitude).append('\n')
             .append(result.report()).append('\n');
       }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tapegrad.autograd.GradCheckResult.Comparison;
 import dev.tapegrad.autograd.GradCheckResult.InputResult;
 import dev.tapegrad.autograd.GradCheckResult.Method;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
@@ -26,7 +27,7 @@ class GradCheckTest {
   }
 
   private static List<String> indices(List<Comparison> comparisons) {
-    return comparisons.stream().map(c -> java.util.Arrays.toString(c.index())).collect(Collectors.toList());
+    return comparisons.stream().map(c -> Arrays.toString(c.index())).collect(Collectors.toList());
   }
 
   // ---------------------------------------------------------------- planted bugs
@@ -120,6 +121,23 @@ class GradCheckTest {
   }
 
   // ---------------------------------------------------------------- correct gradients pass
+
+  @Test
+  void resultsAreValuesComparedByContent() {
+    Tensor x = param(7, 2, 3);
+    GradCheckResult first = GradCheck.check(in -> in[0].tanh().sum(), x);
+    GradCheckResult again = GradCheck.check(in -> in[0].tanh().sum(), x);
+    assertEquals(first, again, "the same check twice gives equal results");
+    assertEquals(first.hashCode(), again.hashCode());
+    InputResult input = first.input(0);
+    int[] shape = input.shape();
+    shape[0] = 99;
+    assertArrayEquals(new int[] {2, 3}, input.shape(), "shape() is a copy");
+    Comparison c = new Comparison(new int[] {1, 2}, 0.5, 0.5, 1e-3, 1e-2);
+    assertEquals(c, new Comparison(new int[] {1, 2}, 0.5, 0.5, 1e-3, 1e-2));
+    assertFalse(c.equals(new Comparison(new int[] {1, 3}, 0.5, 0.5, 1e-3, 1e-2)));
+    assertTrue(new Comparison(null, 1, 1, 0, 0).isProjection());
+  }
 
   @Test
   void passesOnCorrectOpsAndReportsEveryElement() {
@@ -303,7 +321,7 @@ class GradCheckTest {
     Tensor x = Tensor.of(new float[] {-1f, 0f, 2f, 0f}, 4).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> in[0].relu().mul(in[0].abs().add(1f)), x);
     assertTrue(result.passed(), result::report);
-    assertEquals(List.of("[1]", "[3]"), result.input(0).kinks().stream().map(java.util.Arrays::toString).toList());
+    assertEquals(List.of("[1]", "[3]"), result.input(0).kinks().stream().map(Arrays::toString).toList());
     assertEquals(2, result.input(0).elementsChecked());
     assertTrue(result.report().contains("input 0 [4]: passed, 2 elements checked, 2 skipped at kinks ([1] [3])"), result::report);
   }
@@ -313,7 +331,7 @@ class GradCheckTest {
     Tensor x = Tensor.of(new float[] {1f, 3f, 3f, 0f, -2f, 5f}, 2, 3).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> in[0].max(1, false), x);
     assertTrue(result.passed(), result::report);
-    assertEquals(List.of("[0, 1]", "[0, 2]"), result.input(0).kinks().stream().map(java.util.Arrays::toString).toList());
+    assertEquals(List.of("[0, 1]", "[0, 2]"), result.input(0).kinks().stream().map(Arrays::toString).toList());
   }
 
   @Test
@@ -333,7 +351,7 @@ class GradCheckTest {
     InputResult r = result.input(0);
     assertFalse(r.passed());
     assertEquals(List.of("[1]", "[3]"), indices(r.failures()));
-    assertEquals(List.of("[2]"), r.kinks().stream().map(java.util.Arrays::toString).toList());
+    assertEquals(List.of("[2]"), r.kinks().stream().map(Arrays::toString).toList());
   }
 
   @Test

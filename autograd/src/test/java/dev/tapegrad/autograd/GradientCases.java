@@ -121,29 +121,20 @@ final class GradientCases {
     }
 
     private float value(Domain domain) {
-      switch (domain) {
-        case ANY:
-          return uniform(-2, 2);
-        case POSITIVE:
-          return uniform(0.5f, 2);
-        case NONZERO:
-          return sign() * uniform(0.5f, 2);
-        case AWAY_FROM_ZERO:
-          return sign() * uniform(0.1f, 2);
-        case CLAMP_SAFE:
-          {
+      return switch (domain) {
+        case ANY -> uniform(-2, 2);
+        case POSITIVE -> uniform(0.5f, 2);
+        case NONZERO -> sign() * uniform(0.5f, 2);
+        case AWAY_FROM_ZERO -> sign() * uniform(0.1f, 2);
+        case CLAMP_SAFE -> {
             float v = uniform(-2, 2);
-            return Math.abs(Math.abs(v) - 1) < 0.1f ? v * 0.8f : v;
-          }
-        case GRID:
-          return (random.nextInt(41) - 20) / 10f;
-        case OFF_GRID:
-          return (random.nextInt(40) - 20) / 10f + 0.05f;
-        case UNIT:
-          return random.nextFloat();
-        default:
-          throw new AssertionError(domain);
-      }
+            yield Math.abs(Math.abs(v) - 1) < 0.1f ? v * 0.8f : v;
+        }
+        case GRID -> (random.nextInt(41) - 20) / 10f;
+        case OFF_GRID -> (random.nextInt(40) - 20) / 10f + 0.05f;
+        case UNIT -> random.nextFloat();
+        default -> throw new AssertionError(domain);
+      };
     }
 
     float uniform(float low, float high) {

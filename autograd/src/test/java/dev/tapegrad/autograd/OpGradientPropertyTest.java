@@ -113,37 +113,29 @@ class OpGradientPropertyTest {
 
     int[][] shapes(int[] s) {
       int r = s.length;
-      switch (this) {
-        case SAME:
-          return new int[][] {s, s};
-        case SCALAR:
-          return new int[][] {s, new int[0]};
-        case SCALAR_LEFT:
-          return new int[][] {new int[0], s};
-        case TRAILING:
-          return new int[][] {s, new int[] {s[r - 1]}};
-        case LEADING:
-          {
+      return switch (this) {
+        case SAME -> new int[][] {s, s};
+        case SCALAR -> new int[][] {s, new int[0]};
+        case SCALAR_LEFT -> new int[][] {new int[0], s};
+        case TRAILING -> new int[][] {s, new int[] {s[r - 1]}};
+        case LEADING -> {
             int[] b = new int[r];
             Arrays.fill(b, 1);
             b[0] = r == 1 ? 1 : s[0];
-            return new int[][] {s, b};
-          }
-        case MIDDLE_ONE:
-          return new int[][] {s, Shapes.with(s, r / 2, 1)};
-        case BOTH_SIDES:
-          {
+            yield new int[][] {s, b};
+        }
+        case MIDDLE_ONE -> new int[][] {s, Shapes.with(s, r / 2, 1)};
+        case BOTH_SIDES -> {
             int[] a = Shapes.with(s, r - 1, 1);
             int[] b = Arrays.copyOfRange(s, 1, r);
             if (b.length == 0) {
-              return new int[][] {a, s};
+              yield new int[][] {a, s};
             }
             b[0] = 1;
-            return new int[][] {a, b};
-          }
-        default:
-          throw new AssertionError(this);
-      }
+            yield new int[][] {a, b};
+        }
+        default -> throw new AssertionError(this);
+      };
     }
   }
 

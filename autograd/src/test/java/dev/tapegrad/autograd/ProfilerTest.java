@@ -8,6 +8,26 @@ import org.junit.jupiter.api.Test;
 
 class ProfilerTest {
   @Test
+  void countsRecordedNodesOnlyWhenTheTapeRecords() {
+    Tensor x = Tensor.ones(2).requiresGrad(true);
+    Tensor c = Tensor.ones(2);
+    try (Profiler profiler = Profiler.start()) {
+      x.mul(3f).sum(); // two nodes
+      c.mul(3f).sum(); // no input requires grad
+      try (var scope = Autograd.noGrad()) {
+        x.mul(3f).sum();
+      }
+      assertEquals(6, profiler.totalOps());
+      assertEquals(2, profiler.recordedNodes());
+      try (Profiler inner = Profiler.start()) {
+        x.exp();
+        assertEquals(1, inner.recordedNodes());
+      }
+      assertEquals(2, profiler.recordedNodes(), "the inner scope counted the exp");
+    }
+  }
+
+  @Test
   void countsOpsAndMultiplyAddsPerOpType() {
     Tensor a = Tensor.randn(1, 3, 4);
     Tensor b = Tensor.randn(2, 4, 5);

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -80,7 +81,7 @@ class ReproducibilityTest {
 
   @Test
   void theTwoProvidersProductsAgreeWithinTheRoundingBoundOfADotProduct() {
-    java.util.Random random = new java.util.Random(3);
+    Random random = new Random(3);
     Tensor a = Tensor.randn(random, 70, 300);
     Tensor b = Tensor.randn(random, 300, 90);
     Kernels previous = KernelProvider.set(KernelProvider.create("java"));

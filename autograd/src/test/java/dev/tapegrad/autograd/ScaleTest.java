@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
@@ -167,7 +168,7 @@ class ScaleTest {
     // step: kept graphs would need far more than the 64 MB heap)
     Random random = new Random(1);
     Tensor w = Tensor.randn(random, 64, 256).mul(0.05f).requiresGrad(true);
-    java.util.List<Tensor> losses = new java.util.ArrayList<>();
+    List<Tensor> losses = new ArrayList<>();
     long before = usedHeapAfterGc();
     for (int step = 0; step < 1_000; step++) {
       Tensor x = Tensor.randn(random, 64, 64);

@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BinaryOperator;
 import java.util.function.DoubleBinaryOperator;
 import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
@@ -91,7 +93,7 @@ class TensorTest {
   @Test
   void randomFactoriesAreSeededAndInRange() {
     assertArrayEquals(Tensor.rand(5L, 100).toFloatArray(), Tensor.rand(5L, 100).toFloatArray());
-    assertFalse(java.util.Arrays.equals(Tensor.rand(5L, 100).toFloatArray(), Tensor.rand(6L, 100).toFloatArray()));
+    assertFalse(Arrays.equals(Tensor.rand(5L, 100).toFloatArray(), Tensor.rand(6L, 100).toFloatArray()));
     assertArrayEquals(
         Tensor.randn(new Random(9), 3, 4).toFloatArray(), Tensor.randn(9L, 3, 4).toFloatArray());
     for (float v : Tensor.rand(1L, 1000).toFloatArray()) {
@@ -248,7 +250,7 @@ class TensorTest {
   }
 
   private static void checkBinary(
-      String name, java.util.function.BinaryOperator<Tensor> op, DoubleBinaryOperator truth, Tensor a, Tensor b, int... outShape) {
+      String name, BinaryOperator<Tensor> op, DoubleBinaryOperator truth, Tensor a, Tensor b, int... outShape) {
     Tensor y = op.apply(a, b);
     assertArrayEquals(outShape, y.shape(), name + " shape");
     int n = y.numel();
@@ -259,7 +261,7 @@ class TensorTest {
       if (Double.isNaN(want)) {
         assertTrue(Float.isNaN(got[flat]), name + " at " + flat);
       } else {
-        assertEquals(want, got[flat], 1e-6 * Math.max(1, Math.abs(want)), name + " at " + java.util.Arrays.toString(coord));
+        assertEquals(want, got[flat], 1e-6 * Math.max(1, Math.abs(want)), name + " at " + Arrays.toString(coord));
       }
       for (int d = outShape.length - 1; d >= 0; d--) {
         if (++coord[d] < outShape[d]) {

@@ -64,20 +64,12 @@ public class ChainBenchmark {
     b.zeroGrad();
     Tensor y = x;
     for (int i = 0; i < OPS; i++) {
-      switch (i % 4) {
-        case 0:
-          y = y.mul(w);
-          break;
-        case 1:
-          y = y.add(b);
-          break;
-        case 2:
-          y = y.tanh();
-          break;
-        default:
-          y = y.mul(0.5f);
-          break;
-      }
+      y = switch (i % 4) {
+        case 0 -> y.mul(w);
+        case 1 -> y.add(b);
+        case 2 -> y.tanh();
+        default -> y.mul(0.5f);
+      };
     }
     Tensor loss = y.sum();
     loss.backward();

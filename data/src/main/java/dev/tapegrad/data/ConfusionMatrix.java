@@ -3,6 +3,7 @@ package dev.tapegrad.data;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.tapegrad.autograd.Tensor;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -119,7 +120,7 @@ public final class ConfusionMatrix {
   /** Sets every count to zero. */
   public void reset() {
     for (long[] row : counts) {
-      java.util.Arrays.fill(row, 0);
+      Arrays.fill(row, 0);
     }
   }
 

@@ -39,17 +39,11 @@ final class CharModel extends Block {
     this.vocab = vocab;
     embedding = registerBlock("embedding", new Embedding(vocab, embed, random));
     RecurrentLayer.Builder<? extends RecurrentLayer> builder;
-    switch (cell) {
-      case LSTM:
-        builder = Lstm.builder(embed, hidden);
-        break;
-      case GRU:
-        builder = Gru.builder(embed, hidden);
-        break;
-      default:
-        builder = Rnn.builder(embed, hidden);
-        break;
-    }
+    builder = switch (cell) {
+      case LSTM -> Lstm.builder(embed, hidden);
+      case GRU -> Gru.builder(embed, hidden);
+      default -> Rnn.builder(embed, hidden);
+    };
     rnn = registerBlock("rnn", builder.numLayers(layers).build(random));
     head = registerBlock("head", new Linear(hidden, vocab, random));
   }

@@ -341,16 +341,12 @@ public final class CharRnn implements Callable<Integer> {
   }
 
   private static CharModel.Cell cellOf(String name) {
-    switch (name.toLowerCase(Locale.ROOT)) {
-      case "lstm":
-        return CharModel.Cell.LSTM;
-      case "gru":
-        return CharModel.Cell.GRU;
-      case "rnn":
-        return CharModel.Cell.RNN;
-      default:
-        throw new IllegalArgumentException("char-rnn: --cell must be lstm, gru or rnn, got " + name);
-    }
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "lstm" -> CharModel.Cell.LSTM;
+      case "gru" -> CharModel.Cell.GRU;
+      case "rnn" -> CharModel.Cell.RNN;
+      default -> throw new IllegalArgumentException("char-rnn: --cell must be lstm, gru or rnn, got " + name);
+    };
   }
 
   private record Loaded(CharModel model, CharVocabulary vocab) {}
@@ -394,7 +390,7 @@ public final class CharRnn implements Callable<Integer> {
   /** Cross-entropy in bits of a unigram model (add-one smoothed training frequencies) on {@code valid}. */
   static double unigramBpc(int[] train, int[] valid, int vocab) {
     double[] counts = new double[vocab];
-    java.util.Arrays.fill(counts, 1);
+    Arrays.fill(counts, 1);
     for (int c : train) {
       counts[c]++;
     }

@@ -103,8 +103,8 @@ public final class TimeSeries implements Callable<Integer> {
     Sequential tdnn = new Sequential(new TimeDelay(1, 16, 5, 1, random), new Tanh(), new TimeDelay(16, 16, 3, 2, random), new Tanh(), new TimeDelay(16, 1, 1, 1, random));
     int field = 9;
     Adam adamT = new Adam(tdnn.parameters(), Adam.options().lr(0.01));
-    Tensor trainIn = Tensor.of(java.util.Arrays.copyOfRange(series, 0, split - 1), 1, split - 1, 1);
-    Tensor trainOut = Tensor.of(java.util.Arrays.copyOfRange(series, field, split), 1, split - field, 1);
+    Tensor trainIn = Tensor.of(Arrays.copyOfRange(series, 0, split - 1), 1, split - 1, 1);
+    Tensor trainOut = Tensor.of(Arrays.copyOfRange(series, field, split), 1, split - field, 1);
     for (int step = 1; step <= steps; step++) {
       Tensor loss = Functional.mseLoss(tdnn.forward(trainIn), trainOut);
       adamT.zeroGrad();
@@ -156,9 +156,9 @@ public final class TimeSeries implements Callable<Integer> {
       Tensor history = Tensor.of(Arrays.copyOfRange(series, from - field + 1, length - 1), 1, tested + field - 1, 1);
       tdnnPrediction = tdnn.forward(history).toFloatArray();
       if (exportOnnx != null) ExampleOnnx.export(tdnn, history, "series", "prediction", exportOnnx, console, "time");
-      Tensor all = Tensor.of(java.util.Arrays.copyOfRange(series, 0, length - 1), 1, length - 1, 1);
+      Tensor all = Tensor.of(Arrays.copyOfRange(series, 0, length - 1), 1, length - 1, 1);
       float[] allPredictions = head.forward(gru.forward(all).output()).toFloatArray();
-      gruPrediction = java.util.Arrays.copyOfRange(allPredictions, from, length - 1);
+      gruPrediction = Arrays.copyOfRange(allPredictions, from, length - 1);
     }
     double tdnnMse = 0;
     double gruMse = 0;

@@ -108,17 +108,11 @@ public final class VanishingGradients implements Callable<Integer> {
 
     Recaller(Kind kind, int symbols, int hidden, Random random) {
       this.kind = kind;
-      switch (kind) {
-        case ELMAN:
-          cell = registerBlock("cell", new RnnCell(symbols + 1, hidden, random));
-          break;
-        case LSTM:
-          cell = registerBlock("cell", new LstmCell(symbols + 1, hidden, random));
-          break;
-        default:
-          cell = registerBlock("cell", new GruCell(symbols + 1, hidden, random));
-          break;
-      }
+      cell = switch (kind) {
+        case ELMAN -> registerBlock("cell", new RnnCell(symbols + 1, hidden, random));
+        case LSTM -> registerBlock("cell", new LstmCell(symbols + 1, hidden, random));
+        default -> registerBlock("cell", new GruCell(symbols + 1, hidden, random));
+      };
       head = registerBlock("head", new Linear(hidden, symbols, random));
     }
 
@@ -136,16 +130,12 @@ public final class VanishingGradients implements Callable<Integer> {
       RnnState state = null;
       for (Tensor x : inputs) {
         switch (kind) {
-          case ELMAN:
-            h = ((RnnCell) cell).forward(x, h);
-            break;
-          case LSTM:
+          case ELMAN -> h = ((RnnCell) cell).forward(x, h);
+          case LSTM -> {
             state = ((LstmCell) cell).forward(x, state);
             h = state.h();
-            break;
-          default:
-            h = ((GruCell) cell).forward(x, h);
-            break;
+          }
+          default -> h = ((GruCell) cell).forward(x, h);
         }
         hs.add(h);
       }

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tapegrad.io.Safetensors;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.Safetensors;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +92,7 @@ class CharRnnTest {
     CharRnn train = new CharRnn();
     train.setConsole(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     CommandLine cli = new CommandLine(train);
-    cli.setErr(new java.io.PrintWriter(new java.io.StringWriter()));
+    cli.setErr(new PrintWriter(new StringWriter()));
     assertEquals(1, cli.execute("--corpus", tiny.toString(), "--quiet", "--out", dir.toString()));
   }
 }

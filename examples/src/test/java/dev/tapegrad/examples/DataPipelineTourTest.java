@@ -14,8 +14,10 @@ import dev.tapegrad.optim.CosineAnnealingLr;
 import dev.tapegrad.optim.TrainingState;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -112,7 +114,7 @@ class DataPipelineTourTest {
     parameters.addAll(gru.parameters());
     parameters.addAll(head.parameters());
     Adam adam = new Adam(parameters, Adam.options().lr(0.02));
-    java.util.function.Function<Sentences, Tensor> logits = b -> {
+    Function<Sentences, Tensor> logits = b -> {
       Padding.PaddedTokens t = b.tokens();
       Tensor x = embedding.forward(t.ids()).reshape(t.steps(), t.batch(), -1);   // time-major
       return head.forward(gru.forward(x, t.lengths()).hN().squeeze(0));          // last real step
@@ -128,7 +130,7 @@ class DataPipelineTourTest {
     Sentences test = collate(split.test().asList());
     try (var scope = Autograd.noGrad()) {
       double accuracy = Metrics.accuracy(logits.apply(test), test.labels());
-      double share = java.util.Arrays.stream(test.labels()).average().orElseThrow();
+      double share = Arrays.stream(test.labels()).average().orElseThrow();
       assertTrue(accuracy > 0.95 && accuracy > Math.max(share, 1 - share) + 0.1, "accuracy " + accuracy + ", share of 1s " + share);
     }
   }

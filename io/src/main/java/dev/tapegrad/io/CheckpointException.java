@@ -31,8 +31,12 @@ public class CheckpointException extends IOException {
     super(cap(message), cause);
   }
 
-  /** {@code message} cut to at most {@link #MAX_MESSAGE_CHARS} characters, never inside a pair. */
-  static String cap(String message) {
+  /**
+   * {@code message} cut to at most {@link #MAX_MESSAGE_CHARS} characters, never inside a pair,
+   * with a note of how much was cut. For other errors that quote file content, such as a state
+   * dict's keys.
+   */
+  public static String cap(String message) {
     if (message == null || message.length() <= MAX_MESSAGE_CHARS) {
       return message;
     }

@@ -17,6 +17,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ConcurrentModificationException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +116,7 @@ class SafetensorsSaveTest {
         new AbstractMap<>() {
           @Override
           public Set<Entry<String, Tensor>> entrySet() {
-            return new java.util.AbstractSet<>() {
+            return new AbstractSet<>() {
               @Override
               public Iterator<Entry<String, Tensor>> iterator() {
                 Iterator<Entry<String, Tensor>> good =
@@ -130,7 +132,7 @@ class SafetensorsSaveTest {
                   @Override
                   public Entry<String, Tensor> next() {
                     if (served++ == 2) {
-                      throw new java.util.ConcurrentModificationException("changed while saving");
+                      throw new ConcurrentModificationException("changed while saving");
                     }
                     return good.next();
                   }
@@ -144,7 +146,7 @@ class SafetensorsSaveTest {
             };
           }
         };
-    assertThrows(java.util.ConcurrentModificationException.class, () -> Safetensors.save(file, failing));
+    assertThrows(ConcurrentModificationException.class, () -> Safetensors.save(file, failing));
     assertArrayEquals(before, Files.readAllBytes(file));
     assertEquals(List.of("model.safetensors"), directoryListing());
   }

@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -36,7 +37,7 @@ class SafetensorsTest {
       for (int d = 0; d < shape.length; d++) {
         shape[d] = random.nextInt(6);
       }
-      float[] data = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+      float[] data = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
       for (int i = 0; i < data.length; i++) {
         data[i] = random.nextInt(4) == 0 ? Float.intBitsToFloat(random.nextInt()) : (float) random.nextGaussian();
       }

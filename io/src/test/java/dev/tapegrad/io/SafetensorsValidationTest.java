@@ -7,10 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.Tensor;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -204,7 +209,7 @@ class SafetensorsValidationTest {
     assertRejected("{\"__metadata__\":\"text\"}", 0, "expected an object");
     Safetensors loaded =
         Safetensors.read(file("{\"__metadata__\":{\"b\":\"2\",\"a\":\"\\u00e9\\n\"}}", 0));
-    assertEquals(java.util.List.of("b", "a"), java.util.List.copyOf(loaded.metadata().keySet()));
+    assertEquals(List.of("b", "a"), List.copyOf(loaded.metadata().keySet()));
     assertEquals("é\n", loaded.metadata().get("a"));
   }
 
@@ -219,8 +224,8 @@ class SafetensorsValidationTest {
   @Test
   void loadFromFileValidatesTheSame() throws Exception {
     Path truncated = dir.resolve("truncated.safetensors");
-    byte[] bytes = Safetensors.toByteArray(java.util.Map.of("w", Tensor.ones(10)), java.util.Map.of());
-    Files.write(truncated, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+    byte[] bytes = Safetensors.toByteArray(Map.of("w", Tensor.ones(10)), Map.of());
+    Files.write(truncated, Arrays.copyOf(bytes, bytes.length - 1));
     CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.load(truncated));
     assertTrue(e.getMessage().contains("run past the end of the 39-byte data buffer"), e.getMessage());
 
@@ -231,8 +236,8 @@ class SafetensorsValidationTest {
   @Test
   void everyFailureToLoadAPathNamesIt() throws Exception {
     Path missing = dir.resolve("missing.safetensors");
-    java.nio.file.NoSuchFileException absent =
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> Safetensors.load(missing));
+    NoSuchFileException absent =
+        assertThrows(NoSuchFileException.class, () -> Safetensors.load(missing));
     assertEquals(missing + ": Safetensors.load: no such file", absent.getMessage());
 
     CheckpointException directory = assertThrows(CheckpointException.class, () -> Safetensors.load(dir));
@@ -244,7 +249,7 @@ class SafetensorsValidationTest {
         empty + ": file has 0 bytes, fewer than the 8 that hold the header length (empty file)", nothing.getMessage());
 
     Path notADirectory = Files.writeString(dir.resolve("plain.txt"), "x").resolve("model.safetensors");
-    java.io.IOException below = assertThrows(java.io.IOException.class, () -> Safetensors.load(notADirectory));
+    IOException below = assertThrows(IOException.class, () -> Safetensors.load(notADirectory));
     assertTrue(below.getMessage().startsWith(notADirectory.toString()), below.getMessage());
 
     Path corrupt = Files.write(dir.resolve("corrupt.safetensors"), file("{\"w\":1}", 0));

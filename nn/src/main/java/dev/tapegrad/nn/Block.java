@@ -1,12 +1,13 @@
 package dev.tapegrad.nn;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static com.google.common.base.Preconditions.checkState;
 
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.CheckpointException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -148,7 +149,9 @@ public abstract class Block {
    * parameters see the new values). Everything is validated before anything is copied.
    *
    * @param strict when true, missing and unexpected keys are errors; shape mismatches always are
-   * @throws IllegalArgumentException listing every missing, unexpected and mismatched key
+   * @throws IllegalArgumentException listing the missing, unexpected and mismatched keys (the
+   *     first 20 of each, and the message capped at {@link
+   *     CheckpointException#MAX_MESSAGE_CHARS}: the keys come from a file)
    */
   @SuppressWarnings("try") // the scope is used for its side effect
   public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
@@ -188,15 +191,15 @@ public abstract class Block {
           new StringBuilder("loadStateDict: state does not match ")
               .append(getClass().getSimpleName());
       if (!missing.isEmpty()) {
-        sb.append("; missing keys ").append(missing);
+        sb.append("; missing keys ").append(firstKeys(missing));
       }
       if (!unexpected.isEmpty()) {
-        sb.append("; unexpected keys ").append(unexpected);
+        sb.append("; unexpected keys ").append(firstKeys(unexpected));
       }
       if (!mismatched.isEmpty()) {
-        sb.append("; shape mismatches ").append(mismatched);
+        sb.append("; shape mismatches ").append(firstKeys(mismatched));
       }
-      throw new IllegalArgumentException(sb.toString());
+      throw new IllegalArgumentException(CheckpointException.cap(sb.toString()));
     }
     try (var scope = Autograd.noGrad()) {
       for (var e : own.entrySet()) {
@@ -266,7 +269,15 @@ public abstract class Block {
     checkArgument(condition, getClass().getSimpleName() + ": " + format, args);
   }
 
-  static void checkUsable(boolean condition, String message) {
-    checkState(condition, message);
+  /** How many keys of each kind a {@link #loadStateDict} error lists. */
+  static final int LISTED_KEYS = 20;
+
+  /** The first {@link #LISTED_KEYS} of {@code keys}, and how many more there are. */
+  static String firstKeys(Collection<String> keys) {
+    if (keys.size() <= LISTED_KEYS) {
+      return keys.toString();
+    }
+    List<String> first = new ArrayList<>(keys).subList(0, LISTED_KEYS);
+    return first.toString() + " ... and " + (keys.size() - LISTED_KEYS) + " more";
   }
 }

@@ -58,6 +58,11 @@ public final class Init {
 
   /** Fills {@code tensor} with values drawn uniformly from {@code [low, high)}. */
   public static Tensor uniform(Tensor tensor, double low, double high, RandomGenerator random) {
+    checkArgument(
+        Double.isFinite(low) && Double.isFinite(high),
+        "Init.uniform: bounds must be finite, got low %s, high %s",
+        low,
+        high);
     checkArgument(low <= high, "Init.uniform: low %s > high %s", low, high);
     float[] values = new float[tensor.numel()];
     for (int i = 0; i < values.length; i++) {
@@ -68,7 +73,11 @@ public final class Init {
 
   /** Fills {@code tensor} with values drawn from a normal distribution N(mean, std²). */
   public static Tensor normal(Tensor tensor, double mean, double std, RandomGenerator random) {
-    checkArgument(std >= 0, "Init.normal: std must be >= 0, got %s", std);
+    checkArgument(Double.isFinite(mean), "Init.normal: mean must be finite, got %s", mean);
+    checkArgument(
+        std >= 0 && std < Double.POSITIVE_INFINITY,
+        "Init.normal: std must be finite and >= 0, got %s",
+        std);
     float[] values = new float[tensor.numel()];
     for (int i = 0; i < values.length; i++) {
       values[i] = (float) (mean + std * random.nextGaussian());

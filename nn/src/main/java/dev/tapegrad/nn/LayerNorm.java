@@ -38,7 +38,10 @@ public final class LayerNorm extends Layer {
           "LayerNorm: normalizedShape %s must be positive",
           Arrays.toString(normalizedShape));
     }
-    checkArgument(eps >= 0, "LayerNorm: eps must be >= 0, got %s", eps);
+    checkArgument(
+        eps >= 0 && eps < Float.POSITIVE_INFINITY,
+        "LayerNorm: eps must be finite and >= 0, got %s",
+        eps);
     this.normalizedShape = normalizedShape.clone();
     this.normalizedSize = Arrays.stream(normalizedShape).reduce(1, Math::multiplyExact);
     this.eps = eps;

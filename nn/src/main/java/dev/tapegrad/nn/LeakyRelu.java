@@ -1,5 +1,7 @@
 package dev.tapegrad.nn;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.tapegrad.autograd.Tensor;
 
 /** Leaky rectified linear unit: {@code x} for {@code x > 0}, {@code slope * x} otherwise. */
@@ -11,8 +13,15 @@ public final class LeakyRelu extends Layer {
     this(0.01f);
   }
 
-  /** A leaky ReLU with the given negative slope. */
+  /**
+   * A leaky ReLU with the given negative slope, any finite number (PyTorch accepts any; a NaN or
+   * infinite slope would only turn outputs into NaN or infinities).
+   */
   public LeakyRelu(float negativeSlope) {
+    checkArgument(
+        Float.isFinite(negativeSlope),
+        "LeakyRelu: negativeSlope must be finite, got %s",
+        negativeSlope);
     this.negativeSlope = negativeSlope;
   }
 

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.CheckpointException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -77,6 +81,36 @@ class BadInputTest {
     assertRejects(() -> new Dropout(1.5f, new Random(1)), "Dropout: ", "1.5");
     assertRejects(() -> new TimeDelay(3, 2, 0, new Random(1)), "TimeDelay: ", "context=0");
     assertRejects(() -> new LayerNorm(new int[] {3}, -1f, true), "LayerNorm: ", "eps");
+    assertRejects(
+        () -> new LayerNorm(new int[] {3}, Float.POSITIVE_INFINITY, true), "LayerNorm: ", "eps", "Infinity");
+    assertRejects(() -> new LeakyRelu(Float.NaN), "LeakyRelu: ", "negativeSlope", "NaN");
+  }
+
+  @Test
+  void initRejectsNonFiniteParameters() {
+    Tensor t = Tensor.zeros(3);
+    Random random = new Random(1);
+    assertRejects(() -> Init.normal(t, Double.NaN, 1, random), "Init.normal: ", "mean", "NaN");
+    assertRejects(() -> Init.normal(t, 0, Double.POSITIVE_INFINITY, random), "Init.normal: ", "std", "Infinity");
+    assertRejects(
+        () -> Init.uniform(t, Double.NEGATIVE_INFINITY, 1, random), "Init.uniform: ", "finite", "-Infinity");
+    assertRejects(
+        () -> Init.uniform(t, 0, Double.POSITIVE_INFINITY, random), "Init.uniform: ", "finite", "Infinity");
+  }
+
+  @Test
+  void loadStateDictListsTheFirstKeysAndCapsTheMessage() {
+    Linear linear = new Linear(2, 3, new Random(1));
+    Map<String, Tensor> many = new LinkedHashMap<>(linear.stateDict());
+    for (int i = 0; i < 500; i++) {
+      many.put("k" + (1000 + i), Tensor.zeros(1));
+    }
+    assertRejects(() -> linear.loadStateDict(many), "unexpected keys [k1000, ", "k1019] ... and 480 more");
+    Map<String, Tensor> longKey = new LinkedHashMap<>(linear.stateDict());
+    longKey.put("x".repeat(100_000), Tensor.zeros(1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> linear.loadStateDict(longKey));
+    assertTrue(e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS, e.getMessage().length() + " characters");
+    assertTrue(e.getMessage().contains("more characters"), e.getMessage().substring(900));
   }
 
   @Test
@@ -96,10 +130,10 @@ class BadInputTest {
   @Test
   void loadStateDictRefusesNullKeysValuesAndMaps() {
     Linear linear = new Linear(2, 3, new Random(1));
-    java.util.Map<String, Tensor> withNullKey = new java.util.HashMap<>(linear.stateDict());
+    Map<String, Tensor> withNullKey = new HashMap<>(linear.stateDict());
     withNullKey.put(null, Tensor.zeros(3));
     assertRejects(() -> linear.loadStateDict(withNullKey), "loadStateDict", "null key", "Linear");
-    java.util.Map<String, Tensor> withNullValue = new java.util.HashMap<>(linear.stateDict());
+    Map<String, Tensor> withNullValue = new HashMap<>(linear.stateDict());
     withNullValue.put("bias", null);
     assertRejects(() -> linear.loadStateDict(withNullValue), "loadStateDict", "'bias' is null");
     assertRejects(() -> linear.loadStateDict(null), "loadStateDict", "state is null");

@@ -110,22 +110,22 @@ class ParityTest {
   private static Layer buildLayer(String name, JsonObject config) {
     Random random = new Random(0); // any weights: the checkpoint replaces them
     switch (name) {
-      case "linear":
-      case "linear_nobias":
+      case "linear", "linear_nobias" -> {
         return new Linear(
             config.get("in").getAsInt(),
             config.get("out").getAsInt(),
             config.get("bias").getAsBoolean(),
             random);
-      case "embedding":
+      }
+      case "embedding" -> {
         return new Embedding(
             config.get("num").getAsInt(),
             config.get("dim").getAsInt(),
             config.get("paddingIdx").getAsInt(),
             random);
-      case "layernorm":
-        return new LayerNorm(ints(config.getAsJsonArray("shape")));
-      case "mlp":
+      }
+      case "layernorm" -> { return new LayerNorm(ints(config.getAsJsonArray("shape"))); }
+      case "mlp" -> {
         return new Sequential(
             new Linear(4, 8, random),
             new Tanh(),
@@ -138,18 +138,17 @@ class ParityTest {
             new Sigmoid(),
             new Linear(5, 3, random),
             new LogSoftmax(-1));
-      case "tdnn":
-      case "tdnn_d1":
+      }
+      case "tdnn", "tdnn_d1" -> {
         return new TimeDelay(
             config.get("in").getAsInt(),
             config.get("out").getAsInt(),
             config.get("context").getAsInt(),
             config.get("dilation").getAsInt(),
             random);
-      case "softmax_dim1":
-        return new Softmax(config.get("dim").getAsInt());
-      default:
-        throw new AssertionError("no Java layer for fixture " + name);
+      }
+      case "softmax_dim1" -> { return new Softmax(config.get("dim").getAsInt()); }
+      default -> throw new AssertionError("no Java layer for fixture " + name);
     }
   }
 
@@ -162,27 +161,22 @@ class ParityTest {
     int[] targets = c.has("targets") ? ints(c.getAsJsonArray("targets")) : null;
     Tensor loss;
     switch (config.get("loss").getAsString()) {
-      case "crossEntropy":
+      case "crossEntropy" -> {
         loss =
             new CrossEntropyLoss(
                     reduction,
                     config.get("ignoreIndex").getAsInt(),
                     config.get("labelSmoothing").getAsFloat())
                 .forward(x, targets);
-        break;
-      case "nll":
+      }
+      case "nll" -> {
         loss =
             new NllLoss(reduction, config.get("ignoreIndex").getAsInt())
                 .forward(x.logSoftmax(-1), targets);
-        break;
-      case "mse":
-        loss = new MseLoss(reduction).forward(x, target);
-        break;
-      case "bce":
-        loss = new BceWithLogitsLoss(reduction).forward(x, target);
-        break;
-      default:
-        throw new AssertionError(name);
+      }
+      case "mse" -> loss = new MseLoss(reduction).forward(x, target);
+      case "bce" -> loss = new BceWithLogitsLoss(reduction).forward(x, target);
+      default -> throw new AssertionError(name);
     }
     compare(name, "loss", c.getAsJsonObject("output"), loss, VALUE_TOLERANCE);
     loss.backward(tensor(c.getAsJsonObject("gradOutput")));

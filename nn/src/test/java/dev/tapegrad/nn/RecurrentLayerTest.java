@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -204,7 +206,7 @@ class RecurrentLayerTest {
     assertEquals(without.stateDict().keySet(), withDropout.stateDict().keySet());
     float[] reference = without.forward(x).output().toFloatArray();
     float[] trained = withDropout.forward(x).output().toFloatArray();
-    assertFalse(java.util.Arrays.equals(reference, trained), "dropout changes the training output");
+    assertFalse(Arrays.equals(reference, trained), "dropout changes the training output");
     withDropout.eval();
     assertArrayEquals(reference, withDropout.forward(x).output().toFloatArray());
     withDropout.train();
@@ -273,12 +275,12 @@ class RecurrentLayerTest {
 
   static Tensor step(Tensor sequence, int t) {
     int[] shape = sequence.shape();
-    return sequence.narrow(0, t, 1).reshape(java.util.Arrays.copyOfRange(shape, 1, shape.length));
+    return sequence.narrow(0, t, 1).reshape(Arrays.copyOfRange(shape, 1, shape.length));
   }
 
   /** A layer's weights for one layer and direction under a cell's names. */
   static Map<String, Tensor> cellWeights(RecurrentLayer layer, String suffix) {
-    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    Map<String, Tensor> out = new LinkedHashMap<>();
     layer.stateDict().forEach((name, value) -> {
       if (name.endsWith(suffix)) {
         out.put(name.substring(0, name.length() - suffix.length()), value);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.Tensor;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -149,7 +150,7 @@ class RecurrentParityTest {
     Map<String, Tensor> actual = module.namedParameters();
     assertEquals(expected.keySet(), actual.keySet(), "parameter names and order");
     assertEquals(
-        java.util.List.copyOf(expected.keySet()), java.util.List.copyOf(actual.keySet()), "parameter order");
+        List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), "parameter order");
     for (var e : expected.entrySet()) {
       report.gradient("d " + e.getKey(), actual.get(e.getKey()).grad(), e.getValue());
     }

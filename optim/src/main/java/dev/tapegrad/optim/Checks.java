@@ -20,20 +20,6 @@ final class Checks {
     }
   }
 
-  /** {@code 0 <= value < 1}. */
-  static void unitIntervalOpen(String owner, String name, double value) {
-    if (!(value >= 0 && value < 1)) {
-      throw invalid(owner, name, value, "must be in [0, 1)");
-    }
-  }
-
-  /** {@code 0 <= value <= 1}. */
-  static void unitInterval(String owner, String name, double value) {
-    if (!(value >= 0 && value <= 1)) {
-      throw invalid(owner, name, value, "must be in [0, 1]");
-    }
-  }
-
   static void positive(String owner, String name, int value) {
     if (value <= 0) {
       throw new IllegalArgumentException(owner + ": invalid " + name + ": " + value + " (must be > 0)");

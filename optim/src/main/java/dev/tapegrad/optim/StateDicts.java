@@ -1,11 +1,13 @@
 package dev.tapegrad.optim;
 
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.CheckpointException;
 import dev.tapegrad.io.Safetensors;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -84,15 +86,23 @@ final class StateDicts {
     return v[0] + (v[1] + (double) v[2]);
   }
 
-  /** The longest message a loaded file can make; keys and values in it come from the file. */
-  static final int MAX_MESSAGE = 2000;
+  /** How many entries of each kind of problem a message lists. */
+  static final int LISTED = 20;
 
-  /** {@code message}, cut to {@link #MAX_MESSAGE} characters with a note of how much was left out. */
+  /**
+   * {@code message} capped at {@link CheckpointException#MAX_MESSAGE_CHARS}: keys and values in it
+   * come from the file.
+   */
   static String capped(String message) {
-    if (message.length() <= MAX_MESSAGE) {
-      return message;
+    return CheckpointException.cap(message);
+  }
+
+  /** The first {@link #LISTED} of {@code entries}, and how many more there are. */
+  static String first(Collection<String> entries) {
+    if (entries.size() <= LISTED) {
+      return entries.toString();
     }
-    return message.substring(0, MAX_MESSAGE) + "... (" + (message.length() - MAX_MESSAGE) + " more characters)";
+    return new ArrayList<>(entries).subList(0, LISTED) + " ... and " + (entries.size() - LISTED) + " more";
   }
 
   /** Accumulates the problems found while checking a dict, and formats them in one message. */
@@ -183,16 +193,16 @@ final class StateDicts {
       }
       StringBuilder sb = new StringBuilder(owner).append(".loadStateDict: state does not match");
       if (!missing.isEmpty()) {
-        sb.append("; missing keys ").append(missing);
+        sb.append("; missing keys ").append(first(missing));
       }
       if (!unexpected.isEmpty()) {
-        sb.append("; unexpected keys ").append(unexpected);
+        sb.append("; unexpected keys ").append(first(unexpected));
       }
       if (!shapes.isEmpty()) {
-        sb.append("; shape mismatches ").append(shapes);
+        sb.append("; shape mismatches ").append(first(shapes));
       }
       if (!values.isEmpty()) {
-        sb.append("; invalid values ").append(values);
+        sb.append("; invalid values ").append(first(values));
       }
       throw new IllegalArgumentException(capped(sb.toString()));
     }

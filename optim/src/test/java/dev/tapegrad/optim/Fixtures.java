@@ -120,8 +120,8 @@ final class Fixtures {
   }
 
   private static Optimizer addGroup(String type, Optimizer opt, List<Tensor> params, JsonObject options) {
-    switch (type) {
-      case "Sgd": {
+    return switch (type) {
+      case "Sgd" -> {
         OptimizerOptions<Sgd> o = Sgd.options();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
           JsonElement v = e.getValue();
@@ -136,28 +136,28 @@ final class Fixtures {
           }
         }
         if (opt == null) {
-          return new Sgd(params, o);
+          yield new Sgd(params, o);
         }
         ((Sgd) opt).addParamGroup(params, o);
-        return opt;
+        yield opt;
       }
-      case "Adam": {
+      case "Adam" -> {
         OptimizerOptions<Adam> o = adamOptions(Adam.options(), options);
         if (opt == null) {
-          return new Adam(params, o);
+          yield new Adam(params, o);
         }
         opt.addParamGroup(params, o);
-        return opt;
+        yield opt;
       }
-      case "AdamW": {
+      case "AdamW" -> {
         OptimizerOptions<AdamW> o = adamOptions(AdamW.options(), options);
         if (opt == null) {
-          return new AdamW(params, o);
+          yield new AdamW(params, o);
         }
         opt.addParamGroup(params, o);
-        return opt;
+        yield opt;
       }
-      case "RmsProp": {
+      case "RmsProp" -> {
         OptimizerOptions<RmsProp> o = RmsProp.options();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
           JsonElement v = e.getValue();
@@ -173,12 +173,12 @@ final class Fixtures {
           }
         }
         if (opt == null) {
-          return new RmsProp(params, o);
+          yield new RmsProp(params, o);
         }
         ((RmsProp) opt).addParamGroup(params, o);
-        return opt;
+        yield opt;
       }
-      case "Adagrad": {
+      case "Adagrad" -> {
         OptimizerOptions<Adagrad> o = Adagrad.options();
         for (Map.Entry<String, JsonElement> e : options.entrySet()) {
           JsonElement v = e.getValue();
@@ -193,38 +193,33 @@ final class Fixtures {
           }
         }
         if (opt == null) {
-          return new Adagrad(params, o);
+          yield new Adagrad(params, o);
         }
         ((Adagrad) opt).addParamGroup(params, o);
-        return opt;
+        yield opt;
       }
-      default:
-        throw new AssertionError("unknown optimizer " + type);
-    }
+      default -> throw new AssertionError("unknown optimizer " + type);
+    };
   }
 
   /** Builds a schedule from a fixture's {@code schedule} name and {@code args}. */
   static Object schedule(Optimizer opt, String type, JsonObject args) {
-    switch (type) {
-      case "StepLr":
-        return new StepLr(opt, args.get("stepSize").getAsInt(), args.get("gamma").getAsDouble());
-      case "MultiStepLr":
-        return new MultiStepLr(opt, ints(args.get("milestones")), args.get("gamma").getAsDouble());
-      case "ExponentialLr":
-        return new ExponentialLr(opt, args.get("gamma").getAsDouble());
-      case "CosineAnnealingLr":
-        return new CosineAnnealingLr(opt, args.get("tMax").getAsInt(), args.get("etaMin").getAsDouble());
-      case "LinearWarmup": {
+    return switch (type) {
+      case "StepLr" -> new StepLr(opt, args.get("stepSize").getAsInt(), args.get("gamma").getAsDouble());
+      case "MultiStepLr" -> new MultiStepLr(opt, ints(args.get("milestones")), args.get("gamma").getAsDouble());
+      case "ExponentialLr" -> new ExponentialLr(opt, args.get("gamma").getAsDouble());
+      case "CosineAnnealingLr" -> new CosineAnnealingLr(opt, args.get("tMax").getAsInt(), args.get("etaMin").getAsDouble());
+      case "LinearWarmup" -> {
         int warmup = args.get("warmupSteps").getAsInt();
         double start = args.get("startFactor").getAsDouble();
         if (!args.has("then")) {
-          return new LinearWarmup(opt, warmup, start);
+          yield new LinearWarmup(opt, warmup, start);
         }
         JsonObject then = args.getAsJsonObject("then");
         LrSchedule inner = (LrSchedule) schedule(opt, then.get("schedule").getAsString(), then.getAsJsonObject("args"));
-        return new LinearWarmup(opt, warmup, start, inner);
+        yield new LinearWarmup(opt, warmup, start, inner);
       }
-      case "ReduceLrOnPlateau": {
+      case "ReduceLrOnPlateau" -> {
         ReduceLrOnPlateau.Options o = ReduceLrOnPlateau.options();
         for (Map.Entry<String, JsonElement> e : args.entrySet()) {
           JsonElement v = e.getValue();
@@ -239,10 +234,9 @@ final class Fixtures {
             default -> fail("unknown ReduceLrOnPlateau option " + e.getKey());
           }
         }
-        return new ReduceLrOnPlateau(opt, o);
+        yield new ReduceLrOnPlateau(opt, o);
       }
-      default:
-        throw new AssertionError("unknown schedule " + type);
-    }
+      default -> throw new AssertionError("unknown schedule " + type);
+    };
   }
 }

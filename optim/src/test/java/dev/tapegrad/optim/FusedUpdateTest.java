@@ -6,6 +6,7 @@ import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -24,7 +25,7 @@ class FusedUpdateTest {
 
   @TestFactory
   Stream<DynamicTest> fusedUpdatesEqualTheComposedOnesBitForBit() {
-    Map<String, Function<List<Tensor>, Optimizer>> configs = new java.util.LinkedHashMap<>(Configs.all());
+    Map<String, Function<List<Tensor>, Optimizer>> configs = new LinkedHashMap<>(Configs.all());
     configs.putAll(Configs.twoGroups());
     configs.put("Sgd maximize", p -> new Sgd(p, Sgd.options().lr(0.1).momentum(0.5).maximize(true).weightDecay(0.1)));
     configs.put("Adam maximize", p -> new Adam(p, Adam.options().lr(0.1).maximize(true)));

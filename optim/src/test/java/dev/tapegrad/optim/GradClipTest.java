@@ -13,7 +13,6 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.tapegrad.autograd.Autograd;
-import dev.tapegrad.autograd.TapeProbe;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,11 +101,11 @@ class GradClipTest {
     p.setGrad(grads.get(0));
     q.setGrad(grads.get(1));
     float[] old = grads.get(0).toFloatArray();
-    assertEquals(0, TapeProbe.nodesRecordedDuring(() -> GradClip.clipGradNorm(List.of(p, q), 0.5)));
+    assertEquals(0, Recording.nodesRecordedDuring(() -> GradClip.clipGradNorm(List.of(p, q), 0.5)));
     assertNotSame(grads.get(0), p.grad());
     assertArrayEquals(old, grads.get(0).toFloatArray(), "the old gradient tensor is not changed");
     assertTrue(p.grad().isLeaf() && !p.grad().requiresGrad());
-    assertEquals(0, TapeProbe.nodesRecordedDuring(() -> GradClip.clipGradValue(List.of(p, q), 0.01)));
+    assertEquals(0, Recording.nodesRecordedDuring(() -> GradClip.clipGradValue(List.of(p, q), 0.01)));
     assertArrayEquals(new float[] {0.01f, 0.01f, 0.01f}, p.grad().toFloatArray());
   }
 

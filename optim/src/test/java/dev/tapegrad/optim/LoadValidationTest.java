@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.CheckpointException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -170,10 +171,16 @@ class LoadValidationTest {
     Optimizer sgd = trained(p -> new Sgd(p, Sgd.options().momentum(0.9)));
     Map<String, Tensor> state = new LinkedHashMap<>(sgd.stateDict());
     for (int i = 0; i < 5000; i++) {
-      state.put("unexpected.key.number." + i + ".with.a.long.name", Tensor.scalar(1f));
+      state.put("k" + (10000 + i), Tensor.scalar(1f));
     }
     var e = assertThrows(IllegalArgumentException.class, () -> sgd.loadStateDict(state));
-    assertTrue(e.getMessage().length() < StateDicts.MAX_MESSAGE + 100, "length " + e.getMessage().length());
+    assertTrue(e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS, "length " + e.getMessage().length());
+    assertTrue(e.getMessage().contains("k10019] ... and 4980 more"), e.getMessage());
+
+    Map<String, Tensor> longKey = new LinkedHashMap<>(sgd.stateDict());
+    longKey.put("x".repeat(100_000), Tensor.scalar(1f));
+    e = assertThrows(IllegalArgumentException.class, () -> sgd.loadStateDict(longKey));
+    assertTrue(e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS, "length " + e.getMessage().length());
     assertTrue(e.getMessage().contains("more characters"), e.getMessage().substring(e.getMessage().length() - 60));
   }
 
@@ -211,7 +218,7 @@ class LoadValidationTest {
         loaded++;
       } catch (IllegalArgumentException | IOException e) {
         rejected++;
-        assertTrue(e.getMessage() != null && e.getMessage().length() < StateDicts.MAX_MESSAGE + 100, e.getMessage());
+        assertTrue(e.getMessage() != null && e.getMessage().length() < CheckpointException.MAX_MESSAGE_CHARS, e.getMessage());
         continue;
       }
       assertValid(c.getKey() + " round " + round, fresh);

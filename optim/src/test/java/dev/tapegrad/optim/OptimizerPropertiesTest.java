@@ -10,7 +10,6 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.tapegrad.autograd.Autograd;
-import dev.tapegrad.autograd.TapeProbe;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -187,7 +186,7 @@ class OptimizerPropertiesTest {
           params.get(i).setGrad(grads.get(i));
         }
         assertTrue(Autograd.isGradEnabled());
-        long recorded = TapeProbe.nodesRecordedDuring(opt::step);
+        long recorded = Recording.nodesRecordedDuring(opt::step);
         assertEquals(0, recorded, config.getKey() + " recorded " + recorded + " nodes in step()");
         assertTrue(Autograd.isGradEnabled(), "grad mode is restored");
         for (Tensor p : params) {
@@ -199,11 +198,11 @@ class OptimizerPropertiesTest {
   }
 
   @Test
-  void tapeProbeSeesRecording() {
-    // The probe behind stepRecordsNothingOnTheTape does detect recorded ops.
+  void recordingCountSeesRecordedOps() {
+    // The count behind stepRecordsNothingOnTheTape does detect recorded ops.
     Tensor x = Tensor.ones(2).requiresGrad(true);
-    assertEquals(2, TapeProbe.nodesRecordedDuring(() -> x.mul(3f).sum()));
-    assertEquals(0, TapeProbe.nodesRecordedDuring(() -> {
+    assertEquals(2, Recording.nodesRecordedDuring(() -> x.mul(3f).sum()));
+    assertEquals(0, Recording.nodesRecordedDuring(() -> {
       try (var s = Autograd.noGrad()) {
         x.mul(3f).sum();
       }

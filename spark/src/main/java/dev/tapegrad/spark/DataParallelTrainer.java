@@ -8,6 +8,7 @@ import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.nn.Block;
 import dev.tapegrad.optim.GradClip;
 import dev.tapegrad.optim.Optimizer;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
@@ -155,12 +156,12 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
     checkArgument(built.keySet().equals(own.keySet()), "%s: the factory builds parameters %s but the model has %s", owner, built.keySet(), own.keySet());
     for (var e : own.entrySet()) {
       checkArgument(
-          java.util.Arrays.equals(e.getValue().shape(), built.get(e.getKey()).shape()),
+          Arrays.equals(e.getValue().shape(), built.get(e.getKey()).shape()),
           "%s: parameter %s is %s in the model but %s from the factory",
           owner,
           e.getKey(),
-          java.util.Arrays.toString(e.getValue().shape()),
-          java.util.Arrays.toString(built.get(e.getKey()).shape()));
+          Arrays.toString(e.getValue().shape()),
+          Arrays.toString(built.get(e.getKey()).shape()));
     }
   }
 

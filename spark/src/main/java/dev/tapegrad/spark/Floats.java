@@ -3,6 +3,7 @@ package dev.tapegrad.spark;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -55,7 +56,7 @@ final class Floats {
   }
 
   /** A {@code float[]} to broadcast: serialized with {@link #write}. */
-  static final class Vector implements java.io.Serializable {
+  static final class Vector implements Serializable {
     private static final long serialVersionUID = 1L;
     private transient float[] values;
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.optim.Adam;
 import dev.tapegrad.optim.CosineAnnealingLr;
@@ -16,6 +17,7 @@ import dev.tapegrad.optim.LrSchedule;
 import dev.tapegrad.optim.Optimizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.spark.api.java.JavaRDD;
@@ -92,7 +94,7 @@ class DataParallelTrainerTest {
       }
       assertEquals(24, batch.size());
       singleAdam.zeroGrad();
-      Tensor loss = dev.tapegrad.autograd.Functional.crossEntropy(single.forward(batch), Fixtures.labels(batch));
+      Tensor loss = Functional.crossEntropy(single.forward(batch), Fixtures.labels(batch));
       loss.backward();
       GradClip.clipGradNorm(single.parameters(), 1.0);
       singleAdam.step();
@@ -107,7 +109,7 @@ class DataParallelTrainerTest {
     assertTrue(difference <= 1e-6, "parameters differ by " + difference + " relative (2-norm)");
     double worst = Fixtures.maxRelativeDifference(Fixtures.flat(distributed), Fixtures.flat(single), 1e-2);
     assertTrue(worst <= 1e-5, "a parameter differs by " + worst + " relative");
-    assertFalse(java.util.Arrays.equals(Fixtures.flat(distributed), Fixtures.flat(Fixtures.model(5))), "training changed nothing");
+    assertFalse(Arrays.equals(Fixtures.flat(distributed), Fixtures.flat(Fixtures.model(5))), "training changed nothing");
   }
 
   @Test

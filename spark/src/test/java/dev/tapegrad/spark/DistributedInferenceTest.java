@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -37,7 +38,7 @@ class DistributedInferenceTest {
       float[] all = model.forward(batch).toFloatArray();
       List<float[]> out = new ArrayList<>();
       for (int i = 0; i < batch.size(); i++) {
-        float[] row = java.util.Arrays.copyOfRange(all, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES + 1);
+        float[] row = Arrays.copyOfRange(all, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES + 1);
         row[Fixtures.CLASSES] = Autograd.isGradEnabled() || model.isTraining() ? 1 : 0;
         out.add(row);
       }
@@ -75,8 +76,8 @@ class DistributedInferenceTest {
         assertEquals(0, row[Fixtures.CLASSES], "example " + i + " ran with grad enabled or in training mode");
         assertArrayEquals(batched.get(i), row, "example " + i + ", batch " + batchSize);
         // and, whatever the batching, the one-batch prediction up to the kernels' rounding
-        float[] want = java.util.Arrays.copyOfRange(expected, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES);
-        assertArrayEquals(want, java.util.Arrays.copyOf(row, Fixtures.CLASSES), 1e-6f, "example " + i + ", batch " + batchSize);
+        float[] want = Arrays.copyOfRange(expected, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES);
+        assertArrayEquals(want, Arrays.copyOf(row, Fixtures.CLASSES), 1e-6f, "example " + i + ", batch " + batchSize);
       }
       // the check of the architecture builds one model, each of local[2]'s task slots at most one
       assertTrue(built <= 3, built + " models built for 3 partitions");

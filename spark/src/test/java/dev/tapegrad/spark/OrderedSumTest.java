@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -27,7 +28,7 @@ class OrderedSumTest {
       for (int p : order) {
         sum.add(p, leaf(values[p].clone()));
       }
-      assertEquals((a + b) + c, sum.total().values[0], "order " + java.util.Arrays.toString(order));
+      assertEquals((a + b) + c, sum.total().values[0], "order " + Arrays.toString(order));
     }
   }
 

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.ToLongFunction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -144,7 +145,7 @@ public final class StepTimesBenchmark {
     }
   }
 
-  private static double mean(List<StepTimings> ts, java.util.function.ToLongFunction<StepTimings> part) {
+  private static double mean(List<StepTimings> ts, ToLongFunction<StepTimings> part) {
     return ts.stream().mapToLong(part).average().orElse(0) / 1e6;
   }
 }

@@ -228,17 +228,19 @@ public final class JavaKernels implements Kernels {
       BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
       int n) {
     switch (op) {
-      case ADD:
+      case ADD -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = x[xOff + i] + s;
         }
         return;
-      case MUL:
+      }
+      case MUL -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = x[xOff + i] * s;
         }
         return;
-      case SUB:
+      }
+      case SUB -> {
         if (scalarFirst) {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = s - x[xOff + i];
@@ -249,7 +251,8 @@ public final class JavaKernels implements Kernels {
           }
         }
         return;
-      case DIV:
+      }
+      case DIV -> {
         if (scalarFirst) {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = s / x[xOff + i];
@@ -260,11 +263,13 @@ public final class JavaKernels implements Kernels {
           }
         }
         return;
-      default:
+      }
+      default -> {
         for (int i = 0; i < n; i++) {
           float v = x[xOff + i];
           out[outOff + i] = scalarFirst ? apply(op, s, v) : apply(op, v, s);
         }
+      }
     }
   }
 
@@ -327,95 +332,94 @@ public final class JavaKernels implements Kernels {
   @Override
   public void unary(UnaryOp op, float[] x, int xOff, float[] out, int outOff, int n) {
     switch (op) {
-      case NEG:
+      case NEG -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = -x[xOff + i];
         }
-        break;
-      case EXP:
+      }
+      case EXP -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.exp(x[xOff + i]);
         }
-        break;
-      case LOG:
+      }
+      case LOG -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.log(x[xOff + i]);
         }
-        break;
-      case SQRT:
+      }
+      case SQRT -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = (float) Math.sqrt(x[xOff + i]);
         }
-        break;
-      case ABS:
+      }
+      case ABS -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Math.abs(x[xOff + i]);
         }
-        break;
-      case SIGN:
+      }
+      case SIGN -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Math.signum(x[xOff + i]);
         }
-        break;
-      case TANH:
+      }
+      case TANH -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.tanh(x[xOff + i]);
         }
-        break;
-      case SIGMOID:
+      }
+      case SIGMOID -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.sigmoid(x[xOff + i]);
         }
-        break;
-      case RELU:
+      }
+      case RELU -> {
         for (int i = 0; i < n; i++) {
           float v = x[xOff + i];
           out[outOff + i] = v > 0 ? v : (v == v ? 0f : v);
         }
-        break;
-      case ERF:
+      }
+      case ERF -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = (float) Transcendentals.erf(x[xOff + i]);
         }
-        break;
-      case SIN:
+      }
+      case SIN -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.sin(x[xOff + i]);
         }
-        break;
-      case COS:
+      }
+      case COS -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.cos(x[xOff + i]);
         }
-        break;
-      case POSITIVE:
+      }
+      case POSITIVE -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = x[xOff + i] > 0 ? 1f : 0f;
         }
-        break;
-      case NORMAL_PDF:
+      }
+      case NORMAL_PDF -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.normalPdf(x[xOff + i]);
         }
-        break;
-      case NORMAL_CDF:
+      }
+      case NORMAL_CDF -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = (float) (0.5 * (1 + Transcendentals.erf(x[xOff + i] * INV_SQRT2)));
         }
-        break;
-      case GELU:
+      }
+      case GELU -> {
         for (int i = 0; i < n; i++) {
           double v = x[xOff + i];
           out[outOff + i] = (float) (v * 0.5 * (1 + Transcendentals.erf(v * INV_SQRT2)));
         }
-        break;
-      case SOFTPLUS:
+      }
+      case SOFTPLUS -> {
         for (int i = 0; i < n; i++) {
           out[outOff + i] = Transcendentals.softplus(x[xOff + i]);
         }
-        break;
-      default:
-        throw new AssertionError(op);
+      }
+      default -> throw new AssertionError(op);
     }
   }
 
@@ -443,54 +447,60 @@ public final class JavaKernels implements Kernels {
     }
     if (aStride == 1 && bStride == 1) {
       switch (op) {
-        case ADD:
+        case ADD -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] + b[bOff + i];
           }
           return;
-        case SUB:
+        }
+        case SUB -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] - b[bOff + i];
           }
           return;
-        case MUL:
+        }
+        case MUL -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] * b[bOff + i];
           }
           return;
-        case DIV:
+        }
+        case DIV -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] / b[bOff + i];
           }
           return;
-        default:
-          break;
+        }
+        default -> {}
       }
     } else if (aStride == 1 && bStride == 0) {
       float s = b[bOff];
       switch (op) {
-        case ADD:
+        case ADD -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] + s;
           }
           return;
-        case SUB:
+        }
+        case SUB -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] - s;
           }
           return;
-        case MUL:
+        }
+        case MUL -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] * s;
           }
           return;
-        case DIV:
+        }
+        case DIV -> {
           for (int i = 0; i < n; i++) {
             out[outOff + i] = a[aOff + i] / s;
           }
           return;
-        default:
-          break;
+        }
+        default -> {}
       }
     }
     for (int i = 0, ia = aOff, ib = bOff; i < n; i++, ia += aStride, ib += bStride) {
@@ -499,30 +509,19 @@ public final class JavaKernels implements Kernels {
   }
 
   private static float apply(BinaryOp op, float x, float y) {
-    switch (op) {
-      case ADD:
-        return x + y;
-      case SUB:
-        return x - y;
-      case MUL:
-        return x * y;
-      case DIV:
-        return x / y;
-      case POW:
-        return (float) StrictMath.pow(x, y);
-      case MAX:
-        return (x != x || y != y) ? Float.NaN : Math.max(x, y);
-      case MIN:
-        return (x != x || y != y) ? Float.NaN : Math.min(x, y);
-      case GT:
-        return x > y ? 1f : 0f;
-      case GE:
-        return x >= y ? 1f : 0f;
-      case EQ:
-        return x == y ? 1f : 0f;
-      default:
-        throw new AssertionError(op);
-    }
+    return switch (op) {
+      case ADD -> x + y;
+      case SUB -> x - y;
+      case MUL -> x * y;
+      case DIV -> x / y;
+      case POW -> (float) StrictMath.pow(x, y);
+      case MAX -> (x != x || y != y) ? Float.NaN : Math.max(x, y);
+      case MIN -> (x != x || y != y) ? Float.NaN : Math.min(x, y);
+      case GT -> x > y ? 1f : 0f;
+      case GE -> x >= y ? 1f : 0f;
+      case EQ -> x == y ? 1f : 0f;
+      default -> throw new AssertionError(op);
+    };
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.tapegrad.autograd.kernel;
 import java.lang.System.Logger.Level;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.management.ManagementFactory;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -90,17 +91,19 @@ public final class KernelProvider {
    */
   public static Kernels create(String name) {
     switch (name) {
-      case "java":
+      case "java" -> {
         return new JavaKernels();
-      case "panama":
+      }
+      case "panama" -> {
         try {
           return loadPanama(true);
         } catch (UnsupportedOperationException e) {
           throw new IllegalStateException("panama kernels unavailable: " + e.getMessage(), e);
         }
-      default:
-        throw new IllegalArgumentException(
-            "kernels: unknown name '" + name + "' (expected java or panama)");
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "kernels: unknown name '" + name + "' (expected java or panama)");
     }
   }
 
@@ -130,15 +133,15 @@ public final class KernelProvider {
             : requested.trim().toLowerCase(Locale.ROOT);
     String note = "";
     switch (request) {
-      case "java":
+      case "java" -> {
         return new Selection(
             new JavaKernels(), Level.INFO, "tapegrad kernels: java (-D" + PROPERTY + "=java)");
-      case "auto":
-      case "panama":
-        break;
-      default:
+      }
+      case "auto", "panama" -> {}
+      default -> {
         note = "unknown -D" + PROPERTY + "=" + requested + " (expected java, panama or auto); ";
         request = "auto";
+      }
     }
     boolean insist = request.equals("panama");
     try {
@@ -202,7 +205,7 @@ public final class KernelProvider {
     }
     try {
       var bean =
-          java.lang.management.ManagementFactory.getPlatformMXBean(
+          ManagementFactory.getPlatformMXBean(
               com.sun.management.HotSpotDiagnosticMXBean.class);
       if (bean != null
           && Boolean.parseBoolean(bean.getVMOption("TieredCompilation").getValue())

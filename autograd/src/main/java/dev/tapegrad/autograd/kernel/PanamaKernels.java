@@ -1,5 +1,6 @@
 package dev.tapegrad.autograd.kernel;
 
+import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -89,21 +90,11 @@ final class PanamaKernels implements Kernels {
     int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
     if (bound > 0) {
       switch (op) {
-        case ADD:
-          addScalar(x, xOff, s, out, outOff, bound);
-          break;
-        case MUL:
-          mulScalar(x, xOff, s, out, outOff, bound);
-          break;
-        case SUB:
-          subScalar(x, xOff, s, scalarFirst, out, outOff, bound);
-          break;
-        case DIV:
-          divScalar(x, xOff, s, scalarFirst, out, outOff, bound);
-          break;
-        default:
-          bound = 0;
-          break;
+        case ADD -> addScalar(x, xOff, s, out, outOff, bound);
+        case MUL -> mulScalar(x, xOff, s, out, outOff, bound);
+        case SUB -> subScalar(x, xOff, s, scalarFirst, out, outOff, bound);
+        case DIV -> divScalar(x, xOff, s, scalarFirst, out, outOff, bound);
+        default -> bound = 0;
       }
     }
     if (bound < n) {
@@ -232,52 +223,24 @@ final class PanamaKernels implements Kernels {
     // one small method per function: C2 compiles and inlines each reliably, where one method
     // holding every loop could exceed its inlining budget and fall back to boxed vectors
     switch (op) {
-      case NEG:
-        neg(x, xOff, out, outOff, bound);
-        break;
-      case EXP:
-        bound = transcendental(n) ? PanamaTranscendentals.exp(x, xOff, out, outOff, n) : 0;
-        break;
-      case LOG:
-        bound = transcendental(n) ? PanamaTranscendentals.log(x, xOff, out, outOff, n) : 0;
-        break;
-      case SQRT:
-        sqrt(x, xOff, out, outOff, bound);
-        break;
-      case ABS:
-        abs(x, xOff, out, outOff, bound);
-        break;
-      case SIGN:
-        sign(x, xOff, out, outOff, bound);
-        break;
-      case TANH:
-        bound = transcendental(n) ? PanamaTranscendentals.tanh(x, xOff, out, outOff, n) : 0;
-        break;
-      case SIGMOID:
-        bound = transcendental(n) ? PanamaTranscendentals.sigmoid(x, xOff, out, outOff, n) : 0;
-        break;
-      case RELU:
-        relu(x, xOff, out, outOff, bound);
-        break;
-      case SIN:
-        bound = transcendental(n) ? PanamaTranscendentals.sin(x, xOff, out, outOff, n) : 0;
-        break;
-      case COS:
-        bound = transcendental(n) ? PanamaTranscendentals.cos(x, xOff, out, outOff, n) : 0;
-        break;
-      case POSITIVE:
-        positive(x, xOff, out, outOff, bound);
-        break;
-      case NORMAL_PDF:
-        bound = transcendental(n) ? PanamaTranscendentals.normalPdf(x, xOff, out, outOff, n) : 0;
-        break;
-      case SOFTPLUS:
-        bound = transcendental(n) ? PanamaTranscendentals.softplus(x, xOff, out, outOff, n) : 0;
-        break;
-      default:
+      case NEG -> neg(x, xOff, out, outOff, bound);
+      case EXP -> bound = transcendental(n) ? PanamaTranscendentals.exp(x, xOff, out, outOff, n) : 0;
+      case LOG -> bound = transcendental(n) ? PanamaTranscendentals.log(x, xOff, out, outOff, n) : 0;
+      case SQRT -> sqrt(x, xOff, out, outOff, bound);
+      case ABS -> abs(x, xOff, out, outOff, bound);
+      case SIGN -> sign(x, xOff, out, outOff, bound);
+      case TANH -> bound = transcendental(n) ? PanamaTranscendentals.tanh(x, xOff, out, outOff, n) : 0;
+      case SIGMOID -> bound = transcendental(n) ? PanamaTranscendentals.sigmoid(x, xOff, out, outOff, n) : 0;
+      case RELU -> relu(x, xOff, out, outOff, bound);
+      case SIN -> bound = transcendental(n) ? PanamaTranscendentals.sin(x, xOff, out, outOff, n) : 0;
+      case COS -> bound = transcendental(n) ? PanamaTranscendentals.cos(x, xOff, out, outOff, n) : 0;
+      case POSITIVE -> positive(x, xOff, out, outOff, bound);
+      case NORMAL_PDF -> bound = transcendental(n) ? PanamaTranscendentals.normalPdf(x, xOff, out, outOff, n) : 0;
+      case SOFTPLUS -> bound = transcendental(n) ? PanamaTranscendentals.softplus(x, xOff, out, outOff, n) : 0;
+      default -> {
         // ERF, NORMAL_CDF, GELU: the Vector API has no erf
         bound = 0;
-        break;
+      }
     }
     if (bound < n) {
       REFERENCE.unary(op, x, xOff + bound, out, outOff + bound, n - bound);
@@ -367,37 +330,19 @@ final class PanamaKernels implements Kernels {
     boolean bVaries = bStride == 1;
     if (bound > 0) {
       switch (op) {
-        case ADD:
-          add(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case SUB:
-          sub(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case MUL:
-          mul(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case DIV:
-          div(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case MAX:
-          max(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case MIN:
-          min(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case GT:
-          greater(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case GE:
-          greaterOrEqual(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        case EQ:
-          equal(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
-          break;
-        default:
+        case ADD -> add(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case SUB -> sub(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case MUL -> mul(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case DIV -> div(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case MAX -> max(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case MIN -> min(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case GT -> greater(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case GE -> greaterOrEqual(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        case EQ -> equal(a, aOff, aVaries, b, bOff, bVaries, out, outOff, bound);
+        default -> {
           // POW: the reference computes it in double
           bound = 0;
-          break;
+        }
       }
     }
     if (bound < n) {
@@ -577,7 +522,7 @@ final class PanamaKernels implements Kernels {
     double[] acc = new double[inner];
     int bound = FLOATS.loopBound(inner);
     for (int o = 0; o < outer; o++) {
-      java.util.Arrays.fill(acc, 0);
+      Arrays.fill(acc, 0);
       int base = o * size * inner;
       for (int j = 0; j < size; j++) {
         int row = base + j * inner;

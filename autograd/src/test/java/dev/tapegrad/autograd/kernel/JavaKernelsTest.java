@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -127,30 +128,19 @@ class JavaKernelsTest {
   }
 
   private static double naiveBinary(BinaryOp op, double x, double y) {
-    switch (op) {
-      case ADD:
-        return x + y;
-      case SUB:
-        return x - y;
-      case MUL:
-        return x * y;
-      case DIV:
-        return x / y;
-      case POW:
-        return Math.pow(x, y);
-      case MAX:
-        return Math.max(x, y);
-      case MIN:
-        return Math.min(x, y);
-      case GT:
-        return x > y ? 1 : 0;
-      case GE:
-        return x >= y ? 1 : 0;
-      case EQ:
-        return x == y ? 1 : 0;
-      default:
-        throw new AssertionError(op);
-    }
+    return switch (op) {
+      case ADD -> x + y;
+      case SUB -> x - y;
+      case MUL -> x * y;
+      case DIV -> x / y;
+      case POW -> Math.pow(x, y);
+      case MAX -> Math.max(x, y);
+      case MIN -> Math.min(x, y);
+      case GT -> x > y ? 1 : 0;
+      case GE -> x >= y ? 1 : 0;
+      case EQ -> x == y ? 1 : 0;
+      default -> throw new AssertionError(op);
+    };
   }
 
   @Test
@@ -209,7 +199,7 @@ class JavaKernelsTest {
           for (int j = 0; j < size; j++) {
             s += x[(o * size + j) * inner + i];
           }
-          assertEquals(s, out[o * inner + i], 1e-6, "sumAxis " + java.util.Arrays.toString(l));
+          assertEquals(s, out[o * inner + i], 1e-6, "sumAxis " + Arrays.toString(l));
         }
       }
     }
@@ -275,7 +265,7 @@ class JavaKernelsTest {
     double want = 1 + (n - 1) * (double) 1e-8f;
     assertEquals(want, kernels.sum(x, 3, n), 1e-12);
     float[] ones = new float[n + 1];
-    java.util.Arrays.fill(ones, 1f);
+    Arrays.fill(ones, 1f);
     assertEquals(want, kernels.dot(x, 3, ones, 1, n), 1e-12);
     // odd and tiny lengths
     float[] y = randomArray(7);

@@ -45,14 +45,11 @@ class KernelProviderTest {
             Kernels.class.getClassLoader(),
             new Class<?>[] {Kernels.class},
             (proxy, method, args) -> {
-              switch (method.getName()) {
-                case "name":
-                  return "fast";
-                case "toString":
-                  return "fast (test)";
-                default:
-                  return method.invoke(reference, args);
-              }
+              return switch (method.getName()) {
+                case "name" -> "fast";
+                case "toString" -> "fast (test)";
+                default -> method.invoke(reference, args);
+              };
             });
   }
 

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tapegrad.autograd.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -166,7 +168,7 @@ class KernelThreadsTest {
       for (int threads = 1; threads <= 3; threads++) {
         KernelThreads.setThreads(threads);
         AtomicIntegerArray seen = new AtomicIntegerArray(Math.max(n, 1));
-        List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
         KernelThreads.elementwise(
             n,
             (from, to) -> {

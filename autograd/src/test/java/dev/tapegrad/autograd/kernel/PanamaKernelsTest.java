@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -241,7 +242,7 @@ class PanamaKernelsTest {
       panama.maxAxis(x, s[0], s[1], s[2], actual, actualIndex);
       assertArrayBits("maxAxis", expected, actual, 0, expected.length);
       assertEquals(
-          java.util.Arrays.toString(expectedIndex), java.util.Arrays.toString(actualIndex));
+          Arrays.toString(expectedIndex), Arrays.toString(actualIndex));
     }
   }
 
@@ -269,7 +270,7 @@ class PanamaKernelsTest {
 
   private static float[] filled(int length, float value) {
     float[] x = new float[length];
-    java.util.Arrays.fill(x, value);
+    Arrays.fill(x, value);
     return x;
   }
 
