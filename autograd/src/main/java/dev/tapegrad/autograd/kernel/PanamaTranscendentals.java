@@ -8,12 +8,13 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.EXP_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.EXP_MIN;
 import static dev.tapegrad.autograd.kernel.Transcendentals.INV_SQRT_2PI;
 import static dev.tapegrad.autograd.kernel.Transcendentals.LN2;
-import static dev.tapegrad.autograd.kernel.Transcendentals.LOG2E;
+import static dev.tapegrad.autograd.kernel.Transcendentals.LOG2E_D;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_1;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_2;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_3;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT_BITS;
+import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT_D;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SIGMOID_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SIN;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SQRT2;
@@ -26,6 +27,7 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.TWO_OVER_PI;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -98,16 +100,58 @@ final class PanamaTranscendentals {
     return p;
   }
 
-  /** {@link Transcendentals#expCore}, lanewise. */
-  private static DoubleVector expCore(DoubleVector d, FloatVector dApprox) {
-    FloatVector t = dApprox.mul(LOG2E).add(SHIFT);
-    IntVector k = bits(t).sub(SHIFT_BITS);
-    DoubleVector r = d.sub(widen(t.sub(SHIFT)).mul(LN2));
-    DoubleVector p = horner(EXP, r);
-    IntVector h = k.lanewise(VectorOperators.ASHR, 1);
-    FloatVector s1 = floats(h.add(127).lanewise(VectorOperators.LSHL, 23));
-    FloatVector s2 = floats(k.sub(h).add(127).lanewise(VectorOperators.LSHL, 23));
-    return p.mul(widen(s1)).mul(widen(s2));
+  /**
+   * {@link Transcendentals#expCore}, lanewise, on double lanes and their long bits only (no
+   * change of shape, so C2 intrinsifies every step). Horner's scheme is written out: a loop over
+   * the coefficients would carry a vector through a loop phi, which C2 may box.
+   */
+  private static DoubleVector expCore(DoubleVector d) {
+    DoubleVector t = d.mul(LOG2E_D).add(SHIFT_D);
+    DoubleVector r = d.sub(t.sub(SHIFT_D).mul(LN2));
+    DoubleVector p = DoubleVector.broadcast(DOUBLES, EXP[0]);
+    p = p.mul(r).add(EXP[1]);
+    p = p.mul(r).add(EXP[2]);
+    p = p.mul(r).add(EXP[3]);
+    p = p.mul(r).add(EXP[4]);
+    p = p.mul(r).add(EXP[5]);
+    p = p.mul(r).add(EXP[6]);
+    p = p.mul(r).add(EXP[7]);
+    p = p.mul(r).add(EXP[8]);
+    p = p.mul(r).add(EXP[9]);
+    p = p.mul(r).add(EXP[10]);
+    p = p.mul(r).add(EXP[11]);
+    LongVector scale =
+        ((LongVector) t.viewAsIntegralLanes()).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+    return p.mul((DoubleVector) scale.viewAsFloatingLanes());
+  }
+
+  /** {@code Transcendentals.horner(TANH, z)}, written out. */
+  private static DoubleVector hornerTanh(DoubleVector z) {
+    DoubleVector p = DoubleVector.broadcast(DOUBLES, TANH[0]);
+    p = p.mul(z).add(TANH[1]);
+    p = p.mul(z).add(TANH[2]);
+    p = p.mul(z).add(TANH[3]);
+    p = p.mul(z).add(TANH[4]);
+    return p;
+  }
+
+  /** {@code Transcendentals.horner(ATANH_LONG, z)}, written out. */
+  private static DoubleVector hornerAtanhLong(DoubleVector z) {
+    DoubleVector p = DoubleVector.broadcast(DOUBLES, ATANH_LONG[0]);
+    p = p.mul(z).add(ATANH_LONG[1]);
+    p = p.mul(z).add(ATANH_LONG[2]);
+    p = p.mul(z).add(ATANH_LONG[3]);
+    p = p.mul(z).add(ATANH_LONG[4]);
+    p = p.mul(z).add(ATANH_LONG[5]);
+    p = p.mul(z).add(ATANH_LONG[6]);
+    p = p.mul(z).add(ATANH_LONG[7]);
+    p = p.mul(z).add(ATANH_LONG[8]);
+    p = p.mul(z).add(ATANH_LONG[9]);
+    p = p.mul(z).add(ATANH_LONG[10]);
+    p = p.mul(z).add(ATANH_LONG[11]);
+    p = p.mul(z).add(ATANH_LONG[12]);
+    p = p.mul(z).add(ATANH_LONG[13]);
+    return p;
   }
 
   /** The NaN lanes of {@code x} where {@code x} is NaN, else {@code result}. */
@@ -115,17 +159,12 @@ final class PanamaTranscendentals {
     return result.blend(x, x.test(VectorOperators.IS_NAN));
   }
 
-  /** Zero where x is NaN, so the integer steps see a harmless value; the NaN is restored after. */
-  private static FloatVector tame(FloatVector x) {
-    return x.blend(0f, x.test(VectorOperators.IS_NAN));
-  }
-
   static int exp(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
       FloatVector v = load(x, xOff + i);
-      FloatVector c = tame(v).max(EXP_MIN).min(EXP_MAX);
-      keepNaN(narrow(expCore(widen(c), c)), v).intoArray(out, outOff + i);
+      DoubleVector c = widen(v).max(EXP_MIN).min(EXP_MAX); // NaN stays NaN, restored below
+      keepNaN(narrow(expCore(c)), v).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -161,19 +200,16 @@ final class PanamaTranscendentals {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
       FloatVector v = load(x, xOff + i);
-      FloatVector a = tame(v).abs();
       DoubleVector xd = widen(v);
+      DoubleVector a = xd.abs();
       DoubleVector z = xd.mul(xd);
-      DoubleVector series = xd.add(xd.mul(z.mul(horner(TANH, z))));
-      FloatVector twice = a.min(TANH_MAX).mul(2f);
-      DoubleVector e = expCore(widen(twice), twice);
+      DoubleVector series = xd.add(xd.mul(z.mul(hornerTanh(z))));
+      DoubleVector e = expCore(a.min(TANH_MAX).mul(2));
       DoubleVector r = e.sub(1).div(e.add(1));
       r = r.blend(r.neg(), xd.compare(VectorOperators.LT, 0));
-      VectorMask<Double> small = widen(a).compare(VectorOperators.LT, TANH_SERIES);
-      FloatVector result = narrow(r.blend(series, small));
-      // NaN and signed zeros are their own tanh
-      result.blend(v, v.compare(VectorOperators.EQ, 0f).or(v.test(VectorOperators.IS_NAN)))
-          .intoArray(out, outOff + i);
+      r = r.blend(series, a.compare(VectorOperators.LT, TANH_SERIES));
+      r = r.blend(xd, xd.compare(VectorOperators.EQ, 0)); // signed zeros are their own tanh
+      keepNaN(narrow(r), v).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -182,12 +218,10 @@ final class PanamaTranscendentals {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
       FloatVector v = load(x, xOff + i);
-      FloatVector a = tame(v).abs().min(SIGMOID_MAX).neg();
-      DoubleVector t = expCore(widen(a), a);
-      DoubleVector onePlus = t.add(1);
-      DoubleVector r =
-          t.div(onePlus).blend(onePlus.broadcast(1).div(onePlus), widen(v).compare(VectorOperators.GE, 0));
-      keepNaN(narrow(r), v).intoArray(out, outOff + i);
+      DoubleVector xd = widen(v);
+      DoubleVector t = expCore(xd.abs().min(SIGMOID_MAX).neg());
+      DoubleVector numerator = t.blend(1, xd.compare(VectorOperators.GE, 0));
+      keepNaN(narrow(numerator.div(t.add(1))), v).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -196,12 +230,12 @@ final class PanamaTranscendentals {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
       FloatVector v = load(x, xOff + i);
-      FloatVector a = tame(v).abs().min(SIGMOID_MAX).neg();
-      DoubleVector t = expCore(widen(a), a);
+      DoubleVector xd = widen(v);
+      DoubleVector t = expCore(xd.abs().min(SIGMOID_MAX).neg());
       DoubleVector s = t.div(t.add(2));
       DoubleVector z = s.mul(s);
-      DoubleVector log1p = s.add(s.mul(z.mul(horner(ATANH_LONG, z)))).mul(2);
-      keepNaN(narrow(widen(v.max(0f)).add(log1p)), v).intoArray(out, outOff + i);
+      DoubleVector log1p = s.add(s.mul(z.mul(hornerAtanhLong(z)))).mul(2);
+      keepNaN(narrow(xd.max(0).add(log1p)), v).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -210,9 +244,9 @@ final class PanamaTranscendentals {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
       FloatVector v = load(x, xOff + i);
-      DoubleVector xd = widen(tame(v));
+      DoubleVector xd = widen(v);
       DoubleVector d = xd.mul(xd).mul(-0.5).max(EXP_MIN);
-      keepNaN(narrow(expCore(d, narrow(d)).mul(INV_SQRT_2PI)), v).intoArray(out, outOff + i);
+      keepNaN(narrow(expCore(d).mul(INV_SQRT_2PI)), v).intoArray(out, outOff + i);
     }
     return bound;
   }
