@@ -63,6 +63,7 @@ final class PanamaTranscendentals {
 
   private static final VectorSpecies<Float> FLOATS =
       VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * Float.SIZE));
+  private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, DOUBLES.vectorShape());
   private static final VectorSpecies<Integer> INTS =
       VectorSpecies.of(int.class, VectorShape.forBitSize(LANES * Integer.SIZE));
 
@@ -85,11 +86,11 @@ final class PanamaTranscendentals {
   }
 
   private static IntVector bits(FloatVector v) {
-    return (IntVector) v.viewAsIntegralLanes();
+    return (IntVector) v.reinterpretShape(INTS, 0);
   }
 
   private static FloatVector floats(IntVector v) {
-    return (FloatVector) v.viewAsFloatingLanes();
+    return (FloatVector) v.reinterpretShape(FLOATS, 0);
   }
 
   private static DoubleVector horner(double[] c, DoubleVector z) {
@@ -97,60 +98,6 @@ final class PanamaTranscendentals {
     for (int i = 1; i < c.length; i++) {
       p = p.mul(z).add(c[i]);
     }
-    return p;
-  }
-
-  /**
-   * {@link Transcendentals#expCore}, lanewise, on double lanes and their long bits only (no
-   * change of shape, so C2 intrinsifies every step). Horner's scheme is written out: a loop over
-   * the coefficients would carry a vector through a loop phi, which C2 may box.
-   */
-  private static DoubleVector expCore(DoubleVector d) {
-    DoubleVector t = d.mul(LOG2E_D).add(SHIFT_D);
-    DoubleVector r = d.sub(t.sub(SHIFT_D).mul(LN2));
-    DoubleVector p = DoubleVector.broadcast(DOUBLES, EXP[0]);
-    p = p.mul(r).add(EXP[1]);
-    p = p.mul(r).add(EXP[2]);
-    p = p.mul(r).add(EXP[3]);
-    p = p.mul(r).add(EXP[4]);
-    p = p.mul(r).add(EXP[5]);
-    p = p.mul(r).add(EXP[6]);
-    p = p.mul(r).add(EXP[7]);
-    p = p.mul(r).add(EXP[8]);
-    p = p.mul(r).add(EXP[9]);
-    p = p.mul(r).add(EXP[10]);
-    p = p.mul(r).add(EXP[11]);
-    LongVector scale =
-        ((LongVector) t.viewAsIntegralLanes()).add(1023L).lanewise(VectorOperators.LSHL, 52L);
-    return p.mul((DoubleVector) scale.viewAsFloatingLanes());
-  }
-
-  /** {@code Transcendentals.horner(TANH, z)}, written out. */
-  private static DoubleVector hornerTanh(DoubleVector z) {
-    DoubleVector p = DoubleVector.broadcast(DOUBLES, TANH[0]);
-    p = p.mul(z).add(TANH[1]);
-    p = p.mul(z).add(TANH[2]);
-    p = p.mul(z).add(TANH[3]);
-    p = p.mul(z).add(TANH[4]);
-    return p;
-  }
-
-  /** {@code Transcendentals.horner(ATANH_LONG, z)}, written out. */
-  private static DoubleVector hornerAtanhLong(DoubleVector z) {
-    DoubleVector p = DoubleVector.broadcast(DOUBLES, ATANH_LONG[0]);
-    p = p.mul(z).add(ATANH_LONG[1]);
-    p = p.mul(z).add(ATANH_LONG[2]);
-    p = p.mul(z).add(ATANH_LONG[3]);
-    p = p.mul(z).add(ATANH_LONG[4]);
-    p = p.mul(z).add(ATANH_LONG[5]);
-    p = p.mul(z).add(ATANH_LONG[6]);
-    p = p.mul(z).add(ATANH_LONG[7]);
-    p = p.mul(z).add(ATANH_LONG[8]);
-    p = p.mul(z).add(ATANH_LONG[9]);
-    p = p.mul(z).add(ATANH_LONG[10]);
-    p = p.mul(z).add(ATANH_LONG[11]);
-    p = p.mul(z).add(ATANH_LONG[12]);
-    p = p.mul(z).add(ATANH_LONG[13]);
     return p;
   }
 
@@ -162,9 +109,27 @@ final class PanamaTranscendentals {
   static int exp(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      DoubleVector c = widen(v).max(EXP_MIN).min(EXP_MAX); // NaN stays NaN, restored below
-      keepNaN(narrow(expCore(c)), v).intoArray(out, outOff + i);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector c = xd.max(EXP_MIN).min(EXP_MAX); // NaN stays NaN, restored below
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = c.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = c.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      FloatVector result = (FloatVector) e.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -199,17 +164,38 @@ final class PanamaTranscendentals {
   static int tanh(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      DoubleVector xd = widen(v);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
       DoubleVector a = xd.abs();
       DoubleVector z = xd.mul(xd);
-      DoubleVector series = xd.add(xd.mul(z.mul(hornerTanh(z))));
-      DoubleVector e = expCore(a.min(TANH_MAX).mul(2));
-      DoubleVector r = e.sub(1).div(e.add(1));
-      r = r.blend(r.neg(), xd.compare(VectorOperators.LT, 0));
-      r = r.blend(series, a.compare(VectorOperators.LT, TANH_SERIES));
-      r = r.blend(xd, xd.compare(VectorOperators.EQ, 0)); // signed zeros are their own tanh
-      keepNaN(narrow(r), v).intoArray(out, outOff + i);
+      DoubleVector h = z.mul(TANH[0]).add(TANH[1]);
+      h = h.mul(z).add(TANH[2]);
+      h = h.mul(z).add(TANH[3]);
+      h = h.mul(z).add(TANH[4]);
+      DoubleVector series = xd.add(xd.mul(z.mul(h)));
+      DoubleVector twice = a.min(TANH_MAX).mul(2);
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = twice.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = twice.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector q = e.sub(1).div(e.add(1));
+      q = q.blend(q.neg(), xd.compare(VectorOperators.LT, 0));
+      q = q.blend(series, a.compare(VectorOperators.LT, TANH_SERIES));
+      q = q.blend(xd, xd.compare(VectorOperators.EQ, 0)); // signed zeros are their own tanh
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -217,11 +203,29 @@ final class PanamaTranscendentals {
   static int sigmoid(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      DoubleVector xd = widen(v);
-      DoubleVector t = expCore(xd.abs().min(SIGMOID_MAX).neg());
-      DoubleVector numerator = t.blend(1, xd.compare(VectorOperators.GE, 0));
-      keepNaN(narrow(numerator.div(t.add(1))), v).intoArray(out, outOff + i);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector a = xd.abs().min(SIGMOID_MAX).neg();
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = a.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = a.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector numerator = e.blend(1, xd.compare(VectorOperators.GE, 0));
+      DoubleVector q = numerator.div(e.add(1));
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -229,13 +233,44 @@ final class PanamaTranscendentals {
   static int softplus(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      DoubleVector xd = widen(v);
-      DoubleVector t = expCore(xd.abs().min(SIGMOID_MAX).neg());
-      DoubleVector s = t.div(t.add(2));
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector a = xd.abs().min(SIGMOID_MAX).neg();
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = a.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = a.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector s = e.div(e.add(2));
       DoubleVector z = s.mul(s);
-      DoubleVector log1p = s.add(s.mul(z.mul(hornerAtanhLong(z)))).mul(2);
-      keepNaN(narrow(xd.max(0).add(log1p)), v).intoArray(out, outOff + i);
+      DoubleVector h = z.mul(ATANH_LONG[0]).add(ATANH_LONG[1]);
+      h = h.mul(z).add(ATANH_LONG[2]);
+      h = h.mul(z).add(ATANH_LONG[3]);
+      h = h.mul(z).add(ATANH_LONG[4]);
+      h = h.mul(z).add(ATANH_LONG[5]);
+      h = h.mul(z).add(ATANH_LONG[6]);
+      h = h.mul(z).add(ATANH_LONG[7]);
+      h = h.mul(z).add(ATANH_LONG[8]);
+      h = h.mul(z).add(ATANH_LONG[9]);
+      h = h.mul(z).add(ATANH_LONG[10]);
+      h = h.mul(z).add(ATANH_LONG[11]);
+      h = h.mul(z).add(ATANH_LONG[12]);
+      h = h.mul(z).add(ATANH_LONG[13]);
+      DoubleVector log1p = s.add(s.mul(z.mul(h))).mul(2);
+      DoubleVector q = xd.max(0).add(log1p);
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -243,10 +278,28 @@ final class PanamaTranscendentals {
   static int normalPdf(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      DoubleVector xd = widen(v);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
       DoubleVector d = xd.mul(xd).mul(-0.5).max(EXP_MIN);
-      keepNaN(narrow(expCore(d).mul(INV_SQRT_2PI)), v).intoArray(out, outOff + i);
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = d.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = d.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector q = e.mul(INV_SQRT_2PI);
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
