@@ -22,7 +22,7 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.TANH;
 import static dev.tapegrad.autograd.kernel.Transcendentals.TANH_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.TANH_SERIES;
 import static dev.tapegrad.autograd.kernel.Transcendentals.TRIG_MAX;
-import static dev.tapegrad.autograd.kernel.Transcendentals.TWO_OVER_PI;
+import static dev.tapegrad.autograd.kernel.Transcendentals.TWO_OVER_PI_D;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -137,26 +137,36 @@ final class PanamaTranscendentals {
   static int log(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      VectorMask<Float> subnormal = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
-      FloatVector scaled = v.blend(v.mul(0x1p24f), subnormal);
-      IntVector adjust = IntVector.zero(INTS).blend(-24, subnormal.cast(INTS));
-      IntVector b = bits(scaled);
-      IntVector e = b.lanewise(VectorOperators.ASHR, 23).sub(127).add(adjust);
-      FloatVector m = floats(b.and(0x7fffff).or(0x3f800000));
-      VectorMask<Float> high = m.compare(VectorOperators.GT, SQRT2);
-      m = m.blend(m.mul(0.5f), high);
-      e = e.blend(e.add(1), high.cast(INTS));
-      DoubleVector f = widen(m).sub(1);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      // x = 2^e m from the double's bits: every float, subnormals too, is a normal double, and
+      // its m and e are those the scalar finds after scaling subnormals (same values, so same
+      // bits); e is made a double exactly as (2^52 + biased e) - (2^52 + 1023)
+      LongVector b = (LongVector) xd.reinterpretShape(LONGS, 0);
+      DoubleVector e =
+          b.lanewise(VectorOperators.LSHR, 52L).or(0x4330000000000000L).reinterpretAsDoubles()
+              .sub(0x1p52 + 1023);
+      DoubleVector m = b.and(0x000fffffffffffffL).or(0x3ff0000000000000L).reinterpretAsDoubles();
+      VectorMask<Double> high = m.compare(VectorOperators.GT, SQRT2);
+      m = m.blend(m.mul(0.5), high);
+      e = e.blend(e.add(1), high);
+      DoubleVector f = m.sub(1);
       DoubleVector s = f.div(f.add(2));
       DoubleVector z = s.mul(s);
-      DoubleVector series = s.add(s.mul(z.mul(horner(ATANH, z)))).mul(2);
-      FloatVector r = narrow(widen(e).mul(LN2).add(series));
+      DoubleVector h = z.mul(ATANH[0]).add(ATANH[1]);
+      h = h.mul(z).add(ATANH[2]);
+      h = h.mul(z).add(ATANH[3]);
+      h = h.mul(z).add(ATANH[4]);
+      h = h.mul(z).add(ATANH[5]);
+      h = h.mul(z).add(ATANH[6]);
+      h = h.mul(z).add(ATANH[7]);
+      DoubleVector q = e.mul(LN2).add(s.add(s.mul(z.mul(h))).mul(2));
       // the special cases, as in the scalar: x <= 0, NaN, +inf
-      r = r.blend(Float.NaN, v.compare(VectorOperators.GT, 0f).not());
-      r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0f));
-      r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-      keepNaN(r, v).intoArray(out, outOff + i);
+      q = q.blend(Double.NaN, xd.compare(VectorOperators.GT, 0).not());
+      q = q.blend(Double.NEGATIVE_INFINITY, xd.compare(VectorOperators.EQ, 0));
+      q = q.blend(xd, xd.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY));
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -324,17 +334,35 @@ final class PanamaTranscendentals {
         }
         continue;
       }
-      FloatVector t = v.mul(TWO_OVER_PI).add(SHIFT);
-      IntVector q = bits(t).sub(SHIFT_BITS).add(quarter);
-      DoubleVector k = widen(t.sub(SHIFT));
-      DoubleVector r = widen(v).sub(k.mul(PIO2_1)).sub(k.mul(PIO2_2)).sub(k.mul(PIO2_3));
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector t = xd.mul(TWO_OVER_PI_D).add(SHIFT_D);
+      LongVector q = ((LongVector) t.reinterpretShape(LONGS, 0)).add(quarter);
+      DoubleVector k = t.sub(SHIFT_D);
+      DoubleVector r = xd.sub(k.mul(PIO2_1)).sub(k.mul(PIO2_2)).sub(k.mul(PIO2_3));
       DoubleVector z = r.mul(r);
-      DoubleVector sinR = r.add(r.mul(z.mul(horner(SIN, z))));
-      DoubleVector cosR = z.mul(horner(COS, z)).add(1);
-      VectorMask<Double> odd = q.and(1).compare(VectorOperators.NE, 0).cast(DOUBLES);
-      VectorMask<Double> negate = q.and(2).compare(VectorOperators.NE, 0).cast(DOUBLES);
-      DoubleVector value = sinR.blend(cosR, odd);
-      FloatVector result = narrow(value.blend(value.neg(), negate));
+      DoubleVector hs = z.mul(SIN[0]).add(SIN[1]);
+      hs = hs.mul(z).add(SIN[2]);
+      hs = hs.mul(z).add(SIN[3]);
+      hs = hs.mul(z).add(SIN[4]);
+      hs = hs.mul(z).add(SIN[5]);
+      hs = hs.mul(z).add(SIN[6]);
+      DoubleVector hc = z.mul(COS[0]).add(COS[1]);
+      hc = hc.mul(z).add(COS[2]);
+      hc = hc.mul(z).add(COS[3]);
+      hc = hc.mul(z).add(COS[4]);
+      hc = hc.mul(z).add(COS[5]);
+      hc = hc.mul(z).add(COS[6]);
+      hc = hc.mul(z).add(COS[7]);
+      DoubleVector sinR = r.add(r.mul(z.mul(hs)));
+      DoubleVector cosR = z.mul(hc).add(1);
+      // choose and negate on the bits: a long mask and a sign-bit xor, no mask conversion
+      LongVector value =
+          ((LongVector) sinR.reinterpretShape(LONGS, 0))
+              .blend((LongVector) cosR.reinterpretShape(LONGS, 0),
+                  q.and(1L).compare(VectorOperators.NE, 0L))
+              .lanewise(VectorOperators.XOR, q.and(2L).lanewise(VectorOperators.LSHL, 62L));
+      FloatVector result =
+          (FloatVector) value.reinterpretAsDoubles().convertShape(VectorOperators.D2F, FLOATS, 0);
       if (quarter == 0) {
         result = result.blend(v, v.compare(VectorOperators.EQ, 0f)); // sin(-0) = -0
       }

@@ -54,6 +54,7 @@ public final class Transcendentals {
   static final float LOG2E = 1.44269504f;
   static final double LN2 = 0x1.62e42fefa39efp-1;
   static final float TWO_OVER_PI = 0.636619772f;
+  static final double TWO_OVER_PI_D = 2 / Math.PI;
 
   /** exp's clamps: e^-104 rounds to 0 and e^89 to infinity in float, and both scale exactly. */
   static final float EXP_MIN = -104f;
@@ -307,9 +308,10 @@ public final class Transcendentals {
     if (x == 0 && quarter == 0) {
       return x; // sin(-0) = -0, which the series would turn into +0
     }
-    float t = x * TWO_OVER_PI + SHIFT;
-    int q = Float.floatToRawIntBits(t) - SHIFT_BITS + quarter;
-    double k = t - SHIFT;
+    // k = round(x 2/pi) in double, from the low bits of x 2/pi + 1.5 2^52 (as in expCore)
+    double t = x * TWO_OVER_PI_D + SHIFT_D;
+    int q = (int) Double.doubleToRawLongBits(t) + quarter;
+    double k = t - SHIFT_D;
     double r = (((double) x - k * PIO2_1) - k * PIO2_2) - k * PIO2_3;
     double z = r * r;
     double v = (q & 1) == 0 ? r + r * (z * horner(SIN, z)) : 1 + z * horner(COS, z);
