@@ -12,8 +12,6 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.LOG2E_D;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_1;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_2;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_3;
-import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT;
-import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT_BITS;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT_D;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SIGMOID_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SIN;
@@ -26,7 +24,6 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.TWO_OVER_PI_D;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -40,70 +37,45 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why not {@code VectorOperators.EXP} and its kin: C2 compiles them to a vendor library whose
  * results differ by an ulp from the Java code the interpreter runs, so a result depended on how
  * warm the JIT was. Each function here works on {@code LANES} floats at a time: loaded as floats,
- * widened to doubles for the polynomial, and rounded back once. Integer work (powers of two,
- * exponents, quadrants) is on int lanes of the same count. Lanes that are NaN are restored at the
- * end; sin and cos hand a whole vector to the scalar function if any lane is beyond the range
- * their reduction covers.
+ * widened once to doubles, evaluated on double lanes, and rounded back once. Integer work (powers
+ * of two, exponents, quadrants) is done on the doubles' own bits, as long lanes of the same shape.
+ * Lanes that are NaN are restored at the end; sin and cos hand a whole vector to the scalar
+ * function if any lane is beyond the range their reduction covers.
  *
  * <p>Each method processes the largest multiple of {@link #LANES} elements of {@code n} and
  * returns that count; the caller finishes the rest with the scalar functions.
  *
- * <p>Performance note: these loops mix three vector shapes (floats, doubles of twice the width,
- * ints), and on JDK 17 C2 does not intrinsify every operation of them
- * ({@code -XX:+PrintIntrinsics} reports missing constants for some conversions, blends and
- * shifts, a sign of the inlining budget running out). Measured on a busy 2-core machine they run
- * at about the speed of the scalar functions, slower than the Vector API's own (non-reproducible)
- * transcendentals were. Making them faster without changing a bit is a matter for the
- * {@code benchmarks} module: the scalar functions define the results.
+ * <p>Why the code is written out, one flat loop per function with no helper methods: the Vector
+ * API only becomes machine vectors if C2 inlines every call down to its intrinsics, with every
+ * species a constant. Its own methods are {@code @ForceInline}, so C2 keeps inlining them however
+ * big the loop grows, but a helper of ours is refused once the compilation passes its node budget
+ * ({@code NodeCountInliningCutoff}, seen with {@code -XX:+PrintInlining}), and a vector passed to
+ * or returned from a call that is not inlined is boxed on the heap. For the same reason the only
+ * shape conversions are the float-to-double widening and the narrowing back; the bit tricks
+ * reinterpret through constant species ({@code reinterpretShape(LONGS, 0)},
+ * {@code reinterpretAsDoubles}), since {@code viewAsIntegralLanes}/{@code viewAsFloatingLanes}
+ * look the species up through a method that is not force-inlined and so can leave it
+ * non-constant ({@code -XX:+PrintIntrinsics}: "missing constant"), and masks are never cast
+ * between shapes. Horner's scheme is unrolled by hand, its coefficient counts matching the arrays
+ * in {@link Transcendentals} (a mismatch fails {@code PanamaTranscendentalsTest} bit for bit).
+ * {@code benchmarks/TranscendentalBenchmark} measures the result against the Vector API's own exp
+ * and tanh.
  */
 final class PanamaTranscendentals {
   private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
-  /** Doubles per vector; floats and ints are handled in vectors of this many lanes too. */
+  /** Doubles per vector; floats are loaded and stored in vectors of this many lanes too. */
   static final int LANES = DOUBLES.length();
 
   private static final VectorSpecies<Float> FLOATS =
       VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * Float.SIZE));
-  private static final VectorSpecies<Long> LONGS = VectorSpecies.of(long.class, DOUBLES.vectorShape());
-  private static final VectorSpecies<Integer> INTS =
-      VectorSpecies.of(int.class, VectorShape.forBitSize(LANES * Integer.SIZE));
+  /** The doubles' bits, for exponent and sign tricks: same shape, so reinterpreting is free. */
+  private static final VectorSpecies<Long> LONGS =
+      VectorSpecies.of(long.class, DOUBLES.vectorShape());
 
   private PanamaTranscendentals() {}
 
   private static FloatVector load(float[] x, int at) {
     return FloatVector.fromArray(FLOATS, x, at);
-  }
-
-  private static DoubleVector widen(FloatVector v) {
-    return (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
-  }
-
-  private static DoubleVector widen(IntVector v) {
-    return (DoubleVector) v.convertShape(VectorOperators.I2D, DOUBLES, 0);
-  }
-
-  private static FloatVector narrow(DoubleVector v) {
-    return (FloatVector) v.convertShape(VectorOperators.D2F, FLOATS, 0);
-  }
-
-  private static IntVector bits(FloatVector v) {
-    return (IntVector) v.reinterpretShape(INTS, 0);
-  }
-
-  private static FloatVector floats(IntVector v) {
-    return (FloatVector) v.reinterpretShape(FLOATS, 0);
-  }
-
-  private static DoubleVector horner(double[] c, DoubleVector z) {
-    DoubleVector p = DoubleVector.broadcast(DOUBLES, c[0]);
-    for (int i = 1; i < c.length; i++) {
-      p = p.mul(z).add(c[i]);
-    }
-    return p;
-  }
-
-  /** The NaN lanes of {@code x} where {@code x} is NaN, else {@code result}. */
-  private static FloatVector keepNaN(FloatVector result, FloatVector x) {
-    return result.blend(x, x.test(VectorOperators.IS_NAN));
   }
 
   static int exp(float[] x, int xOff, float[] out, int outOff, int n) {
@@ -126,7 +98,10 @@ final class PanamaTranscendentals {
       p = p.mul(r).add(EXP[9]);
       p = p.mul(r).add(EXP[10]);
       p = p.mul(r).add(EXP[11]);
-      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
       DoubleVector e = p.mul(scale.reinterpretAsDoubles());
       FloatVector result = (FloatVector) e.convertShape(VectorOperators.D2F, FLOATS, 0);
       result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
@@ -198,7 +173,10 @@ final class PanamaTranscendentals {
       p = p.mul(r).add(EXP[9]);
       p = p.mul(r).add(EXP[10]);
       p = p.mul(r).add(EXP[11]);
-      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
       DoubleVector e = p.mul(scale.reinterpretAsDoubles());
       DoubleVector q = e.sub(1).div(e.add(1));
       q = q.blend(q.neg(), xd.compare(VectorOperators.LT, 0));
@@ -230,7 +208,10 @@ final class PanamaTranscendentals {
       p = p.mul(r).add(EXP[9]);
       p = p.mul(r).add(EXP[10]);
       p = p.mul(r).add(EXP[11]);
-      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
       DoubleVector e = p.mul(scale.reinterpretAsDoubles());
       DoubleVector numerator = e.blend(1, xd.compare(VectorOperators.GE, 0));
       DoubleVector q = numerator.div(e.add(1));
@@ -260,7 +241,10 @@ final class PanamaTranscendentals {
       p = p.mul(r).add(EXP[9]);
       p = p.mul(r).add(EXP[10]);
       p = p.mul(r).add(EXP[11]);
-      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
       DoubleVector e = p.mul(scale.reinterpretAsDoubles());
       DoubleVector s = e.div(e.add(2));
       DoubleVector z = s.mul(s);
@@ -305,7 +289,10 @@ final class PanamaTranscendentals {
       p = p.mul(r).add(EXP[9]);
       p = p.mul(r).add(EXP[10]);
       p = p.mul(r).add(EXP[11]);
-      LongVector scale = ((LongVector) t.reinterpretShape(LONGS, 0)).add(1023L).lanewise(VectorOperators.LSHL, 52L);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
       DoubleVector e = p.mul(scale.reinterpretAsDoubles());
       DoubleVector q = e.mul(INV_SQRT_2PI);
       FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);

@@ -25,7 +25,8 @@ import java.math.MathContext;
  *
  * <ul>
  *   <li>{@code exp}: {@code x = k ln2 + r}, {@code |r| <= ln2 / 2}, Taylor series to degree 11,
- *       scaled by {@code 2^k} exactly in double (so subnormal float results are rounded once). Overflows to infinity above 88.72, underflows to 0 below -103.97, as float does.
+ *       scaled by {@code 2^k} exactly in double (so subnormal float results are rounded once).
+ *       Overflows to infinity above 88.72, underflows to 0 below -103.97, as float does.
  *   <li>{@code log}: {@code x = 2^e m}, {@code m} in {@code [sqrt(1/2), sqrt 2]}, {@code log m =
  *       2 atanh(s)} with {@code s = (m - 1) / (m + 1)}, series to {@code s^17}. Subnormals are
  *       scaled first; {@code log(0) = -inf}, negative or NaN gives NaN.
@@ -33,7 +34,8 @@ import java.math.MathContext;
  *       with {@code e = exp(2|x|)}; exactly ±1 beyond {@code |x| = 10}.
  *   <li>{@code sigmoid}: {@code 1 / (1 + t)} or {@code t / (1 + t)} with {@code t = exp(-|x|)}.
  *   <li>{@code softplus}: {@code max(x, 0) + log1p(exp(-|x|))}, {@code log1p} as an atanh series.
- *   <li>{@code sin}, {@code cos}: {@code x = k pi/2 + r} with {@code pi/2} split in three parts so
+ *   <li>{@code sin}, {@code cos}: {@code x = k pi/2 + r}, {@code k} rounded in double, with
+ *       {@code pi/2} split in three parts so
  *       the reduction is exact enough for {@code |x| <= 2^19}; Taylor series on {@code |r| <=
  *       0.82}. Larger or non-finite arguments take {@link StrictMath}, which reduces exactly.
  *   <li>{@code normalPdf}: {@code exp(-x^2 / 2) / sqrt(2 pi)} with the exponent exact in double.
@@ -47,13 +49,7 @@ import java.math.MathContext;
 public final class Transcendentals {
   private Transcendentals() {}
 
-  /** Adding 1.5 * 2^23 to a float of magnitude below 2^22 rounds it to an integer, to nearest. */
-  static final float SHIFT = 0x1.8p23f;
-
-  static final int SHIFT_BITS = Float.floatToRawIntBits(SHIFT);
-  static final float LOG2E = 1.44269504f;
   static final double LN2 = 0x1.62e42fefa39efp-1;
-  static final float TWO_OVER_PI = 0.636619772f;
   static final double TWO_OVER_PI_D = 2 / Math.PI;
 
   /** exp's clamps: e^-104 rounds to 0 and e^89 to infinity in float, and both scale exactly. */
@@ -162,7 +158,7 @@ public final class Transcendentals {
     double t = d * LOG2E_D + SHIFT_D;
     double r = d - (t - SHIFT_D) * LN2;
     double p = horner(EXP, r);
-    // t's bits are those of 1.5 2^52 plus k, |k| <= 150: the low 12 bits of bits + 1023 are k + 1023
+    // t's bits are 1.5 2^52's plus k, |k| <= 150: the low 12 bits of bits + 1023 are k + 1023
     double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(t) + 1023) << 52);
     return p * scale;
   }
@@ -188,7 +184,11 @@ public final class Transcendentals {
     return expCore(c);
   }
 
-  /** Natural logarithm, within 1 ulp. */
+  /**
+   * Natural logarithm, within 1 ulp. (The Vector API version reads {@code m} and {@code e} from the
+   * bits of {@code x} widened to double, where subnormal floats are normal: the same values as
+   * here, so the same result.)
+   */
   public static float log(float x) {
     if (!(x > 0) || x == Float.POSITIVE_INFINITY) {
       return x == 0 ? Float.NEGATIVE_INFINITY : x < 0 ? Float.NaN : x;
