@@ -8,12 +8,11 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.EXP_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.EXP_MIN;
 import static dev.tapegrad.autograd.kernel.Transcendentals.INV_SQRT_2PI;
 import static dev.tapegrad.autograd.kernel.Transcendentals.LN2;
-import static dev.tapegrad.autograd.kernel.Transcendentals.LOG2E;
+import static dev.tapegrad.autograd.kernel.Transcendentals.LOG2E_D;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_1;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_2;
 import static dev.tapegrad.autograd.kernel.Transcendentals.PIO2_3;
-import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT;
-import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT_BITS;
+import static dev.tapegrad.autograd.kernel.Transcendentals.SHIFT_D;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SIGMOID_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SIN;
 import static dev.tapegrad.autograd.kernel.Transcendentals.SQRT2;
@@ -21,11 +20,11 @@ import static dev.tapegrad.autograd.kernel.Transcendentals.TANH;
 import static dev.tapegrad.autograd.kernel.Transcendentals.TANH_MAX;
 import static dev.tapegrad.autograd.kernel.Transcendentals.TANH_SERIES;
 import static dev.tapegrad.autograd.kernel.Transcendentals.TRIG_MAX;
-import static dev.tapegrad.autograd.kernel.Transcendentals.TWO_OVER_PI;
+import static dev.tapegrad.autograd.kernel.Transcendentals.TWO_OVER_PI_D;
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -38,31 +37,40 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Why not {@code VectorOperators.EXP} and its kin: C2 compiles them to a vendor library whose
  * results differ by an ulp from the Java code the interpreter runs, so a result depended on how
  * warm the JIT was. Each function here works on {@code LANES} floats at a time: loaded as floats,
- * widened to doubles for the polynomial, and rounded back once. Integer work (powers of two,
- * exponents, quadrants) is on int lanes of the same count. Lanes that are NaN are restored at the
- * end; sin and cos hand a whole vector to the scalar function if any lane is beyond the range
- * their reduction covers.
+ * widened once to doubles, evaluated on double lanes, and rounded back once. Integer work (powers
+ * of two, exponents, quadrants) is done on the doubles' own bits, as long lanes of the same shape.
+ * Lanes that are NaN are restored at the end; sin and cos hand a whole vector to the scalar
+ * function if any lane is beyond the range their reduction covers.
  *
  * <p>Each method processes the largest multiple of {@link #LANES} elements of {@code n} and
  * returns that count; the caller finishes the rest with the scalar functions.
  *
- * <p>Performance note: these loops mix three vector shapes (floats, doubles of twice the width,
- * ints), and on JDK 17 C2 does not intrinsify every operation of them
- * ({@code -XX:+PrintIntrinsics} reports missing constants for some conversions, blends and
- * shifts, a sign of the inlining budget running out). Measured on a busy 2-core machine they run
- * at about the speed of the scalar functions, slower than the Vector API's own (non-reproducible)
- * transcendentals were. Making them faster without changing a bit is a matter for the
- * {@code benchmarks} module: the scalar functions define the results.
+ * <p>Why the code is written out, one flat loop per function with no helper methods: the Vector
+ * API only becomes machine vectors if C2 inlines every call down to its intrinsics, with every
+ * species a constant. Its own methods are {@code @ForceInline}, so C2 keeps inlining them however
+ * big the loop grows, but a helper of ours is refused once the compilation passes its node budget
+ * ({@code NodeCountInliningCutoff}, seen with {@code -XX:+PrintInlining}), and a vector passed to
+ * or returned from a call that is not inlined is boxed on the heap. For the same reason the only
+ * shape conversions are the float-to-double widening and the narrowing back; the bit tricks
+ * reinterpret through constant species ({@code reinterpretShape(LONGS, 0)},
+ * {@code reinterpretAsDoubles}), since {@code viewAsIntegralLanes}/{@code viewAsFloatingLanes}
+ * look the species up through a method that is not force-inlined and so can leave it
+ * non-constant ({@code -XX:+PrintIntrinsics}: "missing constant"), and masks are never cast
+ * between shapes. Horner's scheme is unrolled by hand, its coefficient counts matching the arrays
+ * in {@link Transcendentals} (a mismatch fails {@code PanamaTranscendentalsTest} bit for bit).
+ * {@code benchmarks/TranscendentalBenchmark} measures the result against the Vector API's own exp
+ * and tanh.
  */
 final class PanamaTranscendentals {
   private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
-  /** Doubles per vector; floats and ints are handled in vectors of this many lanes too. */
+  /** Doubles per vector; floats are loaded and stored in vectors of this many lanes too. */
   static final int LANES = DOUBLES.length();
 
   private static final VectorSpecies<Float> FLOATS =
       VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * Float.SIZE));
-  private static final VectorSpecies<Integer> INTS =
-      VectorSpecies.of(int.class, VectorShape.forBitSize(LANES * Integer.SIZE));
+  /** The doubles' bits, for exponent and sign tricks: same shape, so reinterpreting is free. */
+  private static final VectorSpecies<Long> LONGS =
+      VectorSpecies.of(long.class, DOUBLES.vectorShape());
 
   private PanamaTranscendentals() {}
 
@@ -70,62 +78,33 @@ final class PanamaTranscendentals {
     return FloatVector.fromArray(FLOATS, x, at);
   }
 
-  private static DoubleVector widen(FloatVector v) {
-    return (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
-  }
-
-  private static DoubleVector widen(IntVector v) {
-    return (DoubleVector) v.convertShape(VectorOperators.I2D, DOUBLES, 0);
-  }
-
-  private static FloatVector narrow(DoubleVector v) {
-    return (FloatVector) v.convertShape(VectorOperators.D2F, FLOATS, 0);
-  }
-
-  private static IntVector bits(FloatVector v) {
-    return (IntVector) v.viewAsIntegralLanes();
-  }
-
-  private static FloatVector floats(IntVector v) {
-    return (FloatVector) v.viewAsFloatingLanes();
-  }
-
-  private static DoubleVector horner(double[] c, DoubleVector z) {
-    DoubleVector p = DoubleVector.broadcast(DOUBLES, c[0]);
-    for (int i = 1; i < c.length; i++) {
-      p = p.mul(z).add(c[i]);
-    }
-    return p;
-  }
-
-  /** {@link Transcendentals#expCore}, lanewise. */
-  private static DoubleVector expCore(DoubleVector d, FloatVector dApprox) {
-    FloatVector t = dApprox.mul(LOG2E).add(SHIFT);
-    IntVector k = bits(t).sub(SHIFT_BITS);
-    DoubleVector r = d.sub(widen(t.sub(SHIFT)).mul(LN2));
-    DoubleVector p = horner(EXP, r);
-    IntVector h = k.lanewise(VectorOperators.ASHR, 1);
-    FloatVector s1 = floats(h.add(127).lanewise(VectorOperators.LSHL, 23));
-    FloatVector s2 = floats(k.sub(h).add(127).lanewise(VectorOperators.LSHL, 23));
-    return p.mul(widen(s1)).mul(widen(s2));
-  }
-
-  /** The NaN lanes of {@code x} where {@code x} is NaN, else {@code result}. */
-  private static FloatVector keepNaN(FloatVector result, FloatVector x) {
-    return result.blend(x, x.test(VectorOperators.IS_NAN));
-  }
-
-  /** Zero where x is NaN, so the integer steps see a harmless value; the NaN is restored after. */
-  private static FloatVector tame(FloatVector x) {
-    return x.blend(0f, x.test(VectorOperators.IS_NAN));
-  }
-
   static int exp(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector c = tame(v).max(EXP_MIN).min(EXP_MAX);
-      keepNaN(narrow(expCore(widen(c), c)), v).intoArray(out, outOff + i);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector c = xd.max(EXP_MIN).min(EXP_MAX); // NaN stays NaN, restored below
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = c.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = c.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      FloatVector result = (FloatVector) e.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -133,26 +112,36 @@ final class PanamaTranscendentals {
   static int log(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      VectorMask<Float> subnormal = v.compare(VectorOperators.LT, Float.MIN_NORMAL);
-      FloatVector scaled = v.blend(v.mul(0x1p24f), subnormal);
-      IntVector adjust = IntVector.zero(INTS).blend(-24, subnormal.cast(INTS));
-      IntVector b = bits(scaled);
-      IntVector e = b.lanewise(VectorOperators.ASHR, 23).sub(127).add(adjust);
-      FloatVector m = floats(b.and(0x7fffff).or(0x3f800000));
-      VectorMask<Float> high = m.compare(VectorOperators.GT, SQRT2);
-      m = m.blend(m.mul(0.5f), high);
-      e = e.blend(e.add(1), high.cast(INTS));
-      DoubleVector f = widen(m).sub(1);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      // x = 2^e m from the double's bits: every float, subnormals too, is a normal double, and
+      // its m and e are those the scalar finds after scaling subnormals (same values, so same
+      // bits); e is made a double exactly as (2^52 + biased e) - (2^52 + 1023)
+      LongVector b = (LongVector) xd.reinterpretShape(LONGS, 0);
+      DoubleVector e =
+          b.lanewise(VectorOperators.LSHR, 52L).or(0x4330000000000000L).reinterpretAsDoubles()
+              .sub(0x1p52 + 1023);
+      DoubleVector m = b.and(0x000fffffffffffffL).or(0x3ff0000000000000L).reinterpretAsDoubles();
+      VectorMask<Double> high = m.compare(VectorOperators.GT, SQRT2);
+      m = m.blend(m.mul(0.5), high);
+      e = e.blend(e.add(1), high);
+      DoubleVector f = m.sub(1);
       DoubleVector s = f.div(f.add(2));
       DoubleVector z = s.mul(s);
-      DoubleVector series = s.add(s.mul(z.mul(horner(ATANH, z)))).mul(2);
-      FloatVector r = narrow(widen(e).mul(LN2).add(series));
+      DoubleVector h = z.mul(ATANH[0]).add(ATANH[1]);
+      h = h.mul(z).add(ATANH[2]);
+      h = h.mul(z).add(ATANH[3]);
+      h = h.mul(z).add(ATANH[4]);
+      h = h.mul(z).add(ATANH[5]);
+      h = h.mul(z).add(ATANH[6]);
+      h = h.mul(z).add(ATANH[7]);
+      DoubleVector q = e.mul(LN2).add(s.add(s.mul(z.mul(h))).mul(2));
       // the special cases, as in the scalar: x <= 0, NaN, +inf
-      r = r.blend(Float.NaN, v.compare(VectorOperators.GT, 0f).not());
-      r = r.blend(Float.NEGATIVE_INFINITY, v.compare(VectorOperators.EQ, 0f));
-      r = r.blend(v, v.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY));
-      keepNaN(r, v).intoArray(out, outOff + i);
+      q = q.blend(Double.NaN, xd.compare(VectorOperators.GT, 0).not());
+      q = q.blend(Double.NEGATIVE_INFINITY, xd.compare(VectorOperators.EQ, 0));
+      q = q.blend(xd, xd.compare(VectorOperators.EQ, Double.POSITIVE_INFINITY));
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -160,20 +149,41 @@ final class PanamaTranscendentals {
   static int tanh(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector a = tame(v).abs();
-      DoubleVector xd = widen(v);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector a = xd.abs();
       DoubleVector z = xd.mul(xd);
-      DoubleVector series = xd.add(xd.mul(z.mul(horner(TANH, z))));
-      FloatVector twice = a.min(TANH_MAX).mul(2f);
-      DoubleVector e = expCore(widen(twice), twice);
-      DoubleVector r = e.sub(1).div(e.add(1));
-      r = r.blend(r.neg(), xd.compare(VectorOperators.LT, 0));
-      VectorMask<Double> small = widen(a).compare(VectorOperators.LT, TANH_SERIES);
-      FloatVector result = narrow(r.blend(series, small));
-      // NaN and signed zeros are their own tanh
-      result.blend(v, v.compare(VectorOperators.EQ, 0f).or(v.test(VectorOperators.IS_NAN)))
-          .intoArray(out, outOff + i);
+      DoubleVector h = z.mul(TANH[0]).add(TANH[1]);
+      h = h.mul(z).add(TANH[2]);
+      h = h.mul(z).add(TANH[3]);
+      h = h.mul(z).add(TANH[4]);
+      DoubleVector series = xd.add(xd.mul(z.mul(h)));
+      DoubleVector twice = a.min(TANH_MAX).mul(2);
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = twice.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = twice.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector q = e.sub(1).div(e.add(1));
+      q = q.blend(q.neg(), xd.compare(VectorOperators.LT, 0));
+      q = q.blend(series, a.compare(VectorOperators.LT, TANH_SERIES));
+      q = q.blend(xd, xd.compare(VectorOperators.EQ, 0)); // signed zeros are their own tanh
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -181,13 +191,32 @@ final class PanamaTranscendentals {
   static int sigmoid(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector a = tame(v).abs().min(SIGMOID_MAX).neg();
-      DoubleVector t = expCore(widen(a), a);
-      DoubleVector onePlus = t.add(1);
-      DoubleVector r =
-          t.div(onePlus).blend(onePlus.broadcast(1).div(onePlus), widen(v).compare(VectorOperators.GE, 0));
-      keepNaN(narrow(r), v).intoArray(out, outOff + i);
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector a = xd.abs().min(SIGMOID_MAX).neg();
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = a.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = a.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector numerator = e.blend(1, xd.compare(VectorOperators.GE, 0));
+      DoubleVector q = numerator.div(e.add(1));
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -195,13 +224,47 @@ final class PanamaTranscendentals {
   static int softplus(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      FloatVector a = tame(v).abs().min(SIGMOID_MAX).neg();
-      DoubleVector t = expCore(widen(a), a);
-      DoubleVector s = t.div(t.add(2));
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector a = xd.abs().min(SIGMOID_MAX).neg();
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = a.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = a.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector s = e.div(e.add(2));
       DoubleVector z = s.mul(s);
-      DoubleVector log1p = s.add(s.mul(z.mul(horner(ATANH_LONG, z)))).mul(2);
-      keepNaN(narrow(widen(v.max(0f)).add(log1p)), v).intoArray(out, outOff + i);
+      DoubleVector h = z.mul(ATANH_LONG[0]).add(ATANH_LONG[1]);
+      h = h.mul(z).add(ATANH_LONG[2]);
+      h = h.mul(z).add(ATANH_LONG[3]);
+      h = h.mul(z).add(ATANH_LONG[4]);
+      h = h.mul(z).add(ATANH_LONG[5]);
+      h = h.mul(z).add(ATANH_LONG[6]);
+      h = h.mul(z).add(ATANH_LONG[7]);
+      h = h.mul(z).add(ATANH_LONG[8]);
+      h = h.mul(z).add(ATANH_LONG[9]);
+      h = h.mul(z).add(ATANH_LONG[10]);
+      h = h.mul(z).add(ATANH_LONG[11]);
+      h = h.mul(z).add(ATANH_LONG[12]);
+      h = h.mul(z).add(ATANH_LONG[13]);
+      DoubleVector log1p = s.add(s.mul(z.mul(h))).mul(2);
+      DoubleVector q = xd.max(0).add(log1p);
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -209,10 +272,31 @@ final class PanamaTranscendentals {
   static int normalPdf(float[] x, int xOff, float[] out, int outOff, int n) {
     int bound = FLOATS.loopBound(n);
     for (int i = 0; i < bound; i += LANES) {
-      FloatVector v = load(x, xOff + i);
-      DoubleVector xd = widen(tame(v));
+      FloatVector v = FloatVector.fromArray(FLOATS, x, xOff + i);
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
       DoubleVector d = xd.mul(xd).mul(-0.5).max(EXP_MIN);
-      keepNaN(narrow(expCore(d, narrow(d)).mul(INV_SQRT_2PI)), v).intoArray(out, outOff + i);
+      // e = Transcendentals.expCore(d), written out (see the class note)
+      DoubleVector t = d.mul(LOG2E_D).add(SHIFT_D);
+      DoubleVector r = d.sub(t.sub(SHIFT_D).mul(LN2));
+      DoubleVector p = r.mul(EXP[0]).add(EXP[1]);
+      p = p.mul(r).add(EXP[2]);
+      p = p.mul(r).add(EXP[3]);
+      p = p.mul(r).add(EXP[4]);
+      p = p.mul(r).add(EXP[5]);
+      p = p.mul(r).add(EXP[6]);
+      p = p.mul(r).add(EXP[7]);
+      p = p.mul(r).add(EXP[8]);
+      p = p.mul(r).add(EXP[9]);
+      p = p.mul(r).add(EXP[10]);
+      p = p.mul(r).add(EXP[11]);
+      LongVector scale =
+          ((LongVector) t.reinterpretShape(LONGS, 0))
+              .add(1023L)
+              .lanewise(VectorOperators.LSHL, 52L);
+      DoubleVector e = p.mul(scale.reinterpretAsDoubles());
+      DoubleVector q = e.mul(INV_SQRT_2PI);
+      FloatVector result = (FloatVector) q.convertShape(VectorOperators.D2F, FLOATS, 0);
+      result.blend(v, v.test(VectorOperators.IS_NAN)).intoArray(out, outOff + i);
     }
     return bound;
   }
@@ -237,17 +321,35 @@ final class PanamaTranscendentals {
         }
         continue;
       }
-      FloatVector t = v.mul(TWO_OVER_PI).add(SHIFT);
-      IntVector q = bits(t).sub(SHIFT_BITS).add(quarter);
-      DoubleVector k = widen(t.sub(SHIFT));
-      DoubleVector r = widen(v).sub(k.mul(PIO2_1)).sub(k.mul(PIO2_2)).sub(k.mul(PIO2_3));
+      DoubleVector xd = (DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0);
+      DoubleVector t = xd.mul(TWO_OVER_PI_D).add(SHIFT_D);
+      LongVector q = ((LongVector) t.reinterpretShape(LONGS, 0)).add(quarter);
+      DoubleVector k = t.sub(SHIFT_D);
+      DoubleVector r = xd.sub(k.mul(PIO2_1)).sub(k.mul(PIO2_2)).sub(k.mul(PIO2_3));
       DoubleVector z = r.mul(r);
-      DoubleVector sinR = r.add(r.mul(z.mul(horner(SIN, z))));
-      DoubleVector cosR = z.mul(horner(COS, z)).add(1);
-      VectorMask<Double> odd = q.and(1).compare(VectorOperators.NE, 0).cast(DOUBLES);
-      VectorMask<Double> negate = q.and(2).compare(VectorOperators.NE, 0).cast(DOUBLES);
-      DoubleVector value = sinR.blend(cosR, odd);
-      FloatVector result = narrow(value.blend(value.neg(), negate));
+      DoubleVector hs = z.mul(SIN[0]).add(SIN[1]);
+      hs = hs.mul(z).add(SIN[2]);
+      hs = hs.mul(z).add(SIN[3]);
+      hs = hs.mul(z).add(SIN[4]);
+      hs = hs.mul(z).add(SIN[5]);
+      hs = hs.mul(z).add(SIN[6]);
+      DoubleVector hc = z.mul(COS[0]).add(COS[1]);
+      hc = hc.mul(z).add(COS[2]);
+      hc = hc.mul(z).add(COS[3]);
+      hc = hc.mul(z).add(COS[4]);
+      hc = hc.mul(z).add(COS[5]);
+      hc = hc.mul(z).add(COS[6]);
+      hc = hc.mul(z).add(COS[7]);
+      DoubleVector sinR = r.add(r.mul(z.mul(hs)));
+      DoubleVector cosR = z.mul(hc).add(1);
+      // choose and negate on the bits: a long mask and a sign-bit xor, no mask conversion
+      LongVector value =
+          ((LongVector) sinR.reinterpretShape(LONGS, 0))
+              .blend((LongVector) cosR.reinterpretShape(LONGS, 0),
+                  q.and(1L).compare(VectorOperators.NE, 0L))
+              .lanewise(VectorOperators.XOR, q.and(2L).lanewise(VectorOperators.LSHL, 62L));
+      FloatVector result =
+          (FloatVector) value.reinterpretAsDoubles().convertShape(VectorOperators.D2F, FLOATS, 0);
       if (quarter == 0) {
         result = result.blend(v, v.compare(VectorOperators.EQ, 0f)); // sin(-0) = -0
       }

@@ -25,8 +25,8 @@ import java.math.MathContext;
  *
  * <ul>
  *   <li>{@code exp}: {@code x = k ln2 + r}, {@code |r| <= ln2 / 2}, Taylor series to degree 11,
- *       scaled by {@code 2^k} as two exact float powers of two (so subnormal results are rounded
- *       once). Overflows to infinity above 88.72, underflows to 0 below -103.97, as float does.
+ *       scaled by {@code 2^k} exactly in double (so subnormal float results are rounded once).
+ *       Overflows to infinity above 88.72, underflows to 0 below -103.97, as float does.
  *   <li>{@code log}: {@code x = 2^e m}, {@code m} in {@code [sqrt(1/2), sqrt 2]}, {@code log m =
  *       2 atanh(s)} with {@code s = (m - 1) / (m + 1)}, series to {@code s^17}. Subnormals are
  *       scaled first; {@code log(0) = -inf}, negative or NaN gives NaN.
@@ -34,7 +34,8 @@ import java.math.MathContext;
  *       with {@code e = exp(2|x|)}; exactly ±1 beyond {@code |x| = 10}.
  *   <li>{@code sigmoid}: {@code 1 / (1 + t)} or {@code t / (1 + t)} with {@code t = exp(-|x|)}.
  *   <li>{@code softplus}: {@code max(x, 0) + log1p(exp(-|x|))}, {@code log1p} as an atanh series.
- *   <li>{@code sin}, {@code cos}: {@code x = k pi/2 + r} with {@code pi/2} split in three parts so
+ *   <li>{@code sin}, {@code cos}: {@code x = k pi/2 + r}, {@code k} rounded in double, with
+ *       {@code pi/2} split in three parts so
  *       the reduction is exact enough for {@code |x| <= 2^19}; Taylor series on {@code |r| <=
  *       0.82}. Larger or non-finite arguments take {@link StrictMath}, which reduces exactly.
  *   <li>{@code normalPdf}: {@code exp(-x^2 / 2) / sqrt(2 pi)} with the exponent exact in double.
@@ -48,13 +49,8 @@ import java.math.MathContext;
 public final class Transcendentals {
   private Transcendentals() {}
 
-  /** Adding 1.5 * 2^23 to a float of magnitude below 2^22 rounds it to an integer, to nearest. */
-  static final float SHIFT = 0x1.8p23f;
-
-  static final int SHIFT_BITS = Float.floatToRawIntBits(SHIFT);
-  static final float LOG2E = 1.44269504f;
   static final double LN2 = 0x1.62e42fefa39efp-1;
-  static final float TWO_OVER_PI = 0.636619772f;
+  static final double TWO_OVER_PI_D = 2 / Math.PI;
 
   /** exp's clamps: e^-104 rounds to 0 and e^89 to infinity in float, and both scale exactly. */
   static final float EXP_MIN = -104f;
@@ -146,19 +142,25 @@ public final class Transcendentals {
     return p;
   }
 
+  /** Adding 1.5 * 2^52 to a double of magnitude below 2^51 rounds it to an integer, to nearest. */
+  static final double SHIFT_D = 0x1.8p52;
+
+  static final double LOG2E_D = 0x1.71547652b82fep0;
+
   /**
-   * e^d for {@code d} in [-104, 89], not NaN; {@code dApprox} is d rounded to float, and only
-   * chooses k. Relative error below 3e-14 (most of it from k ln2 for large |k|).
+   * e^d for {@code d} in [-104, 89], not NaN. Relative error below 3e-14 (most of it from k ln2
+   * for large |k|). Everything is in double, including the choice of {@code k = round(d log2 e)}
+   * (the low bits of {@code d log2 e + 1.5 2^52}) and the power of two, whose bits are built from
+   * {@code k + 1023}: so the Vector API version needs no float or int lanes, only double lanes
+   * and their bits, which C2 compiles without shape conversions.
    */
-  static double expCore(double d, float dApprox) {
-    float t = dApprox * LOG2E + SHIFT;
-    int k = Float.floatToRawIntBits(t) - SHIFT_BITS;
-    double r = d - (double) (t - SHIFT) * LN2;
+  static double expCore(double d) {
+    double t = d * LOG2E_D + SHIFT_D;
+    double r = d - (t - SHIFT_D) * LN2;
     double p = horner(EXP, r);
-    int h = k >> 1;
-    double s1 = Float.intBitsToFloat((h + 127) << 23);
-    double s2 = Float.intBitsToFloat((k - h + 127) << 23);
-    return p * s1 * s2;
+    // t's bits are 1.5 2^52's plus k, |k| <= 150: the low 12 bits of bits + 1023 are k + 1023
+    double scale = Double.longBitsToDouble((Double.doubleToRawLongBits(t) + 1023) << 52);
+    return p * scale;
   }
 
   /** e^x, within 1 ulp. */
@@ -167,7 +169,7 @@ public final class Transcendentals {
       return x;
     }
     float c = Math.min(Math.max(x, EXP_MIN), EXP_MAX);
-    return (float) expCore(c, c);
+    return (float) expCore(c);
   }
 
   /**
@@ -179,10 +181,14 @@ public final class Transcendentals {
       return d;
     }
     double c = Math.min(Math.max(d, EXP_MIN), EXP_MAX);
-    return expCore(c, (float) c);
+    return expCore(c);
   }
 
-  /** Natural logarithm, within 1 ulp. */
+  /**
+   * Natural logarithm, within 1 ulp. (The Vector API version reads {@code m} and {@code e} from the
+   * bits of {@code x} widened to double, where subnormal floats are normal: the same values as
+   * here, so the same result.)
+   */
   public static float log(float x) {
     if (!(x > 0) || x == Float.POSITIVE_INFINITY) {
       return x == 0 ? Float.NEGATIVE_INFINITY : x < 0 ? Float.NaN : x;
@@ -246,7 +252,7 @@ public final class Transcendentals {
       return (float) (xd + xd * (z * horner(TANH, z)));
     }
     float twice = Math.min(a, TANH_MAX) * 2;
-    double e = expCore(twice, twice);
+    double e = expCore(twice);
     double r = (e - 1) / (e + 1);
     return (float) (x < 0 ? -r : r);
   }
@@ -257,9 +263,8 @@ public final class Transcendentals {
       return x;
     }
     float a = -Math.min(Math.abs(x), SIGMOID_MAX);
-    double t = expCore(a, a);
-    double r = x >= 0 ? 1 / (1 + t) : t / (1 + t);
-    return (float) r;
+    double t = expCore(a);
+    return (float) ((x >= 0 ? 1 : t) / (1 + t));
   }
 
   /** {@code log(1 + e^x)}, computed as {@code max(x, 0) + log1p(e^-|x|)}; within 1 ulp. */
@@ -268,7 +273,7 @@ public final class Transcendentals {
       return x;
     }
     float a = -Math.min(Math.abs(x), SIGMOID_MAX);
-    double t = expCore(a, a);
+    double t = expCore(a);
     double s = t / (t + 2);
     double z = s * s;
     double log1p = (s + s * (z * horner(ATANH_LONG, z))) * 2;
@@ -282,7 +287,7 @@ public final class Transcendentals {
     }
     double xd = x;
     double d = Math.max(xd * xd * -0.5, EXP_MIN);
-    return (float) (expCore(d, (float) d) * INV_SQRT_2PI);
+    return (float) (expCore(d) * INV_SQRT_2PI);
   }
 
   /** Sine, within 1 ulp. */
@@ -303,9 +308,10 @@ public final class Transcendentals {
     if (x == 0 && quarter == 0) {
       return x; // sin(-0) = -0, which the series would turn into +0
     }
-    float t = x * TWO_OVER_PI + SHIFT;
-    int q = Float.floatToRawIntBits(t) - SHIFT_BITS + quarter;
-    double k = t - SHIFT;
+    // k = round(x 2/pi) in double, from the low bits of x 2/pi + 1.5 2^52 (as in expCore)
+    double t = x * TWO_OVER_PI_D + SHIFT_D;
+    int q = (int) Double.doubleToRawLongBits(t) + quarter;
+    double k = t - SHIFT_D;
     double r = (((double) x - k * PIO2_1) - k * PIO2_2) - k * PIO2_3;
     double z = r * r;
     double v = (q & 1) == 0 ? r + r * (z * horner(SIN, z)) : 1 + z * horner(COS, z);
