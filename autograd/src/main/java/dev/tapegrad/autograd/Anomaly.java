@@ -3,15 +3,16 @@ package dev.tapegrad.autograd;
 /** Checks behind {@link Autograd#detectAnomaly}: the first non-finite value names its op. */
 final class Anomaly {
   /** How many backward functions are running on this thread. */
-  private static final ThreadLocal<int[]> BACKWARD_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+  private static final ThreadLocal<int[]> BACKWARD_DEPTH =
+      ThreadLocal.withInitial(() -> new int[1]);
 
   private Anomaly() {}
 
   /**
-   * Runs a node's backward with the forward checks off, as PyTorch does: what a backward returns
-   * is checked by {@link #checkBackward}, which names the op being differentiated ({@code sqrt}),
-   * not an op inside its formula ({@code div}); and a non-finite intermediate the formula masks
-   * out (the {@code log(0)} in pow's backward) is no anomaly.
+   * Runs a node's backward with the forward checks off, as PyTorch does: what a backward returns is
+   * checked by {@link #checkBackward}, which names the op being differentiated ({@code sqrt}), not
+   * an op inside its formula ({@code div}); and a non-finite intermediate the formula masks out
+   * (the {@code log(0)} in pow's backward) is no anomaly.
    */
   static Tensor[] runBackward(Backward backward, Tensor gradOutput, boolean[] needs) {
     int[] depth = BACKWARD_DEPTH.get();
@@ -25,8 +26,8 @@ final class Anomaly {
 
   /**
    * Throws if {@code output} holds a non-finite value its inputs did not bring: a NaN where no
-   * input holds a NaN, or an infinity where every input is finite. An input that legitimately
-   * holds -inf (an attention mask) therefore does not hide a NaN made from it.
+   * input holds a NaN, or an infinity where every input is finite. An input that legitimately holds
+   * -inf (an attention mask) therefore does not hide a NaN made from it.
    */
   static void checkForward(String op, Tensor output, Tensor[] inputs) {
     if (BACKWARD_DEPTH.get()[0] > 0) {

@@ -6,8 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Global controls of the tape: grad mode, {@link #grad functional gradients} and anomaly
- * detection.
+ * Global controls of the tape: grad mode, {@link #grad functional gradients} and anomaly detection.
  *
  * <p>Grad mode is per thread, like PyTorch's: a model can be trained on one thread while another
  * thread evaluates under {@link #noGrad()}; a scope is closed on the thread that opened it (another
@@ -15,14 +14,15 @@ import java.util.List;
  * may be shared between threads is set out in {@link Tensor}'s class notes.
  */
 public final class Autograd {
-  private static final ThreadLocal<boolean[]> GRAD_ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+  private static final ThreadLocal<boolean[]> GRAD_ENABLED =
+      ThreadLocal.withInitial(() -> new boolean[] {true});
   private static volatile boolean anomaly;
 
   private Autograd() {}
 
   /**
-   * A scope that restores the previous grad mode when closed. Grad mode belongs to a thread, so
-   * the scope must be closed on the thread that opened it; closing it twice does nothing.
+   * A scope that restores the previous grad mode when closed. Grad mode belongs to a thread, so the
+   * scope must be closed on the thread that opened it; closing it twice does nothing.
    */
   public static final class GradMode implements AutoCloseable {
     private final boolean previous;
@@ -44,8 +44,10 @@ public final class Autograd {
       Thread current = Thread.currentThread();
       if (current != owner) {
         throw new IllegalStateException(
-            "Autograd: a grad-mode scope opened on thread '" + owner.getName()
-                + "' cannot be closed on thread '" + current.getName()
+            "Autograd: a grad-mode scope opened on thread '"
+                + owner.getName()
+                + "' cannot be closed on thread '"
+                + current.getName()
                 + "'; grad mode is per thread, so close the scope where it was opened");
       }
       if (!closed) {
@@ -56,8 +58,8 @@ public final class Autograd {
   }
 
   /**
-   * Turns recording off until the returned scope is closed: {@code try (var s =
-   * Autograd.noGrad()) { ... }}. Tensors computed inside do not require grad.
+   * Turns recording off until the returned scope is closed: {@code try (var s = Autograd.noGrad())
+   * { ... }}. Tensors computed inside do not require grad.
    */
   public static GradMode noGrad() {
     return setGradEnabled(false);
@@ -83,8 +85,8 @@ public final class Autograd {
 
   /**
    * Turns anomaly detection on or off. When on, the first op whose forward result or backward
-   * gradient contains NaN or infinity throws an {@link ArithmeticException} naming the op. It
-   * costs a scan of every result, so it is meant for debugging.
+   * gradient contains NaN or infinity throws an {@link ArithmeticException} naming the op. It costs
+   * a scan of every result, so it is meant for debugging.
    */
   public static void detectAnomaly(boolean enabled) {
     anomaly = enabled;

@@ -7,8 +7,8 @@ import dev.tapegrad.autograd.kernel.Kernels;
 import java.util.Arrays;
 
 /**
- * The binary elementwise family with NumPy broadcasting. Backward formulas return gradients in
- * the broadcast output shape; the engine sums them back to each input's shape.
+ * The binary elementwise family with NumPy broadcasting. Backward formulas return gradients in the
+ * broadcast output shape; the engine sums them back to each input's shape.
  */
 final class Binary {
   private static final float[] ZERO = {0f};
@@ -69,7 +69,9 @@ final class Binary {
         b);
   }
 
-  /** {@code a} with 1 wherever {@code a == 0} and {@code op(b, 0)} holds (in the broadcast shape). */
+  /**
+   * {@code a} with 1 wherever {@code a == 0} and {@code op(b, 0)} holds (in the broadcast shape).
+   */
   private static Tensor oneWhereZero(Tensor a, Tensor b, BinaryOp op) {
     Tensor zero = Tensor.scalar(0f);
     Tensor zeroBase = forward("pow", BinaryOp.EQ, a, zero);
@@ -95,7 +97,8 @@ final class Binary {
   private static Tensor extreme(String name, BinaryOp op, Tensor a, Tensor b) {
     Tensor out = forward(name, op, a, b);
     // The winner takes the gradient; ties split it evenly, as in PyTorch. The loser gets exactly 0.
-    Tensor wins = forward(name, BinaryOp.GT, op == BinaryOp.MAX ? a : b, op == BinaryOp.MAX ? b : a);
+    Tensor wins =
+        forward(name, BinaryOp.GT, op == BinaryOp.MAX ? a : b, op == BinaryOp.MAX ? b : a);
     Tensor ties = forward(name, BinaryOp.EQ, a, b);
     float[] share = wins.data;
     for (int i = 0; i < share.length; i++) {
@@ -128,7 +131,9 @@ final class Binary {
   }
 
   static Tensor where(Tensor mask, Tensor a, Tensor b) {
-    int[] shape = Shapes.broadcast("where", Shapes.broadcast("where", mask.shapeRef(), a.shapeRef()), b.shapeRef());
+    int[] shape =
+        Shapes.broadcast(
+            "where", Shapes.broadcast("where", mask.shapeRef(), a.shapeRef()), b.shapeRef());
     float[] m = ShapeOps.broadcastData(mask, shape);
     float[] av = ShapeOps.broadcastData(a, shape);
     float[] bv = ShapeOps.broadcastData(b, shape);
@@ -142,7 +147,9 @@ final class Binary {
         "where",
         new Tensor(out, shape),
         (g, needs) ->
-            new Tensor[] {null, needs[1] ? masked(g, pickA) : null, needs[2] ? masked(g, pickA.rsub(1f)) : null},
+            new Tensor[] {
+              null, needs[1] ? masked(g, pickA) : null, needs[2] ? masked(g, pickA.rsub(1f)) : null
+            },
         mask,
         a,
         b);
@@ -160,7 +167,8 @@ final class Binary {
     float[] m = ShapeOps.broadcastData(mask, shape);
     float[] out = new float[m.length];
     KernelProvider.get().where(m, 0, gv, 0, 1, ZERO, 0, 0, out, 0, out.length);
-    return Node.record("masked", new Tensor(out, shape), (gg, needs) -> new Tensor[] {masked(gg, mask)}, g);
+    return Node.record(
+        "masked", new Tensor(out, shape), (gg, needs) -> new Tensor[] {masked(gg, mask)}, g);
   }
 
   static float[] addArrays(float[] x, float[] y) {
@@ -191,7 +199,16 @@ final class Binary {
       KernelThreads.elementwise(
           n,
           (from, to) ->
-              k.binary(op, a, from * aStride, aStride, b, from * bStride, bStride, out, from,
+              k.binary(
+                  op,
+                  a,
+                  from * aStride,
+                  aStride,
+                  b,
+                  from * bStride,
+                  bStride,
+                  out,
+                  from,
                   to - from));
     }
   }

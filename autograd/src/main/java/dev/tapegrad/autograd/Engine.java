@@ -1,8 +1,8 @@
 package dev.tapegrad.autograd;
 
+import it.unimi.dsi.fastutil.Hash;
 import it.unimi.dsi.fastutil.longs.Long2ObjectOpenHashMap;
 import it.unimi.dsi.fastutil.longs.LongOpenHashSet;
-import it.unimi.dsi.fastutil.Hash;
 import it.unimi.dsi.fastutil.objects.Object2ObjectOpenCustomHashMap;
 import it.unimi.dsi.fastutil.objects.ObjectOpenCustomHashSet;
 import java.util.ArrayList;
@@ -16,14 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * (the tape, backwards), accumulating gradients in a map keyed by node.
  *
  * <p>Decisions:
+ *
  * <ul>
  *   <li>Iterative: reachability is a breadth-first loop over a list, the walk is a loop over that
  *       list sorted; graphs of any depth are fine.
  *   <li>Deterministic: contributions to a tensor's gradient are summed in tape order.
  *   <li>Pending gradients are keyed by the node's sequence number, which is unique.
- *   <li>Without {@code createGraph}, a gradient that receives several contributions is summed
- *       into a tensor the walk made and owns, in place, and a narrow adds its slice into it
- *       instead of a full-size zero tensor: the same float additions in the same order.
+ *   <li>Without {@code createGraph}, a gradient that receives several contributions is summed into
+ *       a tensor the walk made and owns, in place, and a narrow adds its slice into it instead of a
+ *       full-size zero tensor: the same float additions in the same order.
  *   <li>Broadcasting is undone here, once, for every op: a gradient whose shape differs from its
  *       input's is summed back with {@link Tensor#sumToShape}.
  *   <li>Without {@code createGraph} the walk runs in no-grad mode, so nothing is recorded and the
@@ -127,8 +128,14 @@ final class Engine {
             && needs[0]
             && node.backward instanceof ShapeOps.NarrowBackward
             && !Autograd.anomalyDetection()) {
-          addSlice((ShapeOps.NarrowBackward) node.backward, g, inputs[0], nodeGrads, leafGrads,
-              ownedNodeSums, ownedSums);
+          addSlice(
+              (ShapeOps.NarrowBackward) node.backward,
+              g,
+              inputs[0],
+              nodeGrads,
+              leafGrads,
+              ownedNodeSums,
+              ownedSums);
           if (!retainGraph) {
             node.release();
           }
@@ -165,7 +172,8 @@ final class Engine {
     if (targets == null) {
       for (var e : leafGrads.object2ObjectEntrySet()) {
         Tensor leaf = e.getKey();
-        leaf.accumulateGrad(e.getValue(), createGraph, ownedSums != null && ownedSums.contains(leaf));
+        leaf.accumulateGrad(
+            e.getValue(), createGraph, ownedSums != null && ownedSums.contains(leaf));
       }
       return null;
     }
@@ -267,8 +275,8 @@ final class Engine {
   /**
    * Nodes reachable from the outputs, sorted by decreasing sequence number. Each node is marked
    * with the walk's number instead of being put in a set; should two walks of a shared graph
-   * overwrite each other's marks, a node is listed twice, which {@link #run} skips (its gradient
-   * is taken on the first visit), never missed.
+   * overwrite each other's marks, a node is listed twice, which {@link #run} skips (its gradient is
+   * taken on the first visit), never missed.
    */
   private static List<Node> reachable(Tensor[] outputs) {
     long walk = WALKS.incrementAndGet();

@@ -26,10 +26,10 @@ import java.util.Map;
  * Tensor y = new Softplus().apply(x);
  * }</pre>
  *
- * <p>{@code forward} runs with recording off, so it may use any ops (or raw arrays through
- * {@link Tensor#toFloatArray()} and {@link Tensor#of}). {@code backward} should use tensor ops on
- * the saved inputs: then, under {@code createGraph}, the backward is recorded and second
- * derivatives work. Check a new function with {@link GradCheck}.
+ * <p>{@code forward} runs with recording off, so it may use any ops (or raw arrays through {@link
+ * Tensor#toFloatArray()} and {@link Tensor#of}). {@code backward} should use tensor ops on the
+ * saved inputs: then, under {@code createGraph}, the backward is recorded and second derivatives
+ * work. Check a new function with {@link GradCheck}.
  *
  * <p>One instance may be applied many times; each call gets its own {@link Context}.
  */
@@ -52,7 +52,8 @@ public abstract class Function {
 
     /** The {@code i}-th saved tensor; the forward's output is returned as recorded. */
     public Tensor saved(int i) {
-      checkArgument(i >= 0 && i < saved.size(), "saved: index %s but %s tensors saved", i, saved.size());
+      checkArgument(
+          i >= 0 && i < saved.size(), "saved: index %s but %s tensors saved", i, saved.size());
       Tensor t = saved.get(i);
       return t == rawOutput && output != null ? output : t;
     }
@@ -93,7 +94,8 @@ public abstract class Function {
   public final Tensor apply(Tensor... inputs) {
     Context ctx = new Context();
     Tensor result;
-    try (var scope = Autograd.noGrad(); var untraced = Trace.hide()) {
+    try (var scope = Autograd.noGrad();
+        var untraced = Trace.hide()) {
       result = forward(ctx, inputs);
     }
     checkArgument(result != null, "%s: forward returned null", name());

@@ -25,10 +25,7 @@ public final class Functional {
     // d softmax: y * (g - sum(g * y))
     if (Trace.active()) Trace.next("dim", d);
     return Node.record(
-        "softmax",
-        y,
-        (g, needs) -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(d, true)))},
-        x);
+        "softmax", y, (g, needs) -> new Tensor[] {y.mul(g.sub(g.mul(y).sum(d, true)))}, x);
   }
 
   /** Log-softmax over {@code dim}: {@code x - logSumExp(x)}, computed stably. */
@@ -39,10 +36,7 @@ public final class Functional {
     // d logSoftmax: g - exp(y) * sum(g)
     if (Trace.active()) Trace.next("dim", d);
     return Node.record(
-        "logSoftmax",
-        y,
-        (g, needs) -> new Tensor[] {g.sub(y.exp().mul(g.sum(d, true)))},
-        x);
+        "logSoftmax", y, (g, needs) -> new Tensor[] {g.sub(y.exp().mul(g.sum(d, true)))}, x);
   }
 
   private static float[] softmaxForward(Tensor x, int d, boolean log) {
@@ -119,9 +113,8 @@ public final class Functional {
    * <p>Performance note: one tape node, with a fused forward (one log-softmax pass per row, whose
    * loss values are the same bits as {@code nllLoss(logSoftmax(x))} with the smoothing term) and a
    * fused backward, {@code w_i (softmax(x)_ij - q_ij)} with {@code q} the target distribution and
-   * {@code w_i} the row's weight under the reduction. When the backward is itself recorded
-   * ({@code createGraph}), it is written with differentiable ops instead, so second derivatives
-   * work.
+   * {@code w_i} the row's weight under the reduction. When the backward is itself recorded ({@code
+   * createGraph}), it is written with differentiable ops instead, so second derivatives work.
    *
    * @param ignoreIndex targets equal to this contribute nothing and are not counted in the mean
    * @param labelSmoothing in {@code [0, 1]}: the target distribution is {@code (1 - s)} on the
@@ -186,8 +179,15 @@ public final class Functional {
                       ? crossEntropyGradComposed(
                           two, g, targets, reduction, ignoreIndex, labelSmoothing, kept)
                       : crossEntropyGrad(
-                          logProbs, rows, classes, g, targets, reduction, ignoreIndex,
-                          labelSmoothing, kept)
+                          logProbs,
+                          rows,
+                          classes,
+                          g,
+                          targets,
+                          reduction,
+                          ignoreIndex,
+                          labelSmoothing,
+                          kept)
                 },
             two);
     return logits.dim() == 1 && reduction == Reduction.NONE ? result.squeeze(0) : result;
@@ -227,7 +227,8 @@ public final class Functional {
         k.scalarOp(BinaryOp.SUB, out, row, spread, false, out, row, classes);
       }
       out[row + t] -= 1 - smoothing;
-      k.scalarOp(BinaryOp.MUL, out, row, rowWeight(g, i, reduction, count), false, out, row, classes);
+      k.scalarOp(
+          BinaryOp.MUL, out, row, rowWeight(g, i, reduction, count), false, out, row, classes);
     }
     return new Tensor(out, new int[] {rows, classes});
   }
@@ -245,11 +246,12 @@ public final class Functional {
     int classes = logits.size(1);
     Tensor keep = keepMask(targets, ignoreIndex);
     Tensor weight;
-    weight = switch (reduction) {
-      case NONE -> g;
-      case SUM -> g.expand(rows);
-      default -> (count == 0 ? g.mul(0f) : g.div((float) count)).expand(rows);
-    };
+    weight =
+        switch (reduction) {
+          case NONE -> g;
+          case SUM -> g.expand(rows);
+          default -> (count == 0 ? g.mul(0f) : g.div((float) count)).expand(rows);
+        };
     weight = Binary.masked(weight, keep);
     float[] q = new float[rows * classes];
     Arrays.fill(q, smoothing / classes);
@@ -284,10 +286,11 @@ public final class Functional {
   }
 
   /**
-   * Negative log-likelihood of log-probabilities {@code [N, C]} against class indices, as
-   * PyTorch's {@code nll_loss}; targets equal to {@code ignoreIndex} contribute nothing.
+   * Negative log-likelihood of log-probabilities {@code [N, C]} against class indices, as PyTorch's
+   * {@code nll_loss}; targets equal to {@code ignoreIndex} contribute nothing.
    */
-  public static Tensor nllLoss(Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
+  public static Tensor nllLoss(
+      Tensor logProbs, int[] targets, Reduction reduction, int ignoreIndex) {
     return nllLoss("nllLoss", logProbs, targets, reduction, ignoreIndex);
   }
 
@@ -302,7 +305,8 @@ public final class Functional {
         index[i] = targets[i];
       }
     }
-    Tensor picked = logProbs.gather(1, new Tensor(index, new int[] {targets.length, 1})).reshape(-1);
+    Tensor picked =
+        logProbs.gather(1, new Tensor(index, new int[] {targets.length, 1})).reshape(-1);
     // masked, not multiplied: with every target ignored the mean is 0 / 0 = NaN, and its infinite
     // gradient must still give the ignored rows exactly 0, as in PyTorch
     Tensor losses = Binary.masked(picked.neg(), keepMask(targets, ignoreIndex));
@@ -328,8 +332,12 @@ public final class Functional {
 
   private static Tensor reduce(Tensor losses, Reduction reduction, int count) {
     switch (reduction) {
-      case NONE -> { return losses; }
-      case SUM -> { return losses.sum(); }
+      case NONE -> {
+        return losses;
+      }
+      case SUM -> {
+        return losses.sum();
+      }
       case MEAN -> {
         if (count == 0) {
           // all targets ignored: the loss is NaN but the gradient zero, as in PyTorch, so that a
@@ -360,13 +368,16 @@ public final class Functional {
   }
 
   /**
-   * Binary cross-entropy of logits against targets in [0, 1], computed stably as {@code
-   * softplus(x) - x t}.
+   * Binary cross-entropy of logits against targets in [0, 1], computed stably as {@code softplus(x)
+   * - x t}.
    */
-  public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction reduction) {
+  public static Tensor binaryCrossEntropyWithLogits(
+      Tensor logits, Tensor targets, Reduction reduction) {
     checkSameShape("binaryCrossEntropyWithLogits", logits, targets);
     Tensor losses = logits.softplus().sub(logits.mul(targets));
-    return reduction == Reduction.NONE ? losses : reduction == Reduction.SUM ? losses.sum() : losses.mean();
+    return reduction == Reduction.NONE
+        ? losses
+        : reduction == Reduction.SUM ? losses.sum() : losses.mean();
   }
 
   /**

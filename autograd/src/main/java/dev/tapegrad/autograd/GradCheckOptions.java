@@ -16,12 +16,12 @@ import static com.google.common.base.Preconditions.checkNotNull;
  * <p>The defaults are chosen for float32:
  *
  * <ul>
- *   <li>{@code step} = cbrt(float epsilon) ≈ 4.9e-3, scaled per element by {@code max(1, |x|)}:
- *       it balances the truncation error of central differences (proportional to step²) against
+ *   <li>{@code step} = cbrt(float epsilon) ≈ 4.9e-3, scaled per element by {@code max(1, |x|)}: it
+ *       balances the truncation error of central differences (proportional to step²) against
  *       float32 rounding (proportional to epsilon / step).
  *   <li>{@code relativeTolerance} = 1e-3 and {@code absoluteTolerance} = 1e-5. On top of the
- *       absolute floor, every comparison adds an estimate of the rounding noise of that very
- *       finite difference (see {@link GradCheck}), so the floor can stay small.
+ *       absolute floor, every comparison adds an estimate of the rounding noise of that very finite
+ *       difference (see {@link GradCheck}), so the floor can stay small.
  *   <li>{@code mode} = {@link Mode#AUTO} with {@code maxElements} = 1024.
  *   <li>{@code seed} = 42, so a failing check reproduces exactly.
  *   <li>{@code perturbInPlace} = false: the function is evaluated on private copies of the inputs.
@@ -41,8 +41,8 @@ public final class GradCheckOptions {
     /**
      * One random direction {@code u} per input: compares {@code vᵀ J u} with a single central
      * difference along {@code u} (two evaluations per input). If that comparison fails, every
-     * element of the input is checked on its own, so the report names the element and the
-     * verdict never rests on the projection alone.
+     * element of the input is checked on its own, so the report names the element and the verdict
+     * never rests on the projection alone.
      */
     PROJECTION
   }
@@ -150,7 +150,8 @@ public final class GradCheckOptions {
 
     /** The relative finite-difference step, in (0, 0.1]. */
     public Builder step(double value) {
-      checkArgument(value > 0 && value <= 0.1, "GradCheckOptions: step must be in (0, 0.1], got %s", value);
+      checkArgument(
+          value > 0 && value <= 0.1, "GradCheckOptions: step must be in (0, 0.1], got %s", value);
       this.step = value;
       return this;
     }
@@ -158,7 +159,9 @@ public final class GradCheckOptions {
     /** The relative tolerance, in [0, 1). */
     public Builder relativeTolerance(double value) {
       checkArgument(
-          value >= 0 && value < 1, "GradCheckOptions: relativeTolerance must be in [0, 1), got %s", value);
+          value >= 0 && value < 1,
+          "GradCheckOptions: relativeTolerance must be in [0, 1), got %s",
+          value);
       this.relativeTolerance = value;
       return this;
     }

@@ -10,12 +10,12 @@ import java.util.stream.IntStream;
  * The outcome of a {@link GradCheck}: for every input, whether its gradient matched finite
  * differences and the worst comparison made, plus a readable {@link #report()}.
  *
- * <p>The check passes when every input that requires grad passes. Inputs that do not require
- * grad are listed as not checked. Elements at a kink (see {@link GradCheck}) are skipped and
- * listed, never counted as failures.
+ * <p>The check passes when every input that requires grad passes. Inputs that do not require grad
+ * are listed as not checked. Elements at a kink (see {@link GradCheck}) are skipped and listed,
+ * never counted as failures.
  *
- * <p>The result and its parts are records: values compared by content (arrays included), which
- * a test can build to compare against; {@link GradCheck} is what makes them in practice.
+ * <p>The result and its parts are records: values compared by content (arrays included), which a
+ * test can build to compare against; {@link GradCheck} is what makes them in practice.
  *
  * @param title the name of the check, the first line of the report
  * @param inputs one result per input of the function, in argument order
@@ -135,9 +135,16 @@ public record GradCheckResult(String title, List<InputResult> inputs) {
         return;
       }
       if (passed()) {
-        sb.append(method == Method.PROJECTION ? "passed by random projection" : "passed, " + elementsChecked + " elements checked");
+        sb.append(
+            method == Method.PROJECTION
+                ? "passed by random projection"
+                : "passed, " + elementsChecked + " elements checked");
       } else {
-        sb.append("FAILED at ").append(failures.size()).append(" of ").append(elementsChecked).append(" elements");
+        sb.append("FAILED at ")
+            .append(failures.size())
+            .append(" of ")
+            .append(elementsChecked)
+            .append(" elements");
       }
       if (method == Method.PROJECTION_THEN_ELEMENTS) {
         sb.append(" (after a failed random projection)");
@@ -175,7 +182,8 @@ public record GradCheckResult(String title, List<InputResult> inputs) {
           && worst.equals(r.worst)
           && failures.equals(r.failures)
           && kinks.size() == r.kinks.size()
-          && IntStream.range(0, kinks.size()).allMatch(i -> Arrays.equals(kinks.get(i), r.kinks.get(i)))
+          && IntStream.range(0, kinks.size())
+              .allMatch(i -> Arrays.equals(kinks.get(i), r.kinks.get(i)))
           && projection.equals(r.projection);
     }
 
@@ -200,15 +208,16 @@ public record GradCheckResult(String title, List<InputResult> inputs) {
   /**
    * One comparison of an analytic derivative with its finite-difference estimate.
    *
-   * @param index the element's index, one coordinate per dimension of the input (empty for a
-   *     scalar input), or null for a random projection
+   * @param index the element's index, one coordinate per dimension of the input (empty for a scalar
+   *     input), or null for a random projection
    * @param analytic the derivative computed by the tape
    * @param numeric the derivative estimated by central differences
    * @param tolerance the largest error this comparison accepts
-   * @param step the finite-difference step actually taken: {@code (x + h) - (x - h)} as rounded
-   *     to float
+   * @param step the finite-difference step actually taken: {@code (x + h) - (x - h)} as rounded to
+   *     float
    */
-  public record Comparison(int[] index, double analytic, double numeric, double tolerance, double step) {
+  public record Comparison(
+      int[] index, double analytic, double numeric, double tolerance, double step) {
     /** Copies the index. */
     public Comparison {
       index = index == null ? null : index.clone();

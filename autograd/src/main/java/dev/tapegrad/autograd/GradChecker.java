@@ -17,13 +17,15 @@ import java.util.Random;
  */
 final class GradChecker {
   /**
-   * Relative rounding noise assumed for every output value: a few float32 epsilons, for the
-   * handful of roundings between an input and an output. Multiplied by the magnitude of the
-   * outputs that moved, it estimates the noise of a finite difference.
+   * Relative rounding noise assumed for every output value: a few float32 epsilons, for the handful
+   * of roundings between an input and an output. Multiplied by the magnitude of the outputs that
+   * moved, it estimates the noise of a finite difference.
    */
   private static final double NOISE = 4 * Math.ulp(1f);
+
   /** Each retry divides the step by this. */
   private static final double SHRINK = 4;
+
   /** Retries of a failing element with a smaller step (step / 4, step / 16). */
   private static final int RETRIES = 2;
 
@@ -64,7 +66,10 @@ final class GradChecker {
                 String.format(
                     "GradCheck: inputs %d %s and %d %s share storage, so one cannot be perturbed"
                         + " alone; check them without perturbInPlace, or pass only one",
-                    i, Shapes.format(inputs[i].shapeRef()), k, Shapes.format(inputs[k].shapeRef())));
+                    i,
+                    Shapes.format(inputs[i].shapeRef()),
+                    k,
+                    Shapes.format(inputs[k].shapeRef())));
           }
         }
       }
@@ -115,7 +120,16 @@ final class GradChecker {
     List<InputResult> results = new ArrayList<>();
     for (int i = 0; i < work.length; i++) {
       if (!originals[i].requiresGrad()) {
-        results.add(new InputResult(i, work[i].shape(), Method.NOT_CHECKED, 0, Optional.empty(), List.of(), List.of(), Optional.empty()));
+        results.add(
+            new InputResult(
+                i,
+                work[i].shape(),
+                Method.NOT_CHECKED,
+                0,
+                Optional.empty(),
+                List.of(),
+                List.of(),
+                Optional.empty()));
       } else {
         results.add(checkInput(i, analytic[i], random));
       }
@@ -136,11 +150,12 @@ final class GradChecker {
 
   /**
    * {@code vᵀ J} of {@code out} for the tensors in {@code wrt}, null where {@code out} does not
-   * depend on one; recorded when {@code createGraph}. Throws if {@code out} depends directly on
-   * one of the {@code originals} that requires grad (may be null), which the function should
-   * only see through its private copy.
+   * depend on one; recorded when {@code createGraph}. Throws if {@code out} depends directly on one
+   * of the {@code originals} that requires grad (may be null), which the function should only see
+   * through its private copy.
    */
-  static Tensor[] vectorJacobian(Tensor out, Tensor v, List<Tensor> wrt, Tensor[] originals, boolean createGraph) {
+  static Tensor[] vectorJacobian(
+      Tensor out, Tensor v, List<Tensor> wrt, Tensor[] originals, boolean createGraph) {
     List<Tensor> targets = new ArrayList<>(wrt);
     List<Integer> watched = new ArrayList<>();
     if (originals != null) {
@@ -155,7 +170,12 @@ final class GradChecker {
       return new Tensor[wrt.size()];
     }
     Tensor[] grads =
-        Engine.run(new Tensor[] {out}, new Tensor[] {v}, targets.toArray(new Tensor[0]), true, createGraph);
+        Engine.run(
+            new Tensor[] {out},
+            new Tensor[] {v},
+            targets.toArray(new Tensor[0]),
+            true,
+            createGraph);
     for (int w = 0; w < watched.size(); w++) {
       if (grads[wrt.size() + w] != null) {
         int i = watched.get(w);
@@ -214,7 +234,15 @@ final class GradChecker {
     if (project) {
       projection = project(x, grad, random);
       if (projection.passed()) {
-        return new InputResult(i, x.shape(), Method.PROJECTION, 0, Optional.of(projection), List.of(), List.of(), Optional.of(projection));
+        return new InputResult(
+            i,
+            x.shape(),
+            Method.PROJECTION,
+            0,
+            Optional.of(projection),
+            List.of(),
+            List.of(),
+            Optional.of(projection));
       }
     }
     Comparison worst = null;
@@ -237,7 +265,15 @@ final class GradChecker {
       }
     }
     Method method = project ? Method.PROJECTION_THEN_ELEMENTS : Method.ELEMENTS;
-    return new InputResult(i, x.shape(), method, checked, Optional.ofNullable(worst), failures, kinks, Optional.ofNullable(projection));
+    return new InputResult(
+        i,
+        x.shape(),
+        method,
+        checked,
+        Optional.ofNullable(worst),
+        failures,
+        kinks,
+        Optional.ofNullable(projection));
   }
 
   /** The outcome for one element: a comparison, or a kink (then skipped). */
@@ -273,12 +309,11 @@ final class GradChecker {
    * measured instead ({@link #measuredNoise}, and outputs that depend on the element but did not
    * move), since rounding inside the function can exceed the model; the larger counts.
    *
-   * <p>Only where the estimate itself depends on the step (a truncation estimate comparable to
-   * the disagreement, near a pole), the function is not smooth within the step (a kink nearby),
-   * or a probe left the function's domain is the element retried
-   * with steps 4 and 16 times smaller. A wrong derivative of a smooth function gives the same
-   * estimate at both steps, so it is never retried: its tolerance is never widened by the
-   * larger noise of a smaller step.
+   * <p>Only where the estimate itself depends on the step (a truncation estimate comparable to the
+   * disagreement, near a pole), the function is not smooth within the step (a kink nearby), or a
+   * probe left the function's domain is the element retried with steps 4 and 16 times smaller. A
+   * wrong derivative of a smooth function gives the same estimate at both steps, so it is never
+   * retried: its tolerance is never widened by the larger noise of a smaller step.
    *
    * <p>A failing element is a kink (and skipped) if its one-sided difference quotients keep
    * disagreeing as the step shrinks to a quarter, well clear of the measured noise: for a smooth
@@ -312,10 +347,11 @@ final class GradChecker {
     Probe quarter = probe(x, j, options.step() / SHRINK);
     double gap = Math.abs(e.fine.forward - e.fine.backward);
     double quarterGap = Math.abs(quarter.forward - quarter.backward);
-    double quarterNoise =
-        Math.max(modelNoise(quarter, dependents), measured) / (quarter.step / 2);
-    boolean kink = quarterGap > 0.5 * gap && quarterGap > 8 * quarterNoise
-        && quarterGap > 4 * options.relativeTolerance() * Math.abs(analytic);
+    double quarterNoise = Math.max(modelNoise(quarter, dependents), measured) / (quarter.step / 2);
+    boolean kink =
+        quarterGap > 0.5 * gap
+            && quarterGap > 8 * quarterNoise
+            && quarterGap > 4 * options.relativeTolerance() * Math.abs(analytic);
     return new Element(first, kink);
   }
 
@@ -326,6 +362,7 @@ final class GradChecker {
     final double value;
     final double truncation;
     final double noise;
+
     /** The rounding noise of the gap between the one-sided quotients, at 2h minus twice at h. */
     final double gapNoise;
 
@@ -373,8 +410,8 @@ final class GradChecker {
    * measured} if larger (with the {@code dependents}, may be null). {@code reuse} (may be null)
    * supplies the probes already taken at these steps.
    */
-  private Estimate estimate(Tensor x, int j, double h, double measured, boolean[] dependents,
-      Estimate reuse) {
+  private Estimate estimate(
+      Tensor x, int j, double h, double measured, boolean[] dependents, Estimate reuse) {
     Probe fine = reuse != null ? reuse.fine : probe(x, j, h);
     Probe coarse = reuse != null ? reuse.coarse : probe(x, j, 2 * h);
     return new Estimate(
@@ -390,11 +427,11 @@ final class GradChecker {
 
   /**
    * The rounding noise of {@code vᵀ f} around element j, measured rather than modelled: rounding
-   * inside the function (cancellation in a softmax backward, long sums) can exceed the few
-   * epsilons of the output that the model assumes. Second differences over steps of a few ulps
-   * cancel the linear part exactly (also for the unequal steps rounding makes) and leave almost
-   * only noise; the largest of three, doubled, bounds the noise in the numerator of a central
-   * difference. Divide by the step to get the noise of the quotient.
+   * inside the function (cancellation in a softmax backward, long sums) can exceed the few epsilons
+   * of the output that the model assumes. Second differences over steps of a few ulps cancel the
+   * linear part exactly (also for the unequal steps rounding makes) and leave almost only noise;
+   * the largest of three, doubled, bounds the noise in the numerator of a central difference.
+   * Divide by the step to get the noise of the quotient.
    */
   private double measuredNoise(Tensor x, int j) {
     float[] d = x.data;
@@ -413,7 +450,9 @@ final class GradChecker {
         double down = (double) x0 - minus;
         double second = 0;
         for (int k = 0; k < base.length; k++) {
-          second += gradOutput[k] * (down * ((double) fPlus[k] - base[k]) - up * ((double) base[k] - fMinus[k]));
+          second +=
+              gradOutput[k]
+                  * (down * ((double) fPlus[k] - base[k]) - up * ((double) base[k] - fMinus[k]));
         }
         largest = Math.max(largest, Math.abs(second) / ((up + down) / 2));
       }
@@ -440,25 +479,27 @@ final class GradChecker {
     }
     boolean[] moved = new boolean[base.length];
     for (int k = 0; k < base.length; k++) {
-      moved[k] = Float.floatToIntBits(up[k]) != Float.floatToIntBits(base[k])
-          || Float.floatToIntBits(down[k]) != Float.floatToIntBits(base[k]);
+      moved[k] =
+          Float.floatToIntBits(up[k]) != Float.floatToIntBits(base[k])
+              || Float.floatToIntBits(down[k]) != Float.floatToIntBits(base[k]);
     }
     return moved;
   }
 
   /** Compares with one central quotient whose noise is {@code noise}; for projections. */
-  private Comparison compare(int[] index, double analytic, double central, double noise,
-      double step) {
+  private Comparison compare(
+      int[] index, double analytic, double central, double noise, double step) {
     // a non-finite value fails by itself; it must not also turn the tolerance into NaN
     double scale = Math.max(finiteOrZero(Math.abs(analytic)), finiteOrZero(Math.abs(central)));
-    double tolerance = options.absoluteTolerance() + finiteOrZero(noise) + options.relativeTolerance() * scale;
+    double tolerance =
+        options.absoluteTolerance() + finiteOrZero(noise) + options.relativeTolerance() * scale;
     return new Comparison(index, analytic, central, tolerance, step);
   }
 
   /**
-   * Evaluates the function at {@code x[j] ± h max(1, |x[j]|)}. The denominator is the step
-   * actually taken, {@code (x + h) - (x - h)} after rounding to float (exact in double); sums run
-   * in double. The noise is the model's, over the outputs that moved.
+   * Evaluates the function at {@code x[j] ± h max(1, |x[j]|)}. The denominator is the step actually
+   * taken, {@code (x + h) - (x - h)} after rounding to float (exact in double); sums run in double.
+   * The noise is the model's, over the outputs that moved.
    */
   private Probe probe(Tensor x, int j, double h) {
     float[] d = x.data;
@@ -499,8 +540,8 @@ final class GradChecker {
 
   /**
    * The modelled rounding noise of a probe's numerator {@code vᵀ (f(x + h) - f(x - h))}: every
-   * output that moved, and every one of the {@code dependents} (may be null) that did not, is
-   * taken to be within one ulp of the exact function at each point.
+   * output that moved, and every one of the {@code dependents} (may be null) that did not, is taken
+   * to be within one ulp of the exact function at each point.
    */
   private double modelNoise(Probe p, boolean[] dependents) {
     double noise = 0;

@@ -6,9 +6,9 @@ import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.Arrays;
 
 /**
- * Ops that read by index: indexSelect and gather, and their adjoints indexAdd and scatterAdd,
- * each the other's backward so higher derivatives work. Index tensors hold integral float
- * values, since tapegrad tensors are float32 only.
+ * Ops that read by index: indexSelect and gather, and their adjoints indexAdd and scatterAdd, each
+ * the other's backward so higher derivatives work. Index tensors hold integral float values, since
+ * tapegrad tensors are float32 only.
  */
 final class Indexing {
   private Indexing() {}
@@ -140,7 +140,8 @@ final class Indexing {
       int k = indices[i];
       if (k < 0 || k >= numClasses) {
         throw new IndexOutOfBoundsException(
-            String.format("oneHot: index %d at position %d out of range for %d classes", k, i, numClasses));
+            String.format(
+                "oneHot: index %d at position %d out of range for %d classes", k, i, numClasses));
       }
       out[i * numClasses + k] = 1f;
     }

@@ -1,15 +1,13 @@
 package dev.tapegrad.autograd;
 
-import static com.google.common.base.Preconditions.checkArgument;
-
 import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.Arrays;
 
 /**
  * Matrix products. Every case of {@link Tensor#matmul} reduces to one primitive, {@link #mm}: a
  * (batched) product {@code op(a) op(b)} where {@code op} may transpose. Its backward is the same
- * primitive with other transpose flags, so no transposed copy is ever made and second
- * derivatives come for free.
+ * primitive with other transpose flags, so no transposed copy is ever made and second derivatives
+ * come for free.
  */
 final class LinearAlgebra {
   private LinearAlgebra() {}

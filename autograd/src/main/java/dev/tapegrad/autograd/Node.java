@@ -6,31 +6,41 @@ import java.util.concurrent.atomic.AtomicLong;
  * One recorded operation on the tape: the op's name, its inputs and the function that sends a
  * gradient of its output back to them.
  *
- * <p>Every node takes a sequence number when it is recorded. Recording order is a topological
- * order of the graph, so the engine walks reachable nodes by decreasing sequence number: the tape
- * read backwards, with no recursion. Reachability marks each node with the number of the walk
- * that found it ({@link #walk}) rather than keeping a visited set.
+ * <p>Every node takes a sequence number when it is recorded. Recording order is a topological order
+ * of the graph, so the engine walks reachable nodes by decreasing sequence number: the tape read
+ * backwards, with no recursion. Reachability marks each node with the number of the walk that found
+ * it ({@link #walk}) rather than keeping a visited set.
  */
 final class Node {
   private static final AtomicLong SEQUENCE = new AtomicLong();
   private static final Tensor[] NO_INPUTS = new Tensor[0];
 
   final String op;
+
   /** Emptied on release, so that a kept output does not keep its graph's tensors alive. */
   Tensor[] inputs;
+
   final long sequence;
+
   /**
    * The inputs' versions when recorded (see {@link #checkVersions}): the first two in fields, the
    * rest, for ops with more inputs, in an array, so most nodes allocate none.
    */
   private final int version0;
+
   private final int version1;
   private final int[] moreVersions;
-  /** {@link Tensor#IN_PLACE_CHANGES} when recorded: while it is unchanged, no input can be stale. */
+
+  /**
+   * {@link Tensor#IN_PLACE_CHANGES} when recorded: while it is unchanged, no input can be stale.
+   */
   private final int inPlaceChanges;
+
   final int[] outputShape;
+
   /** Null once released by a backward pass without {@code retainGraph}. */
   Backward backward;
+
   /** The number of the last backward walk that reached this node; see {@code Engine}. */
   long walk;
 
@@ -113,8 +123,8 @@ final class Node {
   }
 
   /**
-   * Frees what only a backward pass needs: the backward function with the tensors it saved, and
-   * the inputs. A kept output (a logged loss) then holds one node, not its step's activations.
+   * Frees what only a backward pass needs: the backward function with the tensors it saved, and the
+   * inputs. A kept output (a logged loss) then holds one node, not its step's activations.
    */
   void release() {
     backward = null;

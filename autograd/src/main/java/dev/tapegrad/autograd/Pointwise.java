@@ -7,12 +7,12 @@ import dev.tapegrad.autograd.kernel.Kernels;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 
 /**
- * The unary elementwise family: one table row per function, naming its kernel and its
- * derivative, plus the ops that take a scalar parameter.
+ * The unary elementwise family: one table row per function, naming its kernel and its derivative,
+ * plus the ops that take a scalar parameter.
  *
  * <p>Derivatives are written with differentiable tensor ops, in terms of the input {@code x}, the
- * result {@code y}, or both; each row says which it needs so the backward captures only that
- * (the backward of tanh holds its result, not its input).
+ * result {@code y}, or both; each row says which it needs so the backward captures only that (the
+ * backward of tanh holds its result, not its input).
  */
 final class Pointwise {
   private Pointwise() {}
@@ -145,9 +145,9 @@ final class Pointwise {
     abstract Tensor backward(Tensor g, Tensor x, Tensor y);
 
     /**
-     * The values {@link #backward} computes, when nothing is recorded: the same kernel
-     * operations in the same order (so the same bits) on one buffer, without the intermediate
-     * tensors and their tape bookkeeping; null where there is no such shortcut.
+     * The values {@link #backward} computes, when nothing is recorded: the same kernel operations
+     * in the same order (so the same bits) on one buffer, without the intermediate tensors and
+     * their tape bookkeeping; null where there is no such shortcut.
      */
     float[] backwardValues(Kernels k, float[] g, float[] x, float[] y, int n) {
       return null;
@@ -223,20 +223,23 @@ final class Pointwise {
     float[] out = scalarOp(BinaryOp.MUL, x, s, false);
     Profiler.countMultiplyAdds("mul", out.length);
     if (Trace.active()) Trace.next("scalar", s);
-    return Node.record("mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
+    return Node.record(
+        "mul", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(s)}, x);
   }
 
   /** True division, not multiplication by {@code 1 / s}, which is off by an ulp half the time. */
   static Tensor divScalar(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.DIV, x, s, false);
     if (Trace.active()) Trace.next("scalar", s);
-    return Node.record("div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
+    return Node.record(
+        "div", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.div(s)}, x);
   }
 
   static Tensor rsub(Tensor x, float s) {
     float[] out = scalarOp(BinaryOp.SUB, x, s, true);
     if (Trace.active()) Trace.next("scalar", s);
-    return Node.record("rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
+    return Node.record(
+        "rsub", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.neg()}, x);
   }
 
   static Tensor rdiv(Tensor x, float s) {
@@ -275,7 +278,8 @@ final class Pointwise {
     }
     Tensor m = new Tensor(mask, x.shapeRef());
     if (Trace.active()) Trace.next("slope", slope);
-    return Node.record("leakyRelu", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
+    return Node.record(
+        "leakyRelu", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {g.mul(m)}, x);
   }
 
   static Tensor clamp(Tensor x, float min, float max) {
@@ -283,9 +287,11 @@ final class Pointwise {
       // a NaN bound would silently turn every element into NaN
       throw new IllegalArgumentException(
           String.format(
-              min > max ? "clamp: min %s is greater than max %s"
+              min > max
+                  ? "clamp: min %s is greater than max %s"
                   : "clamp: bounds must not be NaN, got min %s and max %s",
-              min, max));
+              min,
+              max));
     }
     float[] out = new float[x.numel()];
     float[] mask = new float[x.numel()];
@@ -297,6 +303,10 @@ final class Pointwise {
     }
     Tensor m = new Tensor(mask, x.shapeRef());
     if (Trace.active()) Trace.next("min", min, "max", max);
-    return Node.record("clamp", new Tensor(out, x.shapeRef()), (g, needs) -> new Tensor[] {Binary.masked(g, m)}, x);
+    return Node.record(
+        "clamp",
+        new Tensor(out, x.shapeRef()),
+        (g, needs) -> new Tensor[] {Binary.masked(g, m)},
+        x);
   }
 }

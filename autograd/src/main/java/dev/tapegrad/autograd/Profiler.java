@@ -20,13 +20,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  *
  * <p>Every op is counted once per call, whether or not it is recorded on the tape, so a forward
- * pass under {@link Autograd#noGrad()} is profiled too; a backward pass inside the scope counts
- * the ops that compute the gradients. Multiply-adds are counted for the ops that multiply:
- * {@code m·n·k} for a matrix product, one per element for an elementwise product, and the length
- * for a dot product. Scopes nest: only the innermost open profiler of a thread counts.
+ * pass under {@link Autograd#noGrad()} is profiled too; a backward pass inside the scope counts the
+ * ops that compute the gradients. Multiply-adds are counted for the ops that multiply: {@code
+ * m·n·k} for a matrix product, one per element for an elementwise product, and the length for a dot
+ * product. Scopes nest: only the innermost open profiler of a thread counts.
  *
- * <p>Performance note: while no profiler is open anywhere, the cost per op is one read of a
- * static field.
+ * <p>Performance note: while no profiler is open anywhere, the cost per op is one read of a static
+ * field.
  */
 public final class Profiler implements AutoCloseable {
   private static final AtomicInteger OPEN = new AtomicInteger();
@@ -106,10 +106,10 @@ public final class Profiler implements AutoCloseable {
   }
 
   /**
-   * The number of nodes recorded on the tape: the ops that ran with grad mode on and an input
-   * that requires grad. Zero for code that should not record, such as an optimizer step or an
-   * evaluation loop under {@link Autograd#noGrad()}; each recorded node keeps its inputs alive
-   * until the graph is released.
+   * The number of nodes recorded on the tape: the ops that ran with grad mode on and an input that
+   * requires grad. Zero for code that should not record, such as an optimizer step or an evaluation
+   * loop under {@link Autograd#noGrad()}; each recorded node keeps its inputs alive until the graph
+   * is released.
    */
   public long recordedNodes() {
     return recordedNodes;
@@ -124,11 +124,20 @@ public final class Profiler implements AutoCloseable {
   public String report() {
     List<Map.Entry<String, OpStats>> rows = new ArrayList<>(stats.entrySet());
     rows.sort((a, b) -> Long.compare(b.getValue().multiplyAdds, a.getValue().multiplyAdds));
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-16s %10s %16s%n", "op", "calls", "multiply-adds"));
+    StringBuilder sb =
+        new StringBuilder(
+            String.format(Locale.ROOT, "%-16s %10s %16s%n", "op", "calls", "multiply-adds"));
     for (var e : rows) {
-      sb.append(String.format(Locale.ROOT, "%-16s %10d %16d%n", e.getKey(), e.getValue().calls, e.getValue().multiplyAdds));
+      sb.append(
+          String.format(
+              Locale.ROOT,
+              "%-16s %10d %16d%n",
+              e.getKey(),
+              e.getValue().calls,
+              e.getValue().multiplyAdds));
     }
-    sb.append(String.format(Locale.ROOT, "%-16s %10d %16d", "total", totalOps(), totalMultiplyAdds()));
+    sb.append(
+        String.format(Locale.ROOT, "%-16s %10d %16d", "total", totalOps(), totalMultiplyAdds()));
     return sb.toString();
   }
 

@@ -4,8 +4,8 @@ import dev.tapegrad.autograd.kernel.KernelProvider;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 
 /**
- * Reductions over all elements or over one dimension. Sums use the kernels; mean, logSumExp and
- * var are compositions, so their higher derivatives come from the ops they are made of.
+ * Reductions over all elements or over one dimension. Sums use the kernels; mean, logSumExp and var
+ * are compositions, so their higher derivatives come from the ops they are made of.
  */
 final class Reductions {
   private Reductions() {}
@@ -52,7 +52,8 @@ final class Reductions {
   static Tensor extreme(Tensor x, boolean max) {
     String name = max ? "max" : "min";
     if (x.numel() == 0) {
-      throw new IllegalArgumentException(name + ": empty tensor of shape " + Shapes.format(x.shapeRef()));
+      throw new IllegalArgumentException(
+          name + ": empty tensor of shape " + Shapes.format(x.shapeRef()));
     }
     float best = x.data[0];
     for (int i = 1; i < x.numel(); i++) {
@@ -75,7 +76,11 @@ final class Reductions {
       mask[i] /= Math.max(count, 1);
     }
     Tensor share = new Tensor(mask, x.shapeRef());
-    return Node.record(name, Tensor.scalar(best), (g, needs) -> new Tensor[] {Binary.masked(share.mul(g), share)}, x);
+    return Node.record(
+        name,
+        Tensor.scalar(best),
+        (g, needs) -> new Tensor[] {Binary.masked(share.mul(g), share)},
+        x);
   }
 
   /** Max or min over a dimension; the gradient goes to the first extreme element. */
@@ -137,7 +142,14 @@ final class Reductions {
     for (int i = 0; i < arg.length; i++) {
       idx[i] = arg[i];
     }
-    return Trace.constant(name, new Tensor(idx, keepDim ? Shapes.with(shape, d, 1) : Shapes.remove(shape, d)), x, "dim", d, "keepDim", keepDim);
+    return Trace.constant(
+        name,
+        new Tensor(idx, keepDim ? Shapes.with(shape, d, 1) : Shapes.remove(shape, d)),
+        x,
+        "dim",
+        d,
+        "keepDim",
+        keepDim);
   }
 
   static Tensor logSumExp(Tensor x, int dim, boolean keepDim) {

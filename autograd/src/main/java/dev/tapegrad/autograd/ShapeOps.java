@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * Ops that move values without computing new ones. Reshape shares storage; everything else
- * copies into a fresh contiguous tensor (see {@link Tensor} for why). Each backward is the
- * inverse movement, written with these same ops.
+ * Ops that move values without computing new ones. Reshape shares storage; everything else copies
+ * into a fresh contiguous tensor (see {@link Tensor} for why). Each backward is the inverse
+ * movement, written with these same ops.
  */
 final class ShapeOps {
   // Checks are plain ifs, not checkArgument: its message arguments (formatted shapes) would be
@@ -28,17 +28,13 @@ final class ShapeOps {
       if (target[i] == -1) {
         if (!(infer < 0)) {
           throw new IllegalArgumentException(
-              String.format(
-                    "reshape: more than one -1 in %s",
-                    Arrays.toString(newShape)));
+              String.format("reshape: more than one -1 in %s", Arrays.toString(newShape)));
         }
         infer = i;
       } else {
         if (!(target[i] >= 0)) {
           throw new IllegalArgumentException(
-              String.format(
-                    "reshape: negative size in %s",
-                    Arrays.toString(newShape)));
+              String.format("reshape: negative size in %s", Arrays.toString(newShape)));
         }
         known *= target[i];
       }
@@ -47,10 +43,8 @@ final class ShapeOps {
       if (!(known != 0 && x.numel() % known == 0)) {
         throw new IllegalArgumentException(
             String.format(
-                  "reshape: cannot reshape %s (%s elements) into %s",
-                  Shapes.format(shape),
-                  x.numel(),
-                  Arrays.toString(newShape)));
+                "reshape: cannot reshape %s (%s elements) into %s",
+                Shapes.format(shape), x.numel(), Arrays.toString(newShape)));
       }
       target[infer] = (int) (x.numel() / known);
       known *= target[infer];
@@ -58,10 +52,8 @@ final class ShapeOps {
     if (!(known == x.numel())) {
       throw new IllegalArgumentException(
           String.format(
-                "reshape: cannot reshape %s (%s elements) into %s",
-                Shapes.format(shape),
-                x.numel(),
-                Arrays.toString(newShape)));
+              "reshape: cannot reshape %s (%s elements) into %s",
+              Shapes.format(shape), x.numel(), Arrays.toString(newShape)));
     }
     if (Arrays.equals(target, shape) && !x.requiresGrad()) {
       return x;
@@ -97,10 +89,7 @@ final class ShapeOps {
     if (!(dims.length == rank)) {
       throw new IllegalArgumentException(
           String.format(
-                "%s: %s dimensions given for shape %s",
-                name,
-                dims.length,
-                Shapes.format(shape)));
+              "%s: %s dimensions given for shape %s", name, dims.length, Shapes.format(shape)));
     }
     int[] perm = new int[rank];
     boolean[] used = new boolean[rank];
@@ -108,11 +97,7 @@ final class ShapeOps {
       perm[i] = Shapes.wrapDim(name, dims[i], shape);
       if (!(!used[perm[i]])) {
         throw new IllegalArgumentException(
-            String.format(
-                  "%s: dimension %s repeated in %s",
-                  name,
-                  dims[i],
-                  Arrays.toString(dims)));
+            String.format("%s: dimension %s repeated in %s", name, dims[i], Arrays.toString(dims)));
       }
       used[perm[i]] = true;
     }
@@ -131,7 +116,8 @@ final class ShapeOps {
       inverse[perm[i]] = i;
     }
     if (Trace.active()) Trace.next("perm", perm);
-    return Node.record(name, new Tensor(out, outShape), (g, needs) -> new Tensor[] {g.permute(inverse)}, x);
+    return Node.record(
+        name, new Tensor(out, outShape), (g, needs) -> new Tensor[] {g.permute(inverse)}, x);
   }
 
   /** Copies {@code src} read with arbitrary strides into a contiguous array of {@code shape}. */
@@ -213,9 +199,8 @@ final class ShapeOps {
     if (!(newShape.length >= shape.length)) {
       throw new IllegalArgumentException(
           String.format(
-                "expand: cannot expand %s to fewer dimensions %s",
-                Shapes.format(shape),
-                Arrays.toString(newShape)));
+              "expand: cannot expand %s to fewer dimensions %s",
+              Shapes.format(shape), Arrays.toString(newShape)));
     }
     int[] target = newShape.clone();
     int lead = target.length - shape.length;
@@ -225,20 +210,16 @@ final class ShapeOps {
         if (!(own != -2)) {
           throw new IllegalArgumentException(
               String.format(
-                    "expand: -1 not allowed in a new leading dimension: %s",
-                    Arrays.toString(newShape)));
+                  "expand: -1 not allowed in a new leading dimension: %s",
+                  Arrays.toString(newShape)));
         }
         target[i] = own;
       }
       if (!(target[i] >= 0 && (own == -2 || own == target[i] || own == 1))) {
         throw new IllegalArgumentException(
             String.format(
-                  "expand: cannot expand %s to %s (dimension %s: %s vs %s)",
-                  Shapes.format(shape),
-                  Arrays.toString(newShape),
-                  i,
-                  own,
-                  target[i]));
+                "expand: cannot expand %s to %s (dimension %s: %s vs %s)",
+                Shapes.format(shape), Arrays.toString(newShape), i, own, target[i]));
       }
     }
     if (Arrays.equals(target, shape)) {
@@ -259,9 +240,8 @@ final class ShapeOps {
     if (!(Arrays.equals(check, shape))) {
       throw new IllegalArgumentException(
           String.format(
-                "sumToShape: %s cannot be summed to %s",
-                Shapes.format(shape),
-                Shapes.format(target)));
+              "sumToShape: %s cannot be summed to %s",
+              Shapes.format(shape), Shapes.format(target)));
     }
     int lead = shape.length - target.length;
     Tensor result = x;
@@ -280,8 +260,7 @@ final class ShapeOps {
   static Tensor narrow(Tensor x, int dim, int from, int length) {
     int[] shape = x.shapeRef();
     if (!(shape.length > 0)) {
-      throw new IllegalArgumentException(
-          "narrow: cannot narrow a scalar");
+      throw new IllegalArgumentException("narrow: cannot narrow a scalar");
     }
     int d = Shapes.wrapDim("narrow", dim, shape);
     // a negative start counts from the end, as in PyTorch
@@ -305,10 +284,10 @@ final class ShapeOps {
   }
 
   /**
-   * The backward of narrow: the gradient placed inside zeros of the input's shape. The engine,
-   * when it records nothing, adds the slice straight into the input's pending gradient through
-   * {@link #addSlice} instead, which saves a full-size array per narrow (a sequence split into
-   * its steps would otherwise cost steps times the sequence in zeros).
+   * The backward of narrow: the gradient placed inside zeros of the input's shape. The engine, when
+   * it records nothing, adds the slice straight into the input's pending gradient through {@link
+   * #addSlice} instead, which saves a full-size array per narrow (a sequence split into its steps
+   * would otherwise cost steps times the sequence in zeros).
    */
   static final class NarrowBackward implements Backward {
     private final int[] shape;
@@ -358,14 +337,11 @@ final class ShapeOps {
   static Tensor slice(Tensor x, int dim, int start, int end, int step) {
     int[] shape = x.shapeRef();
     if (!(shape.length > 0)) {
-      throw new IllegalArgumentException(
-          "slice: cannot slice a scalar");
+      throw new IllegalArgumentException("slice: cannot slice a scalar");
     }
     if (!(step > 0)) {
       throw new IllegalArgumentException(
-          String.format(
-                "slice: step must be positive, got %s",
-                step));
+          String.format("slice: step must be positive, got %s", step));
     }
     int d = Shapes.wrapDim("slice", dim, shape);
     int n = shape[d];
@@ -387,13 +363,11 @@ final class ShapeOps {
 
   static Tensor cat(List<Tensor> tensors, int dim) {
     if (!(!tensors.isEmpty())) {
-      throw new IllegalArgumentException(
-          "cat: no tensors given");
+      throw new IllegalArgumentException("cat: no tensors given");
     }
     int[] first = tensors.get(0).shapeRef();
     if (!(first.length > 0)) {
-      throw new IllegalArgumentException(
-          "cat: cannot concatenate scalars; use stack");
+      throw new IllegalArgumentException("cat: cannot concatenate scalars; use stack");
     }
     int d = Shapes.wrapDim("cat", dim, first);
     int total = 0;
@@ -453,15 +427,13 @@ final class ShapeOps {
 
   static Tensor stack(List<Tensor> tensors, int dim) {
     if (!(!tensors.isEmpty())) {
-      throw new IllegalArgumentException(
-          "stack: no tensors given");
+      throw new IllegalArgumentException("stack: no tensors given");
     }
     int[] first = tensors.get(0).shapeRef();
     int rank = first.length + 1;
     if (dim < -rank || dim >= rank) {
       throw new IllegalArgumentException(
-          String.format(
-              "stack: dimension %d out of range for %d-dimensional result", dim, rank));
+          String.format("stack: dimension %d out of range for %d-dimensional result", dim, rank));
     }
     List<Tensor> expanded = new ArrayList<>(tensors.size());
     for (int t = 0; t < tensors.size(); t++) {
@@ -480,15 +452,12 @@ final class ShapeOps {
   static List<Tensor> split(Tensor x, int size, int dim) {
     int[] shape = x.shapeRef();
     if (!(shape.length > 0)) {
-      throw new IllegalArgumentException(
-          "split: cannot split a tensor of shape []");
+      throw new IllegalArgumentException("split: cannot split a tensor of shape []");
     }
     int d = Shapes.wrapDim("split", dim, shape);
     if (!(size > 0)) {
       throw new IllegalArgumentException(
-          String.format(
-                "split: size must be positive, got %s",
-                size));
+          String.format("split: size must be positive, got %s", size));
     }
     List<Tensor> parts = new ArrayList<>();
     for (int start = 0; start < shape[d]; start += size) {
@@ -500,19 +469,15 @@ final class ShapeOps {
   static List<Tensor> split(Tensor x, int[] sizes, int dim) {
     int[] shape = x.shapeRef();
     if (!(shape.length > 0)) {
-      throw new IllegalArgumentException(
-          "split: cannot split a tensor of shape []");
+      throw new IllegalArgumentException("split: cannot split a tensor of shape []");
     }
     int d = Shapes.wrapDim("split", dim, shape);
     int total = Arrays.stream(sizes).sum();
     if (!(total == shape[d] && Arrays.stream(sizes).allMatch(s -> s >= 0))) {
       throw new IllegalArgumentException(
           String.format(
-                "split: sizes %s do not add up to %s, the size of dimension %s of %s",
-                Arrays.toString(sizes),
-                shape[d],
-                dim,
-                Shapes.format(shape)));
+              "split: sizes %s do not add up to %s, the size of dimension %s of %s",
+              Arrays.toString(sizes), shape[d], dim, Shapes.format(shape)));
     }
     List<Tensor> parts = new ArrayList<>();
     int start = 0;
@@ -526,13 +491,10 @@ final class ShapeOps {
   static List<Tensor> chunk(Tensor x, int chunks, int dim) {
     if (!(chunks > 0)) {
       throw new IllegalArgumentException(
-          String.format(
-                "chunk: number of chunks must be positive, got %s",
-                chunks));
+          String.format("chunk: number of chunks must be positive, got %s", chunks));
     }
     if (!(x.dim() > 0)) {
-      throw new IllegalArgumentException(
-          "chunk: cannot chunk a tensor of shape []");
+      throw new IllegalArgumentException("chunk: cannot chunk a tensor of shape []");
     }
     int n = x.shapeRef()[Shapes.wrapDim("chunk", dim, x.shapeRef())];
     int size = Math.max(1, (n + chunks - 1) / chunks);

@@ -19,10 +19,10 @@ final class Shapes {
   }
 
   /**
-   * The number of elements of {@code shape}, or an exception naming {@code op} if it exceeds
-   * {@link #MAX_NUMEL}. The product is checked as it is formed, so sizes whose product overflows
-   * {@code long} (four of 65536) cannot wrap around to a small number. A shape with a zero size is
-   * empty whatever its other sizes, as in PyTorch and safetensors.
+   * The number of elements of {@code shape}, or an exception naming {@code op} if it exceeds {@link
+   * #MAX_NUMEL}. The product is checked as it is formed, so sizes whose product overflows {@code
+   * long} (four of 65536) cannot wrap around to a small number. A shape with a zero size is empty
+   * whatever its other sizes, as in PyTorch and safetensors.
    */
   static int numel(String op, int[] shape) {
     for (int s : shape) {
@@ -108,7 +108,9 @@ final class Shapes {
     return result;
   }
 
-  /** A copy of {@code shape}, checked: no negative size, and no more elements than a tensor holds. */
+  /**
+   * A copy of {@code shape}, checked: no negative size, and no more elements than a tensor holds.
+   */
   static int[] checkShape(String op, int... shape) {
     if (shape == null) {
       throw new IllegalArgumentException(op + ": shape is null");

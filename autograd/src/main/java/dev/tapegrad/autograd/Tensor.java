@@ -21,27 +21,27 @@ import java.util.random.RandomGenerator;
  * initialisers; they refuse to run on a tensor that requires grad while grad mode is on.
  *
  * <p>Storage is a contiguous, row-major, on-heap {@code float[]}. Decision: there are no strided
- * views. {@code reshape} and {@code view} share storage (safe, since tensors are immutable);
- * {@code transpose}, {@code permute}, {@code narrow} and {@code expand} copy. This keeps every
- * kernel on unit-stride data; the copies are cheap next to the matmuls they feed.
+ * views. {@code reshape} and {@code view} share storage (safe, since tensors are immutable); {@code
+ * transpose}, {@code permute}, {@code narrow} and {@code expand} copy. This keeps every kernel on
+ * unit-stride data; the copies are cheap next to the matmuls they feed.
  *
  * <p>Autograd follows PyTorch: a leaf created with {@code requiresGrad(true)} records every op it
- * takes part in; {@link #backward()} accumulates into {@link #grad()} of every reachable leaf.
- * See {@link Autograd} for grad mode and functional gradients.
+ * takes part in; {@link #backward()} accumulates into {@link #grad()} of every reachable leaf. See
+ * {@link Autograd} for grad mode and functional gradients.
  *
  * <p>Dimensions may be negative, counting from the end, wherever an op takes one.
  *
  * <p><b>Bulk access.</b> Values move in and out in bulk only by copying: {@link #toFloatArray},
  * {@link #copyTo(int, FloatBuffer)} and {@link #copyFrom(int, FloatBuffer)}. Their contract: the
  * caller never holds the storage, so a tensor cannot change behind its own back; a copy out is a
- * snapshot that later in-place changes do not reach; a copy in is an in-place change, with the
- * same rules as {@link #copyFrom(Tensor)}. The buffer forms let a serializer (such as the
- * safetensors reader and writer in {@code tapegrad-io}) stream a tensor through a fixed-size
- * {@link java.nio.ByteBuffer} in any byte order, via {@link java.nio.ByteBuffer#asFloatBuffer()},
- * with no second full-size copy.
+ * snapshot that later in-place changes do not reach; a copy in is an in-place change, with the same
+ * rules as {@link #copyFrom(Tensor)}. The buffer forms let a serializer (such as the safetensors
+ * reader and writer in {@code tapegrad-io}) stream a tensor through a fixed-size {@link
+ * java.nio.ByteBuffer} in any byte order, via {@link java.nio.ByteBuffer#asFloatBuffer()}, with no
+ * second full-size copy.
  *
- * <p>Threads. Tensors are immutable, so any number of threads may read them and compute with
- * them at once. What is and is not safe:
+ * <p>Threads. Tensors are immutable, so any number of threads may read them and compute with them
+ * at once. What is and is not safe:
  *
  * <ul>
  *   <li>Inference on one shared model from many threads, each under its own {@link
@@ -51,8 +51,8 @@ import java.util.random.RandomGenerator;
  *       of weights, several batches): safe. Each leaf accumulates under its own lock, so no
  *       contribution is lost; each thread's gradient is deterministic, but the order in which the
  *       threads' contributions are added is not, so with three or more contributions the sum may
- *       differ in the last bits from run to run. For bit-reproducible data parallelism, compute
- *       the gradients with {@link Autograd#grad} on each thread and add them in a fixed order.
+ *       differ in the last bits from run to run. For bit-reproducible data parallelism, compute the
+ *       gradients with {@link Autograd#grad} on each thread and add them in a fixed order.
  *   <li>Not safe: two threads walking the same graph (one {@code backward()} frees what the other
  *       walks), an {@code InPlace} method or an optimizer step on a tensor another thread is
  *       reading or differentiating through, and {@link #zeroGrad()} racing a backward pass (the
@@ -62,12 +62,14 @@ import java.util.random.RandomGenerator;
  */
 public final class Tensor {
   final float[] data;
+
   /**
    * Bumped by every in-place change, so backward can tell that a saved input went stale; shared by
-   * the tensors over the same storage. Null until first needed (most tensors are never changed
-   * in place nor viewed), which reads as version 0.
+   * the tensors over the same storage. Null until first needed (most tensors are never changed in
+   * place nor viewed), which reads as version 0.
    */
   private int[] version;
+
   private final int[] shape;
   private final int numel;
   private boolean requiresGrad;
@@ -89,8 +91,8 @@ public final class Tensor {
   }
 
   /**
-   * Counts every in-place change of any tensor, so that a node recorded since the last one can
-   * skip comparing its inputs' versions.
+   * Counts every in-place change of any tensor, so that a node recorded since the last one can skip
+   * comparing its inputs' versions.
    */
   static final AtomicInteger IN_PLACE_CHANGES = new AtomicInteger();
 
@@ -171,14 +173,17 @@ public final class Tensor {
   }
 
   /**
-   * Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step},
-   * each computed as {@code start + i * step} in double and rounded once.
+   * Values from {@code start} (inclusive) to {@code end} (exclusive) in steps of {@code step}, each
+   * computed as {@code start + i * step} in double and rounded once.
    *
    * @throws IllegalArgumentException if an argument is not finite, the step is zero, or the range
    *     holds more elements than a tensor can
    */
   public static Tensor arange(float start, float end, float step) {
-    checkArgument(step != 0 && Float.isFinite(step), "arange: step must be finite and non-zero, got %s", step);
+    checkArgument(
+        step != 0 && Float.isFinite(step),
+        "arange: step must be finite and non-zero, got %s",
+        step);
     checkArgument(
         Float.isFinite(start) && Float.isFinite(end),
         "arange: start and end must be finite, got %s and %s",
@@ -286,7 +291,8 @@ public final class Tensor {
 
   /** The value of a one-element tensor. */
   public float item() {
-    checkArgument(numel == 1, "item: tensor of shape %s has %s elements, not 1", Shapes.format(shape), numel);
+    checkArgument(
+        numel == 1, "item: tensor of shape %s has %s elements, not 1", Shapes.format(shape), numel);
     return data[0];
   }
 
@@ -368,7 +374,9 @@ public final class Tensor {
   public Tensor requiresGrad(boolean value) {
     if (gradFn != null) {
       throw new IllegalStateException(
-          "requiresGrad: only leaf tensors can change it; this one was produced by '" + gradFn.op + "'; use detach()");
+          "requiresGrad: only leaf tensors can change it; this one was produced by '"
+              + gradFn.op
+              + "'; use detach()");
     }
     this.requiresGrad = value;
     return this;
@@ -454,11 +462,14 @@ public final class Tensor {
   public void backward(Tensor gradOutput, boolean retainGraph) {
     if (!requiresGrad) {
       throw new IllegalStateException(
-          "backward: tensor of shape " + Shapes.format(shape) + " does not require grad and has no graph");
+          "backward: tensor of shape "
+              + Shapes.format(shape)
+              + " does not require grad and has no graph");
     }
     Tensor[] outs = {this};
     Tensor[] grads =
-        Autograd.defaultGradOutputs("backward", outs, gradOutput == null ? null : List.of(gradOutput));
+        Autograd.defaultGradOutputs(
+            "backward", outs, gradOutput == null ? null : List.of(gradOutput));
     Engine.run(outs, grads, null, retainGraph, false);
   }
 
@@ -581,7 +592,10 @@ public final class Tensor {
     return this;
   }
 
-  /** An in-place computation over the flat storage of tensors of one shape; see {@link #updateInPlace}. */
+  /**
+   * An in-place computation over the flat storage of tensors of one shape; see {@link
+   * #updateInPlace}.
+   */
   @FunctionalInterface
   public interface StorageUpdate {
     /**
@@ -596,18 +610,20 @@ public final class Tensor {
 
   /**
    * Runs {@code update} on the storage of {@code written} and {@code read}, which all have this
-   * tensor's shape: the one entry point for fused in-place kernels such as the optimizers'
-   * updates, which must not allocate a temporary per operation. {@code written} must include this
-   * tensor; null entries pass null arrays (an absent optional buffer). Each written tensor counts
-   * as changed in place, exactly as with {@link #addInPlace}: it must not require grad while grad
-   * mode is on.
+   * tensor's shape: the one entry point for fused in-place kernels such as the optimizers' updates,
+   * which must not allocate a temporary per operation. {@code written} must include this tensor;
+   * null entries pass null arrays (an absent optional buffer). Each written tensor counts as
+   * changed in place, exactly as with {@link #addInPlace}: it must not require grad while grad mode
+   * is on.
    *
-   * @throws IllegalArgumentException if a tensor's shape differs from this one's, or this tensor
-   *     is not among {@code written}
+   * @throws IllegalArgumentException if a tensor's shape differs from this one's, or this tensor is
+   *     not among {@code written}
    * @throws IllegalStateException if a written tensor requires grad and grad mode is on
    */
-  public void updateInPlace(String op, List<Tensor> written, List<Tensor> read, StorageUpdate update) {
-    checkArgument(written.contains(this), "%s: updateInPlace must write the tensor it is called on", op);
+  public void updateInPlace(
+      String op, List<Tensor> written, List<Tensor> read, StorageUpdate update) {
+    checkArgument(
+        written.contains(this), "%s: updateInPlace must write the tensor it is called on", op);
     float[][] w = new float[written.size()][];
     float[][] r = new float[read.size()][];
     for (int k = 0; k < w.length; k++) {
@@ -932,7 +948,8 @@ public final class Tensor {
 
   /** Transpose of a matrix (a 1-D tensor is returned as is). */
   public Tensor t() {
-    checkArgument(dim() <= 2, "t: expects at most 2 dimensions, got shape %s", Shapes.format(shape));
+    checkArgument(
+        dim() <= 2, "t: expects at most 2 dimensions, got shape %s", Shapes.format(shape));
     return dim() < 2 ? this : transpose(0, 1);
   }
 
@@ -957,24 +974,24 @@ public final class Tensor {
   }
 
   /**
-   * Broadcasts to {@code newShape} (sizes of 1 repeat; -1 keeps a size; new leading dimensions
-   * may be added). The gradient sums back.
+   * Broadcasts to {@code newShape} (sizes of 1 repeat; -1 keeps a size; new leading dimensions may
+   * be added). The gradient sums back.
    */
   public Tensor expand(int... newShape) {
     return ShapeOps.expand(this, newShape);
   }
 
   /**
-   * Elements {@code start .. start + length - 1} along {@code dim}; a negative {@code start}
-   * counts from the end, as in PyTorch.
+   * Elements {@code start .. start + length - 1} along {@code dim}; a negative {@code start} counts
+   * from the end, as in PyTorch.
    */
   public Tensor narrow(int dim, int start, int length) {
     return ShapeOps.narrow(this, dim, start, length);
   }
 
   /**
-   * Elements {@code start, start + step, ...} before {@code end} along {@code dim}; negative
-   * {@code start} and {@code end} count from the end and are clipped like Python slices.
+   * Elements {@code start, start + step, ...} before {@code end} along {@code dim}; negative {@code
+   * start} and {@code end} count from the end and are clipped like Python slices.
    */
   public Tensor slice(int dim, int start, int end, int step) {
     return ShapeOps.slice(this, dim, start, end, step);
@@ -1018,8 +1035,8 @@ public final class Tensor {
   }
 
   /**
-   * Gathers along {@code dim}: {@code out[i][j][k] = this[index[i][j][k]][j][k]} for dim 0, and
-   * so on. {@code index} holds integral values and has this tensor's rank.
+   * Gathers along {@code dim}: {@code out[i][j][k] = this[index[i][j][k]][j][k]} for dim 0, and so
+   * on. {@code index} holds integral values and has this tensor's rank.
    */
   public Tensor gather(int dim, Tensor index) {
     return Indexing.gather(this, dim, index);
@@ -1036,8 +1053,8 @@ public final class Tensor {
   // ---------------------------------------------------------------- linear algebra
 
   /**
-   * Matrix product with PyTorch's rules: 1-D · 1-D is a dot product, a 1-D operand is promoted
-   * to a matrix and the added dimension removed afterwards, and inputs of 3 or more dimensions are
+   * Matrix product with PyTorch's rules: 1-D · 1-D is a dot product, a 1-D operand is promoted to a
+   * matrix and the added dimension removed afterwards, and inputs of 3 or more dimensions are
    * batches of matrices whose batch dimensions broadcast.
    */
   public Tensor matmul(Tensor other) {

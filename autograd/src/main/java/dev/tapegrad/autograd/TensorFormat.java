@@ -52,6 +52,7 @@ final class TensorFormat {
     if (Float.isNaN(v) || Float.isInfinite(v)) {
       return Float.toString(v);
     }
-    return String.format(Locale.ROOT, Math.abs(v) >= 1e5 || (v != 0 && Math.abs(v) < 1e-4) ? "%.4e" : "%.4f", v);
+    return String.format(
+        Locale.ROOT, Math.abs(v) >= 1e5 || (v != 0 && Math.abs(v) < 1e-4) ? "%.4e" : "%.4f", v);
   }
 }

@@ -15,9 +15,9 @@ import java.util.function.Supplier;
  * code that ran it, whether or not grad mode is on.
  *
  * <p>Tracing is per thread and off by default. The op families report to it through {@link
- * #active()}, which costs one read of a static field while no thread traces, so the tape's hot path pays
- * nothing else. An op reports its attributes with {@link #next} just before it records itself; a
- * layer that exports as one op (a fused recurrent layer, an embedding) reports itself with {@link
+ * #active()}, which costs one read of a static field while no thread traces, so the tape's hot path
+ * pays nothing else. An op reports its attributes with {@link #next} just before it records itself;
+ * a layer that exports as one op (a fused recurrent layer, an embedding) reports itself with {@link
  * #composite}, which hides the ops it runs inside.
  *
  * <pre>{@code
@@ -27,14 +27,14 @@ import java.util.function.Supplier;
  * }
  * }</pre>
  *
- * <p>Internal to tapegrad's exporters: the op names and attribute keys are those of the op
- * families and may change with them.
+ * <p>Internal to tapegrad's exporters: the op names and attribute keys are those of the op families
+ * and may change with them.
  */
 public final class Trace implements AutoCloseable {
   /**
    * The number of threads tracing now; {@link #active()} reads it first. Not volatile: a tracing
-   * thread always sees its own update, and another thread that sees a stale count only looks up
-   * its own (absent) trace, so the hot path pays a plain read.
+   * thread always sees its own update, and another thread that sees a stale count only looks up its
+   * own (absent) trace, so the hot path pays a plain read.
    */
   private static int tracing;
 
@@ -45,8 +45,22 @@ public final class Trace implements AutoCloseable {
   /** The classes that run ops; a call site is the first frame outside them. */
   private static final java.util.Set<String> MACHINERY =
       java.util.Set.of(
-          "Tensor", "Node", "Trace", "Pointwise", "Binary", "Indexing", "ShapeOps", "LinearAlgebra",
-          "Reductions", "Functional", "Function", "Shapes", "Autograd", "Engine", "Profiler", "Anomaly");
+          "Tensor",
+          "Node",
+          "Trace",
+          "Pointwise",
+          "Binary",
+          "Indexing",
+          "ShapeOps",
+          "LinearAlgebra",
+          "Reductions",
+          "Functional",
+          "Function",
+          "Shapes",
+          "Autograd",
+          "Engine",
+          "Profiler",
+          "Anomaly");
 
   /**
    * One recorded op.
@@ -155,8 +169,8 @@ public final class Trace implements AutoCloseable {
 
   /**
    * Returns {@code out}, the result of a non-differentiable op (a comparison, argmax), and traces
-   * it as {@code op(inputs)} so that an exporter follows the values through it. Attributes, if
-   * any, follow the inputs as keys and values.
+   * it as {@code op(inputs)} so that an exporter follows the values through it. Attributes, if any,
+   * follow the inputs as keys and values.
    */
   static Tensor constant(String op, Tensor out, Object... inputsThenAttributes) {
     if (active()) {
@@ -166,7 +180,8 @@ public final class Trace implements AutoCloseable {
       }
       Tensor[] inputs = new Tensor[n];
       System.arraycopy(inputsThenAttributes, 0, inputs, 0, n);
-      CURRENT.get().pending = java.util.Arrays.copyOfRange(inputsThenAttributes, n, inputsThenAttributes.length);
+      CURRENT.get().pending =
+          java.util.Arrays.copyOfRange(inputsThenAttributes, n, inputsThenAttributes.length);
       record(op, out, inputs);
     }
     return out;
@@ -243,7 +258,8 @@ public final class Trace implements AutoCloseable {
       String c = e.getClassName();
       int nested = c.indexOf('$');
       String outer = nested < 0 ? c : c.substring(0, nested);
-      boolean machinery = outer.startsWith(AUTOGRAD) && MACHINERY.contains(outer.substring(AUTOGRAD.length()));
+      boolean machinery =
+          outer.startsWith(AUTOGRAD) && MACHINERY.contains(outer.substring(AUTOGRAD.length()));
       if (!machinery && !outer.endsWith(".LayerTrace")) {
         return e;
       }

@@ -1,6 +1,6 @@
 /**
- * Float32 tensors that record the ops applied to them, and reverse-mode differentiation over
- * that record.
+ * Float32 tensors that record the ops applied to them, and reverse-mode differentiation over that
+ * record.
  *
  * <p>Start with {@link dev.tapegrad.autograd.Tensor} (factories, ops, {@code backward()}), {@link
  * dev.tapegrad.autograd.Autograd} (grad mode, functional and higher-order gradients, anomaly

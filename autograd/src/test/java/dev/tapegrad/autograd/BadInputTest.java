@@ -22,7 +22,9 @@ class BadInputTest {
     assertEquals(type, e.getClass(), "exact exception type");
     String message = e.getMessage();
     for (String part : parts) {
-      assertTrue(message != null && message.contains(part), "message '" + message + "' lacks '" + part + "'");
+      assertTrue(
+          message != null && message.contains(part),
+          "message '" + message + "' lacks '" + part + "'");
     }
     return message;
   }
@@ -51,8 +53,18 @@ class BadInputTest {
     bad(() -> Tensor.zeros(3).matmul(Tensor.zeros(4)), "matmul", "[3]", "[4]");
     bad(() -> Tensor.zeros(3).matmul(Tensor.zeros(4, 2)), "matmul", "[3]", "[4, 2]");
     bad(() -> Tensor.zeros(2, 3).matmul(Tensor.zeros(2)), "matmul", "[2, 3]", "[2]");
-    bad(() -> Tensor.zeros(5, 2, 3).matmul(Tensor.zeros(5, 4, 2)), "matmul", "[5, 2, 3]", "[5, 4, 2]", "(3 vs 4)");
-    bad(() -> Tensor.zeros(2, 2, 3).matmul(Tensor.zeros(3, 3, 4)), "matmul", "[2, 2, 3]", "[3, 3, 4]", "batch");
+    bad(
+        () -> Tensor.zeros(5, 2, 3).matmul(Tensor.zeros(5, 4, 2)),
+        "matmul",
+        "[5, 2, 3]",
+        "[5, 4, 2]",
+        "(3 vs 4)");
+    bad(
+        () -> Tensor.zeros(2, 2, 3).matmul(Tensor.zeros(3, 3, 4)),
+        "matmul",
+        "[2, 2, 3]",
+        "[3, 3, 4]",
+        "batch");
     bad(() -> Tensor.scalar(1f).matmul(Tensor.zeros(1)), "matmul", "[]");
     bad(() -> Tensor.zeros(3).dot(Tensor.zeros(4)), "dot", "[3]", "[4]");
     bad(() -> Tensor.zeros(2, 2).dot(Tensor.zeros(2, 2)), "dot", "[2, 2]");
@@ -97,8 +109,15 @@ class BadInputTest {
         "binaryCrossEntropyWithLogits",
         "[2, 3]",
         "[3]");
-    bad(() -> Functional.crossEntropy(Tensor.zeros(2, 3, 4), new int[] {0, 1}), "crossEntropy", "[2, 3, 4]");
-    bad(() -> Functional.crossEntropy(A23, new int[] {0, 1, 2}), "crossEntropy", "[2, 3]", "3 targets");
+    bad(
+        () -> Functional.crossEntropy(Tensor.zeros(2, 3, 4), new int[] {0, 1}),
+        "crossEntropy",
+        "[2, 3, 4]");
+    bad(
+        () -> Functional.crossEntropy(A23, new int[] {0, 1, 2}),
+        "crossEntropy",
+        "[2, 3]",
+        "3 targets");
     bad(
         () -> Functional.crossEntropy(A23, new int[] {0, 1}, Reduction.MEAN, -100, 1.5f),
         "crossEntropy",
@@ -164,7 +183,12 @@ class BadInputTest {
   @Test
   void catMismatches() {
     bad(() -> Tensor.cat(List.of(), 0), "cat");
-    bad(() -> Tensor.cat(List.of(A23, Tensor.zeros(3, 3)), 1), "cat", "[3, 3]", "[2, 3]", "dimension 1");
+    bad(
+        () -> Tensor.cat(List.of(A23, Tensor.zeros(3, 3)), 1),
+        "cat",
+        "[3, 3]",
+        "[2, 3]",
+        "dimension 1");
     bad(() -> Tensor.cat(List.of(A23, Tensor.zeros(2, 3, 1)), 0), "cat", "[2, 3, 1]");
     bad(() -> Tensor.cat(List.of(A23, A23), 2), "cat", "dimension 2", "[2, 3]");
     bad(() -> Tensor.cat(List.of(Tensor.scalar(1f), Tensor.scalar(2f)), 0), "cat", "scalar");
@@ -197,8 +221,7 @@ class BadInputTest {
 
   @Test
   void gatherOutOfRangeAndBadIndexShapes() {
-    badIndex(
-        () -> A23.gather(1, Tensor.of(new float[] {0f, 3f}, 2, 1)), "gather", "3.0", "[2, 3]");
+    badIndex(() -> A23.gather(1, Tensor.of(new float[] {0f, 3f}, 2, 1)), "gather", "3.0", "[2, 3]");
     badIndex(() -> A23.gather(1, Tensor.of(new float[] {-1f, 0f}, 2, 1)), "gather", "-1.0");
     badIndex(() -> A23.gather(1, Tensor.of(new float[] {0.5f, 0f}, 2, 1)), "gather", "0.5");
     bad(() -> A23.gather(1, Tensor.zeros(2)), "gather", "[2]", "[2, 3]");
@@ -215,7 +238,11 @@ class BadInputTest {
   @Test
   void crossEntropyTargetOutOfRange() {
     badIndex(
-        () -> Functional.crossEntropy(A23, new int[] {0, 3}), "crossEntropy", "target 3", "3 classes", "[2, 3]");
+        () -> Functional.crossEntropy(A23, new int[] {0, 3}),
+        "crossEntropy",
+        "target 3",
+        "3 classes",
+        "[2, 3]");
     badIndex(() -> Functional.crossEntropy(A23, new int[] {-2, 0}), "crossEntropy", "target -2");
     badIndex(() -> Functional.nllLoss(A23, new int[] {0, 5}), "nllLoss", "target 5", "[2, 3]");
   }
@@ -270,9 +297,9 @@ class BadInputTest {
   void inPlaceOnATensorThatRequiresGrad() {
     Tensor p = Tensor.zeros(2, 3).requiresGrad(true);
     Tensor q = Tensor.ones(2, 3);
-    IllegalStateException e =
-        assertThrows(IllegalStateException.class, () -> p.addInPlace(q, 1f));
-    assertTrue(e.getMessage().contains("addInPlace") && e.getMessage().contains("noGrad"), e.getMessage());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> p.addInPlace(q, 1f));
+    assertTrue(
+        e.getMessage().contains("addInPlace") && e.getMessage().contains("noGrad"), e.getMessage());
     assertThrows(IllegalStateException.class, () -> p.copyFrom(q));
     assertThrows(IllegalStateException.class, () -> p.fillInPlace(1f));
     assertThrows(IllegalStateException.class, () -> p.mulInPlace(2f));
@@ -311,7 +338,10 @@ class BadInputTest {
 
   @Test
   void shapesWhoseSizesMultiplyBeyondATensorAreRefusedNamingTheOp() {
-    bad(() -> Tensor.zeros(65536, 65536, 65536, 65536), "zeros", "[65536, 65536, 65536, 65536]",
+    bad(
+        () -> Tensor.zeros(65536, 65536, 65536, 65536),
+        "zeros",
+        "[65536, 65536, 65536, 65536]",
         "18446744073709551616 elements");
     bad(() -> Tensor.zeros(46341, 46341), "zeros: shape [46341, 46341] has 2147488281 elements");
     bad(() -> Tensor.ones(46341, 46341), "full", "[46341, 46341]");
@@ -342,7 +372,9 @@ class BadInputTest {
     bad(() -> Tensor.oneHot(new int[70000], 40000), "oneHot", "[70000, 40000]");
     bad(() -> Tensor.zeros(1).reshape(1, 65536, 65536, 65536), "reshape", "[1]");
     // 65536^4 wraps a long to 0, which would match the 0 elements of an empty tensor
-    bad(() -> Tensor.zeros(0).reshape(65536, 65536, 65536, 65536), "reshape",
+    bad(
+        () -> Tensor.zeros(0).reshape(65536, 65536, 65536, 65536),
+        "reshape",
         "18446744073709551616 elements");
     Tensor wide = Tensor.zeros(0, 1 << 30);
     bad(() -> Tensor.cat(List.of(wide, wide, wide), 1), "cat", "dimension 1", "[0, 1073741824]");

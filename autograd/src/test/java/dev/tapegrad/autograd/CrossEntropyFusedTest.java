@@ -11,11 +11,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fused crossEntropy against its composed reference, {@code nllLoss(logSoftmax(x))} plus the
- * smoothing term, on random shapes (one row, one class, many of each), reductions, ignored
- * targets and smoothing: the loss is the same bits, the gradient agrees within float rounding,
- * with and without {@code createGraph}, and the second derivative through the fused op equals the
- * composed one. GradCheck of the fused op to second order is in {@link
- * NeuralGradientPropertyTest}.
+ * smoothing term, on random shapes (one row, one class, many of each), reductions, ignored targets
+ * and smoothing: the loss is the same bits, the gradient agrees within float rounding, with and
+ * without {@code createGraph}, and the second derivative through the fused op equals the composed
+ * one. GradCheck of the fused op to second order is in {@link NeuralGradientPropertyTest}.
  */
 class CrossEntropyFusedTest {
   private static final Reduction[] REDUCTIONS = Reduction.values();
@@ -32,8 +31,7 @@ class CrossEntropyFusedTest {
       for (int i = 0; i < keep.length; i++) {
         keep[i] = targets[i] == ignoreIndex ? 0f : 1f;
       }
-      Tensor smooth =
-          Binary.masked(logProbs.mean(1, false).neg(), Tensor.of(keep, targets.length));
+      Tensor smooth = Binary.masked(logProbs.mean(1, false).neg(), Tensor.of(keep, targets.length));
       nll = nll.mul(1 - smoothing).add(smooth.mul(smoothing));
     }
     int count = 0;
@@ -118,8 +116,7 @@ class CrossEntropyFusedTest {
               Tensor x = c.logits.detach().requiresGrad(true);
               Tensor expected = Autograd.grad(c.weigh(c.reference(x)), List.of(x), false).get(0);
               for (boolean createGraph : new boolean[] {false, true}) {
-                Tensor actual =
-                    Autograd.grad(c.weigh(c.fused(x)), List.of(x), createGraph).get(0);
+                Tensor actual = Autograd.grad(c.weigh(c.fused(x)), List.of(x), createGraph).get(0);
                 assertClose(expected, actual, c + " createGraph=" + createGraph);
                 assertEquals(createGraph, actual.requiresGrad(), "recorded only under createGraph");
               }

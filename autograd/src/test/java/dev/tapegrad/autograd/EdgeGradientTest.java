@@ -8,8 +8,8 @@ import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
 /**
- * Gradients at the points where PyTorch fixes a convention: kinks, ties, zeros, infinities and
- * NaN. Expected values are PyTorch 1.13's for the same inputs ({@code x.grad} after {@code
+ * Gradients at the points where PyTorch fixes a convention: kinks, ties, zeros, infinities and NaN.
+ * Expected values are PyTorch 1.13's for the same inputs ({@code x.grad} after {@code
  * f(x).sum().backward()}).
  */
 class EdgeGradientTest {
@@ -75,8 +75,11 @@ class EdgeGradientTest {
   void saturatedFunctionsHaveFiniteGradients() {
     assertValues(new float[] {1f, 3.7835059e-44f}, grad(Tensor::softplus, 100f, -100f), 1e-6);
     assertValues(new float[] {0f}, grad(Tensor::tanh, 100f), 0);
-    Tensor g = grad(
-        x -> Functional.binaryCrossEntropyWithLogits(x, Tensor.vector(0f, 1f), Reduction.SUM), 100f, -100f);
+    Tensor g =
+        grad(
+            x -> Functional.binaryCrossEntropyWithLogits(x, Tensor.vector(0f, 1f), Reduction.SUM),
+            100f,
+            -100f);
     assertValues(new float[] {1f, -1f}, g, 1e-6);
     assertValues(new float[] {0f, 0f}, grad(Tensor::var, 1f, 1f), 0);
   }

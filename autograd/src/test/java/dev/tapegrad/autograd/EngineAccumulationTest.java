@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The engine's gradient sums: a leaf used many times gets the contributions added in tape order,
- * bit for bit as {@code ((g1 + g2) + g3) + ...}, and no tensor the caller holds (a gradient
- * passed in, a contribution passed through) is changed by adding to the sum in place.
+ * bit for bit as {@code ((g1 + g2) + g3) + ...}, and no tensor the caller holds (a gradient passed
+ * in, a contribution passed through) is changed by adding to the sum in place.
  */
 class EngineAccumulationTest {
   @Test

@@ -31,7 +31,8 @@ class EngineTest {
       } else if (Float.isInfinite(expected[i])) {
         assertEquals(expected[i], got[i], "element " + i);
       } else {
-        assertEquals(expected[i], got[i], tolerance * Math.max(1, Math.abs(expected[i])), "element " + i);
+        assertEquals(
+            expected[i], got[i], tolerance * Math.max(1, Math.abs(expected[i])), "element " + i);
       }
     }
   }
@@ -137,7 +138,8 @@ class EngineTest {
     Tensor h = x.tanh();
     h.sum().backward();
     // a new op on top of h: the graph below h is gone
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> h.mul(2f).sum().backward());
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> h.mul(2f).sum().backward());
     assertTrue(e.getMessage().contains("'tanh'"), e.getMessage());
   }
 
@@ -182,7 +184,8 @@ class EngineTest {
     assertThrows(IllegalArgumentException.class, () -> x.setGrad(Tensor.zeros(3)));
   }
 
-  // ---------------------------------------------------------------- detach, requiresGrad, grad mode
+  // ---------------------------------------------------------------- detach, requiresGrad, grad
+  // mode
 
   @Test
   void detachCutsTheGraph() {
@@ -212,7 +215,8 @@ class EngineTest {
   @Test
   void requiresGradOnANonLeafThrows() {
     Tensor y = leaf(1f).mul(2f);
-    IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.requiresGrad(false));
+    IllegalStateException e =
+        assertThrows(IllegalStateException.class, () -> y.requiresGrad(false));
     assertTrue(e.getMessage().contains("'mul'"), e.getMessage());
     assertTrue(e.getMessage().contains("detach"), e.getMessage());
     Tensor leaf = Tensor.vector(1f);
@@ -292,7 +296,8 @@ class EngineTest {
     Tensor y = x.mul(2f);
     IllegalArgumentException e =
         assertThrows(IllegalArgumentException.class, () -> y.backward(Tensor.ones(3, 2)));
-    assertTrue(e.getMessage().contains("[3, 2]") && e.getMessage().contains("[2, 3]"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("[3, 2]") && e.getMessage().contains("[2, 3]"), e.getMessage());
     // a non-scalar backward with the right gradOutput works, and a one-element tensor needs none
     y.backward(Tensor.full(0.5f, 2, 3));
     assertValues(new float[] {1f, 1f, 1f, 1f, 1f, 1f}, x.grad(), 0);
@@ -358,7 +363,11 @@ class EngineTest {
     Tensor a = x.mul(2f);
     Tensor b = x.square();
     List<Tensor> g =
-        Autograd.grad(List.of(a, b), List.of(x), List.of(Tensor.vector(1f, 1f), Tensor.vector(3f, 1f)), false);
+        Autograd.grad(
+            List.of(a, b),
+            List.of(x),
+            List.of(Tensor.vector(1f, 1f), Tensor.vector(3f, 1f)),
+            false);
     // 2 * 1 + 2x * gb
     assertValues(new float[] {2f + 6f, 2f + 4f}, g.get(0), 0);
   }
@@ -368,7 +377,8 @@ class EngineTest {
     Tensor x = leaf(1f, 2f);
     Tensor c = Tensor.vector(1f, 2f);
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Autograd.grad(x.sum(), List.of(c), false));
+        assertThrows(
+            IllegalArgumentException.class, () -> Autograd.grad(x.sum(), List.of(c), false));
     assertTrue(e.getMessage().contains("does not require grad"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Autograd.grad(x.sum(), List.of(), false));
     Tensor y;
@@ -377,8 +387,10 @@ class EngineTest {
     }
     e = assertThrows(IllegalArgumentException.class, () -> Autograd.grad(y, List.of(x), false));
     assertTrue(e.getMessage().contains("noGrad"), e.getMessage());
-    e = assertThrows(
-        IllegalArgumentException.class, () -> Autograd.grad(List.of(x.mul(2f)), List.of(x), null, false));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Autograd.grad(List.of(x.mul(2f)), List.of(x), null, false));
     assertTrue(e.getMessage().contains("[2]"), e.getMessage());
   }
 
@@ -568,7 +580,8 @@ class EngineTest {
 
     Tensor z = Tensor.vector(1f, 0f).requiresGrad(true);
     ArithmeticException e2 =
-        assertThrows(ArithmeticException.class, () -> Autograd.grad(z.pow(0.5f).sum(), List.of(z), true));
+        assertThrows(
+            ArithmeticException.class, () -> Autograd.grad(z.pow(0.5f).sum(), List.of(z), true));
     assertTrue(e2.getMessage().contains("backward of pow"), e2.getMessage());
   }
 

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * How sensitive {@link GradCheck} is, measured: a custom {@link Function} whose backward is wrong
- * by 1, 3, 10 or 30% in one element, on inputs of up to 8x8 with values in [-2, 2], checked
- * through {@code sum}, {@code mean}, the identity and a matmul; and how often it fails a correct
- * function (500 seeded compositions of exp, log, div, tanh, softmax, logSumExp and matmul over a
- * wide range of magnitudes). The measured rates are printed; the asserted ones are those the
- * Javadoc of {@link GradCheck} states.
+ * by 1, 3, 10 or 30% in one element, on inputs of up to 8x8 with values in [-2, 2], checked through
+ * {@code sum}, {@code mean}, the identity and a matmul; and how often it fails a correct function
+ * (500 seeded compositions of exp, log, div, tanh, softmax, logSumExp and matmul over a wide range
+ * of magnitudes). The measured rates are printed; the asserted ones are those the Javadoc of {@link
+ * GradCheck} states.
  */
 class GradCheckSensitivityTest {
   private static final int RUNS = 60;
@@ -31,7 +31,9 @@ class GradCheckSensitivityTest {
           new Smooth("sigmoid", Tensor::sigmoid, x -> x.sigmoid().mul(x.sigmoid().rsub(1f))),
           new Smooth("sin(x) + 2x", x -> x.sin().add(x.mul(2f)), x -> x.cos().add(2f)),
           new Smooth(
-              "x^3 / 4 + x", x -> x.mul(x).mul(x).mul(0.25f).add(x), x -> x.square().mul(0.75f).add(1f)));
+              "x^3 / 4 + x",
+              x -> x.mul(x).mul(x).mul(0.25f).add(x),
+              x -> x.square().mul(0.75f).add(1f)));
 
   /** {@code f} with a backward that is wrong by {@code error} (relative) in element {@code at}. */
   private static final class Planted extends Function {
@@ -79,7 +81,8 @@ class GradCheckSensitivityTest {
   }
 
   /** The fraction of RUNS planted errors of this size the check catches through the consumer. */
-  private static double detectionRate(Consumer consumer, float error, long seed, List<String> kinks) {
+  private static double detectionRate(
+      Consumer consumer, float error, long seed, List<String> kinks) {
     Random random = new Random(seed);
     int caught = 0;
     for (int run = 0; run < RUNS; run++) {
@@ -99,8 +102,17 @@ class GradCheckSensitivityTest {
       if (!result.passed()) {
         caught++;
       } else {
-        System.out.println("missed: " + smooth.name() + " through " + consumer + ", error " + signed
-            + " at x = " + x.toFloatArray()[at] + ", " + result.input(0).worst().orElse(null));
+        System.out.println(
+            "missed: "
+                + smooth.name()
+                + " through "
+                + consumer
+                + ", error "
+                + signed
+                + " at x = "
+                + x.toFloatArray()[at]
+                + ", "
+                + result.input(0).worst().orElse(null));
       }
       if (!result.input(0).kinks().isEmpty()) {
         kinks.add(smooth.name() + " " + consumer + " " + result.input(0).kinks().size());
@@ -121,8 +133,9 @@ class GradCheckSensitivityTest {
         double rate = detectionRate(consumer, errors[e], 1000L * e + consumer.ordinal(), kinks);
         line.append(String.format(" %.0f%% -> %.3f", errors[e] * 100, rate));
         if (rate < required[e]) {
-          failures.append(String.format("%s %.0f%%: %.3f < %.2f; ", consumer, errors[e] * 100,
-              rate, required[e]));
+          failures.append(
+              String.format(
+                  "%s %.0f%%: %.3f < %.2f; ", consumer, errors[e] * 100, rate, required[e]));
         }
       }
       System.out.println(line);
@@ -135,15 +148,16 @@ class GradCheckSensitivityTest {
   private static Tensor composition(Random random, Tensor x, Tensor w, int[] plan, int dim) {
     Tensor y = x;
     for (int op : plan) {
-      y = switch (op) {
-        case 0 -> y.tanh().mul(2f).exp();
-        case 1 -> y.square().add(0.5f).log();
-        case 2 -> y.div(y.square().add(1f));
-        case 3 -> y.tanh();
-        case 4 -> y.softmax(dim);
-        case 5 -> y.logSumExp(dim, true).add(y);
-        default -> y.matmul(w);
-      };
+      y =
+          switch (op) {
+            case 0 -> y.tanh().mul(2f).exp();
+            case 1 -> y.square().add(0.5f).log();
+            case 2 -> y.div(y.square().add(1f));
+            case 3 -> y.tanh();
+            case 4 -> y.softmax(dim);
+            case 5 -> y.logSumExp(dim, true).add(y);
+            default -> y.matmul(w);
+          };
     }
     return y;
   }
@@ -177,9 +191,15 @@ class GradCheckSensitivityTest {
               x);
       if (!result.passed()) {
         falseAlarms++;
-        which.append(Arrays.toString(plan)).append(' ').append(consumer)
-            .append(" magnitude ").append(magnitude).append('\n')
-            .append(result.report()).append('\n');
+        which
+            .append(Arrays.toString(plan))
+            .append(' ')
+            .append(consumer)
+            .append(" magnitude ")
+            .append(magnitude)
+            .append('\n')
+            .append(result.report())
+            .append('\n');
       }
     }
     System.out.printf("GradCheck false alarms: %d in %d correct functions%n", falseAlarms, total);

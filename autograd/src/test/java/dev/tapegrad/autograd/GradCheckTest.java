@@ -173,7 +173,8 @@ class GradCheckTest {
   void secondOrderPassesOnCorrectOps() {
     Tensor x = param(3, 2, 3);
     Tensor w = param(4, 3, 2);
-    GradCheckResult result = GradCheck.checkSecondOrder(in -> in[0].tanh().matmul(in[1]).softplus(), x, w);
+    GradCheckResult result =
+        GradCheck.checkSecondOrder(in -> in[0].tanh().matmul(in[1]).softplus(), x, w);
     assertTrue(result.passed(), result::report);
     assertTrue(result.report().startsWith("GradCheck (second order): passed"), result::report);
     assertEquals(6, result.input(0).elementsChecked());
@@ -197,7 +198,8 @@ class GradCheckTest {
     for (int i = 0; i < targets.length; i++) {
       targets[i] = i % 10;
     }
-    GradCheckResult result = GradCheck.check(in -> Functional.crossEntropy(in[0], targets).mul(50f), logits);
+    GradCheckResult result =
+        GradCheck.check(in -> Functional.crossEntropy(in[0], targets).mul(50f), logits);
     assertTrue(result.passed(), result::report);
   }
 
@@ -231,12 +233,14 @@ class GradCheckTest {
     for (Comparison c : bad.failures()) {
       assertEquals(-c.numeric(), c.analytic(), 1e-2 * Math.abs(c.numeric()) + 1e-4);
     }
-    assertTrue(result.report().contains("input 1 [2, 3]: FAILED at 6 of 6 elements"), result::report);
+    assertTrue(
+        result.report().contains("input 1 [2, 3]: FAILED at 6 of 6 elements"), result::report);
   }
 
   @Test
   void missingFactorTwoFailsAtTheLargestElement() {
-    Tensor x = Tensor.of(new float[] {0.5f, -1.0f, 1.5f, 0.8f, 1.9f, -0.3f}, 2, 3).requiresGrad(true);
+    Tensor x =
+        Tensor.of(new float[] {0.5f, -1.0f, 1.5f, 0.8f, 1.9f, -0.3f}, 2, 3).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> new HalfSquare().apply(in[0]).sum(), x);
     InputResult r = result.input(0);
     assertFalse(r.passed());
@@ -246,7 +250,9 @@ class GradCheckTest {
     assertEquals(1.9, worst.analytic(), 1e-6);
     assertEquals(3.8, worst.numeric(), 1e-2);
     assertTrue(worst.error() > worst.tolerance());
-    assertTrue(result.report().contains("worst: element [1, 1]: analytic 1.900000, numeric 3.8"), result::report);
+    assertTrue(
+        result.report().contains("worst: element [1, 1]: analytic 1.900000, numeric 3.8"),
+        result::report);
   }
 
   @Test
@@ -254,7 +260,8 @@ class GradCheckTest {
     Tensor x = param(20, 4);
     Tensor y = param(21, 4);
     Tensor z = param(22, 4);
-    GradCheckResult result = GradCheck.check(in -> new MisroutedMulAdd().apply(in[0], in[1], in[2]), x, y, z);
+    GradCheckResult result =
+        GradCheck.check(in -> new MisroutedMulAdd().apply(in[0], in[1], in[2]), x, y, z);
     assertTrue(result.input(0).passed(), result::report);
     assertFalse(result.input(1).passed());
     assertFalse(result.input(2).passed());
@@ -270,12 +277,15 @@ class GradCheckTest {
   void broadcastNotSummedBackFailsOnTheBroadcastInputOnly() {
     Tensor a = param(30, 3, 1);
     Tensor b = param(31, 3, 4);
-    GradCheckResult result = GradCheck.check(in -> new UnsummedBroadcastAdd().apply(in[0], in[1]), a, b);
+    GradCheckResult result =
+        GradCheck.check(in -> new UnsummedBroadcastAdd().apply(in[0], in[1]), a, b);
     assertFalse(result.passed());
     assertTrue(result.input(1).passed(), result::report);
     assertEquals(List.of("[0, 0]", "[1, 0]", "[2, 0]"), indices(result.input(0).failures()));
-    assertTrue(result.report().contains("input 0 [3, 1]: FAILED at 3 of 3 elements"), result::report);
-    assertTrue(result.report().contains("input 1 [3, 4]: passed, 12 elements checked"), result::report);
+    assertTrue(
+        result.report().contains("input 0 [3, 1]: FAILED at 3 of 3 elements"), result::report);
+    assertTrue(
+        result.report().contains("input 1 [3, 4]: passed, 12 elements checked"), result::report);
   }
 
   @Test
@@ -301,7 +311,8 @@ class GradCheckTest {
     Tensor y = param(41, 2, 2);
     AssertionError e =
         assertThrows(
-            AssertionError.class, () -> GradCheck.assertGradients(in -> new SignFlippedMul().apply(in[0], in[1]), x, y));
+            AssertionError.class,
+            () -> GradCheck.assertGradients(in -> new SignFlippedMul().apply(in[0], in[1]), x, y));
     assertTrue(e.getMessage().contains("input 1 [2, 2]: FAILED"), e.getMessage());
     assertTrue(e.getMessage().contains("element [0, 0]: analytic"), e.getMessage());
     assertTrue(e.getMessage().contains("tolerance"), e.getMessage());
@@ -321,9 +332,14 @@ class GradCheckTest {
     Tensor x = Tensor.of(new float[] {-1f, 0f, 2f, 0f}, 4).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> in[0].relu().mul(in[0].abs().add(1f)), x);
     assertTrue(result.passed(), result::report);
-    assertEquals(List.of("[1]", "[3]"), result.input(0).kinks().stream().map(Arrays::toString).toList());
+    assertEquals(
+        List.of("[1]", "[3]"), result.input(0).kinks().stream().map(Arrays::toString).toList());
     assertEquals(2, result.input(0).elementsChecked());
-    assertTrue(result.report().contains("input 0 [4]: passed, 2 elements checked, 2 skipped at kinks ([1] [3])"), result::report);
+    assertTrue(
+        result
+            .report()
+            .contains("input 0 [4]: passed, 2 elements checked, 2 skipped at kinks ([1] [3])"),
+        result::report);
   }
 
   @Test
@@ -331,7 +347,9 @@ class GradCheckTest {
     Tensor x = Tensor.of(new float[] {1f, 3f, 3f, 0f, -2f, 5f}, 2, 3).requiresGrad(true);
     GradCheckResult result = GradCheck.check(in -> in[0].max(1, false), x);
     assertTrue(result.passed(), result::report);
-    assertEquals(List.of("[0, 1]", "[0, 2]"), result.input(0).kinks().stream().map(Arrays::toString).toList());
+    assertEquals(
+        List.of("[0, 1]", "[0, 2]"),
+        result.input(0).kinks().stream().map(Arrays::toString).toList());
   }
 
   @Test
@@ -379,28 +397,37 @@ class GradCheckTest {
   void projectionModePassesWithOneComparison() {
     Tensor x = param(50, 6, 5);
     Tensor w = param(51, 5, 4);
-    GradCheckOptions options = GradCheckOptions.builder().mode(GradCheckOptions.Mode.PROJECTION).build();
+    GradCheckOptions options =
+        GradCheckOptions.builder().mode(GradCheckOptions.Mode.PROJECTION).build();
     GradCheckResult result = GradCheck.check(options, in -> in[0].matmul(in[1]).tanh(), x, w);
     assertTrue(result.passed(), result::report);
     assertEquals(Method.PROJECTION, result.input(0).method());
     assertEquals(0, result.input(0).elementsChecked());
     assertTrue(result.input(0).worst().orElseThrow().isProjection());
     assertThrows(IllegalStateException.class, () -> result.input(0).worst().orElseThrow().index());
-    assertTrue(result.report().contains("input 0 [6, 5]: passed by random projection"), result::report);
+    assertTrue(
+        result.report().contains("input 0 [6, 5]: passed by random projection"), result::report);
   }
 
   @Test
   void failedProjectionFallsBackToElements() {
     Tensor a = param(60, 3, 1);
     Tensor b = param(61, 3, 4);
-    GradCheckOptions options = GradCheckOptions.builder().mode(GradCheckOptions.Mode.PROJECTION).build();
-    GradCheckResult result = GradCheck.check(options, in -> new UnsummedBroadcastAdd().apply(in[0], in[1]), a, b);
+    GradCheckOptions options =
+        GradCheckOptions.builder().mode(GradCheckOptions.Mode.PROJECTION).build();
+    GradCheckResult result =
+        GradCheck.check(options, in -> new UnsummedBroadcastAdd().apply(in[0], in[1]), a, b);
     InputResult r = result.input(0);
     assertEquals(Method.PROJECTION_THEN_ELEMENTS, r.method());
     assertFalse(r.projection().orElseThrow().passed());
     assertEquals(List.of("[0, 0]", "[1, 0]", "[2, 0]"), indices(r.failures()));
     assertEquals(Method.PROJECTION, result.input(1).method());
-    assertTrue(result.report().contains("input 0 [3, 1]: FAILED at 3 of 3 elements (after a failed random projection)"), result::report);
+    assertTrue(
+        result
+            .report()
+            .contains(
+                "input 0 [3, 1]: FAILED at 3 of 3 elements (after a failed random projection)"),
+        result::report);
   }
 
   @Test
@@ -408,12 +435,17 @@ class GradCheckTest {
     Tensor small = param(70, 6);
     Tensor large = param(71, 4, 6);
     GradCheckOptions options = GradCheckOptions.builder().maxElements(10).build();
-    GradCheckResult result = GradCheck.check(options, in -> in[1].matmul(in[0]).exp(), small, large);
+    GradCheckResult result =
+        GradCheck.check(options, in -> in[1].matmul(in[0]).exp(), small, large);
     assertTrue(result.passed(), result::report);
     assertEquals(Method.ELEMENTS, result.input(0).method());
     assertEquals(Method.PROJECTION, result.input(1).method());
     GradCheckResult full =
-        GradCheck.check(options.toBuilder().mode(GradCheckOptions.Mode.FULL).build(), in -> in[1].matmul(in[0]).exp(), small, large);
+        GradCheck.check(
+            options.toBuilder().mode(GradCheckOptions.Mode.FULL).build(),
+            in -> in[1].matmul(in[0]).exp(),
+            small,
+            large);
     assertEquals(Method.ELEMENTS, full.input(1).method());
     assertEquals(24, full.input(1).elementsChecked());
   }
@@ -468,7 +500,8 @@ class GradCheckTest {
     Tensor w = param(102, 3, 2);
     Tensor x = Tensor.uniform(new Random(4), -1f, 1f, 4, 3);
     GradCheck.TensorFunction layer = in -> x.matmul(w).tanh();
-    IllegalArgumentException first = assertThrows(IllegalArgumentException.class, () -> GradCheck.check(layer, w));
+    IllegalArgumentException first =
+        assertThrows(IllegalArgumentException.class, () -> GradCheck.check(layer, w));
     assertTrue(first.getMessage().contains("reads input 0 [3, 2] directly"), first.getMessage());
     assertTrue(first.getMessage().contains("perturbInPlace"), first.getMessage());
     IllegalArgumentException second =
@@ -507,10 +540,13 @@ class GradCheckTest {
     GradCheckOptions inPlace = GradCheckOptions.builder().perturbInPlace(true).build();
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> GradCheck.check(inPlace, in -> in[0].mul(in[1]), w, w.detach()));
-    assertTrue(e.getMessage().contains("inputs 0 [2, 3] and 1 [2, 3] share storage"), e.getMessage());
+            IllegalArgumentException.class,
+            () -> GradCheck.check(inPlace, in -> in[0].mul(in[1]), w, w.detach()));
+    assertTrue(
+        e.getMessage().contains("inputs 0 [2, 3] and 1 [2, 3] share storage"), e.getMessage());
     assertThrows(
-        IllegalArgumentException.class, () -> GradCheck.check(inPlace, in -> in[0].sum().mul(in[1]), w, w.reshape(6)));
+        IllegalArgumentException.class,
+        () -> GradCheck.check(inPlace, in -> in[0].sum().mul(in[1]), w, w.reshape(6)));
     // private copies are independent, so the same inputs are fine by default
     assertTrue(GradCheck.check(in -> in[0].mul(in[1]), w, w.detach()).passed());
   }
@@ -526,7 +562,9 @@ class GradCheckTest {
     assertFalse(result.input(1).checked());
     assertEquals(Method.NOT_CHECKED, result.input(1).method());
     assertTrue(result.input(1).worst().isEmpty());
-    assertTrue(result.report().contains("input 1 [3]: not checked (does not require grad)"), result::report);
+    assertTrue(
+        result.report().contains("input 1 [3]: not checked (does not require grad)"),
+        result::report);
   }
 
   @Test
@@ -563,23 +601,32 @@ class GradCheckTest {
   void rejectsMisuseWithClearMessages() {
     Tensor x = param(92, 3);
     IllegalArgumentException none =
-        assertThrows(IllegalArgumentException.class, () -> GradCheck.check(in -> in[0].exp(), Tensor.vector(1f)));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> GradCheck.check(in -> in[0].exp(), Tensor.vector(1f)));
     assertTrue(none.getMessage().contains("no input requires grad"));
     IllegalArgumentException random =
         assertThrows(
             IllegalArgumentException.class,
-            () -> GradCheck.check(in -> Functional.dropout(in[0], 0.5f, true, new Random()), param(93, 50)));
+            () ->
+                GradCheck.check(
+                    in -> Functional.dropout(in[0], 0.5f, true, new Random()), param(93, 50)));
     assertTrue(random.getMessage().contains("not deterministic"), random.getMessage());
     IllegalArgumentException nan =
-        assertThrows(IllegalArgumentException.class, () -> GradCheck.check(in -> in[0].log(), Tensor.zeros(3).requiresGrad(true)));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> GradCheck.check(in -> in[0].log(), Tensor.zeros(3).requiresGrad(true)));
     assertTrue(nan.getMessage().contains("-Infinity at [0]"), nan.getMessage());
     assertThrows(IllegalArgumentException.class, () -> GradCheck.check(in -> null, x));
     Tensor half = Tensor.scalar(0.5f).requiresGrad(true);
     IllegalArgumentException shape =
         assertThrows(
             IllegalArgumentException.class,
-            () -> GradCheck.check(in -> in[0].item() >= 0.5f ? in[0].mul(2f) : in[0].reshape(1), half));
-    assertTrue(shape.getMessage().contains("output shape changed from [] to [1]"), shape.getMessage());
+            () ->
+                GradCheck.check(
+                    in -> in[0].item() >= 0.5f ? in[0].mul(2f) : in[0].reshape(1), half));
+    assertTrue(
+        shape.getMessage().contains("output shape changed from [] to [1]"), shape.getMessage());
   }
 
   @Test
@@ -606,8 +653,11 @@ class GradCheckTest {
     assertTrue(copy.perturbInPlace());
     assertFalse(d.perturbInPlace());
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().step(0));
-    assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().relativeTolerance(-1));
-    assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().absoluteTolerance(Double.NaN));
+    assertThrows(
+        IllegalArgumentException.class, () -> GradCheckOptions.builder().relativeTolerance(-1));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> GradCheckOptions.builder().absoluteTolerance(Double.NaN));
     assertThrows(IllegalArgumentException.class, () -> GradCheckOptions.builder().maxElements(0));
     assertThrows(NullPointerException.class, () -> GradCheckOptions.builder().mode(null));
   }

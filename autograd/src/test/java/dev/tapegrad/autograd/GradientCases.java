@@ -127,8 +127,8 @@ final class GradientCases {
         case NONZERO -> sign() * uniform(0.5f, 2);
         case AWAY_FROM_ZERO -> sign() * uniform(0.1f, 2);
         case CLAMP_SAFE -> {
-            float v = uniform(-2, 2);
-            yield Math.abs(Math.abs(v) - 1) < 0.1f ? v * 0.8f : v;
+          float v = uniform(-2, 2);
+          yield Math.abs(Math.abs(v) - 1) < 0.1f ? v * 0.8f : v;
         }
         case GRID -> (random.nextInt(41) - 20) / 10f;
         case OFF_GRID -> (random.nextInt(40) - 20) / 10f + 0.05f;
@@ -211,16 +211,16 @@ final class GradientCases {
   }
 
   /**
-   * Asserts that every spec of a family passes GradCheck, first and second order, on random
-   * cases; all failures are reported together.
+   * Asserts that every spec of a family passes GradCheck, first and second order, on random cases;
+   * all failures are reported together.
    */
   static void assertGradientsMatch(String family, List<Spec> specs, int examples) {
     assertAll(family, specs.stream().map(spec -> (Executable) () -> run(spec, examples)));
   }
 
   /**
-   * Gradchecks one spec over {@code examples} random cases. Every element must be compared
-   * (none skipped as a kink: the domains avoid kinks, so a skip would hide a check).
+   * Gradchecks one spec over {@code examples} random cases. Every element must be compared (none
+   * skipped as a kink: the domains avoid kinks, so a skip would hide a check).
    */
   static void run(Spec spec, int examples) {
     qt().withFixedSeed(SEED ^ spec.name.hashCode())

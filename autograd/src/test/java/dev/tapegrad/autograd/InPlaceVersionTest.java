@@ -16,7 +16,9 @@ class InPlaceVersionTest {
       w.addInPlace(Tensor.vector(1f, 1f), -0.1f);
     }
     var e = assertThrows(IllegalStateException.class, loss::backward);
-    assertTrue(e.getMessage().contains("modified in place") && e.getMessage().contains("'mul'"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("modified in place") && e.getMessage().contains("'mul'"),
+        e.getMessage());
   }
 
   @Test

@@ -15,8 +15,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Gradient checks, first and second order, of matmul in all its forms, dot, softmax,
- * logSoftmax, the losses and dropout, on random sizes drawn from each case's shape.
+ * Gradient checks, first and second order, of matmul in all its forms, dot, softmax, logSoftmax,
+ * the losses and dropout, on random sizes drawn from each case's shape.
  */
 class NeuralGradientPropertyTest {
   private static final int EXAMPLES = 20;
@@ -63,13 +63,17 @@ class NeuralGradientPropertyTest {
           matmul("3-D x 1-D", (m, k, n, b) -> new int[][] {{b, m, k}, {k}}),
           matmul("batch 1 x batch b", (m, k, n, b) -> new int[][] {{1, m, k}, {b, k, n}}),
           matmul("batch b x batch 1", (m, k, n, b) -> new int[][] {{b, m, k}, {1, k, n}}),
-          matmul("4-D x 3-D broadcast batch", (m, k, n, b) -> new int[][] {{2, 1, m, k}, {b, k, n}}),
+          matmul(
+              "4-D x 3-D broadcast batch", (m, k, n, b) -> new int[][] {{2, 1, m, k}, {b, k, n}}),
           spec(
               "dot",
               c -> {
                 Draw d = c.draw();
                 int k = sizes(c, d)[1];
-                return new Check(in -> in[0].dot(in[1]), d.tensor(new int[] {k}, ANY), d.tensor(new int[] {k}, ANY));
+                return new Check(
+                    in -> in[0].dot(in[1]),
+                    d.tensor(new int[] {k}, ANY),
+                    d.tensor(new int[] {k}, ANY));
               }));
 
   @Test
@@ -107,11 +111,18 @@ class NeuralGradientPropertyTest {
 
   private static Spec crossEntropy(Reduction reduction, int ignoreIndex, float smoothing) {
     return spec(
-        "crossEntropy(" + reduction + ", ignoreIndex=" + ignoreIndex + ", labelSmoothing=" + smoothing + ")",
+        "crossEntropy("
+            + reduction
+            + ", ignoreIndex="
+            + ignoreIndex
+            + ", labelSmoothing="
+            + smoothing
+            + ")",
         c -> {
           Classification data = new Classification(c, c.draw(), ignoreIndex);
           return new Check(
-              in -> Functional.crossEntropy(in[0], data.targets, reduction, ignoreIndex, smoothing), data.logits);
+              in -> Functional.crossEntropy(in[0], data.targets, reduction, ignoreIndex, smoothing),
+              data.logits);
         });
   }
 
@@ -120,37 +131,48 @@ class NeuralGradientPropertyTest {
         "nllLoss(" + reduction + ", ignoreIndex=" + ignoreIndex + ")",
         c -> {
           Classification data = new Classification(c, c.draw(), ignoreIndex);
-          return new Check(in -> Functional.nllLoss(in[0].logSoftmax(1), data.targets, reduction, ignoreIndex), data.logits);
+          return new Check(
+              in -> Functional.nllLoss(in[0].logSoftmax(1), data.targets, reduction, ignoreIndex),
+              data.logits);
         });
   }
 
   private static List<Spec> neuralSpecs() {
     List<Spec> specs = new ArrayList<>();
     specs.add(
-        spec("softmax", c -> {
-          Draw d = c.draw();
-          int dim = d.dim(c.rank());
-          return new Check(in -> in[0].softmax(dim), d.tensor(c.shape, ANY));
-        }));
+        spec(
+            "softmax",
+            c -> {
+              Draw d = c.draw();
+              int dim = d.dim(c.rank());
+              return new Check(in -> in[0].softmax(dim), d.tensor(c.shape, ANY));
+            }));
     specs.add(
-        spec("logSoftmax", c -> {
-          Draw d = c.draw();
-          int dim = d.dim(c.rank());
-          return new Check(in -> in[0].logSoftmax(dim), d.tensor(c.shape, ANY));
-        }));
+        spec(
+            "logSoftmax",
+            c -> {
+              Draw d = c.draw();
+              int dim = d.dim(c.rank());
+              return new Check(in -> in[0].logSoftmax(dim), d.tensor(c.shape, ANY));
+            }));
     specs.add(
-        spec("crossEntropy (defaults)", c -> {
-          Classification data = new Classification(c, c.draw(), -100);
-          return new Check(in -> Functional.crossEntropy(in[0], data.targets), data.logits);
-        }));
+        spec(
+            "crossEntropy (defaults)",
+            c -> {
+              Classification data = new Classification(c, c.draw(), -100);
+              return new Check(in -> Functional.crossEntropy(in[0], data.targets), data.logits);
+            }));
     specs.add(
-        spec("crossEntropy of 1-D logits", c -> {
-          Draw d = c.draw();
-          int classes = c.shape[c.rank() - 1];
-          int[] target = {d.between(0, classes - 1)};
-          return new Check(
-              in -> Functional.crossEntropy(in[0], target, Reduction.NONE, -100, 0.2f), d.tensor(new int[] {classes}, ANY));
-        }));
+        spec(
+            "crossEntropy of 1-D logits",
+            c -> {
+              Draw d = c.draw();
+              int classes = c.shape[c.rank() - 1];
+              int[] target = {d.between(0, classes - 1)};
+              return new Check(
+                  in -> Functional.crossEntropy(in[0], target, Reduction.NONE, -100, 0.2f),
+                  d.tensor(new int[] {classes}, ANY));
+            }));
     for (Reduction r : Reduction.values()) {
       specs.add(crossEntropy(r, -100, 0f));
       specs.add(crossEntropy(r, 1, 0f));
@@ -159,42 +181,66 @@ class NeuralGradientPropertyTest {
       specs.add(nllLoss(r, -100));
       specs.add(nllLoss(r, 2));
       specs.add(
-          spec("mseLoss(" + r + ")", c -> {
-            Draw d = c.draw();
-            return new Check(in -> Functional.mseLoss(in[0], in[1], r), d.tensor(c.shape, ANY), d.tensor(c.shape, ANY));
-          }));
+          spec(
+              "mseLoss(" + r + ")",
+              c -> {
+                Draw d = c.draw();
+                return new Check(
+                    in -> Functional.mseLoss(in[0], in[1], r),
+                    d.tensor(c.shape, ANY),
+                    d.tensor(c.shape, ANY));
+              }));
       specs.add(
-          spec("binaryCrossEntropyWithLogits(" + r + ")", c -> {
-            Draw d = c.draw();
-            return new Check(
-                in -> Functional.binaryCrossEntropyWithLogits(in[0], in[1], r),
-                d.tensor(c.shape, ANY),
-                d.tensor(c.shape, UNIT));
-          }));
+          spec(
+              "binaryCrossEntropyWithLogits(" + r + ")",
+              c -> {
+                Draw d = c.draw();
+                return new Check(
+                    in -> Functional.binaryCrossEntropyWithLogits(in[0], in[1], r),
+                    d.tensor(c.shape, ANY),
+                    d.tensor(c.shape, UNIT));
+              }));
     }
     specs.add(
-        spec("mseLoss (defaults)", c -> {
-          Draw d = c.draw();
-          return new Check(in -> Functional.mseLoss(in[0], in[1]), d.tensor(c.shape, ANY), d.constant(c.shape, ANY));
-        }));
+        spec(
+            "mseLoss (defaults)",
+            c -> {
+              Draw d = c.draw();
+              return new Check(
+                  in -> Functional.mseLoss(in[0], in[1]),
+                  d.tensor(c.shape, ANY),
+                  d.constant(c.shape, ANY));
+            }));
     specs.add(
-        spec("binaryCrossEntropyWithLogits (defaults)", c -> {
-          Draw d = c.draw();
-          return new Check(
-              in -> Functional.binaryCrossEntropyWithLogits(in[0], in[1]), d.tensor(c.shape, ANY), d.constant(c.shape, UNIT));
-        }));
+        spec(
+            "binaryCrossEntropyWithLogits (defaults)",
+            c -> {
+              Draw d = c.draw();
+              return new Check(
+                  in -> Functional.binaryCrossEntropyWithLogits(in[0], in[1]),
+                  d.tensor(c.shape, ANY),
+                  d.constant(c.shape, UNIT));
+            }));
     for (float p : new float[] {0f, 0.3f, 0.5f, 1f}) {
       specs.add(
-          spec("dropout(p=" + p + ", training)", c -> {
-            Draw d = c.draw();
-            long seed = d.random.nextLong();
-            // a generator seeded inside the function: every evaluation draws the same mask
-            return new Check(in -> Functional.dropout(in[0], p, true, new Random(seed)), d.tensor(c.shape, ANY));
-          }));
+          spec(
+              "dropout(p=" + p + ", training)",
+              c -> {
+                Draw d = c.draw();
+                long seed = d.random.nextLong();
+                // a generator seeded inside the function: every evaluation draws the same mask
+                return new Check(
+                    in -> Functional.dropout(in[0], p, true, new Random(seed)),
+                    d.tensor(c.shape, ANY));
+              }));
     }
     specs.add(
-        spec("dropout(eval)", c -> new Check(
-            in -> Functional.dropout(in[0], 0.5f, false, new Random(1)).mul(1f), c.draw().tensor(c.shape, ANY))));
+        spec(
+            "dropout(eval)",
+            c ->
+                new Check(
+                    in -> Functional.dropout(in[0], 0.5f, false, new Random(1)).mul(1f),
+                    c.draw().tensor(c.shape, ANY))));
     return specs;
   }
 

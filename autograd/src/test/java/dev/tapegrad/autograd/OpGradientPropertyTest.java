@@ -86,14 +86,18 @@ class OpGradientPropertyTest {
     assertAll(
         "unary on 0-d",
         UNARY.stream()
-            .map(spec -> (Executable) () -> {
-              for (long seed = 1; seed <= 5; seed++) {
-                GradientCases.check(spec, new Case(new int[0], seed));
-              }
-            }));
+            .map(
+                spec ->
+                    (Executable)
+                        () -> {
+                          for (long seed = 1; seed <= 5; seed++) {
+                            GradientCases.check(spec, new Case(new int[0], seed));
+                          }
+                        }));
   }
 
-  // ---------------------------------------------------------------- binary, every broadcast pattern
+  // ---------------------------------------------------------------- binary, every broadcast
+  // pattern
 
   /** How the shapes of two operands relate, from a base shape s. */
   enum Broadcast {
@@ -119,20 +123,20 @@ class OpGradientPropertyTest {
         case SCALAR_LEFT -> new int[][] {new int[0], s};
         case TRAILING -> new int[][] {s, new int[] {s[r - 1]}};
         case LEADING -> {
-            int[] b = new int[r];
-            Arrays.fill(b, 1);
-            b[0] = r == 1 ? 1 : s[0];
-            yield new int[][] {s, b};
+          int[] b = new int[r];
+          Arrays.fill(b, 1);
+          b[0] = r == 1 ? 1 : s[0];
+          yield new int[][] {s, b};
         }
         case MIDDLE_ONE -> new int[][] {s, Shapes.with(s, r / 2, 1)};
         case BOTH_SIDES -> {
-            int[] a = Shapes.with(s, r - 1, 1);
-            int[] b = Arrays.copyOfRange(s, 1, r);
-            if (b.length == 0) {
-              yield new int[][] {a, s};
-            }
-            b[0] = 1;
-            yield new int[][] {a, b};
+          int[] a = Shapes.with(s, r - 1, 1);
+          int[] b = Arrays.copyOfRange(s, 1, r);
+          if (b.length == 0) {
+            yield new int[][] {a, s};
+          }
+          b[0] = 1;
+          yield new int[][] {a, b};
         }
         default -> throw new AssertionError(this);
       };
@@ -140,10 +144,11 @@ class OpGradientPropertyTest {
   }
 
   /**
-   * A binary op over one broadcast pattern. A quarter of the cases leave the first operand
-   * constant and a quarter the second, so that each backward's skipping of inputs is exercised.
+   * A binary op over one broadcast pattern. A quarter of the cases leave the first operand constant
+   * and a quarter the second, so that each backward's skipping of inputs is exercised.
    */
-  private static Spec binary(String name, Broadcast pattern, Domain da, Domain db, BinaryOperator<Tensor> op) {
+  private static Spec binary(
+      String name, Broadcast pattern, Domain da, Domain db, BinaryOperator<Tensor> op) {
     return spec(
         name + " " + pattern,
         c -> {
@@ -168,7 +173,10 @@ class OpGradientPropertyTest {
             mask[i] = d.bool() ? 1f : 0f;
           }
           Tensor m = Tensor.of(mask, out);
-          return new Check(in -> Tensor.where(m, in[0], in[1]), d.tensor(shapes[0], ANY), d.tensor(shapes[1], ANY));
+          return new Check(
+              in -> Tensor.where(m, in[0], in[1]),
+              d.tensor(shapes[0], ANY),
+              d.tensor(shapes[1], ANY));
         });
   }
 
@@ -254,7 +262,10 @@ class OpGradientPropertyTest {
           overDim("logSumExp(dim)", ANY, (x, d) -> x.logSumExp(d, false)),
           spec(
               "var()",
-              c -> new Check(in -> in[0].var(), c.draw().tensor(Shapes.numel(c.shape) == 1 ? new int[] {2} : c.shape, ANY))),
+              c ->
+                  new Check(
+                      in -> in[0].var(),
+                      c.draw().tensor(Shapes.numel(c.shape) == 1 ? new int[] {2} : c.shape, ANY))),
           variance(true, true),
           variance(true, false),
           variance(false, true),
@@ -333,12 +344,16 @@ class OpGradientPropertyTest {
           fixed("expand a 0-d tensor", in -> in[0].expand(2, 3), scalar()),
           fixed("unsqueeze and squeeze a 0-d tensor", in -> in[0].unsqueeze(0).squeeze(), scalar()),
           fixed("permute() of a 0-d tensor", in -> in[0].permute(), scalar()),
-          fixed("stack 0-d tensors", in -> Tensor.stack(List.of(in[0], in[0].mul(2f)), 0), scalar()),
+          fixed(
+              "stack 0-d tensors", in -> Tensor.stack(List.of(in[0], in[0].mul(2f)), 0), scalar()),
           fixed("sumToShape to 0-d", in -> in[0].expand(3, 2).sumToShape(), scalar()),
           fixed("empty slice", in -> in[0].slice(0, 2, 1, 1), vector()),
           fixed("empty narrow, summed", in -> in[0].narrow(0, 1, 0).sum(), vector()),
           fixed("indexSelect of no indices", in -> in[0].indexSelect(0), vector()),
-          fixed("split with empty pieces", in -> Tensor.cat(in[0].split(new int[] {0, 3, 0}, 0), 0).mul(in[0]), vector()),
+          fixed(
+              "split with empty pieces",
+              in -> Tensor.cat(in[0].split(new int[] {0, 3, 0}, 0), 0).mul(in[0]),
+              vector()),
           fixed(
               "logSumExp with a -inf entry",
               in -> in[0].add(Tensor.vector(Float.NEGATIVE_INFINITY, 0f, 0f)).logSumExp(),
@@ -358,10 +373,16 @@ class OpGradientPropertyTest {
           fixed("leakyRelu with slope 0", in -> in[0].leakyRelu(0f), vector()),
           fixed("leakyRelu with a negative slope", in -> in[0].leakyRelu(-0.5f), vector()),
           fixed("divide by a sum of the same tensor", in -> in[0].div(in[0].sum()), vector()),
-          fixed("clamp with the bounds away from the values", in -> in[0].clamp(-0.7f, 1.0f), vector()),
+          fixed(
+              "clamp with the bounds away from the values",
+              in -> in[0].clamp(-0.7f, 1.0f),
+              vector()),
           fixed(
               "third derivative through a gradient",
-              in -> Autograd.grad(in[0].pow(4f).mul(in[1].sin()).sum(), List.of(in[0], in[1]), true).get(0).mul(in[1]),
+              in ->
+                  Autograd.grad(in[0].pow(4f).mul(in[1].sin()).sum(), List.of(in[0], in[1]), true)
+                      .get(0)
+                      .mul(in[1]),
               vector(),
               Tensor.vector(0.5f, 1.5f, -0.2f).requiresGrad(true)),
           fixed(
@@ -386,8 +407,10 @@ class OpGradientPropertyTest {
     Tensor a = Tensor.vector(0f, 0f, 0f, 2f).requiresGrad(true);
     Tensor b = Tensor.vector(2f, 0f, -1f, 1.5f).requiresGrad(true);
     a.pow(b).sum().backward();
-    assertArrayEquals(new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 2.1213203f}, a.grad().toFloatArray(), 1e-6f);
-    assertArrayEquals(new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 1.9605163f}, b.grad().toFloatArray(), 1e-6f);
+    assertArrayEquals(
+        new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 2.1213203f}, a.grad().toFloatArray(), 1e-6f);
+    assertArrayEquals(
+        new float[] {0f, 0f, Float.NEGATIVE_INFINITY, 1.9605163f}, b.grad().toFloatArray(), 1e-6f);
   }
 
   @Test

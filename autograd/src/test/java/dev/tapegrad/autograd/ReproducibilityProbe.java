@@ -1,7 +1,6 @@
 package dev.tapegrad.autograd;
 
 import dev.tapegrad.autograd.kernel.KernelProvider;
-import dev.tapegrad.autograd.kernel.UnaryOp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -9,9 +8,9 @@ import java.util.Random;
 /**
  * Computes fingerprints of tapegrad's results, for {@link ReproducibilityTest} to compare across
  * JVMs, thread counts and JIT states: every elementwise function on awkward lengths, a seeded
- * training run of a small MLP with Adam (forward, backward and update through the kernels), and
- * a product large enough to be split across threads. Run as a program it prints one {@code
- * name=hex} line per fingerprint; {@code small} skips the large product, for the interpreter.
+ * training run of a small MLP with Adam (forward, backward and update through the kernels), and a
+ * product large enough to be split across threads. Run as a program it prints one {@code name=hex}
+ * line per fingerprint; {@code small} skips the large product, for the interpreter.
  */
 final class ReproducibilityProbe {
   private ReproducibilityProbe() {}
@@ -73,9 +72,21 @@ final class ReproducibilityProbe {
       Tensor t = Tensor.vector(x);
       Tensor positive = t.abs().add(1e-3f);
       for (Tensor r :
-          List.of(t.exp(), positive.log(), t.tanh(), t.sigmoid(), t.softplus(), t.sin(), t.cos(),
-              t.erf(), t.gelu(), positive.sqrt(), positive.pow(1.7f), t.softmax(0),
-              t.logSoftmax(0), t.logSumExp())) {
+          List.of(
+              t.exp(),
+              positive.log(),
+              t.tanh(),
+              t.sigmoid(),
+              t.softplus(),
+              t.sin(),
+              t.cos(),
+              t.erf(),
+              t.gelu(),
+              positive.sqrt(),
+              positive.pow(1.7f),
+              t.softmax(0),
+              t.logSoftmax(0),
+              t.logSumExp())) {
         hash.add(r.toFloatArray());
       }
     }

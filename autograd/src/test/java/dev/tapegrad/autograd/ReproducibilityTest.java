@@ -20,8 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Same inputs and seed, same bits: across repeated runs in one JVM (cold, then warm), across JVM
- * starts, across thread counts, in the interpreter with the Vector API kernels forced, and within
- * a few ulp between the two kernel providers. The fingerprints are {@link ReproducibilityProbe}'s.
+ * starts, across thread counts, in the interpreter with the Vector API kernels forced, and within a
+ * few ulp between the two kernel providers. The fingerprints are {@link ReproducibilityProbe}'s.
  */
 class ReproducibilityTest {
 
@@ -59,7 +59,8 @@ class ReproducibilityTest {
 
   @Test
   void theInterpreterWithTheVectorApiKernelsForcedGivesTheSameBits() throws Exception {
-    List<String> options = new ArrayList<>(List.of("-Xint", "-D" + KernelProvider.PROPERTY + "=panama"));
+    List<String> options =
+        new ArrayList<>(List.of("-Xint", "-D" + KernelProvider.PROPERTY + "=panama"));
     Map<String, String> interpreted = fork(options, "small");
     assertEquals("panama", interpreted.get("kernels"));
     assertEquals(ReproducibilityProbe.ops(), interpreted.get("ops"), "ops");

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * Long graphs and long training loops: backward never recurses, and a dropped graph is garbage.
  *
  * <p>The heap test is tagged {@code heap} and runs in its own surefire execution with a 64 MB heap
- * (see autograd/pom.xml), so that a leak fails with an OutOfMemoryError as well as by the
- * measured growth.
+ * (see autograd/pom.xml), so that a leak fails with an OutOfMemoryError as well as by the measured
+ * growth.
  */
 class ScaleTest {
   private static final int CHAIN = 100_000;
@@ -157,7 +157,8 @@ class ScaleTest {
     assertTrue(
         growth < 2L << 20,
         String.format("heap grew by %d bytes between iterations 1,000 and 10,000", growth));
-    assertTrue(Float.isFinite(loss) && loss < firstLoss, "the loop trained: " + firstLoss + " -> " + loss);
+    assertTrue(
+        Float.isFinite(loss) && loss < firstLoss, "the loop trained: " + firstLoss + " -> " + loss);
   }
 
   @Test
@@ -178,9 +179,7 @@ class ScaleTest {
       w.zeroGrad();
     }
     long retained = usedHeapAfterGc() - before;
-    assertTrue(
-        retained < 4L << 20,
-        String.format("1,000 kept losses retain %d bytes", retained));
+    assertTrue(retained < 4L << 20, String.format("1,000 kept losses retain %d bytes", retained));
     assertEquals(1_000, losses.size());
     assertTrue(losses.get(0).item() > 0f);
     assertFalse(losses.get(0).isLeaf(), "a loss still knows it was computed");

@@ -63,7 +63,9 @@ class TensorBulkCopyTest {
   @Test
   void copyFromRefusesATensorThatRequiresGradWhileGradModeIsOn() {
     Tensor w = Tensor.vector(1f, 2f).requiresGrad(true);
-    var e = assertThrows(IllegalStateException.class, () -> w.copyFrom(0, FloatBuffer.wrap(new float[] {0f})));
+    var e =
+        assertThrows(
+            IllegalStateException.class, () -> w.copyFrom(0, FloatBuffer.wrap(new float[] {0f})));
     assertTrue(e.getMessage().contains("copyFrom"), e.getMessage());
     assertArrayEquals(new float[] {1f, 2f}, w.toFloatArray());
   }
@@ -73,17 +75,23 @@ class TensorBulkCopyTest {
     Tensor t = Tensor.vector(1f, 2f, 3f);
     FloatBuffer four = FloatBuffer.allocate(4);
     var e = assertThrows(IndexOutOfBoundsException.class, () -> t.copyTo(0, four));
-    assertEquals("copyTo: values [0, 4) out of range for a tensor of 3 elements (shape [3])", e.getMessage());
+    assertEquals(
+        "copyTo: values [0, 4) out of range for a tensor of 3 elements (shape [3])",
+        e.getMessage());
     assertEquals(0, four.position());
     assertThrows(IndexOutOfBoundsException.class, () -> t.copyTo(-1, FloatBuffer.allocate(1)));
     assertThrows(IndexOutOfBoundsException.class, () -> t.copyTo(3, FloatBuffer.allocate(1)));
-    assertThrows(IndexOutOfBoundsException.class, () -> t.copyTo(Integer.MAX_VALUE, FloatBuffer.allocate(2)));
+    assertThrows(
+        IndexOutOfBoundsException.class,
+        () -> t.copyTo(Integer.MAX_VALUE, FloatBuffer.allocate(2)));
     t.copyTo(3, FloatBuffer.allocate(0)); // an empty range at the end is fine
 
     FloatBuffer two = FloatBuffer.wrap(new float[] {8f, 9f});
     assertThrows(IndexOutOfBoundsException.class, () -> t.copyFrom(2, two));
     assertEquals(0, two.position());
     assertArrayEquals(new float[] {1f, 2f, 3f}, t.toFloatArray());
-    assertThrows(ReadOnlyBufferException.class, () -> t.copyTo(0, FloatBuffer.allocate(3).asReadOnlyBuffer()));
+    assertThrows(
+        ReadOnlyBufferException.class,
+        () -> t.copyTo(0, FloatBuffer.allocate(3).asReadOnlyBuffer()));
   }
 }

@@ -17,7 +17,9 @@ import java.util.function.DoubleUnaryOperator;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** Factories, accessors, formatting, and the forward values of every op against independent truth. */
+/**
+ * Factories, accessors, formatting, and the forward values of every op against independent truth.
+ */
 class TensorTest {
   private static final float NAN = Float.NaN;
 
@@ -93,7 +95,8 @@ class TensorTest {
   @Test
   void randomFactoriesAreSeededAndInRange() {
     assertArrayEquals(Tensor.rand(5L, 100).toFloatArray(), Tensor.rand(5L, 100).toFloatArray());
-    assertFalse(Arrays.equals(Tensor.rand(5L, 100).toFloatArray(), Tensor.rand(6L, 100).toFloatArray()));
+    assertFalse(
+        Arrays.equals(Tensor.rand(5L, 100).toFloatArray(), Tensor.rand(6L, 100).toFloatArray()));
     assertArrayEquals(
         Tensor.randn(new Random(9), 3, 4).toFloatArray(), Tensor.randn(9L, 3, 4).toFloatArray());
     for (float v : Tensor.rand(1L, 1000).toFloatArray()) {
@@ -167,15 +170,19 @@ class TensorTest {
     String big = Tensor.arange(1_000_000).reshape(1000, 1000).toString();
     assertTrue(big.length() < 1000, "a million elements print in a few lines: " + big.length());
     assertTrue(big.contains("..."));
-    assertTrue(big.contains("999999.0") || big.contains("9.9999e+05") || big.contains("1.0000e+06"), big);
-    assertTrue(big.startsWith("tensor([[0.0000, 1.0000, 2.0000, ..., 997.0000, 998.0000, 999.0000],"), big);
+    assertTrue(
+        big.contains("999999.0") || big.contains("9.9999e+05") || big.contains("1.0000e+06"), big);
+    assertTrue(
+        big.startsWith("tensor([[0.0000, 1.0000, 2.0000, ..., 997.0000, 998.0000, 999.0000],"),
+        big);
     assertTrue(big.endsWith("shape=[1000, 1000])"));
     assertEquals(7, big.split("\n").length, "three rows, an ellipsis row, three rows");
   }
 
   // ---------------------------------------------------------------- elementwise
 
-  private static void checkUnary(String name, UnaryOperator<Tensor> op, DoubleUnaryOperator truth, float[] xs, double tol) {
+  private static void checkUnary(
+      String name, UnaryOperator<Tensor> op, DoubleUnaryOperator truth, float[] xs, double tol) {
     float[] got = op.apply(Tensor.vector(xs)).toFloatArray();
     for (int i = 0; i < xs.length; i++) {
       double want = truth.applyAsDouble(xs[i]);
@@ -193,7 +200,8 @@ class TensorTest {
     double tol = 2e-7;
     checkUnary("neg", Tensor::neg, x -> -x, xs, 0);
     checkUnary("exp", Tensor::exp, Math::exp, new float[] {-30f, -1f, 0f, 0.5f, 10f, NAN}, tol);
-    checkUnary("log", Tensor::log, Math::log, new float[] {-1f, 0f, 1e-6f, 0.5f, 1f, 1000f, NAN}, tol);
+    checkUnary(
+        "log", Tensor::log, Math::log, new float[] {-1f, 0f, 1e-6f, 0.5f, 1f, 1000f, NAN}, tol);
     checkUnary("sqrt", Tensor::sqrt, Math::sqrt, new float[] {-1f, 0f, 0.25f, 2f, 1e6f}, tol);
     checkUnary("abs", Tensor::abs, Math::abs, xs, 0);
     checkUnary("tanh", Tensor::tanh, Math::tanh, xs, tol);
@@ -214,18 +222,35 @@ class TensorTest {
     checkUnary("mul", t -> t.mul(-3f), x -> -3 * x, xs, tol);
     checkUnary("div", t -> t.div(4f), x -> x / 4, xs, tol);
     checkUnary("rdiv", t -> t.rdiv(2f), x -> 2 / x, new float[] {-4f, 0.5f, 3f}, tol);
-    checkUnary("clamp", t -> t.clamp(-0.5f, 1f), x -> Double.isNaN(x) ? x : Math.min(1, Math.max(-0.5, x)), xs, 0);
+    checkUnary(
+        "clamp",
+        t -> t.clamp(-0.5f, 1f),
+        x -> Double.isNaN(x) ? x : Math.min(1, Math.max(-0.5, x)),
+        xs,
+        0);
   }
 
   @Test
   void erfAndGeluAgainstKnownValues() {
     // PyTorch 1.13 float64 values
     float[] ex = {-2f, -0.5f, 0f, 0.3f, 1f, 2.5f};
-    double[] erf = {-0.9953222650189527, -0.5204998778130465, 0.0, 0.3286267594591274, 0.8427007929497149, 0.999593047982555};
+    double[] erf = {
+      -0.9953222650189527,
+      -0.5204998778130465,
+      0.0,
+      0.3286267594591274,
+      0.8427007929497149,
+      0.999593047982555
+    };
     float[] gx = {-3f, -1f, -0.5f, 0f, 0.5f, 1f, 3f};
     double[] gelu = {
-      -0.00404969409489031, -0.15865525393145702, -0.15426876936299344, 0.0, 0.34573123063700656,
-      0.841344746068543, 2.99595030590511
+      -0.00404969409489031,
+      -0.15865525393145702,
+      -0.15426876936299344,
+      0.0,
+      0.34573123063700656,
+      0.841344746068543,
+      2.99595030590511
     };
     float[] e = Tensor.vector(ex).erf().toFloatArray();
     for (int i = 0; i < ex.length; i++) {
@@ -250,7 +275,12 @@ class TensorTest {
   }
 
   private static void checkBinary(
-      String name, BinaryOperator<Tensor> op, DoubleBinaryOperator truth, Tensor a, Tensor b, int... outShape) {
+      String name,
+      BinaryOperator<Tensor> op,
+      DoubleBinaryOperator truth,
+      Tensor a,
+      Tensor b,
+      int... outShape) {
     Tensor y = op.apply(a, b);
     assertArrayEquals(outShape, y.shape(), name + " shape");
     int n = y.numel();
@@ -261,7 +291,11 @@ class TensorTest {
       if (Double.isNaN(want)) {
         assertTrue(Float.isNaN(got[flat]), name + " at " + flat);
       } else {
-        assertEquals(want, got[flat], 1e-6 * Math.max(1, Math.abs(want)), name + " at " + Arrays.toString(coord));
+        assertEquals(
+            want,
+            got[flat],
+            1e-6 * Math.max(1, Math.abs(want)),
+            name + " at " + Arrays.toString(coord));
       }
       for (int d = outShape.length - 1; d >= 0; d--) {
         if (++coord[d] < outShape[d]) {
@@ -353,10 +387,7 @@ class TensorTest {
     assertTrue(y.hasShape(2, 3));
     assertValues(new float[] {1f, 2f, 3f, -1f, -1f, -1f}, y, 0);
     // any non-zero (including NaN) selects a, as a cast to bool would
-    assertValues(
-        new float[] {1f, -1f, 3f},
-        Tensor.where(Tensor.vector(-2f, 0f, NAN), a, b),
-        0);
+    assertValues(new float[] {1f, -1f, 3f}, Tensor.where(Tensor.vector(-2f, 0f, NAN), a, b), 0);
   }
 
   // ---------------------------------------------------------------- reductions
@@ -443,15 +474,20 @@ class TensorTest {
     assertEquals(1000f, x.logSumExp(0, false).get(0), 0);
     float ninf = Float.NEGATIVE_INFINITY;
     assertEquals(ninf, Tensor.vector(ninf, ninf).logSumExp().item());
-    assertEquals(Float.POSITIVE_INFINITY, Tensor.vector(1f, Float.POSITIVE_INFINITY).logSumExp().item());
+    assertEquals(
+        Float.POSITIVE_INFINITY, Tensor.vector(1f, Float.POSITIVE_INFINITY).logSumExp().item());
     assertEquals(2f, Tensor.scalar(2f).logSumExp().item(), 1e-6);
   }
 
   @Test
   void softmaxAndLogSoftmaxAreStable() {
     Tensor x = Tensor.of(new float[] {1000f, 0f, -1000f, -1000f, 1f, 2f}, 3, 2);
-    assertValues(new float[] {1f, 0f, 0.5f, 0.5f, (float) (1 / (1 + Math.E)), (float) (Math.E / (1 + Math.E))},
-        x.softmax(1), 1e-6);
+    assertValues(
+        new float[] {
+          1f, 0f, 0.5f, 0.5f, (float) (1 / (1 + Math.E)), (float) (Math.E / (1 + Math.E))
+        },
+        x.softmax(1),
+        1e-6);
     Tensor ls = x.logSoftmax(1);
     assertEquals(0f, ls.get(0, 0), 1e-6);
     assertEquals(-1000f, ls.get(0, 1), 1e-3);
@@ -568,11 +604,14 @@ class TensorTest {
     assertTrue(r.hasShape(4, 3));
     assertEquals(-5f, r.get(3, 2));
     assertTrue(Tensor.cat(List.of(a, Tensor.zeros(0, 3)), 0).hasShape(2, 3));
-    Tensor s = Tensor.stack(List.of(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f), Tensor.vector(5f, 6f)), 1);
+    Tensor s =
+        Tensor.stack(
+            List.of(Tensor.vector(1f, 2f), Tensor.vector(3f, 4f), Tensor.vector(5f, 6f)), 1);
     assertTrue(s.hasShape(2, 3));
     assertValues(new float[] {1f, 3f, 5f, 2f, 4f, 6f}, s, 0);
     assertTrue(Tensor.stack(List.of(a, a), -1).hasShape(2, 3, 2));
-    assertValues(new float[] {1f, 2f}, Tensor.stack(List.of(Tensor.scalar(1f), Tensor.scalar(2f)), 0), 0);
+    assertValues(
+        new float[] {1f, 2f}, Tensor.stack(List.of(Tensor.scalar(1f), Tensor.scalar(2f)), 0), 0);
   }
 
   @Test
@@ -596,7 +635,10 @@ class TensorTest {
   @Test
   void indexSelectGatherAndOneHot() {
     Tensor m = Tensor.arange(12).reshape(3, 4);
-    assertValues(new float[] {8f, 9f, 10f, 11f, 0f, 1f, 2f, 3f, 8f, 9f, 10f, 11f}, m.indexSelect(0, 2, 0, 2), 0);
+    assertValues(
+        new float[] {8f, 9f, 10f, 11f, 0f, 1f, 2f, 3f, 8f, 9f, 10f, 11f},
+        m.indexSelect(0, 2, 0, 2),
+        0);
     assertValues(new float[] {3f, 7f, 11f}, m.indexSelect(1, 3), 0);
     assertTrue(m.indexSelect(0).hasShape(0, 4));
     Tensor idx = Tensor.of(new float[] {3f, 0f, 1f, 1f, 0f, 2f}, 3, 2);
@@ -656,7 +698,9 @@ class TensorTest {
             naiveMatmul(
                 ba.narrow(0, i, 1).reshape(3, 4).toFloatArray(),
                 bb.narrow(0, j, 1).reshape(4, 2).toFloatArray(),
-                3, 4, 2);
+                3,
+                4,
+                2);
         assertValues(want, bc.narrow(0, i, 1).narrow(1, j, 1).reshape(-1), 1e-5);
       }
     }
@@ -665,17 +709,20 @@ class TensorTest {
     assertTrue(b3.matmul(b).hasShape(2, 3, 5));
     assertValues(
         naiveMatmul(b3.narrow(0, 1, 1).reshape(3, 4).toFloatArray(), b.toFloatArray(), 3, 4, 5),
-        b3.matmul(b).narrow(0, 1, 1).reshape(-1), 1e-5);
+        b3.matmul(b).narrow(0, 1, 1).reshape(-1),
+        1e-5);
     Tensor b5 = Tensor.randn(8L, 2, 4, 5);
     assertTrue(a.matmul(b5).hasShape(2, 3, 5));
     assertValues(
         naiveMatmul(a.toFloatArray(), b5.narrow(0, 1, 1).reshape(4, 5).toFloatArray(), 3, 4, 5),
-        a.matmul(b5).narrow(0, 1, 1).reshape(-1), 1e-5);
+        a.matmul(b5).narrow(0, 1, 1).reshape(-1),
+        1e-5);
     assertTrue(b3.matmul(v).hasShape(2, 3));
     assertTrue(v.matmul(b5).hasShape(2, 5));
     assertValues(
         naiveMatmul(v.toFloatArray(), b5.narrow(0, 1, 1).reshape(4, 5).toFloatArray(), 1, 4, 5),
-        v.matmul(b5).narrow(0, 1, 1).reshape(-1), 1e-5);
+        v.matmul(b5).narrow(0, 1, 1).reshape(-1),
+        1e-5);
   }
 
   // ---------------------------------------------------------------- neural functions
@@ -687,20 +734,24 @@ class TensorTest {
     double l0 = -3 + Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
     double l1 = Math.log(3);
     assertEquals((l0 + l1) / 2, Functional.crossEntropy(logits, targets).item(), 1e-6);
-    assertEquals(l0 + l1, Functional.crossEntropy(logits, targets, Reduction.SUM, -100, 0f).item(), 1e-6);
-    assertValues(new float[] {(float) l0, (float) l1},
-        Functional.crossEntropy(logits, targets, Reduction.NONE, -100, 0f), 1e-6);
+    assertEquals(
+        l0 + l1, Functional.crossEntropy(logits, targets, Reduction.SUM, -100, 0f).item(), 1e-6);
+    assertValues(
+        new float[] {(float) l0, (float) l1},
+        Functional.crossEntropy(logits, targets, Reduction.NONE, -100, 0f),
+        1e-6);
     // an ignored target is left out of the mean
     assertEquals(l0, Functional.crossEntropy(logits, new int[] {2, -100}).item(), 1e-6);
     assertTrue(Float.isNaN(Functional.crossEntropy(logits, new int[] {-100, -100}).item()));
     // label smoothing 0.3: 0.7 * nll + 0.3 * mean over classes of -log p
     double smooth0 = (3 * Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 6) / 3;
     double want = (0.7 * l0 + 0.3 * smooth0 + 0.7 * l1 + 0.3 * l1) / 2;
-    assertEquals(want, Functional.crossEntropy(logits, targets, Reduction.MEAN, -100, 0.3f).item(), 1e-6);
-    // 1-D logits take one target
-    assertEquals(l0, Functional.crossEntropy(Tensor.vector(1f, 2f, 3f), new int[] {2}).item(), 1e-6);
     assertEquals(
-        (l0 + l1) / 2, Functional.nllLoss(logits.logSoftmax(1), targets).item(), 1e-6);
+        want, Functional.crossEntropy(logits, targets, Reduction.MEAN, -100, 0.3f).item(), 1e-6);
+    // 1-D logits take one target
+    assertEquals(
+        l0, Functional.crossEntropy(Tensor.vector(1f, 2f, 3f), new int[] {2}).item(), 1e-6);
+    assertEquals((l0 + l1) / 2, Functional.nllLoss(logits.logSoftmax(1), targets).item(), 1e-6);
   }
 
   @Test
@@ -719,8 +770,9 @@ class TensorTest {
     }
     assertEquals(bce / 3, Functional.binaryCrossEntropyWithLogits(x, t).item(), 1e-6);
     // stable for large logits
-    Tensor big = Functional.binaryCrossEntropyWithLogits(
-        Tensor.vector(100f, -100f), Tensor.vector(0f, 1f), Reduction.NONE);
+    Tensor big =
+        Functional.binaryCrossEntropyWithLogits(
+            Tensor.vector(100f, -100f), Tensor.vector(0f, 1f), Reduction.NONE);
     assertValues(new float[] {100f, 100f}, big, 1e-6);
   }
 

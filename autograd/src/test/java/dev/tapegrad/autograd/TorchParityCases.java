@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * The tapegrad side of the PyTorch parity fixtures: for each case of {@code
- * tools/fixtures_autograd.py}, the same expression written with tapegrad's ops. The Python
- * function of the same name is the reference; keep the two in the same order.
+ * tools/fixtures_autograd.py}, the same expression written with tapegrad's ops. The Python function
+ * of the same name is the reference; keep the two in the same order.
  */
 final class TorchParityCases {
   private TorchParityCases() {}
@@ -33,7 +33,9 @@ final class TorchParityCases {
     Map<String, Expression> c = new LinkedHashMap<>();
 
     // ---------------------------------------------------------------- broadcasting
-    c.put("broadcast_rank_extend", in -> in.get("a").mul(in.get("b")).add(in.get("c")).sub(in.get("s")));
+    c.put(
+        "broadcast_rank_extend",
+        in -> in.get("a").mul(in.get("b")).add(in.get("c")).sub(in.get("s")));
     c.put(
         "broadcast_outer",
         in -> in.get("a").sub(in.get("b")).mul(in.get("c")).div(in.get("e").exp().add(1f)));
@@ -262,7 +264,9 @@ final class TorchParityCases {
         "slice_step",
         in -> {
           Tensor x = in.get("x");
-          return x.slice(0, 1, 4, 1).slice(1, 1, END, 2).mul(x.slice(0, -3, END, 1).slice(1, 0, 3, 1));
+          return x.slice(0, 1, 4, 1)
+              .slice(1, 1, END, 2)
+              .mul(x.slice(0, -3, END, 1).slice(1, 0, 3, 1));
         });
 
     // ---------------------------------------------------------------- elementwise compositions
@@ -305,7 +309,8 @@ final class TorchParityCases {
         "mlp_gelu_cross_entropy",
         in -> {
           Tensor hidden = in.get("x").matmul(in.get("W1").t()).add(in.get("b1")).gelu();
-          return crossEntropy(hidden.matmul(in.get("W2").t()).add(in.get("b2")), in.ints("targets"));
+          return crossEntropy(
+              hidden.matmul(in.get("W2").t()).add(in.get("b2")), in.ints("targets"));
         });
     c.put(
         "mlp_tanh_sigmoid_mse",
@@ -319,14 +324,27 @@ final class TorchParityCases {
           Tensor[] state = {in.get("h0"), in.get("c0")};
           for (String x : List.of("x1", "x2")) {
             state =
-                lstmCell(in.get(x), state[0], state[1], in.get("weightIh"), in.get("weightHh"), in.get("biasIh"), in.get("biasHh"));
+                lstmCell(
+                    in.get(x),
+                    state[0],
+                    state[1],
+                    in.get("weightIh"),
+                    in.get("weightHh"),
+                    in.get("biasIh"),
+                    in.get("biasHh"));
           }
           return Tensor.cat(List.of(state[0], state[1]), 1);
         });
     c.put(
         "gru_step",
         in ->
-            gruCell(in.get("x"), in.get("h"), in.get("weightIh"), in.get("weightHh"), in.get("biasIh"), in.get("biasHh")));
+            gruCell(
+                in.get("x"),
+                in.get("h"),
+                in.get("weightIh"),
+                in.get("weightHh"),
+                in.get("biasIh"),
+                in.get("biasHh")));
     c.put(
         "attention",
         in ->
@@ -354,7 +372,8 @@ final class TorchParityCases {
     c.put(
         "hvp_cross_entropy",
         in ->
-            crossEntropy(in.get("x").matmul(in.get("W")), in.ints("targets"), Reduction.MEAN, -100, 0.1f));
+            crossEntropy(
+                in.get("x").matmul(in.get("W")), in.ints("targets"), Reduction.MEAN, -100, 0.1f));
     c.put(
         "hvp_softmax_log_softmax",
         in -> {
@@ -425,7 +444,14 @@ final class TorchParityCases {
         "hvp_lstm_cell",
         in -> {
           Tensor[] hc =
-              lstmCell(in.get("x"), in.get("h"), in.get("c"), in.get("weightIh"), in.get("weightHh"), in.get("bias"), Tensor.zeros(16));
+              lstmCell(
+                  in.get("x"),
+                  in.get("h"),
+                  in.get("c"),
+                  in.get("weightIh"),
+                  in.get("weightHh"),
+                  in.get("bias"),
+                  Tensor.zeros(16));
           return hc[0].square().sum().add(hc[1].mul(hc[0]).sum());
         });
     c.put(
@@ -440,7 +466,8 @@ final class TorchParityCases {
         "gradient_penalty_hvp",
         in -> {
           Tensor x = in.get("x");
-          Tensor gx = Autograd.grad(x.matmul(in.get("W")).softplus().sum(), List.of(x), true).get(0);
+          Tensor gx =
+              Autograd.grad(x.matmul(in.get("W")).softplus().sum(), List.of(x), true).get(0);
           return gx.square().sum();
         });
 
@@ -466,7 +493,12 @@ final class TorchParityCases {
         "masked_gradients_max_min",
         in -> {
           Tensor x = in.get("x");
-          return x.max(1, false).sub(2f).sqrt().sum().add(x.max().sub(2f).sqrt()).add(x.min(1, false).sqrt().sum());
+          return x.max(1, false)
+              .sub(2f)
+              .sqrt()
+              .sum()
+              .add(x.max().sub(2f).sqrt())
+              .add(x.min(1, false).sqrt().sum());
         });
     c.put(
         "loss_all_targets_ignored",
@@ -488,7 +520,8 @@ final class TorchParityCases {
         "narrow_negative_start_small_gather_index",
         in -> {
           Tensor x = in.get("x");
-          return Tensor.cat(List.of(x.narrow(1, -3, 2).permute(-1, 0), x.gather(1, in.index("index"))), 1);
+          return Tensor.cat(
+              List.of(x.narrow(1, -3, 2).permute(-1, 0), x.gather(1, in.index("index"))), 1);
         });
 
     CASES = Collections.unmodifiableMap(c);
@@ -496,11 +529,16 @@ final class TorchParityCases {
 
   /** One LSTM step, gates i, f, g, o as in PyTorch; returns {h', c'}. */
   private static Tensor[] lstmCell(
-      Tensor x, Tensor h, Tensor c, Tensor weightIh, Tensor weightHh, Tensor biasIh, Tensor biasHh) {
+      Tensor x,
+      Tensor h,
+      Tensor c,
+      Tensor weightIh,
+      Tensor weightHh,
+      Tensor biasIh,
+      Tensor biasHh) {
     Tensor gates = x.matmul(weightIh.t()).add(biasIh).add(h.matmul(weightHh.t())).add(biasHh);
     List<Tensor> ifgo = gates.chunk(4, 1);
-    Tensor next =
-        ifgo.get(1).sigmoid().mul(c).add(ifgo.get(0).sigmoid().mul(ifgo.get(2).tanh()));
+    Tensor next = ifgo.get(1).sigmoid().mul(c).add(ifgo.get(0).sigmoid().mul(ifgo.get(2).tanh()));
     return new Tensor[] {ifgo.get(3).sigmoid().mul(next.tanh()), next};
   }
 

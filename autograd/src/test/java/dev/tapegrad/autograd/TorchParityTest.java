@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestFactory;
  * scale}, with {@code scale = max(1, max |expected|)} over the tensor, so that entries that are
  * sums of cancelling terms are judged against the size of their tensor. Outputs use {@code rtol =
  * 1e-4, atol = 1e-5}; gradients, first and second order, {@code rtol = 1e-3, atol = 1e-4}. The
- * generator rejects cases whose float32 results are not within a tenth of these of float64. NaN
- * and infinities in the fixture (written as the strings {@code "NaN"}, {@code "Infinity"}) must be
+ * generator rejects cases whose float32 results are not within a tenth of these of float64. NaN and
+ * infinities in the fixture (written as the strings {@code "NaN"}, {@code "Infinity"}) must be
  * matched exactly.
  */
 class TorchParityTest {
@@ -57,15 +57,21 @@ class TorchParityTest {
 
   @Test
   void everyFixtureHasAJavaExpressionAndEveryExpressionAFixture() {
-    TreeSet<String> inFixture = fixtures.stream().map(Fixture::name).collect(Collectors.toCollection(TreeSet::new));
+    TreeSet<String> inFixture =
+        fixtures.stream().map(Fixture::name).collect(Collectors.toCollection(TreeSet::new));
     assertEquals(fixtures.size(), inFixture.size(), "duplicate case names in " + FIXTURE);
     TreeSet<String> onlyInFixture = new TreeSet<>(inFixture);
     onlyInFixture.removeAll(TorchParityCases.CASES.keySet());
     TreeSet<String> onlyInJava = new TreeSet<>(TorchParityCases.CASES.keySet());
     onlyInJava.removeAll(inFixture);
     assertAll(
-        () -> assertTrue(onlyInFixture.isEmpty(), "fixture cases without a Java expression: " + onlyInFixture),
-        () -> assertTrue(onlyInJava.isEmpty(), "Java expressions without a fixture case: " + onlyInJava));
+        () ->
+            assertTrue(
+                onlyInFixture.isEmpty(),
+                "fixture cases without a Java expression: " + onlyInFixture),
+        () ->
+            assertTrue(
+                onlyInJava.isEmpty(), "Java expressions without a fixture case: " + onlyInJava));
   }
 
   @Test
@@ -77,8 +83,7 @@ class TorchParityTest {
 
   @TestFactory
   Stream<DynamicTest> matchesPyTorch() {
-    return fixtures.stream()
-        .map(f -> DynamicTest.dynamicTest(f.name(), () -> check(f)));
+    return fixtures.stream().map(f -> DynamicTest.dynamicTest(f.name(), () -> check(f)));
   }
 
   // ---------------------------------------------------------------- one case
@@ -100,7 +105,14 @@ class TorchParityTest {
       for (Map.Entry<String, Data> e : f.grads().entrySet()) {
         Tensor leaf = in.get(e.getKey());
         Tensor grad = leaf.grad() == null ? leaf.zerosLike() : leaf.grad();
-        compare(failures, f, "gradient of '" + e.getKey() + "'", e.getValue(), grad, GRAD_RTOL, GRAD_ATOL);
+        compare(
+            failures,
+            f,
+            "gradient of '" + e.getKey() + "'",
+            e.getValue(),
+            grad,
+            GRAD_RTOL,
+            GRAD_ATOL);
       }
     }
 
@@ -115,14 +127,30 @@ class TorchParityTest {
       Tensor dot = Tensor.scalar(0f);
       for (int i = 0; i < names.size(); i++) {
         String name = names.get(i);
-        compare(failures, f, "gradient of '" + name + "' (createGraph)", f.grads().get(name), grads.get(i), GRAD_RTOL, GRAD_ATOL);
+        compare(
+            failures,
+            f,
+            "gradient of '" + name + "' (createGraph)",
+            f.grads().get(name),
+            grads.get(i),
+            GRAD_RTOL,
+            GRAD_ATOL);
         dot = dot.add(grads.get(i).mul(f.v().get(name).tensor()).sum());
       }
       List<Tensor> second =
-          dot.requiresGrad() ? Autograd.grad(dot, wrt, false) : wrt.stream().map(Tensor::zerosLike).collect(Collectors.toList());
+          dot.requiresGrad()
+              ? Autograd.grad(dot, wrt, false)
+              : wrt.stream().map(Tensor::zerosLike).collect(Collectors.toList());
       for (int i = 0; i < names.size(); i++) {
         String name = names.get(i);
-        compare(failures, f, "second-order gradient of '" + name + "'", f.secondGrads().get(name), second.get(i), GRAD_RTOL, GRAD_ATOL);
+        compare(
+            failures,
+            f,
+            "second-order gradient of '" + name + "'",
+            f.secondGrads().get(name),
+            second.get(i),
+            GRAD_RTOL,
+            GRAD_ATOL);
       }
     }
     if (!failures.isEmpty()) {
@@ -132,9 +160,20 @@ class TorchParityTest {
 
   /** Compares one tensor elementwise; records the worst element of a failing tensor. */
   private static void compare(
-      List<String> failures, Fixture f, String what, Data expected, Tensor actual, double rtol, double atol) {
+      List<String> failures,
+      Fixture f,
+      String what,
+      Data expected,
+      Tensor actual,
+      double rtol,
+      double atol) {
     if (!actual.hasShape(expected.shape())) {
-      failures.add(what + ": shape " + Arrays.toString(actual.shape()) + ", expected " + Arrays.toString(expected.shape()));
+      failures.add(
+          what
+              + ": shape "
+              + Arrays.toString(actual.shape())
+              + ", expected "
+              + Arrays.toString(expected.shape()));
       return;
     }
     float[] a = actual.toFloatArray();
@@ -172,7 +211,13 @@ class TorchParityTest {
       failures.add(
           String.format(
               "%s: %d of %d elements differ; worst at index %s: expected %.9g, actual %.9g (%s)",
-              what, bad, e.length, Arrays.toString(unravel(worst, expected.shape())), e[worst], a[worst], why));
+              what,
+              bad,
+              e.length,
+              Arrays.toString(unravel(worst, expected.shape())),
+              e[worst],
+              a[worst],
+              why));
     }
   }
 
@@ -227,7 +272,8 @@ class TorchParityTest {
     Tensor get(String name) {
       Tensor t = tensors.get(name);
       if (t == null) {
-        throw new IllegalArgumentException("case '" + caseName + "' has no input '" + name + "'; it has " + tensors.keySet());
+        throw new IllegalArgumentException(
+            "case '" + caseName + "' has no input '" + name + "'; it has " + tensors.keySet());
       }
       return t;
     }
@@ -250,7 +296,13 @@ class TorchParityTest {
     private Data intData(String name) {
       Data d = ints.get(name);
       if (d == null) {
-        throw new IllegalArgumentException("case '" + caseName + "' has no integer argument '" + name + "'; it has " + ints.keySet());
+        throw new IllegalArgumentException(
+            "case '"
+                + caseName
+                + "' has no integer argument '"
+                + name
+                + "'; it has "
+                + ints.keySet());
       }
       return d;
     }
@@ -278,7 +330,8 @@ class TorchParityTest {
     List<Input> inputs = new ArrayList<>();
     for (JsonElement e : c.getAsJsonArray("inputs")) {
       JsonObject o = e.getAsJsonObject();
-      inputs.add(new Input(o.get("name").getAsString(), o.get("requiresGrad").getAsBoolean(), data(o)));
+      inputs.add(
+          new Input(o.get("name").getAsString(), o.get("requiresGrad").getAsBoolean(), data(o)));
     }
     boolean second = c.get("secondOrder").getAsBoolean();
     JsonElement gradOutput = c.get("gradOutput");
@@ -315,7 +368,10 @@ class TorchParityTest {
     for (int i = 0; i < values.length; i++) {
       values[i] = valuesJson.get(i).getAsFloat();
     }
-    assertEquals(Arrays.stream(shape).reduce(1, (x, y) -> x * y), values.length, () -> "fixture tensor of shape " + Arrays.toString(shape));
+    assertEquals(
+        Arrays.stream(shape).reduce(1, (x, y) -> x * y),
+        values.length,
+        () -> "fixture tensor of shape " + Arrays.toString(shape));
     return new Data(shape, values);
   }
 }

@@ -46,7 +46,17 @@ class TraceTest {
       Tensor.cat(List.of(x, x), 1).indexSelect(2, 3, 0).clamp(-1f, 1f).leakyRelu(0.2f);
       List<Trace.Op> ops = trace.ops();
       assertEquals(
-          List.of("permute", "sum", "mul", "narrow", "softmax", "cat", "indexSelect", "clamp", "leakyRelu"), names(trace));
+          List.of(
+              "permute",
+              "sum",
+              "mul",
+              "narrow",
+              "softmax",
+              "cat",
+              "indexSelect",
+              "clamp",
+              "leakyRelu"),
+          names(trace));
       assertArrayEquals(new int[] {2, 0, 1}, (int[]) ops.get(0).attribute("perm"));
       assertEquals(Map.of("dim", 1, "keepDim", true), ops.get(1).attributes());
       assertEquals(0.5f, ops.get(2).attribute("scalar"));
@@ -66,10 +76,13 @@ class TraceTest {
     try (Trace trace = Trace.start()) {
       assertTrue(Trace.active());
       boolean otherThread =
-          Executors.newSingleThreadExecutor().submit(() -> {
-            x.exp();
-            return Trace.active();
-          }).get();
+          Executors.newSingleThreadExecutor()
+              .submit(
+                  () -> {
+                    x.exp();
+                    return Trace.active();
+                  })
+              .get();
       assertFalse(otherThread);
       assertEquals(List.of(), trace.ops());
     }
@@ -84,7 +97,10 @@ class TraceTest {
       Tensor lt = x.lt(y);
       Tensor arg = x.argmax(1, true);
       assertEquals(List.of("lt", "argmax"), names(trace));
-      assertSame(x, trace.ops().get(0).inputs().get(0), "inputs in the caller's order, though lt runs as gt swapped");
+      assertSame(
+          x,
+          trace.ops().get(0).inputs().get(0),
+          "inputs in the caller's order, though lt runs as gt swapped");
       assertSame(y, trace.ops().get(0).inputs().get(1));
       assertEquals(Map.of("dim", 1, "keepDim", true), trace.ops().get(1).attributes());
       assertTrue(lt.isLeaf() && arg.isLeaf(), "still no node on the tape");
@@ -107,10 +123,15 @@ class TraceTest {
     Tensor x = Tensor.randn(6, 2);
     try (Trace trace = Trace.start()) {
       Tensor y =
-          Trace.composite("square", Map.of("k", 2), List.of(x), () -> {
-            assertFalse(Trace.active());
-            return x.mul(x).add(1f);
-          }, out -> List.of(out));
+          Trace.composite(
+              "square",
+              Map.of("k", 2),
+              List.of(x),
+              () -> {
+                assertFalse(Trace.active());
+                return x.mul(x).add(1f);
+              },
+              out -> List.of(out));
       x.neg();
       assertEquals(List.of("square", "neg"), names(trace));
       assertEquals(Map.of("k", 2), trace.ops().get(0).attributes());

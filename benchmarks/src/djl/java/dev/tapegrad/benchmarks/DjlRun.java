@@ -28,12 +28,12 @@ import java.util.function.Supplier;
 
 /**
  * The DJL side of the comparison (built only with {@code -Pdjl}): DJL's PyTorch engine, on the
- * libtorch inside the {@code pytorch-native-cpu} jar, runs the MLP and char-rnn workloads of
- * {@link Workloads} and prints them in the format of {@link TapegradRun}.
+ * libtorch inside the {@code pytorch-native-cpu} jar, runs the MLP and char-rnn workloads of {@link
+ * Workloads} and prints them in the format of {@link TapegradRun}.
  *
- * <p>Each step is built from DJL's NDArray operations, not from its {@code Trainer} and blocks,
- * so that it does exactly what the tapegrad and PyTorch steps do and no more: the embedding,
- * the recurrent layer (DJL's {@code NDArrayEx.lstm}, {@code gru} and {@code rnn}, the same fused
+ * <p>Each step is built from DJL's NDArray operations, not from its {@code Trainer} and blocks, so
+ * that it does exactly what the tapegrad and PyTorch steps do and no more: the embedding, the
+ * recurrent layer (DJL's {@code NDArrayEx.lstm}, {@code gru} and {@code rnn}, the same fused
  * libtorch kernels DJL's {@code LSTM}, {@code GRU} and {@code RNN} blocks call), the linear head,
  * log-softmax and the pick of each target, DJL's {@code GradientCollector} for the backward pass,
  * and DJL's {@link Adam} (lr 1e-3) on every parameter. Gradients are zeroed after the update, as
@@ -77,8 +77,8 @@ public final class DjlRun {
       Map<String, Supplier<?>> tasks = tasks(manager);
       if (only != null) {
         for (String name : only) {
-          if (!tasks.containsKey(name) && !Workloads.all().stream().anyMatch(
-              w -> w.name().equals(name))) {
+          if (!tasks.containsKey(name)
+              && !Workloads.all().stream().anyMatch(w -> w.name().equals(name))) {
             throw new IllegalArgumentException("--only: unknown workload '" + name + "'");
           }
         }
@@ -135,8 +135,10 @@ public final class DjlRun {
   /** Parameters with gradients and one Adam over them. */
   private static class Trainable {
     final List<NDArray> parameters = new ArrayList<>();
-    final Adam adam = Optimizer.adam()
-        .optLearningRateTracker(Tracker.fixed((float) Workloads.LEARNING_RATE)).build();
+    final Adam adam =
+        Optimizer.adam()
+            .optLearningRateTracker(Tracker.fixed((float) Workloads.LEARNING_RATE))
+            .build();
 
     NDArray parameter(NDManager manager, float scale, long... shape) {
       NDArray p = manager.randomUniform(-scale, scale, new Shape(shape));
@@ -175,8 +177,8 @@ public final class DjlRun {
       }
       name = s.append(" batch ").append(batch).toString();
       x = manager.randomNormal(new Shape(batch, sizes[0]));
-      targets = manager.randomInteger(0, sizes[sizes.length - 1], new Shape(batch, 1),
-          DataType.INT64);
+      targets =
+          manager.randomInteger(0, sizes[sizes.length - 1], new Shape(batch, 1), DataType.INT64);
       for (int l = 0; l + 1 < sizes.length; l++) {
         float scale = (float) (1 / Math.sqrt(sizes[l]));
         parameter(manager, scale, sizes[l], sizes[l + 1]);
@@ -224,8 +226,11 @@ public final class DjlRun {
       this.cell = cell;
       this.hidden = hidden;
       this.layers = layers;
-      name = cell + (hidden == Workloads.CHAR_HIDDEN ? "" : " h" + hidden)
-          + (layers == 1 ? "" : " " + layers + "-layer") + " char step";
+      name =
+          cell
+              + (hidden == Workloads.CHAR_HIDDEN ? "" : " h" + hidden)
+              + (layers == 1 ? "" : " " + layers + "-layer")
+              + " char step";
       embedding = parameter(manager, 1f, Workloads.CHAR_VOCAB, Workloads.CHAR_EMBED);
       int gates = cell.equals("lstm") ? 4 : cell.equals("gru") ? 3 : 1;
       float scale = (float) (1 / Math.sqrt(hidden));
@@ -241,10 +246,18 @@ public final class DjlRun {
       headBias = parameter(manager, scale, Workloads.CHAR_VOCAB);
       h0 = manager.zeros(new Shape(layers, Workloads.CHAR_BATCH, hidden));
       c0 = manager.zeros(new Shape(layers, Workloads.CHAR_BATCH, hidden));
-      inputs = manager.randomInteger(0, Workloads.CHAR_VOCAB,
-          new Shape(Workloads.CHAR_STEPS, Workloads.CHAR_BATCH), DataType.INT64);
-      targets = manager.randomInteger(0, Workloads.CHAR_VOCAB,
-          new Shape((long) Workloads.CHAR_STEPS * Workloads.CHAR_BATCH, 1), DataType.INT64);
+      inputs =
+          manager.randomInteger(
+              0,
+              Workloads.CHAR_VOCAB,
+              new Shape(Workloads.CHAR_STEPS, Workloads.CHAR_BATCH),
+              DataType.INT64);
+      targets =
+          manager.randomInteger(
+              0,
+              Workloads.CHAR_VOCAB,
+              new Shape((long) Workloads.CHAR_STEPS * Workloads.CHAR_BATCH, 1),
+              DataType.INT64);
     }
 
     float run() {
@@ -257,20 +270,26 @@ public final class DjlRun {
         NDArray h;
         switch (cell) {
           case "lstm":
-            h = x.getNDArrayInternal().lstm(x, new NDList(h0, c0), recurrent, true, layers, 0,
-                true, false, false).get(0);
+            h =
+                x.getNDArrayInternal()
+                    .lstm(x, new NDList(h0, c0), recurrent, true, layers, 0, true, false, false)
+                    .get(0);
             break;
           case "gru":
-            h = x.getNDArrayInternal().gru(x, h0, recurrent, true, layers, 0, true, false, false)
-                .get(0);
+            h =
+                x.getNDArrayInternal()
+                    .gru(x, h0, recurrent, true, layers, 0, true, false, false)
+                    .get(0);
             break;
           default:
-            h = x.getNDArrayInternal().rnn(x, h0, recurrent, true, layers, RNN.Activation.TANH,
-                0, true, false, false).get(0);
+            h =
+                x.getNDArrayInternal()
+                    .rnn(x, h0, recurrent, true, layers, RNN.Activation.TANH, 0, true, false, false)
+                    .get(0);
         }
         NDArray flat = h.reshape((long) Workloads.CHAR_STEPS * Workloads.CHAR_BATCH, hidden);
-        NDArray logits = flat.getNDArrayInternal().linear(flat, headWeight, headBias)
-            .singletonOrThrow();
+        NDArray logits =
+            flat.getNDArrayInternal().linear(flat, headWeight, headBias).singletonOrThrow();
         NDArray value = crossEntropy(logits, targets);
         collector.backward(value);
         loss = value.getFloat();

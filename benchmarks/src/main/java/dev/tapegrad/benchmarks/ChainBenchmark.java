@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 10, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class ChainBenchmark {
   /** Ops in the chain. */
@@ -64,12 +66,13 @@ public class ChainBenchmark {
     b.zeroGrad();
     Tensor y = x;
     for (int i = 0; i < OPS; i++) {
-      y = switch (i % 4) {
-        case 0 -> y.mul(w);
-        case 1 -> y.add(b);
-        case 2 -> y.tanh();
-        default -> y.mul(0.5f);
-      };
+      y =
+          switch (i % 4) {
+            case 0 -> y.mul(w);
+            case 1 -> y.add(b);
+            case 2 -> y.tanh();
+            default -> y.mul(0.5f);
+          };
     }
     Tensor loss = y.sum();
     loss.backward();

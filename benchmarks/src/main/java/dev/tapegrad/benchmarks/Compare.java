@@ -53,10 +53,10 @@ public final class Compare {
 
   /**
    * The JVM flags that give tapegrad {@code threads} threads: its own setting, and the CPU count
-   * the JVM reports (which sizes the collector and any code that still reads it). The one place
-   * to change when the thread setting changes: once every kernel follows {@code
-   * tapegrad.threads}, drop {@code ActiveProcessorCount}, which also gives the 1-thread JVM a
-   * single GC thread (in one loaded run, 13.7 s of G1 pauses at 1 CPU against 5.4 s at 2).
+   * the JVM reports (which sizes the collector and any code that still reads it). The one place to
+   * change when the thread setting changes: once every kernel follows {@code tapegrad.threads},
+   * drop {@code ActiveProcessorCount}, which also gives the 1-thread JVM a single GC thread (in one
+   * loaded run, 13.7 s of G1 pauses at 1 CPU against 5.4 s at 2).
    */
   static List<String> tapegradThreadFlags(int threads) {
     return List.of("-Dtapegrad.threads=" + threads, "-XX:ActiveProcessorCount=" + threads);
@@ -64,11 +64,10 @@ public final class Compare {
 
   /**
    * The collector of every tapegrad JVM unless {@code --jvm-arg} names another: the one HotSpot
-   * picks for this machine. Without it, {@code -XX:ActiveProcessorCount=1} would also switch
-   * the 1-thread JVM to the Serial collector, whose heap stays near its initial size (365 MB on
-   * a 24 GB machine) while one LSTM char step allocates about 260 MB: 2.7 young collections per
-   * step and a full one every few steps, a cost of the collector rather than of the thread
-   * count.
+   * picks for this machine. Without it, {@code -XX:ActiveProcessorCount=1} would also switch the
+   * 1-thread JVM to the Serial collector, whose heap stays near its initial size (365 MB on a 24 GB
+   * machine) while one LSTM char step allocates about 260 MB: 2.7 young collections per step and a
+   * full one every few steps, a cost of the collector rather than of the thread count.
    */
   static final String COLLECTOR = "-XX:+UseG1GC";
 
@@ -162,7 +161,9 @@ public final class Compare {
           break;
         default:
           throw new IllegalArgumentException(
-              "unknown option '" + a + "'; usage: Compare [--quick] [--rounds N] [--threads 1,2]"
+              "unknown option '"
+                  + a
+                  + "'; usage: Compare [--quick] [--rounds N] [--threads 1,2]"
                   + " [--out FILE.md] [--only NAME,NAME] [--no-torch] [--no-djl] [--python PATH]"
                   + " [--script tools/bench_torch.py] [--jvm-arg ARG]...");
       }
@@ -186,19 +187,20 @@ public final class Compare {
     List<Workloads.Workload> selected;
     try {
       o = parse(args);
-      selected = TapegradRun.select(Workloads.all(),
-          o.only == null ? null : Set.of(o.only.split(",")));
+      selected =
+          TapegradRun.select(Workloads.all(), o.only == null ? null : Set.of(o.only.split(",")));
     } catch (IllegalArgumentException e) {
       System.err.println("Compare: " + e.getMessage());
       System.exit(2);
       return;
     }
     Instant started = Instant.now();
-    Path target = Files.isDirectory(Path.of("benchmarks")) ? Path.of("benchmarks", "target")
-        : Path.of("target");
+    Path target =
+        Files.isDirectory(Path.of("benchmarks"))
+            ? Path.of("benchmarks", "target")
+            : Path.of("target");
     Path out = o.out != null ? o.out : target.resolve("compare.md");
-    Path csv =
-        out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
+    Path csv = out.resolveSibling(out.getFileName().toString().replaceFirst("\\.md$", "") + ".csv");
 
     List<Launch> launches = launches(o);
     List<Report.Row> rows = new ArrayList<>();
@@ -228,14 +230,25 @@ public final class Compare {
           continue;
         }
         facts.putIfAbsent(l.config().id(), result.facts);
-        result.seconds.forEach((name, s) -> {
-          report.add(name, l.config().id(), s);
-          System.out.printf(Locale.ROOT, "#   %-28s %s%n", name, Report.formatTime(s));
-        });
+        result.seconds.forEach(
+            (name, s) -> {
+              report.add(name, l.config().id(), s);
+              System.out.printf(Locale.ROOT, "#   %-28s %s%n", name, Report.formatTime(s));
+            });
       }
       // after every round, so that an interrupted run still leaves the rounds it finished
-      String markdown = document(o, r + 1, commandLine(args), started, load0, loadAverage(),
-          launches, facts, problems, report);
+      String markdown =
+          document(
+              o,
+              r + 1,
+              commandLine(args),
+              started,
+              load0,
+              loadAverage(),
+              launches,
+              facts,
+              problems,
+              report);
       Files.createDirectories(out.toAbsolutePath().getParent());
       Files.writeString(out, markdown, StandardCharsets.UTF_8);
       Files.writeString(csv, report.csv(), StandardCharsets.UTF_8);
@@ -243,9 +256,14 @@ public final class Compare {
     System.out.println();
     System.out.print(report.markdown());
     System.out.println();
-    System.out.println("# wrote " + out + " and " + csv + " in "
-        + Math.round(ChronoUnit.SECONDS.between(started, Instant.now()) / 60.0 * 10) / 10.0
-        + " min");
+    System.out.println(
+        "# wrote "
+            + out
+            + " and "
+            + csv
+            + " in "
+            + Math.round(ChronoUnit.SECONDS.between(started, Instant.now()) / 60.0 * 10) / 10.0
+            + " min");
   }
 
   /** The processes of one round, in order: frameworks alternate, fewer threads first. */
@@ -262,8 +280,9 @@ public final class Compare {
     Path script = o.script != null ? o.script : findScript();
     Properties djl = djlSettings();
     if (o.torch && script == null) {
-      System.out.println("# tools/bench_torch.py not found (run from the repository root or"
-          + " pass --script): no PyTorch columns");
+      System.out.println(
+          "# tools/bench_torch.py not found (run from the repository root or"
+              + " pass --script): no PyTorch columns");
     }
     if (o.djl && djl == null) {
       System.out.println("# DJL not built (mvn -Pbench,djl ...): no DJL columns");
@@ -275,17 +294,29 @@ public final class Compare {
       tg.addAll(tapegradJvmFlags(threads, o.jvmArgs));
       tg.addAll(List.of("-cp", classpath, TapegradRun.class.getName()));
       tg.addAll(workerArgs);
-      list.add(new Launch(new Report.Config("tapegrad-" + threads, "tapegrad", threads,
-          "tapegrad " + threads + plural), tg, Map.of()));
+      list.add(
+          new Launch(
+              new Report.Config(
+                  "tapegrad-" + threads, "tapegrad", threads, "tapegrad " + threads + plural),
+              tg,
+              Map.of()));
 
       Map<String, String> env = nativeThreadEnv(threads);
       String passive = threads > 1 ? ", passive" : "";
       if (o.torch && script != null) {
-        List<String> py = new ArrayList<>(List.of(o.python, script.toString(), "--threads",
-            Integer.toString(threads)));
+        List<String> py =
+            new ArrayList<>(
+                List.of(o.python, script.toString(), "--threads", Integer.toString(threads)));
         py.addAll(workerArgs);
-        list.add(new Launch(new Report.Config("pytorch-" + threads, "pytorch", threads,
-            "PyTorch " + threads + plural + passive), py, env));
+        list.add(
+            new Launch(
+                new Report.Config(
+                    "pytorch-" + threads,
+                    "pytorch",
+                    threads,
+                    "PyTorch " + threads + plural + passive),
+                py,
+                env));
       }
       if (o.djl && djl != null) {
         List<String> dj = new ArrayList<>(List.of(javaBin.toString()));
@@ -296,11 +327,18 @@ public final class Compare {
         }
         dj.add("-Dai.djl.pytorch.num_threads=" + threads);
         dj.add("-Dai.djl.pytorch.num_interop_threads=1");
-        dj.addAll(List.of("-cp", classpath + File.pathSeparator
-            + djl.getProperty("classpath"), Compare.class.getPackageName() + ".DjlRun"));
+        dj.addAll(
+            List.of(
+                "-cp",
+                classpath + File.pathSeparator + djl.getProperty("classpath"),
+                Compare.class.getPackageName() + ".DjlRun"));
         dj.addAll(workerArgs);
-        list.add(new Launch(new Report.Config("djl-" + threads, "djl", threads,
-            "DJL " + threads + plural + passive), dj, env));
+        list.add(
+            new Launch(
+                new Report.Config(
+                    "djl-" + threads, "djl", threads, "DJL " + threads + plural + passive),
+                dj,
+                env));
       }
     }
     // order within a round: tapegrad 1, PyTorch 1, DJL 1, tapegrad 2, ...; interleaving keeps
@@ -353,13 +391,15 @@ public final class Compare {
       r.error = "cannot start " + launch.command().get(0) + ": " + e.getMessage();
       return r;
     }
-    CompletableFuture<String> stderr = CompletableFuture.supplyAsync(() -> {
-      try {
-        return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        return e.toString();
-      }
-    });
+    CompletableFuture<String> stderr =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (IOException e) {
+                return e.toString();
+              }
+            });
     String stdout;
     try {
       stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -382,16 +422,22 @@ public final class Compare {
     if (process.exitValue() != 0) {
       String err = stderr.join().strip();
       String[] lines = err.split("\n");
-      result.error = "exit " + process.exitValue() + (err.isEmpty() ? ""
-          : ": " + String.join(" | ", List.of(lines).subList(Math.max(0, lines.length - 3),
-              lines.length)));
+      result.error =
+          "exit "
+              + process.exitValue()
+              + (err.isEmpty()
+                  ? ""
+                  : ": "
+                      + String.join(
+                          " | ",
+                          List.of(lines).subList(Math.max(0, lines.length - 3), lines.length)));
     }
     return result;
   }
 
   /**
-   * Parses a worker's output: lines {@code name<TAB>seconds}, and comment lines {@code # key
-   * value} for the facts of the run (framework version, threads, collector).
+   * Parses a worker's output: lines {@code name<TAB>seconds}, and comment lines {@code # key value}
+   * for the facts of the run (framework version, threads, collector).
    */
   static WorkerResult parseWorkerOutput(String output) {
     WorkerResult r = new WorkerResult();
@@ -415,8 +461,9 @@ public final class Compare {
   }
 
   private static String commandLine(String[] args) {
-    List<String> parts = new ArrayList<>(List.of("java", "-cp",
-        System.getProperty("java.class.path"), Compare.class.getName()));
+    List<String> parts =
+        new ArrayList<>(
+            List.of("java", "-cp", System.getProperty("java.class.path"), Compare.class.getName()));
     parts.addAll(List.of(args));
     StringBuilder s = new StringBuilder();
     for (String p : parts) {
@@ -482,38 +529,72 @@ public final class Compare {
     return "?";
   }
 
-  private static String document(Options o, int roundsDone, String command, Instant started,
-      String load0, String load1, List<Launch> launches, Map<String, Map<String, String>> facts,
-      List<String> problems, Report report) {
+  private static String document(
+      Options o,
+      int roundsDone,
+      String command,
+      Instant started,
+      String load0,
+      String load1,
+      List<Launch> launches,
+      Map<String, Map<String, String>> facts,
+      List<String> problems,
+      Report report) {
     StringBuilder d = new StringBuilder();
     d.append("<!-- written by dev.tapegrad.benchmarks.Compare; see docs/performance.md -->\n\n");
     d.append(report.markdown()).append('\n');
-    d.append("Each cell: the median over ").append(roundsDone).append(roundsDone == 1
-        ? " round" : " rounds").append(" of each round's median");
+    d.append("Each cell: the median over ")
+        .append(roundsDone)
+        .append(roundsDone == 1 ? " round" : " rounds")
+        .append(" of each round's median");
     if (roundsDone > 1) {
       d.append(", and in brackets the slowest and fastest round");
     }
-    d.append(". Every configuration ran in a fresh process per round, rounds alternating the "
-        + "frameworks. Ratios: tapegrad's best median ÷ the other framework's best median "
-        + "(below 1, tapegrad is faster); in brackets the thread counts that were best.");
+    d.append(
+        ". Every configuration ran in a fresh process per round, rounds alternating the "
+            + "frameworks. Ratios: tapegrad's best median ÷ the other framework's best median "
+            + "(below 1, tapegrad is faster); in brackets the thread counts that were best.");
     if (o.quick) {
       d.append(" **Quick mode: short warm-up and few samples, a smoke test, not a measurement.**");
     }
     d.append("\n\n");
     d.append("- Command: `").append(command).append("`\n");
-    d.append("- Started ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(", ")
-        .append(o.quick ? "quick" : "full").append(" timing, ").append(roundsDone).append(" of ")
-        .append(o.rounds()).append(o.rounds() == 1 ? " round" : " rounds")
-        .append(roundsDone < o.rounds() ? " so far" : "").append(", ")
-        .append(ChronoUnit.SECONDS.between(started, Instant.now()) / 60).append(" min")
-        .append("; load average ").append(load0).append(" at the start, ").append(load1)
+    d.append("- Started ")
+        .append(started.truncatedTo(ChronoUnit.SECONDS))
+        .append(", ")
+        .append(o.quick ? "quick" : "full")
+        .append(" timing, ")
+        .append(roundsDone)
+        .append(" of ")
+        .append(o.rounds())
+        .append(o.rounds() == 1 ? " round" : " rounds")
+        .append(roundsDone < o.rounds() ? " so far" : "")
+        .append(", ")
+        .append(ChronoUnit.SECONDS.between(started, Instant.now()) / 60)
+        .append(" min")
+        .append("; load average ")
+        .append(load0)
+        .append(" at the start, ")
+        .append(load1)
         .append(" at the end\n");
-    d.append("- Machine: ").append(cpuModel()).append(" (").append(cpuFlags()).append("), ")
-        .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(memory())
-        .append(", ").append(System.getProperty("os.name")).append(' ')
-        .append(System.getProperty("os.version")).append('\n');
-    d.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
-        .append(System.getProperty("java.runtime.version")).append('\n');
+    d.append("- Machine: ")
+        .append(cpuModel())
+        .append(" (")
+        .append(cpuFlags())
+        .append("), ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(" CPUs, ")
+        .append(memory())
+        .append(", ")
+        .append(System.getProperty("os.name"))
+        .append(' ')
+        .append(System.getProperty("os.version"))
+        .append('\n');
+    d.append("- JDK: ")
+        .append(System.getProperty("java.vm.name"))
+        .append(' ')
+        .append(System.getProperty("java.runtime.version"))
+        .append('\n');
     for (Launch l : launches) {
       Map<String, String> f = facts.get(l.config().id());
       d.append("- ").append(l.config().label()).append(": ");
@@ -521,11 +602,12 @@ public final class Compare {
         d.append("no result");
       } else {
         List<String> parts = new ArrayList<>();
-        f.forEach((k, v) -> {
-          if (!k.equals("framework")) {
-            parts.add(k + " " + v);
-          }
-        });
+        f.forEach(
+            (k, v) -> {
+              if (!k.equals("framework")) {
+                parts.add(k + " " + v);
+              }
+            });
         d.append(String.join("; ", parts));
       }
       if (!l.env().isEmpty()) {

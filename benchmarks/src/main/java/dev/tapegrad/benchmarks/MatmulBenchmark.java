@@ -18,14 +18,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Square matrix products on each kernel provider. GFLOP/s = {@code 2 size^3 / time}; for 1024 at
- * 20 ms per call, 107 GFLOP/s. Large products use every core (two here).
+ * Square matrix products on each kernel provider. GFLOP/s = {@code 2 size^3 / time}; for 1024 at 20
+ * ms per call, 107 GFLOP/s. Large products use every core (two here).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class MatmulBenchmark {
   @Param({"64", "128", "256", "512", "1024"})

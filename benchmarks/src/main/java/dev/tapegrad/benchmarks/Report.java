@@ -7,14 +7,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The comparison's results and their two renderings: a Markdown table for the README and a CSV
- * of every round's number. Pure formatting, so it is tested without timing anything.
+ * The comparison's results and their two renderings: a Markdown table for the README and a CSV of
+ * every round's number. Pure formatting, so it is tested without timing anything.
  *
  * <p>Each configuration runs once per round, in a fresh process, and reports one median per
- * workload. A table cell is the median over rounds of those medians, with the spread (min–max
- * over rounds) beside it: the spread shows how much a fresh process (JIT, memory layout, other
- * work on the machine) moves the number. The ratio columns divide tapegrad's best median (over
- * its thread counts) by the other framework's best median: below 1, tapegrad is faster.
+ * workload. A table cell is the median over rounds of those medians, with the spread (min–max over
+ * rounds) beside it: the spread shows how much a fresh process (JIT, memory layout, other work on
+ * the machine) moves the number. The ratio columns divide tapegrad's best median (over its thread
+ * counts) by the other framework's best median: below 1, tapegrad is faster.
  */
 final class Report {
   /** One column: a framework at one thread count. */
@@ -25,6 +25,7 @@ final class Report {
 
   private final List<Config> configs;
   private final List<Row> rows;
+
   /** workload name, then config id, then one median per round, in round order. */
   private final Map<String, Map<String, List<Double>>> seconds = new LinkedHashMap<>();
 
@@ -53,8 +54,8 @@ final class Report {
   }
 
   /**
-   * The configuration of {@code framework} with the lowest median for {@code workload}, or null
-   * if it has none.
+   * The configuration of {@code framework} with the lowest median for {@code workload}, or null if
+   * it has none.
    */
   Config best(String workload, String framework) {
     Config best = null;
@@ -93,8 +94,8 @@ final class Report {
   }
 
   /**
-   * The Markdown table: one row per workload, one column per configuration with results, then
-   * the ratios to PyTorch and to DJL where they ran.
+   * The Markdown table: one row per workload, one column per configuration with results, then the
+   * ratios to PyTorch and to DJL where they ran.
    */
   String markdown() {
     List<Config> shown = new ArrayList<>();
@@ -132,8 +133,9 @@ final class Report {
         } else {
           Config mine = best(row.name(), "tapegrad");
           Config theirs = best(row.name(), f);
-          out.append(String.format(Locale.ROOT, "**%.2f** (%d ÷ %d)", r, mine.threads(),
-              theirs.threads()));
+          out.append(
+              String.format(
+                  Locale.ROOT, "**%.2f** (%d ÷ %d)", r, mine.threads(), theirs.threads()));
         }
         out.append(" |");
       }
@@ -166,8 +168,9 @@ final class Report {
             formatTime(median)
                 + String.format(Locale.ROOT, ", %.0f GF/s", row.work() / median / 1e9);
         // the slowest round has the fewest GFLOP/s
-        spread = String.format(Locale.ROOT, "%.0f–%.0f GF/s", row.work() / max / 1e9,
-            row.work() / min / 1e9);
+        spread =
+            String.format(
+                Locale.ROOT, "%.0f–%.0f GF/s", row.work() / max / 1e9, row.work() / min / 1e9);
         break;
       case PER_OP:
         value = formatTime(median / row.work()) + "/op";
@@ -191,9 +194,18 @@ final class Report {
       for (Config c : configs) {
         List<Double> r = rounds(row.name(), c.id());
         for (int i = 0; i < r.size(); i++) {
-          out.append(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%s,%d,%s%n", row.name(),
-              row.unit().name().toLowerCase(Locale.ROOT), formatNumber(row.work()),
-              c.framework(), c.threads(), c.id(), i + 1, r.get(i)));
+          out.append(
+              String.format(
+                  Locale.ROOT,
+                  "%s,%s,%s,%s,%d,%s,%d,%s%n",
+                  row.name(),
+                  row.unit().name().toLowerCase(Locale.ROOT),
+                  formatNumber(row.work()),
+                  c.framework(),
+                  c.threads(),
+                  c.id(),
+                  i + 1,
+                  r.get(i)));
         }
       }
     }

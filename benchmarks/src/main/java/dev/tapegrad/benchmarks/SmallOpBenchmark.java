@@ -18,15 +18,17 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Per-op overhead: the add of two {@code [8]} vectors, with and without recording for autograd,
- * a chain of 100 recorded ops with its backward, and a small perceptron's training step (forward,
+ * Per-op overhead: the add of two {@code [8]} vectors, with and without recording for autograd, a
+ * chain of 100 recorded ops with its backward, and a small perceptron's training step (forward,
  * backward, Adam) at batch 1 and 32.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 10, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
 @State(Scope.Benchmark)
 public class SmallOpBenchmark {
   @Param({"java", "panama"})

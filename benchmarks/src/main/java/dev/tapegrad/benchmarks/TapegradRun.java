@@ -14,9 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * Times every workload of {@link Workloads} once in this JVM and prints one {@code
- * name<TAB>seconds} line per workload (the median of its samples), after comment lines {@code #
- * key value} that describe the run. {@link Compare} starts one fresh JVM with this class per
- * tapegrad configuration and round; it can also be run by hand:
+ * name<TAB>seconds} line per workload (the median of its samples), after comment lines {@code # key
+ * value} that describe the run. {@link Compare} starts one fresh JVM with this class per tapegrad
+ * configuration and round; it can also be run by hand:
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -Dtapegrad.threads=2 -XX:ActiveProcessorCount=2 \
@@ -25,10 +25,10 @@ import java.util.stream.Collectors;
  * </pre>
  *
  * <p>Before any is timed, every workload runs in turn a few times: the kernels are shared, so this
- * lets C2 see every path through them before compiling, instead of compiling on the profile of
- * one workload and deoptimizing on the next. {@code --portable-first} first runs every workload
- * on the portable Java kernels as well (what the old single-JVM runner did), to measure what that
- * does to the timings that follow.
+ * lets C2 see every path through them before compiling, instead of compiling on the profile of one
+ * workload and deoptimizing on the next. {@code --portable-first} first runs every workload on the
+ * portable Java kernels as well (what the old single-JVM runner did), to measure what that does to
+ * the timings that follow.
  */
 public final class TapegradRun {
   private TapegradRun() {}
@@ -121,8 +121,8 @@ public final class TapegradRun {
   }
 
   /**
-   * Runs every workload in turn, {@code rounds} times about half a second each, before any is
-   * timed (see the class documentation).
+   * Runs every workload in turn, {@code rounds} times about half a second each, before any is timed
+   * (see the class documentation).
    */
   private static void prewarm(List<Workloads.Workload> workloads, int rounds) {
     Timing warm = new Timing(0, 0, 1);

@@ -6,12 +6,13 @@ import java.util.function.Supplier;
 /**
  * A plain wall-clock timing loop for side-by-side comparisons: warm up, then the median of several
  * samples, each a batch of calls long enough to dwarf the clock's resolution. {@code
- * tools/bench_torch.py} and the DJL runner time with the same procedure and the same settings.
- * JMH gives the precise numbers for one framework; this gives one table for three.
+ * tools/bench_torch.py} and the DJL runner time with the same procedure and the same settings. JMH
+ * gives the precise numbers for one framework; this gives one table for three.
  */
 final class Timing {
   /** Warm-up and sampling for {@code --quick} (a smoke test: numbers are rough). */
   static final Timing QUICK = new Timing(0.3, 0.05, 3);
+
   /** Warm-up and sampling for a full run. */
   static final Timing FULL = new Timing(1.5, 0.15, 7);
 
@@ -21,6 +22,7 @@ final class Timing {
   final double warmupSeconds;
   final double sampleSeconds;
   final int samples;
+
   /** Keeps each result reachable so the JIT cannot drop the work. */
   private volatile Object sink;
 
@@ -28,7 +30,12 @@ final class Timing {
     if (samples < 1 || warmupSeconds < 0 || sampleSeconds < 0) {
       throw new IllegalArgumentException(
           "timing: need samples >= 1 and non-negative durations, got warmup "
-              + warmupSeconds + " s, sample " + sampleSeconds + " s, " + samples + " samples");
+              + warmupSeconds
+              + " s, sample "
+              + sampleSeconds
+              + " s, "
+              + samples
+              + " samples");
     }
     this.warmupSeconds = warmupSeconds;
     this.sampleSeconds = sampleSeconds;

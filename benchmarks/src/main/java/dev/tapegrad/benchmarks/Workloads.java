@@ -16,24 +16,24 @@ import java.util.function.Supplier;
 
 /**
  * The workloads timed by the JMH benchmarks and by {@link Compare}. {@code tools/bench_torch.py}
- * and the DJL runner build the same ones (same shapes, same ops, same optimizer, same names), so
- * a name in one table row means the same work in every column. Values are random, since float
- * speed does not depend on them (no denormals: inputs are standard normal or small uniform).
+ * and the DJL runner build the same ones (same shapes, same ops, same optimizer, same names), so a
+ * name in one table row means the same work in every column. Values are random, since float speed
+ * does not depend on them (no denormals: inputs are standard normal or small uniform).
  *
  * <ul>
  *   <li>{@code matmul N}: {@code a.matmul(b)} of two square {@code [N, N]} matrices, nothing
  *       recorded; reported in GFLOP/s ({@code 2 N^3} per call).
  *   <li>{@code mlp 784-128-10 batch B}: one training step of a relu perceptron (forward,
- *       cross-entropy, backward, Adam lr 1e-3), batch 1, 32 and 64; {@code mlp 784-256-128-10
- *       batch 64} the same with two hidden layers.
+ *       cross-entropy, backward, Adam lr 1e-3), batch 1, 32 and 64; {@code mlp 784-256-128-10 batch
+ *       64} the same with two hidden layers.
  *   <li>{@code lstm char step}, {@code gru char step}, {@code rnn char step}: one training step of
  *       the char-rnn example's model: embedding 49 to 32, one recurrent layer of 128 (LSTM, GRU or
  *       tanh Elman), 64 steps time-major, batch 32, a linear head back to 49, cross-entropy, Adam
  *       lr 1e-3. {@code lstm h512 char step} has 512 hidden units; {@code lstm 2-layer char step}
  *       two stacked LSTM layers of 128.
  *   <li>{@code chain 100 ops}: forward and backward of 100 elementwise ops on a {@code [8]} vector
- *       (alternately times and plus a constant vector), summed; reported per op (time / 100):
- *       the cost of recording and replaying the tape, not of arithmetic.
+ *       (alternately times and plus a constant vector), summed; reported per op (time / 100): the
+ *       cost of recording and replaying the tape, not of arithmetic.
  * </ul>
  */
 final class Workloads {
@@ -146,8 +146,8 @@ final class Workloads {
   }
 
   /**
-   * A chain of {@value #CHAIN_OPS} elementwise ops on a {@code [8]} vector that requires grad,
-   * then its sum and the backward pass: almost all of the time is per-op overhead.
+   * A chain of {@value #CHAIN_OPS} elementwise ops on a {@code [8]} vector that requires grad, then
+   * its sum and the backward pass: almost all of the time is per-op overhead.
    *
    * <pre>
    * y = x;  for i in 0..99: y = (i even) ? y * w : y + b;  y.sum().backward()
@@ -197,8 +197,8 @@ final class Workloads {
    * loss = crossEntropy(logits, targets);  zeroGrad; backward; Adam step
    * </pre>
    *
-   * Weights are {@code [in, out]} tensors used directly (no {@code Linear}), as in the PyTorch
-   * and DJL versions.
+   * Weights are {@code [in, out]} tensors used directly (no {@code Linear}), as in the PyTorch and
+   * DJL versions.
    */
   static final class Mlp {
     final int batch;
@@ -258,9 +258,9 @@ final class Workloads {
   }
 
   /**
-   * One training step of the {@code char-rnn} example's model (vocabulary 49, embedding 32,
-   * {@code layers} recurrent layers of {@code hidden} units, 64 steps, batch 32): forward,
-   * cross-entropy, backward, Adam update.
+   * One training step of the {@code char-rnn} example's model (vocabulary 49, embedding 32, {@code
+   * layers} recurrent layers of {@code hidden} units, 64 steps, batch 32): forward, cross-entropy,
+   * backward, Adam update.
    *
    * <pre>
    * h     = RNN(embedding[x])            (LSTM, GRU or tanh Elman, time-major [64, 32, 32])

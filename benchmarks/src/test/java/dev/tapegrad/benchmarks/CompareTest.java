@@ -2,7 +2,6 @@ package dev.tapegrad.benchmarks;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,8 +50,11 @@ class CompareTest {
   @Test
   void ratiosDivideTapegradsBestByTheOtherFrameworksBest() {
     Report report =
-        new Report(CONFIGS, List.of(new Report.Row("gru char step", Workloads.Unit.TIME, 1),
-            new Report.Row("matmul 256", Workloads.Unit.GFLOPS, 2.0 * 256 * 256 * 256)));
+        new Report(
+            CONFIGS,
+            List.of(
+                new Report.Row("gru char step", Workloads.Unit.TIME, 1),
+                new Report.Row("matmul 256", Workloads.Unit.GFLOPS, 2.0 * 256 * 256 * 256)));
     for (double s : new double[] {0.050, 0.052, 0.048}) {
       report.add("gru char step", "tapegrad-1", s);
     }
@@ -74,8 +76,10 @@ class CompareTest {
 
     String[] lines = report.markdown().split("\n");
     assertEquals(4, lines.length, report.markdown());
-    assertEquals("| workload | tapegrad 1 thread | PyTorch 1 thread | tapegrad 2 threads |"
-        + " PyTorch 2 threads, passive | tapegrad ÷ PyTorch |", lines[0]);
+    assertEquals(
+        "| workload | tapegrad 1 thread | PyTorch 1 thread | tapegrad 2 threads |"
+            + " PyTorch 2 threads, passive | tapegrad ÷ PyTorch |",
+        lines[0]);
     assertEquals("|---|---|---|---|---|---|", lines[1]);
     assertTrue(lines[2].startsWith("| gru char step | 50.0 ms (48.0 ms–52.0 ms) |"), lines[2]);
     assertTrue(lines[2].endsWith("| **2.00** (1 ÷ 2) |"), lines[2]);
@@ -163,15 +167,26 @@ class CompareTest {
   void onlySelectsWorkloadsByNameAndRejectsUnknownOnes() {
     List<Workloads.Workload> all = Workloads.all();
     assertEquals(
-        List.of("matmul 256", "matmul 512", "matmul 1024", "mlp 784-128-10 batch 1",
-            "mlp 784-128-10 batch 32", "mlp 784-128-10 batch 64", "mlp 784-256-128-10 batch 64",
-            "lstm char step", "gru char step", "rnn char step", "lstm h512 char step",
-            "lstm 2-layer char step", "chain 100 ops"),
+        List.of(
+            "matmul 256",
+            "matmul 512",
+            "matmul 1024",
+            "mlp 784-128-10 batch 1",
+            "mlp 784-128-10 batch 32",
+            "mlp 784-128-10 batch 64",
+            "mlp 784-256-128-10 batch 64",
+            "lstm char step",
+            "gru char step",
+            "rnn char step",
+            "lstm h512 char step",
+            "lstm 2-layer char step",
+            "chain 100 ops"),
         all.stream().map(Workloads.Workload::name).toList());
     assertEquals(
         List.of("matmul 512"),
         TapegradRun.select(all, java.util.Set.of("matmul 512")).stream()
-            .map(Workloads.Workload::name).toList());
+            .map(Workloads.Workload::name)
+            .toList());
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,

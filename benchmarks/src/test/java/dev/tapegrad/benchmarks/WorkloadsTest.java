@@ -67,7 +67,9 @@ class WorkloadsTest {
   @Test
   void charStepsTrainTheCharRnnModel() {
     for (Workloads.CharStep step :
-        List.of(new Workloads.CharStep("rnn", 16, 1), new Workloads.CharStep("lstm", 16, 2),
+        List.of(
+            new Workloads.CharStep("rnn", 16, 1),
+            new Workloads.CharStep("lstm", 16, 2),
             new Workloads.CharStep("gru", 16, 1))) {
       List<float[]> before = new ArrayList<>();
       for (Tensor p : step.parameters()) {

@@ -17,9 +17,9 @@ import java.util.Arrays;
  * }</pre>
  *
  * <p>Units are Java {@code char}s (UTF-16 code units), so a character outside the Basic
- * Multilingual Plane counts as two; the order is the numeric order of the units, so the same
- * text always gives the same ids. There is no unknown token: encoding a character the vocabulary
- * lacks is an error, since a character model has nothing sensible to map it to.
+ * Multilingual Plane counts as two; the order is the numeric order of the units, so the same text
+ * always gives the same ids. There is no unknown token: encoding a character the vocabulary lacks
+ * is an error, since a character model has nothing sensible to map it to.
  */
 public final class CharVocabulary {
   private final String chars;
@@ -78,7 +78,11 @@ public final class CharVocabulary {
 
   /** The character of {@code id}. */
   public char charAt(int id) {
-    checkArgument(id >= 0 && id < chars.length(), "CharVocabulary: id %s is outside [0, %s)", id, chars.length());
+    checkArgument(
+        id >= 0 && id < chars.length(),
+        "CharVocabulary: id %s is outside [0, %s)",
+        id,
+        chars.length());
     return chars.charAt(id);
   }
 
@@ -97,7 +101,8 @@ public final class CharVocabulary {
   /**
    * The ids of {@code text}'s characters.
    *
-   * @throws IllegalArgumentException naming the first character the vocabulary lacks and where it is
+   * @throws IllegalArgumentException naming the first character the vocabulary lacks and where it
+   *     is
    */
   public int[] encode(CharSequence text) {
     int[] ids = new int[text.length()];
@@ -106,7 +111,11 @@ public final class CharVocabulary {
       int id = idOf[c];
       if (id < 0) {
         throw new IllegalArgumentException(
-            "CharVocabulary.encode: character " + describe(c) + " at position " + i + " is not in the vocabulary");
+            "CharVocabulary.encode: character "
+                + describe(c)
+                + " at position "
+                + i
+                + " is not in the vocabulary");
       }
       ids[i] = id;
     }

@@ -7,9 +7,8 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * Counts of (actual, predicted) class pairs, accumulated over batches: rows are the actual
- * classes, columns the predicted ones, as in scikit-learn's and torchmetrics' {@code
- * confusion_matrix}.
+ * Counts of (actual, predicted) class pairs, accumulated over batches: rows are the actual classes,
+ * columns the predicted ones, as in scikit-learn's and torchmetrics' {@code confusion_matrix}.
  *
  * <pre>{@code
  * ConfusionMatrix matrix = new ConfusionMatrix(3);
@@ -140,6 +139,7 @@ public final class ConfusionMatrix {
       }
       sb.append('\n');
     }
-    return sb.append(String.format(Locale.ROOT, "accuracy %.4f of %d", accuracy(), total())).toString();
+    return sb.append(String.format(Locale.ROOT, "accuracy %.4f of %d", accuracy(), total()))
+        .toString();
   }
 }

@@ -40,9 +40,9 @@ import java.util.function.ToIntFunction;
  * <h2>Bucketing</h2>
  *
  * With {@link Builder#bucketBy}, each epoch's (shuffled) order is cut into pools of {@code
- * poolBatches * batchSize} examples, each pool is sorted by length (stably), cut into batches,
- * and the batches of the epoch are shuffled again. Batches then hold sequences of similar length,
- * so little of a padded batch is padding, while the order still changes each epoch (the idea of
+ * poolBatches * batchSize} examples, each pool is sorted by length (stably), cut into batches, and
+ * the batches of the epoch are shuffled again. Batches then hold sequences of similar length, so
+ * little of a padded batch is padding, while the order still changes each epoch (the idea of
  * torchtext's {@code BucketIterator}).
  *
  * <h2>Decisions</h2>
@@ -212,14 +212,22 @@ public final class DataLoader<T, B> {
 
   @Override
   public String toString() {
-    return "DataLoader(size=" + dataset.size() + ", batchSize=" + batchSize + ", shuffle=" + shuffle
-        + (shuffle ? ", seed=" + seed : "") + ", dropLast=" + dropLast
-        + (length != null ? ", bucketed over " + poolBatches + " batches" : "") + ")";
+    return "DataLoader(size="
+        + dataset.size()
+        + ", batchSize="
+        + batchSize
+        + ", shuffle="
+        + shuffle
+        + (shuffle ? ", seed=" + seed : "")
+        + ", dropLast="
+        + dropLast
+        + (length != null ? ", bucketed over " + poolBatches + " batches" : "")
+        + ")";
   }
 
   /**
-   * Configures a {@link DataLoader}: batch size 1, no shuffling, the last batch kept, no
-   * bucketing (PyTorch's defaults).
+   * Configures a {@link DataLoader}: batch size 1, no shuffling, the last batch kept, no bucketing
+   * (PyTorch's defaults).
    */
   public static final class Builder<T, B> {
     private final Dataset<T> dataset;

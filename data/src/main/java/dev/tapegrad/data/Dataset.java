@@ -12,8 +12,8 @@ import java.util.function.Function;
 import java.util.function.IntFunction;
 
 /**
- * A sized, indexable collection of examples: PyTorch's map-style {@code Dataset} ({@code
- * __len__} and {@code __getitem__}).
+ * A sized, indexable collection of examples: PyTorch's map-style {@code Dataset} ({@code __len__}
+ * and {@code __getitem__}).
  *
  * <pre>{@code
  * Dataset<Example> points = Dataset.ofRows(inputs, labels);   // row i of inputs with labels[i]
@@ -22,8 +22,8 @@ import java.util.function.IntFunction;
  *
  * <p>A dataset is read-only and its {@link #get} is a pure function of the index, so a {@link
  * DataLoader} can fetch any batch of any epoch again (which is what makes an exact resume cheap).
- * {@link #map} is lazy, as {@code torchvision}'s transforms: the function runs on every access.
- * Use {@link #cache()} when it is expensive.
+ * {@link #map} is lazy, as {@code torchvision}'s transforms: the function runs on every access. Use
+ * {@link #cache()} when it is expensive.
  *
  * @param <T> the type of one example
  */
@@ -52,7 +52,13 @@ public interface Dataset<T> {
     for (int i = 0; i < copy.length; i++) {
       if (copy[i] < 0 || copy[i] >= size) {
         throw new IndexOutOfBoundsException(
-            "Dataset.subset: index " + copy[i] + " at position " + i + " is outside [0, " + size + ")");
+            "Dataset.subset: index "
+                + copy[i]
+                + " at position "
+                + i
+                + " is outside [0, "
+                + size
+                + ")");
       }
     }
     Dataset<T> source = this;
@@ -138,7 +144,8 @@ public interface Dataset<T> {
   static Dataset<Example> ofRows(Tensor inputs, int[] labels) {
     checkNotNull(inputs, "Dataset.ofRows: inputs is null");
     checkNotNull(labels, "Dataset.ofRows: labels is null");
-    checkArgument(inputs.dim() >= 1, "Dataset.ofRows: inputs must have a first dimension, got a scalar");
+    checkArgument(
+        inputs.dim() >= 1, "Dataset.ofRows: inputs must have a first dimension, got a scalar");
     checkArgument(
         inputs.size(0) == labels.length,
         "Dataset.ofRows: inputs %s have %s rows but there are %s labels",

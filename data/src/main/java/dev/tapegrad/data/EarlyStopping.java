@@ -12,8 +12,8 @@ import java.util.function.Supplier;
 
 /**
  * Stops training when a monitored metric has not improved for {@code patience} checks, and keeps
- * the best checkpoint: Keras' and Lightning's {@code EarlyStopping} ({@code monitor}, {@code
- * mode}, {@code patience}, {@code min_delta}, {@code restore_best_weights}).
+ * the best checkpoint: Keras' and Lightning's {@code EarlyStopping} ({@code monitor}, {@code mode},
+ * {@code patience}, {@code min_delta}, {@code restore_best_weights}).
  *
  * <pre>{@code
  * EarlyStopping stopper = EarlyStopping.minimize().patience(5).minDelta(1e-3)
@@ -27,12 +27,12 @@ import java.util.function.Supplier;
  * model.loadStateDict(stopper.bestState());           // the weights of the best epoch
  * }</pre>
  *
- * <p>A value improves when it beats the best so far by more than {@code minDelta} (lower for
- * {@link #minimize()}, higher for {@link #maximize()}); the first value always does. On each
- * improvement the snapshot is taken (a copy of every tensor, so later optimizer steps do not
- * change it) and the save action runs. After {@code patience} checks in a row without improvement
- * {@link #update} returns true. A NaN or infinite value stops at once (Lightning's {@code
- * check_finite}), since training has diverged and the best state is what is left.
+ * <p>A value improves when it beats the best so far by more than {@code minDelta} (lower for {@link
+ * #minimize()}, higher for {@link #maximize()}); the first value always does. On each improvement
+ * the snapshot is taken (a copy of every tensor, so later optimizer steps do not change it) and the
+ * save action runs. After {@code patience} checks in a row without improvement {@link #update}
+ * returns true. A NaN or infinite value stops at once (Lightning's {@code check_finite}), since
+ * training has diverged and the best state is what is left.
  *
  * <p>This class takes the state as a {@code Map<String, Tensor>} supplier, so it works with any
  * model (a {@code Block}'s {@code stateDict()}) and {@code data} needs no {@code nn}.
@@ -85,7 +85,10 @@ public final class EarlyStopping {
    * @throws IllegalStateException if called again after it returned true
    */
   public boolean update(double value) {
-    checkState(!stopped, "EarlyStopping.update: already stopped at check %s; build a new one to go on", checks - 1);
+    checkState(
+        !stopped,
+        "EarlyStopping.update: already stopped at check %s; build a new one to go on",
+        checks - 1);
     int check = checks++;
     if (!Double.isFinite(value)) {
       stopped = true;
@@ -139,7 +142,8 @@ public final class EarlyStopping {
    * @throws IllegalStateException if no state supplier was given or no finite value was seen yet
    */
   public Map<String, Tensor> bestState() {
-    checkState(state != null, "EarlyStopping.bestState: no state to keep was given (Builder.keepBest)");
+    checkState(
+        state != null, "EarlyStopping.bestState: no state to keep was given (Builder.keepBest)");
     checkState(bestState != null, "EarlyStopping.bestState: no finite value was seen yet");
     return bestState;
   }
@@ -155,8 +159,17 @@ public final class EarlyStopping {
 
   @Override
   public String toString() {
-    return "EarlyStopping(mode=" + mode + ", patience=" + patience + ", minDelta=" + minDelta + ", best=" + best
-        + " at check " + bestCheck + ")";
+    return "EarlyStopping(mode="
+        + mode
+        + ", patience="
+        + patience
+        + ", minDelta="
+        + minDelta
+        + ", best="
+        + best
+        + " at check "
+        + bestCheck
+        + ")";
   }
 
   /** Configures an {@link EarlyStopping}: patience 3 and min-delta 0 unless set. */
@@ -180,7 +193,10 @@ public final class EarlyStopping {
 
     /** How much a value must beat the best by to count as an improvement, at least 0. */
     public Builder minDelta(double value) {
-      checkArgument(value >= 0 && Double.isFinite(value), "EarlyStopping: minDelta must be finite and >= 0, got %s", value);
+      checkArgument(
+          value >= 0 && Double.isFinite(value),
+          "EarlyStopping: minDelta must be finite and >= 0, got %s",
+          value);
       minDelta = value;
       return this;
     }

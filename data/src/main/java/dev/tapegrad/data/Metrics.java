@@ -8,8 +8,8 @@ import java.util.Arrays;
 
 /**
  * Evaluation metrics of classifiers and language models: accuracy, top-k accuracy, perplexity and
- * bits per character. For a confusion matrix see {@link ConfusionMatrix}; to average a metric
- * over batches of different sizes see {@link WeightedMean}.
+ * bits per character. For a confusion matrix see {@link ConfusionMatrix}; to average a metric over
+ * batches of different sizes see {@link WeightedMean}.
  *
  * <p>Scores are {@code [N, C]} (logits or probabilities: only their order matters) with one class
  * index per row, the layout of {@code Functional.crossEntropy}. These are plain functions of one
@@ -57,7 +57,8 @@ public final class Metrics {
    */
   public static double topKAccuracy(Tensor scores, int[] labels, int k) {
     int classes = checkScores("topKAccuracy", scores, labels);
-    checkArgument(k >= 1 && k <= classes, "Metrics.topKAccuracy: k = %s is outside [1, %s]", k, classes);
+    checkArgument(
+        k >= 1 && k <= classes, "Metrics.topKAccuracy: k = %s is outside [1, %s]", k, classes);
     float[] s = scores.toFloatArray();
     int right = 0;
     for (int i = 0; i < labels.length; i++) {
@@ -95,7 +96,10 @@ public final class Metrics {
    * as.
    */
   public static double perplexity(double meanCrossEntropyNats) {
-    checkArgument(meanCrossEntropyNats >= 0, "Metrics.perplexity: cross-entropy must be >= 0, got %s", meanCrossEntropyNats);
+    checkArgument(
+        meanCrossEntropyNats >= 0,
+        "Metrics.perplexity: cross-entropy must be >= 0, got %s",
+        meanCrossEntropyNats);
     return Math.exp(meanCrossEntropyNats);
   }
 
@@ -105,7 +109,9 @@ public final class Metrics {
    */
   public static double bitsPerCharacter(double meanCrossEntropyNats) {
     checkArgument(
-        meanCrossEntropyNats >= 0, "Metrics.bitsPerCharacter: cross-entropy must be >= 0, got %s", meanCrossEntropyNats);
+        meanCrossEntropyNats >= 0,
+        "Metrics.bitsPerCharacter: cross-entropy must be >= 0, got %s",
+        meanCrossEntropyNats);
     return meanCrossEntropyNats / LN2;
   }
 
@@ -114,7 +120,10 @@ public final class Metrics {
     checkNotNull(scores, "Metrics.%s: scores is null", op);
     checkNotNull(labels, "Metrics.%s: labels is null", op);
     checkArgument(
-        scores.dim() == 2 && scores.size(0) == labels.length && labels.length > 0 && scores.size(1) >= 1,
+        scores.dim() == 2
+            && scores.size(0) == labels.length
+            && labels.length > 0
+            && scores.size(1) >= 1,
         "Metrics.%s: scores %s do not fit %s labels (expected [N, C] with N = %s > 0)",
         op,
         Arrays.toString(scores.shape()),

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * Pads variable-length sequences into one batch and reports their lengths, which the recurrent
- * layers ({@code Rnn}, {@code Lstm}, {@code Gru}) take as {@code forward(input, lengths)}: PyTorch's
- * {@code pad_sequence} followed by {@code pack_padded_sequence}, in one step.
+ * layers ({@code Rnn}, {@code Lstm}, {@code Gru}) take as {@code forward(input, lengths)}:
+ * PyTorch's {@code pad_sequence} followed by {@code pack_padded_sequence}, in one step.
  *
  * <pre>{@code
  * Padded batch = Padding.pad(sequences, false, 0f);        // [T, B, F], time-major
@@ -20,9 +20,9 @@ import java.util.List;
  * <p>Layout follows the recurrent layers: time-major {@code [T, B, ...]} by default (as PyTorch's
  * {@code pad_sequence} and {@code nn.GRU} default), batch-first {@code [B, T, ...]} for a layer
  * built with {@code batchFirst(true)}. {@code T} is the longest length; sequences keep the order
- * they were given in and need not be sorted. An empty sequence is rejected, since a recurrent
- * layer needs at least one step of each. To keep padding small, bucket batches by length with
- * {@link DataLoader.Builder#bucketBy}.
+ * they were given in and need not be sorted. An empty sequence is rejected, since a recurrent layer
+ * needs at least one step of each. To keep padding small, bucket batches by length with {@link
+ * DataLoader.Builder#bucketBy}.
  */
 public final class Padding {
   private Padding() {}
@@ -63,7 +63,8 @@ public final class Padding {
     checkNotNull(sequences, "Padding.pad: sequences is null");
     checkArgument(!sequences.isEmpty(), "Padding.pad: no sequences");
     Tensor first = sequences.get(0);
-    checkArgument(first.dim() >= 1, "Padding.pad: sequence 0 is a scalar; sequences are [length, ...]");
+    checkArgument(
+        first.dim() >= 1, "Padding.pad: sequence 0 is a scalar; sequences are [length, ...]");
     int[] feature = Arrays.copyOfRange(first.shape(), 1, first.dim());
     int featureSize = Arrays.stream(feature).reduce(1, Math::multiplyExact);
     int batch = sequences.size();
@@ -77,7 +78,8 @@ public final class Padding {
           b,
           Arrays.toString(shape),
           Arrays.toString(first.shape()));
-      checkArgument(shape[0] >= 1, "Padding.pad: sequence %s is empty (shape %s)", b, Arrays.toString(shape));
+      checkArgument(
+          shape[0] >= 1, "Padding.pad: sequence %s is empty (shape %s)", b, Arrays.toString(shape));
       lengths[b] = shape[0];
     }
     int steps = Arrays.stream(lengths).max().getAsInt();

@@ -8,7 +8,10 @@ package dev.tapegrad.data;
 final class Shuffle {
   private long state;
 
-  /** The SplitMix64 generator whose state starts at {@code seed}, as {@code new SplittableRandom(seed)}. */
+  /**
+   * The SplitMix64 generator whose state starts at {@code seed}, as {@code new
+   * SplittableRandom(seed)}.
+   */
   Shuffle(long seed) {
     state = seed;
   }

@@ -14,11 +14,11 @@ import java.util.Arrays;
  * DataLoader<Example, Batch> train = DataLoader.builder(split.train()).batchSize(32).shuffle(42).build();
  * }</pre>
  *
- * <p>Fractions are rounded as {@code random_split} rounds them: each part gets {@code floor(f *
- * n)} examples and the remainder goes one by one to the parts in order (train first; a part of
- * fraction 0 stays empty). The random
- * assignment is a function of the seed alone (the same on every JVM); {@link #ordered} keeps the
- * order instead, for data where the future must not leak into training (a time series, a text).
+ * <p>Fractions are rounded as {@code random_split} rounds them: each part gets {@code floor(f * n)}
+ * examples and the remainder goes one by one to the parts in order (train first; a part of fraction
+ * 0 stays empty). The random assignment is a function of the seed alone (the same on every JVM);
+ * {@link #ordered} keeps the order instead, for data where the future must not leak into training
+ * (a time series, a text).
  *
  * @param train the examples to fit
  * @param validation the examples to choose hyper-parameters and stop early on
@@ -34,7 +34,8 @@ public record Split<T>(Dataset<T> train, Dataset<T> validation, Dataset<T> test)
   }
 
   /** Shuffles with {@code seed}, then cuts into parts of the given sizes (summing to the size). */
-  public static <T> Split<T> byCounts(Dataset<T> dataset, int train, int validation, int test, long seed) {
+  public static <T> Split<T> byCounts(
+      Dataset<T> dataset, int train, int validation, int test, long seed) {
     checkCounts(dataset, train, validation, test);
     int[] order = Shuffle.of(seed, -1).permutation(dataset.size());
     return new Split<>(
@@ -44,17 +45,21 @@ public record Split<T>(Dataset<T> train, Dataset<T> validation, Dataset<T> test)
   }
 
   /** Cuts without shuffling: the first part is train, then validation, then test. */
-  public static <T> Split<T> ordered(Dataset<T> dataset, double train, double validation, double test) {
+  public static <T> Split<T> ordered(
+      Dataset<T> dataset, double train, double validation, double test) {
     int[] c = counts(dataset, train, validation, test);
     return new Split<>(
-        dataset.range(0, c[0]), dataset.range(c[0], c[0] + c[1]), dataset.range(c[0] + c[1], dataset.size()));
+        dataset.range(0, c[0]),
+        dataset.range(c[0], c[0] + c[1]),
+        dataset.range(c[0] + c[1], dataset.size()));
   }
 
   private static int[] counts(Dataset<?> dataset, double train, double validation, double test) {
     checkNotNull(dataset, "Split: dataset is null");
     double[] f = {train, validation, test};
     for (double v : f) {
-      checkArgument(v >= 0 && v <= 1, "Split: fractions must be in [0, 1], got %s", Arrays.toString(f));
+      checkArgument(
+          v >= 0 && v <= 1, "Split: fractions must be in [0, 1], got %s", Arrays.toString(f));
     }
     checkArgument(
         Math.abs(train + validation + test - 1) < 1e-9,
@@ -79,7 +84,10 @@ public record Split<T>(Dataset<T> train, Dataset<T> validation, Dataset<T> test)
   private static void checkCounts(Dataset<?> dataset, int train, int validation, int test) {
     checkNotNull(dataset, "Split: dataset is null");
     checkArgument(
-        train >= 0 && validation >= 0 && test >= 0 && (long) train + validation + test == dataset.size(),
+        train >= 0
+            && validation >= 0
+            && test >= 0
+            && (long) train + validation + test == dataset.size(),
         "Split: counts %s, %s, %s must be >= 0 and sum to the dataset's size %s",
         train,
         validation,

@@ -21,7 +21,10 @@ public final class WeightedMean {
 
   /** Adds {@code value} with weight {@code weight} (for a batch mean, the batch size). */
   public WeightedMean add(double value, double weight) {
-    checkArgument(weight >= 0 && Double.isFinite(weight), "WeightedMean.add: weight must be finite and >= 0, got %s", weight);
+    checkArgument(
+        weight >= 0 && Double.isFinite(weight),
+        "WeightedMean.add: weight must be finite and >= 0, got %s",
+        weight);
     sum += value * weight;
     this.weight += weight;
     return this;

@@ -22,11 +22,11 @@ import java.util.regex.Pattern;
  * int[] ids = vocab.encode(WordVocabulary.tokenize("the cat sat"));
  * }</pre>
  *
- * <p>Id {@link #PAD} (0) is {@code <pad>}, so padded batches can use 0 ({@code
- * Embedding(..., paddingIdx = 0)}); id {@link #UNKNOWN} (1) is {@code <unk>}, which {@link
- * #encode} gives every word the vocabulary lacks. The other words follow by descending frequency,
- * ties in alphabetical order, so the ids do not depend on the order of the text. {@link #words()}
- * and {@link #fromWords} save and restore it.
+ * <p>Id {@link #PAD} (0) is {@code <pad>}, so padded batches can use 0 ({@code Embedding(...,
+ * paddingIdx = 0)}); id {@link #UNKNOWN} (1) is {@code <unk>}, which {@link #encode} gives every
+ * word the vocabulary lacks. The other words follow by descending frequency, ties in alphabetical
+ * order, so the ids do not depend on the order of the text. {@link #words()} and {@link #fromWords}
+ * save and restore it.
  */
 public final class WordVocabulary {
   /** The id of the padding token {@code <pad>}. */
@@ -35,7 +35,8 @@ public final class WordVocabulary {
   /** The id of the unknown-word token {@code <unk>}. */
   public static final int UNKNOWN = 1;
 
-  private static final Pattern TOKEN = Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)*|[^\\s\\p{L}\\p{N}]");
+  private static final Pattern TOKEN =
+      Pattern.compile("[\\p{L}\\p{N}]+(?:'[\\p{L}]+)*|[^\\s\\p{L}\\p{N}]");
 
   private final List<String> words;
   private final Map<String, Integer> ids;
@@ -45,7 +46,12 @@ public final class WordVocabulary {
     ids = new HashMap<>();
     for (int i = 0; i < words.size(); i++) {
       Integer previous = ids.put(words.get(i), i);
-      checkArgument(previous == null, "WordVocabulary: word '%s' appears twice (ids %s and %s)", words.get(i), previous, i);
+      checkArgument(
+          previous == null,
+          "WordVocabulary: word '%s' appears twice (ids %s and %s)",
+          words.get(i),
+          previous,
+          i);
     }
   }
 
@@ -69,8 +75,12 @@ public final class WordVocabulary {
    */
   public static WordVocabulary of(Iterable<String> tokens, int minFrequency, int maxSize) {
     checkNotNull(tokens, "WordVocabulary.of: tokens is null");
-    checkArgument(minFrequency >= 1, "WordVocabulary.of: minFrequency must be >= 1, got %s", minFrequency);
-    checkArgument(maxSize >= 2, "WordVocabulary.of: maxSize must be >= 2 (the special tokens), got %s", maxSize);
+    checkArgument(
+        minFrequency >= 1, "WordVocabulary.of: minFrequency must be >= 1, got %s", minFrequency);
+    checkArgument(
+        maxSize >= 2,
+        "WordVocabulary.of: maxSize must be >= 2 (the special tokens), got %s",
+        maxSize);
     Map<String, Integer> counts = new HashMap<>();
     for (String t : tokens) {
       counts.merge(checkNotNull(t, "WordVocabulary.of: a token is null"), 1, Integer::sum);
@@ -78,7 +88,9 @@ public final class WordVocabulary {
     counts.remove("<pad>");
     counts.remove("<unk>");
     List<Map.Entry<String, Integer>> sorted = new ArrayList<>(counts.entrySet());
-    sorted.sort(Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+    sorted.sort(
+        Map.Entry.<String, Integer>comparingByValue(Comparator.reverseOrder())
+            .thenComparing(Map.Entry.comparingByKey()));
     List<String> words = new ArrayList<>(List.of("<pad>", "<unk>"));
     for (Map.Entry<String, Integer> e : sorted) {
       if (words.size() == maxSize || e.getValue() < minFrequency) {
@@ -116,7 +128,8 @@ public final class WordVocabulary {
 
   /** The word of {@code id}. */
   public String word(int id) {
-    checkArgument(id >= 0 && id < words.size(), "WordVocabulary: id %s is outside [0, %s)", id, words.size());
+    checkArgument(
+        id >= 0 && id < words.size(), "WordVocabulary: id %s is outside [0, %s)", id, words.size());
     return words.get(id);
   }
 

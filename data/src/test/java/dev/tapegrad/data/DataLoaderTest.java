@@ -22,9 +22,11 @@ class DataLoaderTest {
     return Dataset.fromFunction(n, i -> i);
   }
 
-  private static DataLoader<Integer, int[]> loader(int n, int batch, boolean shuffle, long seed, boolean dropLast) {
+  private static DataLoader<Integer, int[]> loader(
+      int n, int batch, boolean shuffle, long seed, boolean dropLast) {
     DataLoader.Builder<Integer, int[]> b =
-        DataLoader.builder(numbers(n), (List<Integer> l) -> l.stream().mapToInt(Integer::intValue).toArray())
+        DataLoader.builder(
+                numbers(n), (List<Integer> l) -> l.stream().mapToInt(Integer::intValue).toArray())
             .batchSize(batch)
             .dropLast(dropLast);
     return (shuffle ? b.shuffle(seed) : b).build();
@@ -33,7 +35,8 @@ class DataLoaderTest {
   @Test
   void everyEpochVisitsEveryExampleOnceInBatchesOfTheSize() {
     qt().withExamples(200)
-        .forAll(integers().between(1, 60), integers().between(1, 16), longs().all(), booleans().all())
+        .forAll(
+            integers().between(1, 60), integers().between(1, 16), longs().all(), booleans().all())
         .checkAssert(
             (n, batch, seed, dropLast) -> {
               if (dropLast && n < batch) {
@@ -44,7 +47,9 @@ class DataLoaderTest {
               int batches = 0;
               for (int[] b : loader.epoch(3)) {
                 batches++;
-                assertTrue(b.length == batch || (!dropLast && batches == loader.batchesPerEpoch() && b.length < batch));
+                assertTrue(
+                    b.length == batch
+                        || (!dropLast && batches == loader.batchesPerEpoch() && b.length < batch));
                 Arrays.stream(b).forEach(seen::add);
               }
               assertEquals(loader.batchesPerEpoch(), batches);
@@ -65,8 +70,11 @@ class DataLoaderTest {
         assertArrayEquals(x.get(i), y.get(i));
       }
     }
-    assertFalse(Arrays.equals(a.batchIndices(0).get(0), a.batchIndices(1).get(0)), "epochs share an order");
-    assertFalse(Arrays.equals(a.batchIndices(0).get(0), loader(100, 7, true, 43, false).batchIndices(0).get(0)));
+    assertFalse(
+        Arrays.equals(a.batchIndices(0).get(0), a.batchIndices(1).get(0)), "epochs share an order");
+    assertFalse(
+        Arrays.equals(
+            a.batchIndices(0).get(0), loader(100, 7, true, 43, false).batchIndices(0).get(0)));
     // a fixed value, so a change to the shuffle (which would break resuming old runs) is noticed
     assertArrayEquals(new int[] {83, 42, 93, 7, 67, 76, 52}, a.batchIndices(0).get(0));
   }
@@ -100,7 +108,8 @@ class DataLoaderTest {
   void defaultCollateStacksInputsAndGathersLabels() {
     Tensor x = Tensor.arange(12).reshape(6, 2);
     int[] labels = {0, 1, 2, 0, 1, 2};
-    DataLoader<Example, Batch> loader = DataLoader.builder(Dataset.ofRows(x, labels)).batchSize(4).build();
+    DataLoader<Example, Batch> loader =
+        DataLoader.builder(Dataset.ofRows(x, labels)).batchSize(4).build();
     Batch first = loader.batch(0, 0);
     assertArrayEquals(new int[] {4, 2}, first.inputs().shape());
     assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 6, 7}, first.inputs().toFloatArray());
@@ -114,7 +123,11 @@ class DataLoaderTest {
   void bucketingGroupsSimilarLengthsAndStillCoversEveryExample() {
     Dataset<int[]> sequences = Dataset.fromFunction(64, i -> new int[1 + (i * 37) % 30]);
     DataLoader<int[], List<int[]>> loader =
-        DataLoader.builder(sequences, (List<int[]> l) -> l).batchSize(8).shuffle(5).bucketBy(s -> s.length, 4).build();
+        DataLoader.builder(sequences, (List<int[]> l) -> l)
+            .batchSize(8)
+            .shuffle(5)
+            .bucketBy(s -> s.length, 4)
+            .build();
     int padded = 0;
     int real = 0;
     List<Integer> lengths = new ArrayList<>();
@@ -130,24 +143,40 @@ class DataLoaderTest {
     assertEquals(IntStream.range(0, 64).map(i -> 1 + (i * 37) % 30).sum(), real);
     // unbucketed, random batches of 8 pad to nearly the longest length of all
     int unbucketed = 0;
-    for (List<int[]> batch : DataLoader.builder(sequences, (List<int[]> l) -> l).batchSize(8).shuffle(5).build().epoch(0)) {
+    for (List<int[]> batch :
+        DataLoader.builder(sequences, (List<int[]> l) -> l)
+            .batchSize(8)
+            .shuffle(5)
+            .build()
+            .epoch(0)) {
       unbucketed += batch.size() * batch.stream().mapToInt(s -> s.length).max().getAsInt();
     }
-    assertTrue(padded < 0.8 * unbucketed, "bucketed padding " + padded + " vs unbucketed " + unbucketed);
+    assertTrue(
+        padded < 0.8 * unbucketed, "bucketed padding " + padded + " vs unbucketed " + unbucketed);
     assertEquals(loader.batchesPerEpoch(), loader.batchIndices(1).size());
   }
 
   @Test
   void badConfigurationsAreRejectedWithTheirValues() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(numbers(3), l -> l).batchSize(0));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DataLoader.builder(numbers(3), l -> l).batchSize(0));
     assertTrue(e.getMessage().contains("batchSize must be >= 1, got 0"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(numbers(3), l -> l).batchSize(4).dropLast(true).build());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DataLoader.builder(numbers(3), l -> l).batchSize(4).dropLast(true).build());
     assertTrue(e.getMessage().contains("leaves no batch"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> loader(10, 3, false, 0, false).batch(0, 4));
     assertThrows(IllegalArgumentException.class, () -> loader(10, 3, false, 0, false).epoch(-1));
-    Dataset<Example> mixed = Dataset.of(List.of(new Example(Tensor.zeros(2), 0), new Example(Tensor.zeros(3), 1)));
-    e = assertThrows(IllegalArgumentException.class, () -> DataLoader.builder(mixed).batchSize(2).build().batch(0, 0));
-    assertTrue(e.getMessage().contains("example 1 has input [3] but example 0 has [2]"), e.getMessage());
+    Dataset<Example> mixed =
+        Dataset.of(List.of(new Example(Tensor.zeros(2), 0), new Example(Tensor.zeros(3), 1)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> DataLoader.builder(mixed).batchSize(2).build().batch(0, 0));
+    assertTrue(
+        e.getMessage().contains("example 1 has input [3] but example 0 has [2]"), e.getMessage());
   }
 }

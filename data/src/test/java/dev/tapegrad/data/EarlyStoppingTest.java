@@ -22,7 +22,12 @@ class EarlyStoppingTest {
     List<Integer> saved = new ArrayList<>();
     int[] epoch = {0};
     EarlyStopping stopper =
-        EarlyStopping.minimize().patience(2).minDelta(0.05).keepBest(() -> Map.of("w", weight)).onImprovement(() -> saved.add(epoch[0])).build();
+        EarlyStopping.minimize()
+            .patience(2)
+            .minDelta(0.05)
+            .keepBest(() -> Map.of("w", weight))
+            .onImprovement(() -> saved.add(epoch[0]))
+            .build();
     double[] losses = {1.0, 0.8, 0.78, 0.79, 0.5};
     boolean stop = false;
     for (; epoch[0] < losses.length && !stop; epoch[0]++) {
@@ -34,14 +39,18 @@ class EarlyStoppingTest {
     assertEquals(0.8, stopper.best());
     assertEquals(1, stopper.bestCheck());
     assertEquals(List.of(0, 1), saved);
-    assertArrayEquals(new float[] {1, 1}, stopper.bestState().get("w").toFloatArray(), "a copy, not the live tensor");
+    assertArrayEquals(
+        new float[] {1, 1},
+        stopper.bestState().get("w").toFloatArray(),
+        "a copy, not the live tensor");
     assertThrows(IllegalStateException.class, () -> stopper.update(0.1));
   }
 
   @Test
   void maximisingMirrorsMinimising() {
     qt().withExamples(100)
-        .forAll(lists().of(integers().between(-20, 20)).ofSizeBetween(1, 15), integers().between(1, 4))
+        .forAll(
+            lists().of(integers().between(-20, 20)).ofSizeBetween(1, 15), integers().between(1, 4))
         .checkAssert(
             (values, patience) -> {
               EarlyStopping min = EarlyStopping.minimize().patience(patience).build();

@@ -33,8 +33,13 @@ class MetricsTest {
                 previous = top;
               }
               assertEquals(1.0, previous);
-              assertEquals(Metrics.accuracy(Metrics.predictions(scores), labels), Metrics.accuracy(scores, labels));
-              assertEquals(Metrics.accuracy(scores, labels), new ConfusionMatrix(classes).update(scores, labels).accuracy(), 1e-12);
+              assertEquals(
+                  Metrics.accuracy(Metrics.predictions(scores), labels),
+                  Metrics.accuracy(scores, labels));
+              assertEquals(
+                  Metrics.accuracy(scores, labels),
+                  new ConfusionMatrix(classes).update(scores, labels).accuracy(),
+                  1e-12);
             });
   }
 
@@ -67,7 +72,8 @@ class MetricsTest {
 
   @Test
   void confusionMatrixCountsPrecisionAndRecall() {
-    ConfusionMatrix m = new ConfusionMatrix(3).update(new int[] {0, 0, 1, 2, 2, 2}, new int[] {0, 1, 1, 2, 2, 0});
+    ConfusionMatrix m =
+        new ConfusionMatrix(3).update(new int[] {0, 0, 1, 2, 2, 2}, new int[] {0, 1, 1, 2, 2, 0});
     assertEquals(1, m.count(1, 0));
     assertEquals(6, m.total());
     assertEquals(4 / 6.0, m.accuracy(), 1e-12);
@@ -76,8 +82,10 @@ class MetricsTest {
     assertEquals(0.5, m.recall(1));
     assertTrue(m.toString().contains("accuracy 0.6667 of 6"), m.toString());
     assertTrue(Double.isNaN(new ConfusionMatrix(2).precision(1)));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.update(new int[] {3}, new int[] {0}));
-    assertTrue(e.getMessage().contains("prediction 3 at position 0 is outside [0, 3)"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> m.update(new int[] {3}, new int[] {0}));
+    assertTrue(
+        e.getMessage().contains("prediction 3 at position 0 is outside [0, 3)"), e.getMessage());
     m.reset();
     assertEquals(0, m.total());
   }
@@ -85,11 +93,17 @@ class MetricsTest {
   @Test
   void badScoresAreRejectedNamingTheShapes() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Metrics.accuracy(Tensor.zeros(3, 2), new int[] {0, 1}));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Metrics.accuracy(Tensor.zeros(3, 2), new int[] {0, 1}));
     assertTrue(e.getMessage().contains("scores [3, 2] do not fit 2 labels"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> Metrics.topKAccuracy(Tensor.zeros(2, 2), new int[] {0, 1}, 3));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Metrics.topKAccuracy(Tensor.zeros(2, 2), new int[] {0, 1}, 3));
     assertTrue(e.getMessage().contains("k = 3 is outside [1, 2]"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Metrics.accuracy(Tensor.zeros(1, 2), new int[] {2}));
+    assertThrows(
+        IllegalArgumentException.class, () -> Metrics.accuracy(Tensor.zeros(1, 2), new int[] {2}));
   }
 
   @Test

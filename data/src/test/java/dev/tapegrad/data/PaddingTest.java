@@ -30,7 +30,11 @@ class PaddingTest {
               Padding.Padded padded = Padding.pad(sequences, batchFirst, -7f);
               int steps = sequences.stream().mapToInt(s -> s.size(0)).max().getAsInt();
               Tensor v = padded.values();
-              assertArrayEquals(batchFirst ? new int[] {batch, steps, features} : new int[] {steps, batch, features}, v.shape());
+              assertArrayEquals(
+                  batchFirst
+                      ? new int[] {batch, steps, features}
+                      : new int[] {steps, batch, features},
+                  v.shape());
               for (int b = 0; b < batch; b++) {
                 assertEquals(sequences.get(b).size(0), padded.lengths()[b]);
                 for (int t = 0; t < steps; t++) {
@@ -61,10 +65,16 @@ class PaddingTest {
   @Test
   void emptyAndMismatchedSequencesAreRejected() {
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Padding.pad(List.of(Tensor.zeros(2, 3), Tensor.zeros(2, 4)), false, 0));
-    assertTrue(e.getMessage().contains("sequence 1 has shape [2, 4] but sequence 0 has [2, 3]"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Padding.pad(List.of(Tensor.zeros(0, 3)), false, 0));
-    assertThrows(IllegalArgumentException.class, () -> Padding.padTokens(List.of(new int[0]), false, 0));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Padding.pad(List.of(Tensor.zeros(2, 3), Tensor.zeros(2, 4)), false, 0));
+    assertTrue(
+        e.getMessage().contains("sequence 1 has shape [2, 4] but sequence 0 has [2, 3]"),
+        e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class, () -> Padding.pad(List.of(Tensor.zeros(0, 3)), false, 0));
+    assertThrows(
+        IllegalArgumentException.class, () -> Padding.padTokens(List.of(new int[0]), false, 0));
     assertThrows(IllegalArgumentException.class, () -> Padding.pad(List.of(), false, 0));
   }
 }

@@ -32,7 +32,8 @@ class VocabularyTest {
     assertArrayEquals(new int[] {2, 1, 3}, vocab.encode("ban"));
     assertTrue(vocab.contains('n'));
     assertFalse(vocab.contains('z'));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> vocab.encode("bat"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> vocab.encode("bat"));
     assertTrue(e.getMessage().contains("'t' (U+0074) at position 2"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> CharVocabulary.fromChars("abca"));
   }
@@ -40,11 +41,15 @@ class VocabularyTest {
   @Test
   void wordsAreNumberedByFrequencyAfterTheSpecialTokens() {
     List<String> tokens = WordVocabulary.tokenize("The cat sat. The dog didn't sit; the cat did!");
-    assertEquals(List.of("the", "cat", "sat", ".", "the", "dog", "didn't", "sit", ";", "the", "cat", "did", "!"), tokens);
+    assertEquals(
+        List.of(
+            "the", "cat", "sat", ".", "the", "dog", "didn't", "sit", ";", "the", "cat", "did", "!"),
+        tokens);
     WordVocabulary vocab = WordVocabulary.of(tokens, 1, 100);
     assertEquals(List.of("<pad>", "<unk>", "the", "cat"), vocab.words().subList(0, 4));
     assertEquals("!", vocab.word(4)); // ties alphabetically
-    assertArrayEquals(new int[] {2, 3, WordVocabulary.UNKNOWN}, vocab.encode(List.of("the", "cat", "zebra")));
+    assertArrayEquals(
+        new int[] {2, 3, WordVocabulary.UNKNOWN}, vocab.encode(List.of("the", "cat", "zebra")));
     assertEquals(List.of("the", "cat"), vocab.decode(2, 3));
     WordVocabulary frequent = WordVocabulary.of(tokens, 2, 100);
     assertEquals(List.of("<pad>", "<unk>", "the", "cat"), frequent.words());

@@ -1,6 +1,5 @@
 package dev.tapegrad.examples;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -8,18 +7,19 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The built-in training text of {@code char-rnn}: English-like prose generated from a small
- * grammar with a real vocabulary, written for this project (no third-party text, no download).
+ * The built-in training text of {@code char-rnn}: English-like prose generated from a small grammar
+ * with a real vocabulary, written for this project (no third-party text, no download).
  *
  * <p>The grammar has agreement between subject and verb, adjectives before nouns, prepositional
- * phrases, relative clauses and a few sentence shapes, so a character model has structure to
- * learn at three levels: spelling words, putting them in a plausible order, and punctuating.
- * Generation is deterministic for a seed.
+ * phrases, relative clauses and a few sentence shapes, so a character model has structure to learn
+ * at three levels: spelling words, putting them in a plausible order, and punctuating. Generation
+ * is deterministic for a seed.
  */
 public final class BuiltInCorpus {
   private static final String[] SINGULAR_NOUNS = {
     "fisherman", "baker", "teacher", "child", "river", "garden", "village", "lantern", "sailor",
-    "farmer", "merchant", "window", "mountain", "harbour", "letter", "bridge", "market", "traveller",
+    "farmer", "merchant", "window", "mountain", "harbour", "letter", "bridge", "market",
+        "traveller",
     "painter", "kitchen", "forest", "orchard", "shepherd", "storm", "candle", "library", "doctor",
     "carpenter", "musician", "island"
   };
@@ -36,16 +36,58 @@ public final class BuiltInCorpus {
     "the evening bread", "a sack of flour", "the narrow path", "a folded note", "the morning tide"
   };
   private static final String[] ADJECTIVES = {
-    "old", "young", "quiet", "tired", "clever", "gentle", "patient", "curious", "careful", "busy",
-    "cheerful", "lonely", "proud", "honest", "restless", "kind"
+    "old",
+    "young",
+    "quiet",
+    "tired",
+    "clever",
+    "gentle",
+    "patient",
+    "curious",
+    "careful",
+    "busy",
+    "cheerful",
+    "lonely",
+    "proud",
+    "honest",
+    "restless",
+    "kind"
   };
   private static final String[] VERBS_SINGULAR = {
-    "carries", "finds", "mends", "paints", "watches", "follows", "remembers", "opens", "sells",
-    "builds", "keeps", "brings", "leaves", "reads", "cleans", "gathers"
+    "carries",
+    "finds",
+    "mends",
+    "paints",
+    "watches",
+    "follows",
+    "remembers",
+    "opens",
+    "sells",
+    "builds",
+    "keeps",
+    "brings",
+    "leaves",
+    "reads",
+    "cleans",
+    "gathers"
   };
   private static final String[] VERBS_PLURAL = {
-    "carry", "find", "mend", "paint", "watch", "follow", "remember", "open", "sell", "build",
-    "keep", "bring", "leave", "read", "clean", "gather"
+    "carry",
+    "find",
+    "mend",
+    "paint",
+    "watch",
+    "follow",
+    "remember",
+    "open",
+    "sell",
+    "build",
+    "keep",
+    "bring",
+    "leave",
+    "read",
+    "clean",
+    "gather"
   };
   private static final String[] INTRANSITIVE_SINGULAR = {
     "sleeps", "waits", "sings", "walks", "rests", "listens", "laughs", "works", "wanders", "returns"
@@ -54,13 +96,30 @@ public final class BuiltInCorpus {
     "sleep", "wait", "sing", "walk", "rest", "listen", "laugh", "work", "wander", "return"
   };
   private static final String[] PLACES = {
-    "near the river", "under the bridge", "in the market", "behind the kitchen", "across the field",
-    "beside the harbour", "on the hill", "at the edge of the forest", "by the window",
-    "inside the library", "along the shore", "in the orchard"
+    "near the river",
+    "under the bridge",
+    "in the market",
+    "behind the kitchen",
+    "across the field",
+    "beside the harbour",
+    "on the hill",
+    "at the edge of the forest",
+    "by the window",
+    "inside the library",
+    "along the shore",
+    "in the orchard"
   };
   private static final String[] TIMES = {
-    "every morning", "at dawn", "before the rain", "after supper", "in the winter", "all day",
-    "at night", "on market day", "when the bells ring", "before the storm"
+    "every morning",
+    "at dawn",
+    "before the rain",
+    "after supper",
+    "in the winter",
+    "all day",
+    "at night",
+    "on market day",
+    "when the bells ring",
+    "before the storm"
   };
   private static final String[] ADVERBS = {
     "slowly", "quietly", "carefully", "happily", "often", "always", "gladly", "patiently"
@@ -73,7 +132,9 @@ public final class BuiltInCorpus {
     this.random = new Random(seed);
   }
 
-  /** Generates at least {@code minChars} characters of text, deterministically from {@code seed}. */
+  /**
+   * Generates at least {@code minChars} characters of text, deterministically from {@code seed}.
+   */
   public static String generate(long seed, int minChars) {
     BuiltInCorpus g = new BuiltInCorpus(seed);
     StringBuilder sb = new StringBuilder(minChars + 512);
@@ -138,13 +199,19 @@ public final class BuiltInCorpus {
     StringBuilder sb = new StringBuilder();
     sb.append(subject(plural));
     if (random.nextInt(4) == 0) {
-      sb.append(" who ").append(pick(plural ? INTRANSITIVE_PLURAL : INTRANSITIVE_SINGULAR)).append(' ').append(pick(PLACES));
+      sb.append(" who ")
+          .append(pick(plural ? INTRANSITIVE_PLURAL : INTRANSITIVE_SINGULAR))
+          .append(' ')
+          .append(pick(PLACES));
     }
     if (random.nextInt(5) == 0) {
       sb.append(' ').append(pick(ADVERBS));
     }
     if (random.nextBoolean()) {
-      sb.append(' ').append(pick(plural ? VERBS_PLURAL : VERBS_SINGULAR)).append(' ').append(pick(OBJECTS));
+      sb.append(' ')
+          .append(pick(plural ? VERBS_PLURAL : VERBS_SINGULAR))
+          .append(' ')
+          .append(pick(OBJECTS));
     } else {
       sb.append(' ').append(pick(plural ? INTRANSITIVE_PLURAL : INTRANSITIVE_SINGULAR));
     }
@@ -160,7 +227,8 @@ public final class BuiltInCorpus {
     if (plural) {
       return (random.nextBoolean() ? "the " : "") + adjective + noun;
     }
-    String article = random.nextBoolean() ? "the " : (startsWithVowel(adjective + noun) ? "an " : "a ");
+    String article =
+        random.nextBoolean() ? "the " : (startsWithVowel(adjective + noun) ? "an " : "a ");
     return article + adjective + noun;
   }
 

@@ -1,11 +1,11 @@
 package dev.tapegrad.examples;
 
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.nn.Block;
 import dev.tapegrad.nn.Embedding;
 import dev.tapegrad.nn.Gru;
 import dev.tapegrad.nn.Linear;
 import dev.tapegrad.nn.Lstm;
-import dev.tapegrad.nn.Block;
 import dev.tapegrad.nn.RecurrentLayer;
 import dev.tapegrad.nn.Rnn;
 import dev.tapegrad.nn.RnnOutput;
@@ -39,11 +39,12 @@ final class CharModel extends Block {
     this.vocab = vocab;
     embedding = registerBlock("embedding", new Embedding(vocab, embed, random));
     RecurrentLayer.Builder<? extends RecurrentLayer> builder;
-    builder = switch (cell) {
-      case LSTM -> Lstm.builder(embed, hidden);
-      case GRU -> Gru.builder(embed, hidden);
-      default -> Rnn.builder(embed, hidden);
-    };
+    builder =
+        switch (cell) {
+          case LSTM -> Lstm.builder(embed, hidden);
+          case GRU -> Gru.builder(embed, hidden);
+          default -> Rnn.builder(embed, hidden);
+        };
     rnn = registerBlock("rnn", builder.numLayers(layers).build(random));
     head = registerBlock("head", new Linear(hidden, vocab, random));
   }

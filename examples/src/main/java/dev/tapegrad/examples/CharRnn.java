@@ -2,13 +2,13 @@ package dev.tapegrad.examples;
 
 import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Functional;
-import dev.tapegrad.io.Safetensors;
 import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.data.CharVocabulary;
 import dev.tapegrad.data.DataLoader;
 import dev.tapegrad.data.Dataset;
 import dev.tapegrad.data.Metrics;
 import dev.tapegrad.data.WeightedMean;
+import dev.tapegrad.io.Safetensors;
 import dev.tapegrad.nn.Checkpoint;
 import dev.tapegrad.nn.RnnState;
 import dev.tapegrad.optim.Adam;
@@ -38,13 +38,13 @@ import picocli.CommandLine.Option;
 /**
  * Trains a character-level language model and generates text: the main job of tapegrad.
  *
- * <p>The training text (the first 90% of the corpus) is a {@link Dataset} of every window of
- * {@code seqLen + 1} characters; a {@link DataLoader} shuffles it with the seed, a new order each
- * epoch, and collates {@code batch} windows into time-major inputs and next-character targets.
- * Each step minimises the mean cross-entropy with Adam, the gradient norm clipped at 5 and the
- * learning rate warmed up linearly then annealed on a cosine. At the end it reports the
- * validation loss in bits per character next to a unigram baseline, saves a checkpoint and a PNG
- * plot of the losses, and prints samples.
+ * <p>The training text (the first 90% of the corpus) is a {@link Dataset} of every window of {@code
+ * seqLen + 1} characters; a {@link DataLoader} shuffles it with the seed, a new order each epoch,
+ * and collates {@code batch} windows into time-major inputs and next-character targets. Each step
+ * minimises the mean cross-entropy with Adam, the gradient norm clipped at 5 and the learning rate
+ * warmed up linearly then annealed on a cosine. At the end it reports the validation loss in bits
+ * per character next to a unigram baseline, saves a checkpoint and a PNG plot of the losses, and
+ * prints samples.
  *
  * <p>Every {@code --save-every} steps (and at the end) the whole run is saved with {@link
  * TrainingState} (model, Adam, schedule, step, the loss curves); {@code --resume} continues it to
@@ -75,7 +75,9 @@ public final class CharRnn implements Callable<Integer> {
   @Option(names = "--layers", description = "recurrent layers (default: ${DEFAULT-VALUE})")
   int layers = 1;
 
-  @Option(names = "--seq-len", description = "characters per training window (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seq-len",
+      description = "characters per training window (default: ${DEFAULT-VALUE})")
   int seqLen = 64;
 
   @Option(names = "--batch", description = "windows per step (default: ${DEFAULT-VALUE})")
@@ -93,41 +95,72 @@ public final class CharRnn implements Callable<Integer> {
   @Option(names = "--temperature", description = "sampling temperature (default: ${DEFAULT-VALUE})")
   double temperature = 0.7;
 
-  @Option(names = "--out", description = "folder for the checkpoint, the training state and the plot (default: ${DEFAULT-VALUE}, under the working directory)")
+  @Option(
+      names = "--out",
+      description =
+          "folder for the checkpoint, the training state and the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "char-rnn");
 
-  @Option(names = "--checkpoint", description = "where to save the model (default: OUT/char-rnn.safetensors)")
+  @Option(
+      names = "--checkpoint",
+      description = "where to save the model (default: OUT/char-rnn.safetensors)")
   Path checkpoint;
 
-  @Option(names = "--save-every", description = "save the training state every N steps, 0 for only at the end (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--save-every",
+      description =
+          "save the training state every N steps, 0 for only at the end (default: ${DEFAULT-VALUE})")
   int saveEvery = 100;
 
-  @Option(names = "--stop-at", description = "stop after step N, saving the training state, as if interrupted (continue with --resume)")
+  @Option(
+      names = "--stop-at",
+      description =
+          "stop after step N, saving the training state, as if interrupted (continue with --resume)")
   Integer stopAt;
 
-  @Option(names = "--resume", description = "continue the run saved in this training state (OUT/char-rnn.state.safetensors) to its planned --steps, with its settings")
+  @Option(
+      names = "--resume",
+      description =
+          "continue the run saved in this training state (OUT/char-rnn.state.safetensors) to its planned --steps, with its settings")
   Path resume;
 
-  @Option(names = "--sample", description = "only generate N characters from --checkpoint; no training")
+  @Option(
+      names = "--sample",
+      description = "only generate N characters from --checkpoint; no training")
   Integer sample;
 
-  @Option(names = "--sample-every", description = "print a short sample every N steps, 0 for never (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--sample-every",
+      description = "print a short sample every N steps, 0 for never (default: ${DEFAULT-VALUE})")
   int sampleEvery = 300;
 
-  @Option(names = "--export-onnx", description = "also write the trained model as an ONNX file (opset 17)")
+  @Option(
+      names = "--export-onnx",
+      description = "also write the trained model as an ONNX file (opset 17)")
   Path exportOnnx;
 
   @Option(names = "--quiet", description = "no progress display and no intermediate samples")
   boolean quiet;
 
   /** What a run reports, for tests and for the README. */
-  record Report(double validationBpc, double unigramBpc, String sample, double vocabularyFraction, Path checkpoint, Path state, Path plot) {}
+  record Report(
+      double validationBpc,
+      double unigramBpc,
+      String sample,
+      double vocabularyFraction,
+      Path checkpoint,
+      Path state,
+      Path plot) {}
 
-  /** A batch of windows: inputs {@code [T][B]} (time-major) and the targets, row {@code t * B + b}. */
+  /**
+   * A batch of windows: inputs {@code [T][B]} (time-major) and the targets, row {@code t * B + b}.
+   */
   record Windows(int[][] inputs, int[] targets) {}
 
   /** The settings that determine a run: saved in its training state and restored by --resume. */
-  private static final List<String> SETTINGS = List.of("cell", "hidden", "embed", "layers", "seq-len", "batch", "steps", "lr", "seed", "corpus");
+  private static final List<String> SETTINGS =
+      List.of(
+          "cell", "hidden", "embed", "layers", "seq-len", "batch", "steps", "lr", "seed", "corpus");
 
   private Report report;
   private PrintStream console = System.out;
@@ -147,34 +180,64 @@ public final class CharRnn implements Callable<Integer> {
     if (resume != null) {
       restoreSettings(saved);
     }
-    String text = corpus == null ? BuiltInCorpus.standard() : Files.readString(corpus, StandardCharsets.UTF_8);
+    String text =
+        corpus == null
+            ? BuiltInCorpus.standard()
+            : Files.readString(corpus, StandardCharsets.UTF_8);
     if (text.length() < 10 * (seqLen + 1)) {
-      throw new IllegalArgumentException("char-rnn: corpus of " + text.length() + " characters is too short for --seq-len " + seqLen);
+      throw new IllegalArgumentException(
+          "char-rnn: corpus of "
+              + text.length()
+              + " characters is too short for --seq-len "
+              + seqLen);
     }
-    CharVocabulary vocab = resume == null ? CharVocabulary.of(text) : CharVocabulary.fromChars(saved.get("vocab"));
+    CharVocabulary vocab =
+        resume == null ? CharVocabulary.of(text) : CharVocabulary.fromChars(saved.get("vocab"));
     int[] encoded = vocab.encode(text);
     int split = (int) (encoded.length * 0.9);
     int[] train = Arrays.copyOfRange(encoded, 0, split);
     int[] valid = Arrays.copyOfRange(encoded, split, encoded.length);
-    CharModel model = new CharModel(cellOf(cell), vocab.size(), embed, hidden, layers, new Random(seed));
+    CharModel model =
+        new CharModel(cellOf(cell), vocab.size(), embed, hidden, layers, new Random(seed));
 
     // every window of seqLen + 1 characters of the training text, shuffled anew each epoch
-    Dataset<int[]> windows = Dataset.fromFunction(train.length - seqLen, offset -> Arrays.copyOfRange(train, offset, offset + seqLen + 1));
-    DataLoader<int[], Windows> loader = DataLoader.builder(windows, CharRnn::collate).batchSize(batch).shuffle(seed).dropLast(true).build();
+    Dataset<int[]> windows =
+        Dataset.fromFunction(
+            train.length - seqLen,
+            offset -> Arrays.copyOfRange(train, offset, offset + seqLen + 1));
+    DataLoader<int[], Windows> loader =
+        DataLoader.builder(windows, CharRnn::collate)
+            .batchSize(batch)
+            .shuffle(seed)
+            .dropLast(true)
+            .build();
 
-    console.printf(Locale.ROOT, "char-rnn: %s, %,d characters (%d distinct), %d train / %d validation, %d windows a batch%n",
-        corpus == null ? "built-in corpus" : corpus, text.length(), vocab.size(), train.length, valid.length, batch);
+    console.printf(
+        Locale.ROOT,
+        "char-rnn: %s, %,d characters (%d distinct), %d train / %d validation, %d windows a batch%n",
+        corpus == null ? "built-in corpus" : corpus,
+        text.length(),
+        vocab.size(),
+        train.length,
+        valid.length,
+        batch);
     console.println(model);
 
     Adam adam = new Adam(model.parameters(), Adam.options().lr(lr));
     int warmup = Math.max(1, steps / 20);
-    LinearWarmup schedule = new LinearWarmup(adam, warmup, 0.1, new CosineAnnealingLr(adam, Math.max(1, steps - warmup), lr / 20));
+    LinearWarmup schedule =
+        new LinearWarmup(
+            adam, warmup, 0.1, new CosineAnnealingLr(adam, Math.max(1, steps - warmup), lr / 20));
     List<double[]> trainCurve = new ArrayList<>();
     List<double[]> validCurve = new ArrayList<>();
-    TrainingState state = TrainingState.of(model::stateDict, model::loadStateDict)
-        .optimizer(adam)
-        .schedule(schedule)
-        .part("curves.", () -> curves(trainCurve, validCurve), loaded -> restoreCurves(loaded, trainCurve, validCurve));
+    TrainingState state =
+        TrainingState.of(model::stateDict, model::loadStateDict)
+            .optimizer(adam)
+            .schedule(schedule)
+            .part(
+                "curves.",
+                () -> curves(trainCurve, validCurve),
+                loaded -> restoreCurves(loaded, trainCurve, validCurve));
     Path statePath = statePath();
     int done = 0;
     if (resume != null) {
@@ -195,7 +258,8 @@ public final class CharRnn implements Callable<Integer> {
         }
         Windows b = batches.next();
         model.train();
-        Tensor loss = Functional.crossEntropy(model.forward(b.inputs(), null).logits(), b.targets());
+        Tensor loss =
+            Functional.crossEntropy(model.forward(b.inputs(), null).logits(), b.targets());
         adam.zeroGrad();
         loss.backward();
         GradClip.clipGradNorm(model.parameters(), 5.0);
@@ -214,16 +278,29 @@ public final class CharRnn implements Callable<Integer> {
         }
         if (progress != null) {
           double seconds = (System.nanoTime() - start) / 1e9;
-          progress.step(String.format(Locale.ROOT, "loss %.3f bpc, %,.0f chars/s", smoothed, (step - done) * (double) seqLen * batch / seconds));
+          progress.step(
+              String.format(
+                  Locale.ROOT,
+                  "loss %.3f bpc, %,.0f chars/s",
+                  smoothed,
+                  (step - done) * (double) seqLen * batch / seconds));
           if (sampleEvery > 0 && step % sampleEvery == 0) {
-            progress.log(String.format("--- step %d ---%n%s", step, generate(model, vocab, "The ", 160, new Random(seed + step))));
+            progress.log(
+                String.format(
+                    "--- step %d ---%n%s",
+                    step, generate(model, vocab, "The ", 160, new Random(seed + step))));
           }
         }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     if (last < steps) {
-      console.printf(Locale.ROOT, "stopped at step %d of %d; continue with --resume %s%n", last, steps, statePath);
+      console.printf(
+          Locale.ROOT,
+          "stopped at step %d of %d; continue with --resume %s%n",
+          last,
+          steps,
+          statePath);
       return 0;
     }
 
@@ -235,16 +312,37 @@ public final class CharRnn implements Callable<Integer> {
     Path modelPath = checkpointPath();
     Files.createDirectories(modelPath.toAbsolutePath().getParent());
     Checkpoint.save(model, modelPath, settings(vocab));
-    Path plot = Charts.lineChart(out.resolve("loss.png"), "char-rnn: " + cell + ", hidden " + hidden, "step", "bits per character", false, List.of(
-        Charts.Series.line("training", column(trainCurve, 0), column(trainCurve, 1)),
-        Charts.Series.points("validation", column(validCurve, 0), column(validCurve, 1))));
+    Path plot =
+        Charts.lineChart(
+            out.resolve("loss.png"),
+            "char-rnn: " + cell + ", hidden " + hidden,
+            "step",
+            "bits per character",
+            false,
+            List.of(
+                Charts.Series.line("training", column(trainCurve, 0), column(trainCurve, 1)),
+                Charts.Series.points("validation", column(validCurve, 0), column(validCurve, 1))));
 
     if (exportOnnx != null) CharRnnOnnx.export(model, exportOnnx, console);
-    console.printf(Locale.ROOT, "%ntrained %d steps in %.1f s (%,.0f characters/s)%n", steps - done, seconds, (steps - done) * (double) seqLen * batch / seconds);
-    console.printf(Locale.ROOT, "validation: %.3f bits per character (unigram baseline %.3f)%n", validBpc, unigram);
+    console.printf(
+        Locale.ROOT,
+        "%ntrained %d steps in %.1f s (%,.0f characters/s)%n",
+        steps - done,
+        seconds,
+        (steps - done) * (double) seqLen * batch / seconds);
+    console.printf(
+        Locale.ROOT,
+        "validation: %.3f bits per character (unigram baseline %.3f)%n",
+        validBpc,
+        unigram);
     console.printf(Locale.ROOT, "words of the corpus in the sample: %.0f%%%n", 100 * known);
-    console.printf("checkpoint: %s%ntraining state: %s%nplot: %s%n%nsample (temperature %.2f):%n%s%n",
-        modelPath.toAbsolutePath(), statePath.toAbsolutePath(), plot.toAbsolutePath(), temperature, generated);
+    console.printf(
+        "checkpoint: %s%ntraining state: %s%nplot: %s%n%nsample (temperature %.2f):%n%s%n",
+        modelPath.toAbsolutePath(),
+        statePath.toAbsolutePath(),
+        plot.toAbsolutePath(),
+        temperature,
+        generated);
     report = new Report(validBpc, unigram, generated, known, modelPath, statePath, plot);
     return 0;
   }
@@ -284,7 +382,12 @@ public final class CharRnn implements Callable<Integer> {
   private void restoreSettings(Map<String, String> m) {
     for (String key : SETTINGS) {
       if (!m.containsKey(key)) {
-        throw new IllegalArgumentException("char-rnn: " + resume + " is not a char-rnn training state (no " + key + " in its metadata)");
+        throw new IllegalArgumentException(
+            "char-rnn: "
+                + resume
+                + " is not a char-rnn training state (no "
+                + key
+                + " in its metadata)");
       }
     }
     cell = m.get("cell");
@@ -314,9 +417,11 @@ public final class CharRnn implements Callable<Integer> {
     return Tensor.of(v, rows.size(), 2);
   }
 
-  private static void restoreCurves(Map<String, Tensor> loaded, List<double[]> train, List<double[]> valid) {
+  private static void restoreCurves(
+      Map<String, Tensor> loaded, List<double[]> train, List<double[]> valid) {
     if (!loaded.containsKey("train") || !loaded.containsKey("valid") || loaded.size() != 2) {
-      throw new IllegalArgumentException("expected the curves train and valid, got " + loaded.keySet());
+      throw new IllegalArgumentException(
+          "expected the curves train and valid, got " + loaded.keySet());
     }
     train.clear();
     valid.clear();
@@ -332,11 +437,17 @@ public final class CharRnn implements Callable<Integer> {
     return checkpoint != null ? checkpoint : out.resolve("char-rnn.safetensors");
   }
 
-  /** The training state is saved next to the model: {@code model.safetensors} → {@code model.state.safetensors}. */
+  /**
+   * The training state is saved next to the model: {@code model.safetensors} → {@code
+   * model.state.safetensors}.
+   */
   private Path statePath() {
     Path model = checkpointPath();
     String name = model.getFileName().toString();
-    String base = name.endsWith(".safetensors") ? name.substring(0, name.length() - ".safetensors".length()) : name;
+    String base =
+        name.endsWith(".safetensors")
+            ? name.substring(0, name.length() - ".safetensors".length())
+            : name;
     return model.resolveSibling(base + ".state.safetensors");
   }
 
@@ -345,7 +456,9 @@ public final class CharRnn implements Callable<Integer> {
       case "lstm" -> CharModel.Cell.LSTM;
       case "gru" -> CharModel.Cell.GRU;
       case "rnn" -> CharModel.Cell.RNN;
-      default -> throw new IllegalArgumentException("char-rnn: --cell must be lstm, gru or rnn, got " + name);
+      default ->
+          throw new IllegalArgumentException(
+              "char-rnn: --cell must be lstm, gru or rnn, got " + name);
     };
   }
 
@@ -354,14 +467,16 @@ public final class CharRnn implements Callable<Integer> {
   private Loaded load(Path file) throws IOException {
     Map<String, String> meta = Safetensors.load(file).metadata();
     if (!meta.containsKey("vocab")) {
-      throw new IllegalArgumentException("char-rnn: " + file + " is not a char-rnn checkpoint (no vocab in its metadata)");
+      throw new IllegalArgumentException(
+          "char-rnn: " + file + " is not a char-rnn checkpoint (no vocab in its metadata)");
     }
     CharVocabulary vocab = CharVocabulary.fromChars(meta.get("vocab"));
     cell = meta.get("cell");
     hidden = Integer.parseInt(meta.get("hidden"));
     embed = Integer.parseInt(meta.get("embed"));
     layers = Integer.parseInt(meta.get("layers"));
-    CharModel model = new CharModel(cellOf(cell), vocab.size(), embed, hidden, layers, new Random(seed));
+    CharModel model =
+        new CharModel(cellOf(cell), vocab.size(), embed, hidden, layers, new Random(seed));
     Checkpoint.load(model, file);
     return new Loaded(model, vocab);
   }
@@ -374,12 +489,17 @@ public final class CharRnn implements Callable<Integer> {
     model.eval();
     int window = 128;
     int usable = Math.min(limit, data.length - 1);
-    Dataset<int[]> windows = Dataset.fromFunction(Math.max(1, usable / window), w -> Arrays.copyOfRange(data, w * window, w * window + window + 1));
-    DataLoader<int[], Windows> loader = DataLoader.builder(windows, CharRnn::collate).batchSize(64).build();
+    Dataset<int[]> windows =
+        Dataset.fromFunction(
+            Math.max(1, usable / window),
+            w -> Arrays.copyOfRange(data, w * window, w * window + window + 1));
+    DataLoader<int[], Windows> loader =
+        DataLoader.builder(windows, CharRnn::collate).batchSize(64).build();
     WeightedMean nats = new WeightedMean();
     try (var scope = Autograd.noGrad()) {
       for (Windows b : loader.epoch(0)) {
-        Tensor loss = Functional.crossEntropy(model.forward(b.inputs(), null).logits(), b.targets());
+        Tensor loss =
+            Functional.crossEntropy(model.forward(b.inputs(), null).logits(), b.targets());
         nats.add(loss.item(), b.targets().length);
       }
     }
@@ -387,7 +507,10 @@ public final class CharRnn implements Callable<Integer> {
     return Metrics.bitsPerCharacter(nats.mean());
   }
 
-  /** Cross-entropy in bits of a unigram model (add-one smoothed training frequencies) on {@code valid}. */
+  /**
+   * Cross-entropy in bits of a unigram model (add-one smoothed training frequencies) on {@code
+   * valid}.
+   */
   static double unigramBpc(int[] train, int[] valid, int vocab) {
     double[] counts = new double[vocab];
     Arrays.fill(counts, 1);
@@ -402,7 +525,10 @@ public final class CharRnn implements Callable<Integer> {
     return bits / valid.length;
   }
 
-  /** Samples {@code length} characters after {@code prompt}, one at a time, at the configured temperature. */
+  /**
+   * Samples {@code length} characters after {@code prompt}, one at a time, at the configured
+   * temperature.
+   */
   String generate(CharModel model, CharVocabulary vocab, String prompt, int length, Random random) {
     model.eval();
     StringBuilder sb = new StringBuilder(prompt);
@@ -449,7 +575,10 @@ public final class CharRnn implements Callable<Integer> {
     return words;
   }
 
-  /** The fraction of whole words of {@code sample} (the last, possibly cut, excluded) that are in {@code vocabulary}. */
+  /**
+   * The fraction of whole words of {@code sample} (the last, possibly cut, excluded) that are in
+   * {@code vocabulary}.
+   */
   static double vocabularyFraction(String sample, Set<String> vocabulary) {
     String[] words = sample.toLowerCase(Locale.ROOT).split("[^\\p{L}']+");
     int known = 0;

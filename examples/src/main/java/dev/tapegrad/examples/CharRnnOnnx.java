@@ -3,8 +3,8 @@ package dev.tapegrad.examples;
 import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.nn.Embedding;
 import dev.tapegrad.nn.Linear;
-import dev.tapegrad.nn.RecurrentLayer;
 import dev.tapegrad.nn.Lstm;
+import dev.tapegrad.nn.RecurrentLayer;
 import dev.tapegrad.nn.RnnOutput;
 import dev.tapegrad.nn.RnnState;
 import dev.tapegrad.onnx.OnnxExport;
@@ -17,8 +17,8 @@ import java.util.List;
  * Exports a char-rnn model to ONNX for {@code ./tapegrad char-rnn --export-onnx FILE}: the graph
  * reads {@code tokens [seq, batch]} (character ids, as float32), {@code h0} and, for an LSTM,
  * {@code c0} ({@code [layers, batch, hidden]}), and returns {@code logits [seq, batch, vocab]},
- * {@code h_n} and {@code c_n}; seq and batch are dynamic. Sampling one character at a time is
- * a loop around this graph, carrying the state.
+ * {@code h_n} and {@code c_n}; seq and batch are dynamic. Sampling one character at a time is a
+ * loop around this graph, carrying the state.
  */
 final class CharRnnOnnx {
   private CharRnnOnnx() {}
@@ -28,7 +28,8 @@ final class CharRnnOnnx {
     Embedding embedding = (Embedding) model.children().get("embedding");
     RecurrentLayer rnn = (RecurrentLayer) model.children().get("rnn");
     Linear head = (Linear) model.children().get("head");
-    RnnOutput out = rnn.forward(embedding.forward(tokens), c0 == null ? RnnState.of(h0) : RnnState.of(h0, c0));
+    RnnOutput out =
+        rnn.forward(embedding.forward(tokens), c0 == null ? RnnState.of(h0) : RnnState.of(h0, c0));
     List<Tensor> result = new ArrayList<>(List.of(head.forward(out.output()), out.hN()));
     if (c0 != null) {
       result.add(out.cN());
@@ -63,8 +64,12 @@ final class CharRnnOnnx {
     }
     builder
         .build()
-        .save(in -> forward(model, in.tensor("tokens"), in.tensor("h0"), lstm ? in.tensor("c0") : null), file);
-    console.printf("onnx: %s (inputs tokens [seq, batch], h0%s; outputs logits [seq, batch, %d], h_n%s)%n",
+        .save(
+            in ->
+                forward(model, in.tensor("tokens"), in.tensor("h0"), lstm ? in.tensor("c0") : null),
+            file);
+    console.printf(
+        "onnx: %s (inputs tokens [seq, batch], h0%s; outputs logits [seq, batch, %d], h_n%s)%n",
         file, lstm ? ", c0" : "", model.vocab(), lstm ? ", c_n" : "");
   }
 }

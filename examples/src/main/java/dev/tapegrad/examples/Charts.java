@@ -36,8 +36,16 @@ final class Charts {
   }
 
   /** Writes a line chart as PNG, creating parent directories; returns the file. */
-  static Path lineChart(Path png, String title, String xLabel, String yLabel, boolean logY, List<Series> series) {
-    XYChart chart = new XYChartBuilder().width(900).height(540).title(title).xAxisTitle(xLabel).yAxisTitle(yLabel).build();
+  static Path lineChart(
+      Path png, String title, String xLabel, String yLabel, boolean logY, List<Series> series) {
+    XYChart chart =
+        new XYChartBuilder()
+            .width(900)
+            .height(540)
+            .title(title)
+            .xAxisTitle(xLabel)
+            .yAxisTitle(yLabel)
+            .build();
     chart.getStyler().setYAxisLogarithmic(logY);
     chart.getStyler().setMarkerSize(5);
     chart.getStyler().setXAxisDecimalPattern("#0.##");
@@ -54,14 +62,16 @@ final class Charts {
   /**
    * When every x value of a chart is equally spaced (steps 1, 2, ..., 900), XChart puts its ticks
    * on data points (1, 36, 71, ...) and the labels run together. One invisible point between the
-   * first two x values breaks the spacing, and XChart goes back to round-number ticks (0, 100,
-   * 200, ...).
+   * first two x values breaks the spacing, and XChart goes back to round-number ticks (0, 100, 200,
+   * ...).
    */
   private static void roundNumberTicks(XYChart chart, Series first) {
     if (first.x().length < 2) {
       return;
     }
-    XYSeries hidden = chart.addSeries(" ", new double[] {(first.x()[0] + first.x()[1]) / 2}, new double[] {first.y()[0]});
+    XYSeries hidden =
+        chart.addSeries(
+            " ", new double[] {(first.x()[0] + first.x()[1]) / 2}, new double[] {first.y()[0]});
     hidden.setMarker(SeriesMarkers.NONE);
     hidden.setLineColor(new Color(0, 0, 0, 0));
     hidden.setShowInLegend(false);
@@ -83,8 +93,10 @@ final class Charts {
 
   /** Colours of classes 0, 1, ... (matplotlib's tab10). */
   static final Color[] PALETTE = {
-    new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44), new Color(214, 39, 40),
-    new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194), new Color(127, 127, 127)
+    new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
+        new Color(214, 39, 40),
+    new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194),
+        new Color(127, 127, 127)
   };
 
   /**
@@ -92,7 +104,14 @@ final class Charts {
    * {@code i} (from {@code yMax} at the top down to {@code yMin}) and column {@code j} (from {@code
    * xMin}), drawn as an image in light colours, with the labelled points on top.
    */
-  static Path regionMap(Path png, String title, int[] regions, int columns, double[] bounds, float[] xy, int[] labels) {
+  static Path regionMap(
+      Path png,
+      String title,
+      int[] regions,
+      int columns,
+      double[] bounds,
+      float[] xy,
+      int[] labels) {
     double xMin = bounds[0];
     double xMax = bounds[1];
     double yMin = bounds[2];
@@ -115,10 +134,12 @@ final class Charts {
     BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = image.createGraphics();
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-    g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setRenderingHint(
+        RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
     g.fillRect(0, 0, width, height);
-    g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+    g.setRenderingHint(
+        RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
     g.drawImage(map, left, top, plotW, plotH, null);
     int classes = 0;
     for (int label : labels) {
@@ -183,7 +204,8 @@ final class Charts {
   }
 
   private static Color lighter(Color c) {
-    return new Color((c.getRed() + 2 * 255) / 3, (c.getGreen() + 2 * 255) / 3, (c.getBlue() + 2 * 255) / 3);
+    return new Color(
+        (c.getRed() + 2 * 255) / 3, (c.getGreen() + 2 * 255) / 3, (c.getBlue() + 2 * 255) / 3);
   }
 
   static double[] range(int n) {

@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  * on the validation loss, and plots the decision regions.
  *
  * <p>The data pipeline end to end: the points are a {@link Dataset} of {@link Example}s, {@link
- * Split} cuts it 70/15/15 (seeded), a {@link DataLoader} shuffles the training part each epoch
- * into batches, {@link EarlyStopping} keeps the weights of the best validation epoch, and {@link
+ * Split} cuts it 70/15/15 (seeded), a {@link DataLoader} shuffles the training part each epoch into
+ * batches, {@link EarlyStopping} keeps the weights of the best validation epoch, and {@link
  * Metrics} and a {@link ConfusionMatrix} score the test part.
  */
 @Command(
@@ -57,7 +57,10 @@ public final class Classifier implements Callable<Integer> {
   @Option(names = "--batch", description = "points per batch (default: ${DEFAULT-VALUE})")
   int batch = 32;
 
-  @Option(names = "--patience", description = "epochs without a better validation loss before stopping (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--patience",
+      description =
+          "epochs without a better validation loss before stopping (default: ${DEFAULT-VALUE})")
   int patience = 30;
 
   @Option(names = "--lr", description = "learning rate of Adam (default: ${DEFAULT-VALUE})")
@@ -66,17 +69,28 @@ public final class Classifier implements Callable<Integer> {
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 3;
 
-  @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
+  @Option(
+      names = "--out",
+      description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "classifier");
 
-  @Option(names = "--export-onnx", description = "also write the trained model as an ONNX file (opset 17)")
+  @Option(
+      names = "--export-onnx",
+      description = "also write the trained model as an ONNX file (opset 17)")
   Path exportOnnx;
 
   /**
-   * What a run reports: accuracies on each part and on all points, the epochs trained and the
-   * best epoch.
+   * What a run reports: accuracies on each part and on all points, the epochs trained and the best
+   * epoch.
    */
-  record Report(double trainAccuracy, double validationAccuracy, double testAccuracy, double allAccuracy, int epochs, int bestEpoch, Path plot) {}
+  record Report(
+      double trainAccuracy,
+      double validationAccuracy,
+      double testAccuracy,
+      double allAccuracy,
+      int epochs,
+      int bestEpoch,
+      Path plot) {}
 
   private Report report;
   PrintStream console = System.out;
@@ -108,15 +122,33 @@ public final class Classifier implements Callable<Integer> {
     Random random = new Random(seed);
     Dataset<Example> all = spiral(classes, points, random);
     Split<Example> split = Split.byFractions(all, 0.7, 0.15, 0.15, seed);
-    DataLoader<Example, Batch> train = DataLoader.builder(split.train()).batchSize(batch).shuffle(seed).build();
+    DataLoader<Example, Batch> train =
+        DataLoader.builder(split.train()).batchSize(batch).shuffle(seed).build();
     Batch validation = whole(split.validation());
     Batch test = whole(split.test());
-    console.printf(Locale.ROOT, "%d points: %d train, %d validation, %d test; %s%n",
-        all.size(), split.train().size(), split.validation().size(), split.test().size(), train);
+    console.printf(
+        Locale.ROOT,
+        "%d points: %d train, %d validation, %d test; %s%n",
+        all.size(),
+        split.train().size(),
+        split.validation().size(),
+        split.test().size(),
+        train);
 
-    Sequential model = new Sequential(new Linear(2, hidden, random), new Relu(), new Linear(hidden, hidden, random), new Relu(), new Linear(hidden, classes, random));
+    Sequential model =
+        new Sequential(
+            new Linear(2, hidden, random),
+            new Relu(),
+            new Linear(hidden, hidden, random),
+            new Relu(),
+            new Linear(hidden, classes, random));
     Adam adam = new Adam(model.parameters(), Adam.options().lr(lr));
-    EarlyStopping stopper = EarlyStopping.minimize().patience(patience).minDelta(1e-4).keepBest(model::stateDict).build();
+    EarlyStopping stopper =
+        EarlyStopping.minimize()
+            .patience(patience)
+            .minDelta(1e-4)
+            .keepBest(model::stateDict)
+            .build();
     int epoch = 0;
     boolean stop = false;
     while (epoch < epochs && !stop) {
@@ -130,18 +162,29 @@ public final class Classifier implements Callable<Integer> {
       }
       double validationLoss;
       try (var scope = Autograd.noGrad()) {
-        validationLoss = Functional.crossEntropy(model.forward(validation.inputs()), validation.labels()).item();
+        validationLoss =
+            Functional.crossEntropy(model.forward(validation.inputs()), validation.labels()).item();
       }
       stop = stopper.update(validationLoss);
       epoch++;
       if (epoch % Math.max(1, epochs / 10) == 0 || stop) {
-        console.printf(Locale.ROOT, "epoch %4d  train loss %.4f  validation loss %.4f  validation accuracy %.3f%n",
-            epoch, loss.mean(), validationLoss, accuracy(model, validation));
+        console.printf(
+            Locale.ROOT,
+            "epoch %4d  train loss %.4f  validation loss %.4f  validation accuracy %.3f%n",
+            epoch,
+            loss.mean(),
+            validationLoss,
+            accuracy(model, validation));
       }
     }
     model.loadStateDict(stopper.bestState());
-    console.printf(Locale.ROOT, "%s after %d epochs; restored the weights of epoch %d (validation loss %.4f)%n",
-        stop ? "stopped early" : "finished", epoch, stopper.bestCheck() + 1, stopper.best());
+    console.printf(
+        Locale.ROOT,
+        "%s after %d epochs; restored the weights of epoch %d (validation loss %.4f)%n",
+        stop ? "stopped early" : "finished",
+        epoch,
+        stopper.bestCheck() + 1,
+        stopper.best());
 
     double trainAccuracy = accuracy(model, whole(split.train()));
     double validationAccuracy = accuracy(model, validation);
@@ -151,11 +194,26 @@ public final class Classifier implements Callable<Integer> {
       confusion.update(model.forward(test.inputs()), test.labels());
     }
     Batch everything = whole(all);
-    if (exportOnnx != null) ExampleOnnx.export(model, everything.inputs(), "points", "logits", exportOnnx, console);
+    if (exportOnnx != null)
+      ExampleOnnx.export(model, everything.inputs(), "points", "logits", exportOnnx, console);
     Path plot = plot(model, all);
-    console.printf(Locale.ROOT, "accuracy: train %.3f, validation %.3f, test %.3f%ntest confusion matrix:%n%s%nplot: %s%n",
-        trainAccuracy, validationAccuracy, testAccuracy, confusion, plot.toAbsolutePath());
-    report = new Report(trainAccuracy, validationAccuracy, testAccuracy, accuracy(model, everything), epoch, stopper.bestCheck() + 1, plot);
+    console.printf(
+        Locale.ROOT,
+        "accuracy: train %.3f, validation %.3f, test %.3f%ntest confusion matrix:%n%s%nplot: %s%n",
+        trainAccuracy,
+        validationAccuracy,
+        testAccuracy,
+        confusion,
+        plot.toAbsolutePath());
+    report =
+        new Report(
+            trainAccuracy,
+            validationAccuracy,
+            testAccuracy,
+            accuracy(model, everything),
+            epoch,
+            stopper.bestCheck() + 1,
+            plot);
     return 0;
   }
 
@@ -178,7 +236,8 @@ public final class Classifier implements Callable<Integer> {
       for (int j = 0; j < grid; j++) {
         int c = i * grid + j;
         cells[2 * c] = (float) (bounds[0] + (bounds[1] - bounds[0]) * (j + 0.5) / grid);
-        cells[2 * c + 1] = (float) (bounds[3] - (bounds[3] - bounds[2]) * (i + 0.5) / grid); // row 0 at the top
+        cells[2 * c + 1] =
+            (float) (bounds[3] - (bounds[3] - bounds[2]) * (i + 0.5) / grid); // row 0 at the top
       }
     }
     int[] region;
@@ -186,7 +245,13 @@ public final class Classifier implements Callable<Integer> {
       region = Metrics.predictions(model.forward(Tensor.of(cells, grid * grid, 2)));
     }
     Batch points = whole(all);
-    return Charts.regionMap(out.resolve("regions.png"), "decision regions and the " + all.size() + " points", region, grid, bounds,
-        points.inputs().toFloatArray(), points.labels());
+    return Charts.regionMap(
+        out.resolve("regions.png"),
+        "decision regions and the " + all.size() + " points",
+        region,
+        grid,
+        bounds,
+        points.inputs().toFloatArray(),
+        points.labels());
   }
 }

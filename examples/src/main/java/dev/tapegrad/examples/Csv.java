@@ -24,11 +24,18 @@ final class Csv {
   /**
    * The values of {@code column} (null for the first one), in file order.
    *
-   * @throws IllegalArgumentException naming the file, line and column when the column is missing
-   *     or a value is not a finite number
+   * @throws IllegalArgumentException naming the file, line and column when the column is missing or
+   *     a value is not a finite number
    */
   static float[] column(Path file, String column) throws IOException {
-    CSVFormat format = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).setIgnoreEmptyLines(true).setTrim(true).get();
+    CSVFormat format =
+        CSVFormat.RFC4180
+            .builder()
+            .setHeader()
+            .setSkipHeaderRecord(true)
+            .setIgnoreEmptyLines(true)
+            .setTrim(true)
+            .get();
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
         CSVParser parser = CSVParser.parse(reader, format)) {
       var header = parser.getHeaderNames();
@@ -37,7 +44,8 @@ final class Csv {
       }
       String name = column == null ? header.get(0) : column;
       if (!header.contains(name)) {
-        throw new IllegalArgumentException(file + ": no column '" + name + "' (columns: " + header + ")");
+        throw new IllegalArgumentException(
+            file + ": no column '" + name + "' (columns: " + header + ")");
       }
       float[] values = new float[64];
       int n = 0;
@@ -51,7 +59,14 @@ final class Csv {
         }
         if (!Float.isFinite(v)) {
           throw new IllegalArgumentException(
-              file + ": line " + parser.getCurrentLineNumber() + ", column '" + name + "': '" + text + "' is not a finite number");
+              file
+                  + ": line "
+                  + parser.getCurrentLineNumber()
+                  + ", column '"
+                  + name
+                  + "': '"
+                  + text
+                  + "' is not a finite number");
         }
         if (n == values.length) {
           values = Arrays.copyOf(values, 2 * n);

@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * A user-defined differentiable function: a numerically stable softplus with its own forward
- * and backward, checked with {@link GradCheck} (first and second order), then used as the
- * activation of a model.
+ * A user-defined differentiable function: a numerically stable softplus with its own forward and
+ * backward, checked with {@link GradCheck} (first and second order), then used as the activation of
+ * a model.
  *
  * <pre>
  *   softplus(x) = max(x, 0) + log(1 + exp(-|x|))      (never overflows)
@@ -29,7 +29,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "custom-op",
     mixinStandardHelpOptions = true,
-    description = "Define a differentiable function with its own backward, check it, and train with it.")
+    description =
+        "Define a differentiable function with its own backward, check it, and train with it.")
 public final class CustomOp implements Callable<Integer> {
   @Option(names = "--steps", description = "training steps (default: ${DEFAULT-VALUE})")
   int steps = 1500;
@@ -38,7 +39,8 @@ public final class CustomOp implements Callable<Integer> {
   long seed = 5;
 
   /** What a run reports. */
-  record Report(boolean firstOrderPassed, boolean secondOrderPassed, double finalMse, String report) {}
+  record Report(
+      boolean firstOrderPassed, boolean secondOrderPassed, double finalMse, String report) {}
 
   private Report report;
   PrintStream console = System.out;
@@ -47,7 +49,10 @@ public final class CustomOp implements Callable<Integer> {
     return report;
   }
 
-  /** The custom function: forward on raw floats, backward with tensor ops (so it differentiates twice). */
+  /**
+   * The custom function: forward on raw floats, backward with tensor ops (so it differentiates
+   * twice).
+   */
   static final class StableSoftplus extends Function {
     @Override
     protected Tensor forward(Context ctx, Tensor... inputs) {
@@ -91,7 +96,8 @@ public final class CustomOp implements Callable<Integer> {
     console.println("softplus at -100, 0, 100: " + softplus.apply(big) + " (no overflow)");
 
     Random random = new Random(seed);
-    Sequential model = new Sequential(new Linear(1, 32, random), new SoftplusLayer(), new Linear(32, 1, random));
+    Sequential model =
+        new Sequential(new Linear(1, 32, random), new SoftplusLayer(), new Linear(32, 1, random));
     int points = 128;
     float[] xs = new float[points];
     float[] ys = new float[points];
@@ -110,7 +116,11 @@ public final class CustomOp implements Callable<Integer> {
       adam.step();
       mse = loss.item();
     }
-    console.printf(Locale.ROOT, "a 1-32-1 network with the custom softplus fits |x| - 1: mse %.5f after %d steps%n", mse, steps);
+    console.printf(
+        Locale.ROOT,
+        "a 1-32-1 network with the custom softplus fits |x| - 1: mse %.5f after %d steps%n",
+        mse,
+        steps);
     report = new Report(first.passed(), second.passed(), mse, first.report());
     return 0;
   }

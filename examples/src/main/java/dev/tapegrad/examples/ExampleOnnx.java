@@ -12,12 +12,20 @@ final class ExampleOnnx {
   private ExampleOnnx() {}
 
   /**
-   * Writes {@code model} to {@code file}, traced on {@code example}, with one input {@code
-   * input} whose axis 0 is the dynamic {@code batch} and whose next axes are the dynamic {@code
-   * axes}, and one output {@code output}.
+   * Writes {@code model} to {@code file}, traced on {@code example}, with one input {@code input}
+   * whose axis 0 is the dynamic {@code batch} and whose next axes are the dynamic {@code axes}, and
+   * one output {@code output}.
    */
-  static void export(Layer model, Tensor example, String input, String output, Path file, PrintStream console, String... axes) {
-    OnnxExport.Builder builder = OnnxExport.builder(model).input(input, example).dynamicAxis(input, 0, "batch");
+  static void export(
+      Layer model,
+      Tensor example,
+      String input,
+      String output,
+      Path file,
+      PrintStream console,
+      String... axes) {
+    OnnxExport.Builder builder =
+        OnnxExport.builder(model).input(input, example).dynamicAxis(input, 0, "batch");
     Object[] dims = new Object[example.dim()];
     dims[0] = "batch";
     for (int i = 1; i < dims.length; i++) {
@@ -27,6 +35,8 @@ final class ExampleOnnx {
       }
     }
     builder.output(output).build().save(in -> List.of(model.forward(in.tensor(input))), file);
-    console.printf("onnx: %s (input %s %s, output %s)%n", file, input, java.util.Arrays.toString(dims), output);
+    console.printf(
+        "onnx: %s (input %s %s, output %s)%n",
+        file, input, java.util.Arrays.toString(dims), output);
   }
 }

@@ -38,10 +38,14 @@ import picocli.CommandLine.Option;
       "A relative --out is resolved against the working directory."
     })
 public final class Feedforward implements Callable<Integer> {
-  @Option(names = "-m", description = "neurons in the first hidden layer (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "-m",
+      description = "neurons in the first hidden layer (default: ${DEFAULT-VALUE})")
   int m = 24;
 
-  @Option(names = "-n", description = "neurons in the second hidden layer (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "-n",
+      description = "neurons in the second hidden layer (default: ${DEFAULT-VALUE})")
   int n = 16;
 
   @Option(names = "--steps", description = "full-batch training steps (default: ${DEFAULT-VALUE})")
@@ -53,7 +57,9 @@ public final class Feedforward implements Callable<Integer> {
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 1;
 
-  @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
+  @Option(
+      names = "--out",
+      description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "feedforward");
 
   /** What a run reports. */
@@ -85,18 +91,32 @@ public final class Feedforward implements Callable<Integer> {
   @Override
   public Integer call() {
     Random random = new Random(seed);
-    Sequential model = new Sequential(new Linear(1, m, random), new Tanh(), new Linear(m, n, random), new Tanh(), new Linear(n, 1, random));
+    Sequential model =
+        new Sequential(
+            new Linear(1, m, random),
+            new Tanh(),
+            new Linear(m, n, random),
+            new Tanh(),
+            new Linear(n, 1, random));
     console.println(model);
 
     long counted;
-    try (var scope = Autograd.noGrad(); Profiler profiler = Profiler.start()) {
+    try (var scope = Autograd.noGrad();
+        Profiler profiler = Profiler.start()) {
       model.forward(Tensor.of(new float[] {0.5f}, 1, 1));
       counted = profiler.totalMultiplyAdds();
       console.println("one forward pass, as counted by the profiler:");
       console.println(profiler.report());
     }
     long formula = (long) m + (long) m * n + n;
-    console.printf(Locale.ROOT, "multiplications: counted %d, formula M + M*N + N = %d + %d + %d = %d%n", counted, m, m * n, n, formula);
+    console.printf(
+        Locale.ROOT,
+        "multiplications: counted %d, formula M + M*N + N = %d + %d + %d = %d%n",
+        counted,
+        m,
+        m * n,
+        n,
+        formula);
 
     int points = 200;
     float[] xs = new float[points];
@@ -109,7 +129,8 @@ public final class Feedforward implements Callable<Integer> {
     // full batch: one batch of every point, in order (the gradient of a full batch does not depend
     // on the order); the targets are values, so the collate is our own rather than Collate.stack()
     Dataset<float[]> samples = Dataset.fromFunction(points, i -> new float[] {xs[i], ys[i]});
-    DataLoader<float[], Tensor[]> loader = DataLoader.builder(samples, Feedforward::collate).batchSize(points).build();
+    DataLoader<float[], Tensor[]> loader =
+        DataLoader.builder(samples, Feedforward::collate).batchSize(points).build();
     Adam adam = new Adam(model.parameters(), Adam.options().lr(lr));
     double mse = Double.NaN;
     for (int step = 1; step <= steps; step++) {
@@ -135,8 +156,16 @@ public final class Feedforward implements Callable<Integer> {
       dy[i] = ys[i];
       df[i] = fit[i];
     }
-    Path plot = Charts.lineChart(out.resolve("fit.png"), String.format(Locale.ROOT, "1-%d-%d-1 network, mse %.1e", m, n, mse), "x", "y", false,
-        List.of(Charts.Series.line("sin(2x) + 0.3x^2 - 0.5", dx, dy), Charts.Series.line("network", dx, df)));
+    Path plot =
+        Charts.lineChart(
+            out.resolve("fit.png"),
+            String.format(Locale.ROOT, "1-%d-%d-1 network, mse %.1e", m, n, mse),
+            "x",
+            "y",
+            false,
+            List.of(
+                Charts.Series.line("sin(2x) + 0.3x^2 - 0.5", dx, dy),
+                Charts.Series.line("network", dx, df)));
     console.println("plot: " + plot.toAbsolutePath());
     report = new Report(counted, formula, mse, plot);
     return 0;

@@ -5,8 +5,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The entry point of {@code ./tapegrad}: one subcommand per example, {@code char-rnn} when none
- * is given.
+ * The entry point of {@code ./tapegrad}: one subcommand per example, {@code char-rnn} when none is
+ * given.
  */
 @Command(
     name = "tapegrad",

@@ -28,8 +28,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  *       enormous line, so each update is a plain, complete line of at most {@link #PLAIN_WIDTH}
  *       characters, at most every {@link #PLAIN_EVERY_MILLIS} ms: one at the start, one when the
  *       count has advanced since the last, and one at the end. The library renders the end twice
- *       when the count advanced since its last line; a line that differs from the previous one
- *       only in its times is dropped.
+ *       when the count advanced since its last line; a line that differs from the previous one only
+ *       in its times is dropped.
  * </ul>
  *
  * <p>Only lines printed through {@link #log} are kept apart from the bar; whatever other code
@@ -55,15 +55,17 @@ final class Progress implements AutoCloseable {
   Progress(String task, long total, PrintStream out, boolean terminal, int updateMillis) {
     this.out = out;
     this.terminal = terminal;
-    this.lines = terminal
-        ? new Lines(new ConsoleProgressBarConsumer(out, barWidth(out)), false)
-        : new Lines(new DelegatingProgressBarConsumer(out::println, PLAIN_WIDTH), true);
-    ProgressBarBuilder builder = new ProgressBarBuilder()
-        .setTaskName(task)
-        .setInitialMax(total)
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(updateMillis)
-        .setConsumer(lines);
+    this.lines =
+        terminal
+            ? new Lines(new ConsoleProgressBarConsumer(out, barWidth(out)), false)
+            : new Lines(new DelegatingProgressBarConsumer(out::println, PLAIN_WIDTH), true);
+    ProgressBarBuilder builder =
+        new ProgressBarBuilder()
+            .setTaskName(task)
+            .setInitialMax(total)
+            .setStyle(ProgressBarStyle.ASCII)
+            .setUpdateIntervalMillis(updateMillis)
+            .setConsumer(lines);
     if (terminal) {
       builder.continuousUpdate(); // the clock moves between steps, and log() must redraw the bar
     }
@@ -82,13 +84,13 @@ final class Progress implements AutoCloseable {
   /** Progress on {@code out}, drawn as a bar only when the JVM has an interactive terminal. */
   static Progress start(String task, long total, PrintStream out) {
     boolean terminal = out == System.out && isTerminal();
-    return new Progress(task, total, out, terminal, terminal ? TERMINAL_REDRAW_MILLIS : PLAIN_EVERY_MILLIS);
+    return new Progress(
+        task, total, out, terminal, terminal ? TERMINAL_REDRAW_MILLIS : PLAIN_EVERY_MILLIS);
   }
 
   /**
-   * Whether standard output is an interactive terminal: {@code System.console()} is null when it
-   * is redirected; from JDK 22 on, a console may exist anyway and {@code Console.isTerminal()}
-   * tells.
+   * Whether standard output is an interactive terminal: {@code System.console()} is null when it is
+   * redirected; from JDK 22 on, a console may exist anyway and {@code Console.isTerminal()} tells.
    */
   static boolean isTerminal() {
     Console console = System.console();

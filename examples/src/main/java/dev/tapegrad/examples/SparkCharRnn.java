@@ -1,8 +1,8 @@
 package dev.tapegrad.examples;
 
-import dev.tapegrad.data.CharVocabulary;
 import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.data.CharVocabulary;
 import dev.tapegrad.nn.Checkpoint;
 import dev.tapegrad.optim.Adam;
 import dev.tapegrad.optim.CosineAnnealingLr;
@@ -14,7 +14,6 @@ import dev.tapegrad.spark.StepTimings;
 import dev.tapegrad.spark.TrainingLoop;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,13 +35,13 @@ import picocli.CommandLine.Option;
  * quality measures: validation bits per character next to the unigram baseline, and the share of
  * real words in a sample.
  *
- * <p>The training windows ({@code seqLen + 1} characters at every offset of the training text)
- * are an RDD spread over {@code --partitions} partitions. Each step draws a global batch of
- * {@code --batch} windows across the partitions, every partition computes the gradient of its
- * share on its executor, and the driver adds them in a fixed order and applies Adam, clipping and
- * the warm-up/cosine schedule exactly as {@code char-rnn} does ({@link DataParallelTrainer}).
- * With {@code --master local[N]} it runs in this JVM; with {@code spark://host:port} on a cluster
- * (see docs/spark.md for spark-submit). The checkpoint it writes is a {@code char-rnn} checkpoint:
+ * <p>The training windows ({@code seqLen + 1} characters at every offset of the training text) are
+ * an RDD spread over {@code --partitions} partitions. Each step draws a global batch of {@code
+ * --batch} windows across the partitions, every partition computes the gradient of its share on its
+ * executor, and the driver adds them in a fixed order and applies Adam, clipping and the
+ * warm-up/cosine schedule exactly as {@code char-rnn} does ({@link DataParallelTrainer}). With
+ * {@code --master local[N]} it runs in this JVM; with {@code spark://host:port} on a cluster (see
+ * docs/spark.md for spark-submit). The checkpoint it writes is a {@code char-rnn} checkpoint:
  * {@code ./tapegrad char-rnn --sample 300 --resume out/spark-char-rnn/char-rnn.safetensors}.
  */
 @Command(
@@ -53,7 +52,9 @@ public final class SparkCharRnn implements Callable<Integer> {
   @Option(names = "--master", description = "Spark master URL (default: ${DEFAULT-VALUE})")
   String master = "local[2]";
 
-  @Option(names = "--partitions", description = "partitions of the training windows (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--partitions",
+      description = "partitions of the training windows (default: ${DEFAULT-VALUE})")
   int partitions = 2;
 
   @Option(names = "--cell", description = "lstm, gru or rnn (default: ${DEFAULT-VALUE})")
@@ -68,10 +69,14 @@ public final class SparkCharRnn implements Callable<Integer> {
   @Option(names = "--layers", description = "recurrent layers (default: ${DEFAULT-VALUE})")
   int layers = 1;
 
-  @Option(names = "--seq-len", description = "characters per training window (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--seq-len",
+      description = "characters per training window (default: ${DEFAULT-VALUE})")
   int seqLen = 64;
 
-  @Option(names = "--batch", description = "windows per step, over all partitions (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--batch",
+      description = "windows per step, over all partitions (default: ${DEFAULT-VALUE})")
   int batch = 32;
 
   @Option(names = "--steps", description = "training steps (default: ${DEFAULT-VALUE})")
@@ -83,10 +88,15 @@ public final class SparkCharRnn implements Callable<Integer> {
   @Option(names = "--seed", description = "seed of every random choice (default: ${DEFAULT-VALUE})")
   long seed = 42;
 
-  @Option(names = "--checkpoint-every", description = "save model, optimizer and schedule every N steps into OUT/checkpoints, 0 for never (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--checkpoint-every",
+      description =
+          "save model, optimizer and schedule every N steps into OUT/checkpoints, 0 for never (default: ${DEFAULT-VALUE})")
   int checkpointEvery = 0;
 
-  @Option(names = "--resume", description = "continue from the latest checkpoint in OUT/checkpoints")
+  @Option(
+      names = "--resume",
+      description = "continue from the latest checkpoint in OUT/checkpoints")
   boolean resume;
 
   @Option(names = "--out", description = "folder for the checkpoint (default: ${DEFAULT-VALUE})")
@@ -106,7 +116,9 @@ public final class SparkCharRnn implements Callable<Integer> {
     this.console = console;
   }
 
-  /** The summed cross-entropy of a batch of windows: the mean over its characters times the windows. */
+  /**
+   * The summed cross-entropy of a batch of windows: the mean over its characters times the windows.
+   */
   static BatchLoss<CharModel, int[]> loss() {
     return (model, windows) -> {
       int b = windows.size();
@@ -139,43 +151,74 @@ public final class SparkCharRnn implements Callable<Integer> {
     int embedSize = embed;
     int hiddenSize = hidden;
     int layerCount = layers;
-    BlockFactory<CharModel> factory = () -> new CharModel(cellKind, vocabSize, embedSize, hiddenSize, layerCount, new Random(0));
-    CharModel model = new CharModel(cellKind, vocabSize, embedSize, hiddenSize, layerCount, new Random(seed));
+    BlockFactory<CharModel> factory =
+        () -> new CharModel(cellKind, vocabSize, embedSize, hiddenSize, layerCount, new Random(0));
+    CharModel model =
+        new CharModel(cellKind, vocabSize, embedSize, hiddenSize, layerCount, new Random(seed));
 
-    SparkConf conf = new SparkConf().setMaster(master).setAppName("tapegrad spark-char-rnn").set("spark.ui.showConsoleProgress", "false");
+    SparkConf conf =
+        new SparkConf()
+            .setMaster(master)
+            .setAppName("tapegrad spark-char-rnn")
+            .set("spark.ui.showConsoleProgress", "false");
     if (master.startsWith("local")) {
-      conf.set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1").set("spark.ui.enabled", "false");
+      conf.set("spark.driver.host", "127.0.0.1")
+          .set("spark.driver.bindAddress", "127.0.0.1")
+          .set("spark.ui.enabled", "false");
     }
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       sc.setLogLevel("WARN");
       JavaRDD<int[]> data = windows(sc, train, seqLen, partitions);
-      console.printf(Locale.ROOT, "spark-char-rnn: built-in corpus, %,d characters (%d distinct), %,d training windows on %d partitions, master %s%n",
-          text.length(), vocab.size(), train.length - seqLen, partitions, master);
+      console.printf(
+          Locale.ROOT,
+          "spark-char-rnn: built-in corpus, %,d characters (%d distinct), %,d training windows on %d partitions, master %s%n",
+          text.length(),
+          vocab.size(),
+          train.length - seqLen,
+          partitions,
+          master);
       console.println(model);
 
       Adam adam = new Adam(model.parameters(), Adam.options().lr(lr));
       int warmup = Math.max(1, steps / 20);
-      LinearWarmup schedule = new LinearWarmup(adam, warmup, 0.1, new CosineAnnealingLr(adam, Math.max(1, steps - warmup), lr / 20));
+      LinearWarmup schedule =
+          new LinearWarmup(
+              adam, warmup, 0.1, new CosineAnnealingLr(adam, Math.max(1, steps - warmup), lr / 20));
       List<StepTimings> timings;
       long start = System.nanoTime();
-      try (var trainer = DataParallelTrainer.builder(data, factory, loss()).globalBatch(batch).seed(seed + 1).clipGradNorm(5.0).build(model, adam);
+      try (var trainer =
+              DataParallelTrainer.builder(data, factory, loss())
+                  .globalBatch(batch)
+                  .seed(seed + 1)
+                  .clipGradNorm(5.0)
+                  .build(model, adam);
           Progress bar = quiet ? null : Progress.start("training", steps, console)) {
         TrainingLoop loop = new TrainingLoop(trainer).schedule(schedule);
         if (checkpointEvery > 0 || resume) {
-          loop.checkpoints(out.resolve("checkpoints"), checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE);
+          loop.checkpoints(
+              out.resolve("checkpoints"),
+              checkpointEvery > 0 ? checkpointEvery : Integer.MAX_VALUE);
         }
         long first = resume ? loop.resume() : 0;
         if (first > 0) {
           console.printf("resumed after step %d from %s%n", first, out.resolve("checkpoints"));
         }
         double[] smoothed = {Double.NaN};
-        loop.onStep(t -> {
-          double bits = t.loss() / Math.log(2);
-          smoothed[0] = Double.isNaN(smoothed[0]) ? bits : 0.95 * smoothed[0] + 0.05 * bits;
-          if (bar != null) {
-            bar.stepTo(t.step() + 1, String.format(Locale.ROOT, " loss %.3f bpc, %.0f ms/step, %,.0f chars/s", smoothed[0], t.stepNanos() / 1e6, t.examplesPerSecond() * seqLen));
-          }
-        });
+        loop.onStep(
+            t -> {
+              double bits = t.loss() / Math.log(2);
+              smoothed[0] = Double.isNaN(smoothed[0]) ? bits : 0.95 * smoothed[0] + 0.05 * bits;
+              if (bar != null) {
+                bar.stepTo(
+                    t.step() + 1,
+                    String.format(
+                        Locale.ROOT,
+                        " loss %.3f bpc, %.0f ms/step, %,.0f chars/s",
+                        smoothed[0],
+                        t.stepNanos() / 1e6,
+                        t.examplesPerSecond() * seqLen));
+              }
+            });
         if (bar != null) {
           bar.stepTo(first, "");
         }
@@ -191,13 +234,33 @@ public final class SparkCharRnn implements Callable<Integer> {
       Path saved = out.resolve("char-rnn.safetensors");
       Files.createDirectories(saved.toAbsolutePath().getParent());
       adam.save(out.resolve("char-rnn.adam.safetensors"));
-      Checkpoint.save(model, saved, Map.of(
-          "vocab", vocab.chars(), "cell", cell, "hidden", Integer.toString(hidden),
-          "embed", Integer.toString(embed), "layers", Integer.toString(layers)));
+      Checkpoint.save(
+          model,
+          saved,
+          Map.of(
+              "vocab",
+              vocab.chars(),
+              "cell",
+              cell,
+              "hidden",
+              Integer.toString(hidden),
+              "embed",
+              Integer.toString(embed),
+              "layers",
+              Integer.toString(layers)));
 
-      console.printf(Locale.ROOT, "%ntrained %d steps in %.1f s (%,.0f characters/s)%n", timings.size(), seconds, timings.size() * (double) seqLen * batch / seconds);
+      console.printf(
+          Locale.ROOT,
+          "%ntrained %d steps in %.1f s (%,.0f characters/s)%n",
+          timings.size(),
+          seconds,
+          timings.size() * (double) seqLen * batch / seconds);
       console.println(split(timings));
-      console.printf(Locale.ROOT, "validation: %.3f bits per character (unigram baseline %.3f)%n", validBpc, unigram);
+      console.printf(
+          Locale.ROOT,
+          "validation: %.3f bits per character (unigram baseline %.3f)%n",
+          validBpc,
+          unigram);
       console.printf(Locale.ROOT, "words of the corpus in the sample: %.0f%%%n", 100 * known);
       console.printf("checkpoint: %s%n%nsample (temperature 0.70):%n%s%n", saved, generated);
       report = new CharRnn.Report(validBpc, unigram, generated, known, saved, null, null);
@@ -208,8 +271,8 @@ public final class SparkCharRnn implements Callable<Integer> {
   /**
    * Every window of {@code seqLen + 1} characters of {@code train}, contiguous ranges of start
    * offsets in each partition. The windows are made on the executors from a broadcast of the text:
-   * {@code parallelize} of the windows themselves would ship all of them inside every task of
-   * every step.
+   * {@code parallelize} of the windows themselves would ship all of them inside every task of every
+   * step.
    */
   static JavaRDD<int[]> windows(JavaSparkContext sc, int[] train, int seqLen, int partitions) {
     Broadcast<int[]> text = sc.broadcast(train);
@@ -219,19 +282,22 @@ public final class SparkCharRnn implements Callable<Integer> {
       parts.add(p);
     }
     return sc.parallelize(parts, partitions)
-        .flatMap(p -> {
-          int[] t = text.value();
-          int first = (int) ((long) count * p / partitions);
-          int end = (int) ((long) count * (p + 1) / partitions);
-          List<int[]> out = new ArrayList<>(end - first);
-          for (int offset = first; offset < end; offset++) {
-            out.add(Arrays.copyOfRange(t, offset, offset + seqLen + 1));
-          }
-          return out.iterator();
-        });
+        .flatMap(
+            p -> {
+              int[] t = text.value();
+              int first = (int) ((long) count * p / partitions);
+              int end = (int) ((long) count * (p + 1) / partitions);
+              List<int[]> out = new ArrayList<>(end - first);
+              for (int offset = first; offset < end; offset++) {
+                out.add(Arrays.copyOfRange(t, offset, offset + seqLen + 1));
+              }
+              return out.iterator();
+            });
   }
 
-  /** The mean step time and where it went, over the steps after the first (which warms up the JIT). */
+  /**
+   * The mean step time and where it went, over the steps after the first (which warms up the JIT).
+   */
   static String split(List<StepTimings> timings) {
     List<StepTimings> steady = timings.size() > 1 ? timings.subList(1, timings.size()) : timings;
     double n = Math.max(1, steady.size());
@@ -241,7 +307,14 @@ public final class SparkCharRnn implements Callable<Integer> {
     double compute = steady.stream().mapToLong(StepTimings::computeNanos).sum() / n / 1e6;
     double aggregate = steady.stream().mapToLong(StepTimings::aggregateNanos).sum() / n / 1e6;
     double update = steady.stream().mapToLong(StepTimings::updateNanos).sum() / n / 1e6;
-    return String.format(Locale.ROOT, "mean step %.1f ms: scheduling %.1f, broadcast %.1f, compute %.1f, aggregate %.1f, update %.1f ms", step, scheduling, broadcast, compute, aggregate, update);
+    return String.format(
+        Locale.ROOT,
+        "mean step %.1f ms: scheduling %.1f, broadcast %.1f, compute %.1f, aggregate %.1f, update %.1f ms",
+        step,
+        scheduling,
+        broadcast,
+        compute,
+        aggregate,
+        update);
   }
-
 }

@@ -48,10 +48,15 @@ import picocli.CommandLine.Option;
       "A relative --out is resolved against the working directory."
     })
 public final class TimeSeries implements Callable<Integer> {
-  @Option(names = "--length", description = "length of the generated series (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--length",
+      description = "length of the generated series (default: ${DEFAULT-VALUE})")
   int length = 1500;
 
-  @Option(names = "--csv", description = "read the series from a column of this CSV file (with a header row) instead of generating it")
+  @Option(
+      names = "--csv",
+      description =
+          "read the series from a column of this CSV file (with a header row) instead of generating it")
   Path csv;
 
   @Option(names = "--column", description = "the CSV column to read (default: the first)")
@@ -63,10 +68,14 @@ public final class TimeSeries implements Callable<Integer> {
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 11;
 
-  @Option(names = "--export-onnx", description = "also write the trained TDNN as an ONNX file (opset 17)")
+  @Option(
+      names = "--export-onnx",
+      description = "also write the trained TDNN as an ONNX file (opset 17)")
   Path exportOnnx;
 
-  @Option(names = "--out", description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
+  @Option(
+      names = "--out",
+      description = "folder for the plot (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "time-series");
 
   /** What a run reports: test mean squared errors. */
@@ -87,20 +96,31 @@ public final class TimeSeries implements Callable<Integer> {
       series = Csv.column(csv, column);
       length = series.length;
       if (length < 300) {
-        throw new IllegalArgumentException("time-series: " + csv + " has " + length + " values; at least 300 are needed");
+        throw new IllegalArgumentException(
+            "time-series: " + csv + " has " + length + " values; at least 300 are needed");
       }
       console.printf(Locale.ROOT, "time-series: %d values from %s%n", length, csv);
     } else {
       series = new float[length];
       for (int t = 0; t < length; t++) {
-        series[t] = (float) (Math.sin(2 * Math.PI * t / 40) + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1) + 0.1 * random.nextGaussian());
+        series[t] =
+            (float)
+                (Math.sin(2 * Math.PI * t / 40)
+                    + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1)
+                    + 0.1 * random.nextGaussian());
       }
     }
     Split<Integer> times = Split.ordered(Dataset.fromFunction(length, t -> t), 0.8, 0, 0.2);
     int split = times.train().size();
 
     // TDNN: receptive field 1 + 4 + 4 = 9 frames
-    Sequential tdnn = new Sequential(new TimeDelay(1, 16, 5, 1, random), new Tanh(), new TimeDelay(16, 16, 3, 2, random), new Tanh(), new TimeDelay(16, 1, 1, 1, random));
+    Sequential tdnn =
+        new Sequential(
+            new TimeDelay(1, 16, 5, 1, random),
+            new Tanh(),
+            new TimeDelay(16, 16, 3, 2, random),
+            new Tanh(),
+            new TimeDelay(16, 1, 1, 1, random));
     int field = 9;
     Adam adamT = new Adam(tdnn.parameters(), Adam.options().lr(0.01));
     Tensor trainIn = Tensor.of(Arrays.copyOfRange(series, 0, split - 1), 1, split - 1, 1);
@@ -125,10 +145,16 @@ public final class TimeSeries implements Callable<Integer> {
     for (int i = 0; i < count; i++) {
       int window = 40 + windowRandom.nextInt(61);
       int offset = windowRandom.nextInt(split - window - 1);
-      windows.add(Arrays.copyOfRange(series, offset, offset + window + 1)); // inputs and the next value
+      windows.add(
+          Arrays.copyOfRange(series, offset, offset + window + 1)); // inputs and the next value
     }
     DataLoader<float[], Padding.Padded[]> loader =
-        DataLoader.builder(Dataset.of(windows), TimeSeries::collate).batchSize(batch).shuffle(seed).dropLast(true).bucketBy(w -> w.length, 8).build();
+        DataLoader.builder(Dataset.of(windows), TimeSeries::collate)
+            .batchSize(batch)
+            .shuffle(seed)
+            .dropLast(true)
+            .bucketBy(w -> w.length, 8)
+            .build();
     int step = 0;
     for (int epoch = 0; step < steps; epoch++) {
       for (Padding.Padded[] b : loader.epoch(epoch)) {
@@ -153,9 +179,12 @@ public final class TimeSeries implements Callable<Integer> {
     float[] gruPrediction;
     try (var scope = Autograd.noGrad()) {
       tdnn.eval();
-      Tensor history = Tensor.of(Arrays.copyOfRange(series, from - field + 1, length - 1), 1, tested + field - 1, 1);
+      Tensor history =
+          Tensor.of(
+              Arrays.copyOfRange(series, from - field + 1, length - 1), 1, tested + field - 1, 1);
       tdnnPrediction = tdnn.forward(history).toFloatArray();
-      if (exportOnnx != null) ExampleOnnx.export(tdnn, history, "series", "prediction", exportOnnx, console, "time");
+      if (exportOnnx != null)
+        ExampleOnnx.export(tdnn, history, "series", "prediction", exportOnnx, console, "time");
       Tensor all = Tensor.of(Arrays.copyOfRange(series, 0, length - 1), 1, length - 1, 1);
       float[] allPredictions = head.forward(gru.forward(all).output()).toFloatArray();
       gruPrediction = Arrays.copyOfRange(allPredictions, from, length - 1);
@@ -172,8 +201,14 @@ public final class TimeSeries implements Callable<Integer> {
     tdnnMse /= tested;
     gruMse /= tested;
     lastMse /= tested;
-    console.printf(Locale.ROOT, "test mean squared error, one step ahead over %d points:%n", tested);
-    console.printf(Locale.ROOT, "  TDNN        %.5f%n  GRU         %.5f%n  last value  %.5f%n", tdnnMse, gruMse, lastMse);
+    console.printf(
+        Locale.ROOT, "test mean squared error, one step ahead over %d points:%n", tested);
+    console.printf(
+        Locale.ROOT,
+        "  TDNN        %.5f%n  GRU         %.5f%n  last value  %.5f%n",
+        tdnnMse,
+        gruMse,
+        lastMse);
     if (csv == null) {
       console.printf(Locale.ROOT, "  (noise floor: the noise variance is %.5f)%n", 0.01);
     }
@@ -189,8 +224,17 @@ public final class TimeSeries implements Callable<Integer> {
       t1[i] = tdnnPrediction[i];
       g1[i] = gruPrediction[i];
     }
-    Path plot = Charts.lineChart(out.resolve("prediction.png"), "one step ahead on held-out data", "t", "s", false, List.of(
-        Charts.Series.points("truth", x, truth), Charts.Series.line("TDNN", x, t1), Charts.Series.line("GRU", x, g1)));
+    Path plot =
+        Charts.lineChart(
+            out.resolve("prediction.png"),
+            "one step ahead on held-out data",
+            "t",
+            "s",
+            false,
+            List.of(
+                Charts.Series.points("truth", x, truth),
+                Charts.Series.line("TDNN", x, t1),
+                Charts.Series.line("GRU", x, g1)));
     console.println("plot: " + plot.toAbsolutePath());
     report = new Report(tdnnMse, gruMse, lastMse, plot);
     return 0;
@@ -210,7 +254,9 @@ public final class TimeSeries implements Callable<Integer> {
       masks.add(Tensor.ones(n, 1));
       targets.add(Tensor.of(Arrays.copyOfRange(w, 1, n + 1), n, 1));
     }
-    return new Padding.Padded[] {Padding.pad(inputs, true, 0f), Padding.pad(masks, true, 0f), Padding.pad(targets, true, 0f)};
+    return new Padding.Padded[] {
+      Padding.pad(inputs, true, 0f), Padding.pad(masks, true, 0f), Padding.pad(targets, true, 0f)
+    };
   }
 
   private static double sq(double v) {

@@ -6,11 +6,11 @@ import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.data.DataLoader;
 import dev.tapegrad.data.Dataset;
 import dev.tapegrad.data.Metrics;
+import dev.tapegrad.nn.Block;
 import dev.tapegrad.nn.GruCell;
 import dev.tapegrad.nn.Init;
 import dev.tapegrad.nn.Linear;
 import dev.tapegrad.nn.LstmCell;
-import dev.tapegrad.nn.Block;
 import dev.tapegrad.nn.RnnCell;
 import dev.tapegrad.nn.RnnState;
 import dev.tapegrad.optim.Adam;
@@ -33,18 +33,18 @@ import picocli.CommandLine.Option;
  * The vanishing-gradient problem, shown: Elman RNN, LSTM and GRU of the same size learn to recall
  * the first symbol of a sequence (marked by a flag) after a run of distractors.
  *
- * <p>For each length, each network trains on the task and is scored on fresh sequences
- * (accuracy against sequence length). The sequences are a {@link Dataset} computed from their
- * index, read in batches by a {@link DataLoader}, and scored with {@link Metrics#accuracy}. Then, for the networks trained on the longest sequences,
- * the norm of {@code dL/dh_t} is measured at every step {@code t}, where {@code L} is the loss at
- * the last step: how much of the error signal reaches back a given distance. The Elman network's
- * signal shrinks by a roughly constant factor per step (the product of its Jacobians
- * {@code diag(1 - h²) W_hh}); the LSTM's cell state and the GRU's interpolated state give the
- * gradient a path through gates near 1.
+ * <p>For each length, each network trains on the task and is scored on fresh sequences (accuracy
+ * against sequence length). The sequences are a {@link Dataset} computed from their index, read in
+ * batches by a {@link DataLoader}, and scored with {@link Metrics#accuracy}. Then, for the networks
+ * trained on the longest sequences, the norm of {@code dL/dh_t} is measured at every step {@code
+ * t}, where {@code L} is the loss at the last step: how much of the error signal reaches back a
+ * given distance. The Elman network's signal shrinks by a roughly constant factor per step (the
+ * product of its Jacobians {@code diag(1 - h²) W_hh}); the LSTM's cell state and the GRU's
+ * interpolated state give the gradient a path through gates near 1.
  *
  * <p>The gated networks start with {@link Init#chrono chrono initialisation}, which opens their
- * gates to the task's length from the first update; the Elman network has no gate to open, which
- * is the point. With PyTorch's default initialisation the LSTM also learns these delays, but only
+ * gates to the task's length from the first update; the Elman network has no gate to open, which is
+ * the point. With PyTorch's default initialisation the LSTM also learns these delays, but only
  * after far more updates than an example should take.
  */
 @Command(
@@ -62,30 +62,45 @@ public final class VanishingGradients implements Callable<Integer> {
     GRU
   }
 
-  @Option(names = "--lengths", split = ",", description = "sequence lengths to train on (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--lengths",
+      split = ",",
+      description = "sequence lengths to train on (default: ${DEFAULT-VALUE})")
   int[] lengths = {5, 10, 20, 40, 60};
 
-  @Option(names = "--hidden", description = "hidden units of every network (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--hidden",
+      description = "hidden units of every network (default: ${DEFAULT-VALUE})")
   int hidden = 16;
 
-  @Option(names = "--symbols", description = "distinct symbols to remember (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--symbols",
+      description = "distinct symbols to remember (default: ${DEFAULT-VALUE})")
   int symbols = 4;
 
-  @Option(names = "--steps", description = "training steps per network and length (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--steps",
+      description = "training steps per network and length (default: ${DEFAULT-VALUE})")
   int steps = 300;
 
   @Option(names = "--seed", description = "seed (default: ${DEFAULT-VALUE})")
   long seed = 7;
 
-  @Option(names = "--out", description = "folder for the plots (default: ${DEFAULT-VALUE}, under the working directory)")
+  @Option(
+      names = "--out",
+      description = "folder for the plots (default: ${DEFAULT-VALUE}, under the working directory)")
   Path out = Path.of("out", "vanishing-gradients");
 
   /** What a run reports: accuracy per length and the gradient norm per distance, per network. */
-  record Report(Map<Kind, double[]> accuracy, Map<Kind, double[]> gradientNorm, Path gradientPlot, Path accuracyPlot) {
+  record Report(
+      Map<Kind, double[]> accuracy,
+      Map<Kind, double[]> gradientNorm,
+      Path gradientPlot,
+      Path accuracyPlot) {
     /**
-     * How much the gradient norm shrinks over the far half of the sequence, from distance
-     * {@code (T - 1) / 2} to {@code T - 1}: the regime a long-range dependency depends on (near
-     * the loss every network passes a gradient).
+     * How much the gradient norm shrinks over the far half of the sequence, from distance {@code (T
+     * - 1) / 2} to {@code T - 1}: the regime a long-range dependency depends on (near the loss
+     * every network passes a gradient).
      */
     double decay(Kind kind) {
       double[] norms = gradientNorm.get(kind);
@@ -108,15 +123,19 @@ public final class VanishingGradients implements Callable<Integer> {
 
     Recaller(Kind kind, int symbols, int hidden, Random random) {
       this.kind = kind;
-      cell = switch (kind) {
-        case ELMAN -> registerBlock("cell", new RnnCell(symbols + 1, hidden, random));
-        case LSTM -> registerBlock("cell", new LstmCell(symbols + 1, hidden, random));
-        default -> registerBlock("cell", new GruCell(symbols + 1, hidden, random));
-      };
+      cell =
+          switch (kind) {
+            case ELMAN -> registerBlock("cell", new RnnCell(symbols + 1, hidden, random));
+            case LSTM -> registerBlock("cell", new LstmCell(symbols + 1, hidden, random));
+            default -> registerBlock("cell", new GruCell(symbols + 1, hidden, random));
+          };
       head = registerBlock("head", new Linear(hidden, symbols, random));
     }
 
-    /** Opens the gated networks' memory to {@code length} steps at the start (chrono initialisation). */
+    /**
+     * Opens the gated networks' memory to {@code length} steps at the start (chrono
+     * initialisation).
+     */
     void chrono(int length, Random random) {
       if (kind != Kind.ELMAN) {
         Init.chrono(cell, Math.max(2, length), random);
@@ -155,18 +174,23 @@ public final class VanishingGradients implements Callable<Integer> {
    * own generator, seeded from {@code (stream, i)}, so the dataset is a pure function of its index.
    */
   Dataset<int[]> sequences(int length, int size, long stream) {
-    return Dataset.fromFunction(size, i -> {
-      // SplittableRandom mixes its seed; consecutive seeds of java.util.Random start out alike
-      SplittableRandom random = new SplittableRandom(stream * 1_000_003L + i);
-      int[] sequence = new int[length];
-      for (int t = 0; t < length; t++) {
-        sequence[t] = random.nextInt(symbols);
-      }
-      return sequence;
-    });
+    return Dataset.fromFunction(
+        size,
+        i -> {
+          // SplittableRandom mixes its seed; consecutive seeds of java.util.Random start out alike
+          SplittableRandom random = new SplittableRandom(stream * 1_000_003L + i);
+          int[] sequence = new int[length];
+          for (int t = 0; t < length; t++) {
+            sequence[t] = random.nextInt(symbols);
+          }
+          return sequence;
+        });
   }
 
-  /** One-hot symbol plus a flag channel that marks the step to remember; the target is the first symbol. */
+  /**
+   * One-hot symbol plus a flag channel that marks the step to remember; the target is the first
+   * symbol.
+   */
   Batch collate(List<int[]> sequences) {
     int size = sequences.size();
     int length = sequences.get(0).length;
@@ -195,7 +219,9 @@ public final class VanishingGradients implements Callable<Integer> {
     model.chrono(length, random);
     Adam adam = new Adam(model.parameters(), Adam.options().lr(0.01));
     DataLoader<int[], Batch> loader =
-        DataLoader.builder(sequences(length, steps * 32, stream("train", length)), this::collate).batchSize(32).build();
+        DataLoader.builder(sequences(length, steps * 32, stream("train", length)), this::collate)
+            .batchSize(32)
+            .build();
     for (Batch b : loader.epoch(0)) {
       List<Tensor> hs = model.unroll(b.inputs());
       Tensor loss = Functional.crossEntropy(model.logits(hs.get(hs.size() - 1)), b.targets());
@@ -233,7 +259,12 @@ public final class VanishingGradients implements Callable<Integer> {
     Map<Kind, double[]> accuracy = new EnumMap<>(Kind.class);
     Map<Kind, double[]> norms = new EnumMap<>(Kind.class);
     int longest = Arrays.stream(lengths).max().orElseThrow();
-    console.printf(Locale.ROOT, "recall the first of %d symbols after T steps; hidden %d, %d steps of Adam each%n", symbols, hidden, steps);
+    console.printf(
+        Locale.ROOT,
+        "recall the first of %d symbols after T steps; hidden %d, %d steps of Adam each%n",
+        symbols,
+        hidden,
+        steps);
     console.printf(Locale.ROOT, "%-6s %s%n", "T", Arrays.toString(Kind.values()));
     for (Kind kind : Kind.values()) {
       accuracy.put(kind, new double[lengths.length]);
@@ -259,8 +290,22 @@ public final class VanishingGradients implements Callable<Integer> {
       gradientSeries.add(Charts.Series.line(kind.name(), distance, norms.get(kind)));
       accuracySeries.add(new Charts.Series(kind.name(), x, accuracy.get(kind), true));
     }
-    Path gradientPlot = Charts.lineChart(out.resolve("gradient-norms.png"), "||dL/dh_t|| after training on length " + longest, "distance from the loss (steps)", "gradient norm", true, gradientSeries);
-    Path accuracyPlot = Charts.lineChart(out.resolve("accuracy.png"), "recall accuracy (chance " + String.format(Locale.ROOT, "%.2f", 1.0 / symbols) + ")", "sequence length", "accuracy", false, accuracySeries);
+    Path gradientPlot =
+        Charts.lineChart(
+            out.resolve("gradient-norms.png"),
+            "||dL/dh_t|| after training on length " + longest,
+            "distance from the loss (steps)",
+            "gradient norm",
+            true,
+            gradientSeries);
+    Path accuracyPlot =
+        Charts.lineChart(
+            out.resolve("accuracy.png"),
+            "recall accuracy (chance " + String.format(Locale.ROOT, "%.2f", 1.0 / symbols) + ")",
+            "sequence length",
+            "accuracy",
+            false,
+            accuracySeries);
     report = new Report(accuracy, norms, gradientPlot, accuracyPlot);
     console.println("gradient norm at the farthest step relative to the middle one:");
     for (Kind kind : Kind.values()) {

@@ -38,13 +38,30 @@ class CharRnnOnnxTest {
     train.setConsole(new PrintStream(output, true, StandardCharsets.UTF_8));
     int code =
         new CommandLine(train)
-            .execute("--steps", "3", "--seq-len", "16", "--hidden", "12", "--embed", "6", "--layers", "2",
-                "--sample-every", "0", "--quiet", "--out", dir.toString(), "--export-onnx", onnx.toString());
+            .execute(
+                "--steps",
+                "3",
+                "--seq-len",
+                "16",
+                "--hidden",
+                "12",
+                "--embed",
+                "6",
+                "--layers",
+                "2",
+                "--sample-every",
+                "0",
+                "--quiet",
+                "--out",
+                dir.toString(),
+                "--export-onnx",
+                onnx.toString());
     assertEquals(0, code, output.toString(StandardCharsets.UTF_8));
     assertTrue(output.toString(StandardCharsets.UTF_8).contains("onnx: " + onnx));
 
     // the same model, from the checkpoint the run saved
-    Map<String, String> meta = dev.tapegrad.io.Safetensors.load(train.report().checkpoint()).metadata();
+    Map<String, String> meta =
+        dev.tapegrad.io.Safetensors.load(train.report().checkpoint()).metadata();
     int vocab = meta.get("vocab").length();
     CharModel model = new CharModel(CharModel.Cell.LSTM, vocab, 6, 12, 2, new Random(0));
     Checkpoint.load(model, train.report().checkpoint());
@@ -69,16 +86,26 @@ class CharRnnOnnxTest {
     }
 
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession session = env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
-        OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(ids), new long[] {steps, batch});
-        OnnxTensor h = OnnxTensor.createTensor(env, FloatBuffer.wrap(h0.toFloatArray()), new long[] {2, batch, 12});
-        OnnxTensor c = OnnxTensor.createTensor(env, FloatBuffer.wrap(c0.toFloatArray()), new long[] {2, batch, 12});
+    try (OrtSession session =
+            env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
+        OnnxTensor t =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(ids), new long[] {steps, batch});
+        OnnxTensor h =
+            OnnxTensor.createTensor(
+                env, FloatBuffer.wrap(h0.toFloatArray()), new long[] {2, batch, 12});
+        OnnxTensor c =
+            OnnxTensor.createTensor(
+                env, FloatBuffer.wrap(c0.toFloatArray()), new long[] {2, batch, 12});
         OrtSession.Result result = session.run(Map.of("tokens", t, "h0", h, "c0", c))) {
       OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
       assertArrayEquals(new long[] {steps, batch, vocab}, logits.getInfo().getShape());
       assertClose(expected.logits().toFloatArray(), floats(logits));
-      assertClose(expected.state().h().toFloatArray(), floats((OnnxTensor) result.get("h_n").orElseThrow()));
-      assertClose(expected.state().c().toFloatArray(), floats((OnnxTensor) result.get("c_n").orElseThrow()));
+      assertClose(
+          expected.state().h().toFloatArray(),
+          floats((OnnxTensor) result.get("h_n").orElseThrow()));
+      assertClose(
+          expected.state().c().toFloatArray(),
+          floats((OnnxTensor) result.get("c_n").orElseThrow()));
     }
   }
 
@@ -93,7 +120,9 @@ class CharRnnOnnxTest {
     assertEquals(expected.length, actual.length);
     for (int i = 0; i < expected.length; i++) {
       double bound = 1e-5 * Math.abs(expected[i]) + 1e-6; // relative, with a floor near zero
-      assertTrue(Math.abs(expected[i] - actual[i]) <= bound, "element " + i + ": " + expected[i] + " vs " + actual[i]);
+      assertTrue(
+          Math.abs(expected[i] - actual[i]) <= bound,
+          "element " + i + ": " + expected[i] + " vs " + actual[i]);
     }
   }
 }

@@ -32,20 +32,38 @@ class CharRnnTest {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     CharRnn train = new CharRnn();
     train.setConsole(new PrintStream(output, true, StandardCharsets.UTF_8));
-    int code = new CommandLine(train).execute("--steps", "400", "--seq-len", "48", "--lr", "6e-3", "--quiet", "--out", dir.toString());
+    int code =
+        new CommandLine(train)
+            .execute(
+                "--steps",
+                "400",
+                "--seq-len",
+                "48",
+                "--lr",
+                "6e-3",
+                "--quiet",
+                "--out",
+                dir.toString());
     assertEquals(0, code, output.toString(StandardCharsets.UTF_8));
     CharRnn.Report report = train.report();
-    System.out.printf("char-rnn (400 steps): validation %.3f bits/char, unigram %.3f, corpus words %.0f%%%n",
+    System.out.printf(
+        "char-rnn (400 steps): validation %.3f bits/char, unigram %.3f, corpus words %.0f%%%n",
         report.validationBpc(), report.unigramBpc(), 100 * report.vocabularyFraction());
-    assertTrue(report.validationBpc() < report.unigramBpc() / 2, "validation " + report.validationBpc() + " vs unigram " + report.unigramBpc());
-    assertTrue(report.vocabularyFraction() > 0.6, "corpus words in the sample: " + report.vocabularyFraction() + "\n" + report.sample());
+    assertTrue(
+        report.validationBpc() < report.unigramBpc() / 2,
+        "validation " + report.validationBpc() + " vs unigram " + report.unigramBpc());
+    assertTrue(
+        report.vocabularyFraction() > 0.6,
+        "corpus words in the sample: " + report.vocabularyFraction() + "\n" + report.sample());
     assertTrue(Files.size(report.checkpoint()) > 100_000);
     ExamplesSmokeTest.assertPng(report.plot());
 
     ByteArrayOutputStream sampled = new ByteArrayOutputStream();
     CharRnn sample = new CharRnn();
     sample.setConsole(new PrintStream(sampled, true, StandardCharsets.UTF_8));
-    code = new CommandLine(sample).execute("--sample", "200", "--checkpoint", report.checkpoint().toString());
+    code =
+        new CommandLine(sample)
+            .execute("--sample", "200", "--checkpoint", report.checkpoint().toString());
     assertEquals(0, code);
     String text = sampled.toString(StandardCharsets.UTF_8).strip();
     assertTrue(text.startsWith("The ") && text.length() >= 200, text);
@@ -53,14 +71,30 @@ class CharRnnTest {
 
   @Test
   void aRunStoppedAndResumedEndsBitForBitAsTheRunThatNeverStopped() throws Exception {
-    String[] small = {"--hidden", "24", "--embed", "8", "--seq-len", "16", "--batch", "8", "--steps", "40", "--save-every", "0", "--quiet"};
+    String[] small = {
+      "--hidden",
+      "24",
+      "--embed",
+      "8",
+      "--seq-len",
+      "16",
+      "--batch",
+      "8",
+      "--steps",
+      "40",
+      "--save-every",
+      "0",
+      "--quiet"
+    };
     CharRnn straight = run(concat(small, "--out", dir.resolve("straight").toString()));
-    CharRnn stopped = run(concat(small, "--out", dir.resolve("stopped").toString(), "--stop-at", "15"));
+    CharRnn stopped =
+        run(concat(small, "--out", dir.resolve("stopped").toString(), "--stop-at", "15"));
     assertEquals(null, stopped.report(), "a stopped run reports nothing yet");
     Path state = dir.resolve("stopped").resolve("char-rnn.state.safetensors");
     assertEquals(15, (int) Safetensors.load(state).tensors().get("step").get(0));
     // the settings come from the saved state, not from the command line
-    CharRnn resumed = run("--resume", state.toString(), "--quiet", "--out", dir.resolve("stopped").toString());
+    CharRnn resumed =
+        run("--resume", state.toString(), "--quiet", "--out", dir.resolve("stopped").toString());
     Map<String, Tensor> expected = Safetensors.load(straight.report().checkpoint()).tensors();
     Map<String, Tensor> actual = Safetensors.load(resumed.report().checkpoint()).tensors();
     assertEquals(expected.keySet(), actual.keySet());

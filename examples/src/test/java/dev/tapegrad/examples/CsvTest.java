@@ -30,8 +30,10 @@ class CsvTest {
   void aMissingColumnOrABadNumberNamesTheFileLineAndColumn() throws Exception {
     Path file = dir.resolve("bad.csv");
     Files.writeString(file, "a,b\n1,2\n3,x\n");
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Csv.column(file, "b"));
-    assertTrue(e.getMessage().contains("line 3, column 'b': 'x' is not a finite number"), e.getMessage());
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Csv.column(file, "b"));
+    assertTrue(
+        e.getMessage().contains("line 3, column 'b': 'x' is not a finite number"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> Csv.column(file, "c"));
     assertTrue(e.getMessage().contains("no column 'c' (columns: [a, b])"), e.getMessage());
   }
@@ -40,16 +42,31 @@ class CsvTest {
   void theTimeSeriesExampleTrainsOnACsvColumn() throws Exception {
     StringBuilder sb = new StringBuilder("t,level\n");
     for (int t = 0; t < 600; t++) {
-      sb.append(t).append(',').append(String.format(Locale.ROOT, "%.5f", Math.sin(2 * Math.PI * t / 25))).append('\n');
+      sb.append(t)
+          .append(',')
+          .append(String.format(Locale.ROOT, "%.5f", Math.sin(2 * Math.PI * t / 25)))
+          .append('\n');
     }
     Path file = dir.resolve("wave.csv");
     Files.writeString(file, sb);
     TimeSeries example = new TimeSeries();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     example.console = new PrintStream(output, true, StandardCharsets.UTF_8);
-    int code = new CommandLine(example).execute("--csv", file.toString(), "--column", "level", "--steps", "100", "--out", dir.toString());
+    int code =
+        new CommandLine(example)
+            .execute(
+                "--csv",
+                file.toString(),
+                "--column",
+                "level",
+                "--steps",
+                "100",
+                "--out",
+                dir.toString());
     assertEquals(0, code, output.toString(StandardCharsets.UTF_8));
     assertTrue(output.toString(StandardCharsets.UTF_8).contains("600 values from"));
-    assertTrue(example.report().gruMse() < example.report().lastValueMse(), "GRU " + example.report().gruMse() + " vs " + example.report().lastValueMse());
+    assertTrue(
+        example.report().gruMse() < example.report().lastValueMse(),
+        "GRU " + example.report().gruMse() + " vs " + example.report().lastValueMse());
   }
 }

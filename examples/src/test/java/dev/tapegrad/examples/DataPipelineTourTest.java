@@ -33,17 +33,22 @@ class DataPipelineTourTest {
     for (int i = 0; i < labels.length; i++) {
       labels[i] = points.get(i, 0) * points.get(i, 1) > 0 ? 1 : 0;
     }
-    Sequential model = new Sequential(new Linear(2, 32, random), new Tanh(), new Linear(32, 2, random));
+    Sequential model =
+        new Sequential(new Linear(2, 32, random), new Tanh(), new Linear(32, 2, random));
     Adam adam = new Adam(model.parameters(), Adam.options().lr(0.02));
 
     Dataset<Example> all = Dataset.ofRows(points, labels);
     Split<Example> split = Split.byFractions(all, 0.7, 0.15, 0.15, 42);
     DataLoader<Example, Batch> train =
         DataLoader.builder(split.train()).batchSize(32).shuffle(42).build();
-    Batch validation = DataLoader.builder(split.validation())
-        .batchSize(split.validation().size()).build().batch(0, 0);
+    Batch validation =
+        DataLoader.builder(split.validation())
+            .batchSize(split.validation().size())
+            .build()
+            .batch(0, 0);
 
-    EarlyStopping stopper = EarlyStopping.minimize().patience(10).keepBest(model::stateDict).build();
+    EarlyStopping stopper =
+        EarlyStopping.minimize().patience(10).keepBest(model::stateDict).build();
     int epochs = 0;
     for (int epoch = 0; epoch < 200; epoch++) {
       for (Batch b : train.epoch(epoch)) {
@@ -54,7 +59,8 @@ class DataPipelineTourTest {
       }
       double validationLoss;
       try (var scope = Autograd.noGrad()) {
-        validationLoss = Functional.crossEntropy(model.forward(validation.inputs()), validation.labels()).item();
+        validationLoss =
+            Functional.crossEntropy(model.forward(validation.inputs()), validation.labels()).item();
       }
       epochs++;
       if (stopper.update(validationLoss)) {
@@ -65,7 +71,8 @@ class DataPipelineTourTest {
     double accuracy = Metrics.accuracy(model.forward(validation.inputs()), validation.labels());
     assertTrue(accuracy > 0.9, "accuracy " + accuracy + " after " + epochs + " epochs");
     try (var scope = Autograd.noGrad()) {
-      double best = Functional.crossEntropy(model.forward(validation.inputs()), validation.labels()).item();
+      double best =
+          Functional.crossEntropy(model.forward(validation.inputs()), validation.labels()).item();
       assertEquals(stopper.best(), best, 1e-6, "the restored weights are the best epoch's");
     }
   }
@@ -74,14 +81,18 @@ class DataPipelineTourTest {
   void paddedSequencesGoToAGruWithTheirLengths() {
     Random random = new Random(7);
     Gru gru = Gru.builder(3, 5).build(random);
-    List<Tensor> sequences = List.of(Tensor.randn(random, 4, 3), Tensor.randn(random, 2, 3), Tensor.randn(random, 6, 3));
+    List<Tensor> sequences =
+        List.of(Tensor.randn(random, 4, 3), Tensor.randn(random, 2, 3), Tensor.randn(random, 6, 3));
     Padding.Padded batch = Padding.pad(sequences, false, 0f);
     RnnOutput out = gru.forward(batch.values(), batch.lengths());
     assertArrayEquals(new int[] {6, 3, 5}, out.output().shape());
     // each sequence's final state is what the GRU gives for that sequence alone
     for (int b = 0; b < sequences.size(); b++) {
       Tensor alone = gru.forward(sequences.get(b).unsqueeze(1)).hN();
-      assertArrayEquals(alone.reshape(-1).toFloatArray(), out.hN().narrow(1, b, 1).reshape(-1).toFloatArray(), 1e-5f);
+      assertArrayEquals(
+          alone.reshape(-1).toFloatArray(),
+          out.hN().narrow(1, b, 1).reshape(-1).toFloatArray(),
+          1e-5f);
     }
   }
 
@@ -100,11 +111,18 @@ class DataPipelineTourTest {
         sentences.add(words);
       }
     }
-    WordVocabulary vocab = WordVocabulary.of(sentences.stream().flatMap(List::stream).toList(), 1, 10_000);
-    Dataset<Sentence> all = Dataset.of(sentences).map(w -> new Sentence(vocab.encode(w), w.contains("who") ? 1 : 0));
+    WordVocabulary vocab =
+        WordVocabulary.of(sentences.stream().flatMap(List::stream).toList(), 1, 10_000);
+    Dataset<Sentence> all =
+        Dataset.of(sentences).map(w -> new Sentence(vocab.encode(w), w.contains("who") ? 1 : 0));
     Split<Sentence> split = Split.byFractions(all.cache(), 0.8, 0, 0.2, 1);
-    DataLoader<Sentence, Sentences> loader = DataLoader.builder(split.train(), DataPipelineTourTest::collate)
-        .batchSize(32).shuffle(1).dropLast(true).bucketBy(s -> s.ids().length, 8).build();
+    DataLoader<Sentence, Sentences> loader =
+        DataLoader.builder(split.train(), DataPipelineTourTest::collate)
+            .batchSize(32)
+            .shuffle(1)
+            .dropLast(true)
+            .bucketBy(s -> s.ids().length, 8)
+            .build();
 
     Random random = new Random(2);
     Embedding embedding = new Embedding(vocab.size(), 16, WordVocabulary.PAD, random);
@@ -114,11 +132,12 @@ class DataPipelineTourTest {
     parameters.addAll(gru.parameters());
     parameters.addAll(head.parameters());
     Adam adam = new Adam(parameters, Adam.options().lr(0.02));
-    Function<Sentences, Tensor> logits = b -> {
-      Padding.PaddedTokens t = b.tokens();
-      Tensor x = embedding.forward(t.ids()).reshape(t.steps(), t.batch(), -1);   // time-major
-      return head.forward(gru.forward(x, t.lengths()).hN().squeeze(0));          // last real step
-    };
+    Function<Sentences, Tensor> logits =
+        b -> {
+          Padding.PaddedTokens t = b.tokens();
+          Tensor x = embedding.forward(t.ids()).reshape(t.steps(), t.batch(), -1); // time-major
+          return head.forward(gru.forward(x, t.lengths()).hN().squeeze(0)); // last real step
+        };
     for (int epoch = 0; epoch < 12; epoch++) {
       for (Sentences b : loader.epoch(epoch)) {
         Tensor loss = Functional.crossEntropy(logits.apply(b), b.labels());
@@ -131,7 +150,9 @@ class DataPipelineTourTest {
     try (var scope = Autograd.noGrad()) {
       double accuracy = Metrics.accuracy(logits.apply(test), test.labels());
       double share = Arrays.stream(test.labels()).average().orElseThrow();
-      assertTrue(accuracy > 0.95 && accuracy > Math.max(share, 1 - share) + 0.1, "accuracy " + accuracy + ", share of 1s " + share);
+      assertTrue(
+          accuracy > 0.95 && accuracy > Math.max(share, 1 - share) + 0.1,
+          "accuracy " + accuracy + ", share of 1s " + share);
     }
   }
 
@@ -151,8 +172,11 @@ class DataPipelineTourTest {
     Linear model = new Linear(4, 2, random);
     Adam adam = new Adam(model.parameters(), Adam.options().lr(0.1));
     CosineAnnealingLr schedule = new CosineAnnealingLr(adam, 10);
-    TrainingState state = TrainingState.of(model::stateDict, model::loadStateDict)
-        .optimizer(adam).schedule(schedule).random("dropout", random);
+    TrainingState state =
+        TrainingState.of(model::stateDict, model::loadStateDict)
+            .optimizer(adam)
+            .schedule(schedule)
+            .random("dropout", random);
     List<Float> before = new ArrayList<>();
     for (int step = 0; step < 3; step++) {
       Tensor loss = model.forward(Tensor.randn(random, 8, 4)).square().mean();
@@ -168,12 +192,18 @@ class DataPipelineTourTest {
     Linear again = new Linear(4, 2, fresh);
     Adam adam2 = new Adam(again.parameters(), Adam.options().lr(0.1));
     CosineAnnealingLr schedule2 = new CosineAnnealingLr(adam2, 10);
-    long step = TrainingState.of(again::stateDict, again::loadStateDict)
-        .optimizer(adam2).schedule(schedule2).random("dropout", fresh)
-        .load(dir.resolve("run.safetensors")).step();
+    long step =
+        TrainingState.of(again::stateDict, again::loadStateDict)
+            .optimizer(adam2)
+            .schedule(schedule2)
+            .random("dropout", fresh)
+            .load(dir.resolve("run.safetensors"))
+            .step();
     assertEquals(3, step);
     assertEquals(schedule.lastLr(), schedule2.lastLr());
     assertEquals(random.nextGaussian(), fresh.nextGaussian());
-    assertArrayEquals(model.stateDict().get("weight").toFloatArray(), again.stateDict().get("weight").toFloatArray());
+    assertArrayEquals(
+        model.stateDict().get("weight").toFloatArray(),
+        again.stateDict().get("weight").toFloatArray());
   }
 }

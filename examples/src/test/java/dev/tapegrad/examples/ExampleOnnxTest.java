@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code classifier --export-onnx} and {@code time-series --export-onnx}: ONNX Runtime, running
- * the exported file on the example's own data, gets the accuracy or the error tapegrad reported.
+ * {@code classifier --export-onnx} and {@code time-series --export-onnx}: ONNX Runtime, running the
+ * exported file on the example's own data, gets the accuracy or the error tapegrad reported.
  */
 class ExampleOnnxTest {
   @TempDir Path dir;
@@ -34,7 +34,17 @@ class ExampleOnnxTest {
     example.console = new PrintStream(output, true, StandardCharsets.UTF_8);
     int code =
         new CommandLine(example)
-            .execute("--points", "60", "--hidden", "32", "--epochs", "300", "--out", dir.toString(), "--export-onnx", onnx.toString());
+            .execute(
+                "--points",
+                "60",
+                "--hidden",
+                "32",
+                "--epochs",
+                "300",
+                "--out",
+                dir.toString(),
+                "--export-onnx",
+                onnx.toString());
     assertEquals(0, code, output.toString(StandardCharsets.UTF_8));
 
     // the example's spiral: 3 arms of 60 points, seed 3
@@ -54,8 +64,10 @@ class ExampleOnnxTest {
       }
     }
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession session = env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
-        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(xy), new long[] {labels.length, 2});
+    try (OrtSession session =
+            env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
+        OnnxTensor in =
+            OnnxTensor.createTensor(env, FloatBuffer.wrap(xy), new long[] {labels.length, 2});
         OrtSession.Result result = session.run(Map.of("points", in))) {
       OnnxTensor logits = (OnnxTensor) result.get("logits").orElseThrow();
       assertArrayEquals(new long[] {labels.length, classes}, logits.getInfo().getShape());
@@ -82,21 +94,38 @@ class ExampleOnnxTest {
     int length = 300;
     int code =
         new CommandLine(example)
-            .execute("--length", "" + length, "--steps", "40", "--seed", "5", "--out", dir.toString(), "--export-onnx", onnx.toString());
+            .execute(
+                "--length",
+                "" + length,
+                "--steps",
+                "40",
+                "--seed",
+                "5",
+                "--out",
+                dir.toString(),
+                "--export-onnx",
+                onnx.toString());
     assertEquals(0, code, output.toString(StandardCharsets.UTF_8));
 
     // the example's series and test window (receptive field 9)
     Random random = new Random(5);
     float[] series = new float[length];
     for (int t = 0; t < length; t++) {
-      series[t] = (float) (Math.sin(2 * Math.PI * t / 40) + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1) + 0.1 * random.nextGaussian());
+      series[t] =
+          (float)
+              (Math.sin(2 * Math.PI * t / 40)
+                  + 0.5 * Math.sin(2 * Math.PI * t / 13 + 1)
+                  + 0.1 * random.nextGaussian());
     }
     int from = (int) (length * 0.8);
     int count = length - 1 - from;
     float[] history = java.util.Arrays.copyOfRange(series, from - 9 + 1, length - 1);
     OrtEnvironment env = OrtEnvironment.getEnvironment();
-    try (OrtSession session = env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
-        OnnxTensor in = OnnxTensor.createTensor(env, FloatBuffer.wrap(history), new long[] {1, history.length, 1});
+    try (OrtSession session =
+            env.createSession(Files.readAllBytes(onnx), new OrtSession.SessionOptions());
+        OnnxTensor in =
+            OnnxTensor.createTensor(
+                env, FloatBuffer.wrap(history), new long[] {1, history.length, 1});
         OrtSession.Result result = session.run(Map.of("series", in))) {
       OnnxTensor prediction = (OnnxTensor) result.get("prediction").orElseThrow();
       assertArrayEquals(new long[] {1, count, 1}, prediction.getInfo().getShape());

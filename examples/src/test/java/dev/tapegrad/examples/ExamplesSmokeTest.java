@@ -72,8 +72,12 @@ class ExamplesSmokeTest {
     example.console = console;
     run(example, "--length", "800", "--steps", "150", "--out", dir.toString());
     TimeSeries.Report report = example.report();
-    assertTrue(report.tdnnMse() < report.lastValueMse(), "TDNN " + report.tdnnMse() + " vs " + report.lastValueMse());
-    assertTrue(report.gruMse() < report.lastValueMse(), "GRU " + report.gruMse() + " vs " + report.lastValueMse());
+    assertTrue(
+        report.tdnnMse() < report.lastValueMse(),
+        "TDNN " + report.tdnnMse() + " vs " + report.lastValueMse());
+    assertTrue(
+        report.gruMse() < report.lastValueMse(),
+        "GRU " + report.gruMse() + " vs " + report.lastValueMse());
     assertPng(report.plot());
   }
 
@@ -86,7 +90,9 @@ class ExamplesSmokeTest {
     double elman = report.decay(VanishingGradients.Kind.ELMAN);
     double lstm = report.decay(VanishingGradients.Kind.LSTM);
     double gru = report.decay(VanishingGradients.Kind.GRU);
-    assertTrue(elman < lstm / 5 && elman < gru / 5, "decay Elman " + elman + ", LSTM " + lstm + ", GRU " + gru);
+    assertTrue(
+        elman < lstm / 5 && elman < gru / 5,
+        "decay Elman " + elman + ", LSTM " + lstm + ", GRU " + gru);
     assertPng(report.gradientPlot());
     assertPng(report.accuracyPlot());
   }

@@ -16,14 +16,20 @@ class MainTest {
     cli.setOut(new PrintWriter(out));
     assertEquals(0, cli.execute("--help"));
     String help = out.toString();
-    for (String example : new String[] {"char-rnn", "feedforward", "vanishing-gradients", "time-series", "classifier", "custom-op"}) {
+    for (String example :
+        new String[] {
+          "char-rnn", "feedforward", "vanishing-gradients", "time-series", "classifier", "custom-op"
+        }) {
       assertTrue(help.contains("  " + example + " "), example + " missing from:\n" + help);
     }
   }
 
   @Test
   void everyExampleThatWritesFilesSaysWhereRelativePathsGo() {
-    for (String example : new String[] {"char-rnn", "feedforward", "vanishing-gradients", "time-series", "classifier"}) {
+    for (String example :
+        new String[] {
+          "char-rnn", "feedforward", "vanishing-gradients", "time-series", "classifier"
+        }) {
       StringWriter out = new StringWriter();
       CommandLine cli = new CommandLine(new Main());
       cli.setOut(new PrintWriter(out));

@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The line policy of {@link Progress} over the progress bar library. The library's timer is set
- * so far apart that it only renders at the start and at the end; the test renders in between by
+ * The line policy of {@link Progress} over the progress bar library. The library's timer is set so
+ * far apart that it only renders at the start and at the end; the test renders in between by
  * calling {@link Progress#refresh}, as the timer would, so no timing is involved.
  */
 class ProgressTest {
@@ -49,9 +49,15 @@ class ProgressTest {
       assertTrue(line.length() <= Progress.PLAIN_WIDTH, "a short line: " + line);
     }
     assertTrue(lines[0].startsWith("training ") && lines[0].contains("   0/1000 "), lines[0]);
-    assertTrue(lines[1].matches("training  50% \\[=+ +\\]  500/1000 \\(\\d:\\d\\d:\\d\\d / \\d:\\d\\d:\\d\\d\\) loss 499"), lines[1]);
+    assertTrue(
+        lines[1].matches(
+            "training  50% \\[=+ +\\]  500/1000 \\(\\d:\\d\\d:\\d\\d / \\d:\\d\\d:\\d\\d\\) loss 499"),
+        lines[1]);
     assertEquals("a log line", lines[2]);
-    assertTrue(lines[3].matches("training 100% \\[=+\\] 1000/1000 \\(\\d:\\d\\d:\\d\\d / \\d:\\d\\d:\\d\\d\\) loss 999"), lines[3]);
+    assertTrue(
+        lines[3].matches(
+            "training 100% \\[=+\\] 1000/1000 \\(\\d:\\d\\d:\\d\\d / \\d:\\d\\d:\\d\\d\\) loss 999"),
+        lines[3]);
   }
 
   @Test
@@ -74,19 +80,28 @@ class ProgressTest {
     assertTrue(at > 0, visible(text));
 
     // just before the log line: the bar at step 5, then blanks over all of it and a carriage return
-    Matcher before = Pattern.compile("\r(training[^\r\n]*)\r+( +)\r$").matcher(text.substring(0, at));
+    Matcher before =
+        Pattern.compile("\r(training[^\r\n]*)\r+( +)\r$").matcher(text.substring(0, at));
     assertTrue(before.find(), "bar cleared before the log line: " + visible(text));
     String bar = before.group(1);
     assertTrue(bar.contains(" 5/10 ") && bar.endsWith("loss 2.5 bpc"), bar);
-    assertTrue(before.group(2).length() >= bar.length(), "the blanks cover the bar: " + visible(text));
+    assertTrue(
+        before.group(2).length() >= bar.length(), "the blanks cover the bar: " + visible(text));
 
     // just after it: the bar again, at the start of its own line
     String after = text.substring(at + log.length());
-    assertTrue(after.startsWith("\rtraining ") && after.contains(" 5/10 "), "bar redrawn below: " + visible(after));
+    assertTrue(
+        after.startsWith("\rtraining ") && after.contains(" 5/10 "),
+        "bar redrawn below: " + visible(after));
     String last = text.substring(text.lastIndexOf('\r') + 1);
-    assertTrue(last.matches("training 100% \\[=+\\] 10/10 \\(\\d:\\d\\d:\\d\\d / \\d:\\d\\d:\\d\\d\\) loss 1\\.5 bpc\n"),
+    assertTrue(
+        last.matches(
+            "training 100% \\[=+\\] 10/10 \\(\\d:\\d\\d:\\d\\d / \\d:\\d\\d:\\d\\d\\) loss 1\\.5 bpc\n"),
         "the final bar, and its line ended: " + visible(last));
-    assertEquals(3, text.chars().filter(c -> c == '\n').count(), "no line breaks but the log's two and the bar's last: " + visible(text));
+    assertEquals(
+        3,
+        text.chars().filter(c -> c == '\n').count(),
+        "no line breaks but the log's two and the bar's last: " + visible(text));
   }
 
   @Test
@@ -128,7 +143,10 @@ class ProgressTest {
       return text.toString();
     }
 
-    /** Waits until the text so far satisfies {@code done}; the bound only keeps a bug from hanging the build. */
+    /**
+     * Waits until the text so far satisfies {@code done}; the bound only keeps a bug from hanging
+     * the build.
+     */
     synchronized void await(Predicate<String> done) {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       try {

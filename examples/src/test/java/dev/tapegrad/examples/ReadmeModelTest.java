@@ -54,7 +54,9 @@ class ReadmeModelTest {
         DataLoader.builder(split.train()).batchSize(32).shuffle(42).build();
     Adam adam = new Adam(model.parameters(), Adam.options().lr(1e-2));
     TrainingState state =
-        TrainingState.of(model::stateDict, model::loadStateDict).optimizer(adam).random("init", random);
+        TrainingState.of(model::stateDict, model::loadStateDict)
+            .optimizer(adam)
+            .random("init", random);
     for (int epoch = 0; epoch < 30; epoch++) {
       for (Batch b : train.epoch(epoch)) {
         Tensor loss = Functional.crossEntropy(model.forward(b.inputs()), b.labels());
@@ -66,7 +68,10 @@ class ReadmeModelTest {
     state.save(dir.resolve("run.safetensors"), 30);
 
     Batch validation =
-        DataLoader.builder(split.validation()).batchSize(split.validation().size()).build().batch(0, 0);
+        DataLoader.builder(split.validation())
+            .batchSize(split.validation().size())
+            .build()
+            .batch(0, 0);
     double accuracy;
     try (var scope = Autograd.noGrad()) {
       accuracy = Metrics.accuracy(model.forward(validation.inputs()), validation.labels());
@@ -83,7 +88,8 @@ class ReadmeModelTest {
             .step();
     assertEquals(30, step);
     assertEquals(
-        model.stateDict().get("head.weight").toString(), again.stateDict().get("head.weight").toString());
+        model.stateDict().get("head.weight").toString(),
+        again.stateDict().get("head.weight").toString());
   }
 
   @Test
@@ -92,7 +98,8 @@ class ReadmeModelTest {
     Tensor x = Tensor.randn(3, 4, 2).requiresGrad(true);
     int[] y = {0, 2, 1, 1};
     GradCheckResult result =
-        BlockGradCheck.assertGradients(model, in -> Functional.crossEntropy(model.forward(in[0]), y), x);
+        BlockGradCheck.assertGradients(
+            model, in -> Functional.crossEntropy(model.forward(in[0]), y), x);
     assertTrue(result.passed());
   }
 }

@@ -55,7 +55,8 @@ class ReadmeTourTest {
   @Test
   void modelTrainingLoopAndCheckpoint() throws Exception {
     Random random = new Random(42);
-    Sequential mlp = new Sequential(new Linear(2, 64, random), new Relu(), new Linear(64, 3, random));
+    Sequential mlp =
+        new Sequential(new Linear(2, 64, random), new Relu(), new Linear(64, 3, random));
     Lstm lstm = Lstm.builder(32, 128).numLayers(2).dropout(0.1f).batchFirst(true).build(random);
     RnnOutput out = lstm.forward(Tensor.randn(1, 4, 10, 32));
     assertArrayEquals(new int[] {2, 4, 128}, out.hN().shape());
@@ -84,7 +85,9 @@ class ReadmeTourTest {
     adam.save(dir.resolve("adam.safetensors"));
 
     Checkpoint.save(mlp, dir.resolve("mlp.safetensors"), Map.of("note", "spiral"));
-    Sequential fresh = new Sequential(new Linear(2, 64, new Random(1)), new Relu(), new Linear(64, 3, new Random(1)));
+    Sequential fresh =
+        new Sequential(
+            new Linear(2, 64, new Random(1)), new Relu(), new Linear(64, 3, new Random(1)));
     assertEquals("spiral", Checkpoint.load(fresh, dir.resolve("mlp.safetensors")).get("note"));
     assertArrayEquals(mlp.forward(points).toFloatArray(), fresh.forward(points).toFloatArray());
   }

@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * Thrown when a checkpoint's content is malformed: a truncated or corrupt safetensors file, a
- * header that breaks the format's rules, or an unsupported data type; also when the path to load
- * is a directory or another non-regular file.
+ * header that breaks the format's rules, or an unsupported data type; also when the path to load is
+ * a directory or another non-regular file.
  *
  * <p>It is an {@link IOException}, so code that handles I/O failures handles it too; failures of
  * the file system itself (a missing file, a permission error) keep their own {@code IOException}
@@ -32,9 +32,9 @@ public class CheckpointException extends IOException {
   }
 
   /**
-   * {@code message} cut to at most {@link #MAX_MESSAGE_CHARS} characters, never inside a pair,
-   * with a note of how much was cut. For other errors that quote file content, such as a state
-   * dict's keys.
+   * {@code message} cut to at most {@link #MAX_MESSAGE_CHARS} characters, never inside a pair, with
+   * a note of how much was cut. For other errors that quote file content, such as a state dict's
+   * keys.
    */
   public static String cap(String message) {
     if (message == null || message.length() <= MAX_MESSAGE_CHARS) {

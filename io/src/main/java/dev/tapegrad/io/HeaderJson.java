@@ -101,7 +101,9 @@ final class HeaderJson {
   /** Whether the current object or array has another member. */
   boolean hasNext() throws CheckpointException {
     JsonToken next = peek();
-    return next != JsonToken.END_OBJECT && next != JsonToken.END_ARRAY && next != JsonToken.END_DOCUMENT;
+    return next != JsonToken.END_OBJECT
+        && next != JsonToken.END_ARRAY
+        && next != JsonToken.END_DOCUMENT;
   }
 
   /** Reads a member name. */
@@ -176,7 +178,10 @@ final class HeaderJson {
     }
     if (next != JsonToken.END_DOCUMENT) {
       long at = reader.getCharacterOffset();
-      throw errorAt(at, "unexpected content after the end of the header object near " + excerptAt(Math.max(0, at - 1)));
+      throw errorAt(
+          at,
+          "unexpected content after the end of the header object near "
+              + excerptAt(Math.max(0, at - 1)));
     }
   }
 
@@ -205,7 +210,9 @@ final class HeaderJson {
     return s.length() <= EXCERPT_CHARS ? s : s.substring(0, EXCERPT_CHARS) + "...";
   }
 
-  /** Up to {@link #EXCERPT_CHARS} characters of {@code s}, quoted, with control characters escaped. */
+  /**
+   * Up to {@link #EXCERPT_CHARS} characters of {@code s}, quoted, with control characters escaped.
+   */
   private static String excerpt(String s) {
     boolean cut = s.length() > EXCERPT_CHARS;
     StringBuilder sb = new StringBuilder();
@@ -215,7 +222,9 @@ final class HeaderJson {
 
   private String excerptAt(long offset) {
     int at = (int) Math.min(offset, text.length());
-    return at == text.length() ? "the end of the header" : excerpt(text.substring(at, Math.min(text.length(), at + EXCERPT_CHARS + 1)));
+    return at == text.length()
+        ? "the end of the header"
+        : excerpt(text.substring(at, Math.min(text.length(), at + EXCERPT_CHARS + 1)));
   }
 
   /**

@@ -61,22 +61,22 @@ import java.util.function.UnaryOperator;
  * too and {@code __metadata__} is left out when empty. The header is compact JSON padded with
  * spaces to a multiple of 8 bytes, so the data starts 8-byte aligned. The same content therefore
  * always gives the same bytes, laid out as the reference writer lays out float32 tensors (its
- * metadata order is unspecified; ours is sorted). {@link #save} never leaves a half-written file behind: it
- * writes a temporary file in the target's directory, forces it to disk, and renames it over the
- * target, so a crash mid-save keeps the previous checkpoint. A process killed mid-save leaves its
- * temporary ({@code .<name>.<16 hex digits>.tmp}); the next save of the same target deletes it,
- * so temporaries never pile up.
+ * metadata order is unspecified; ours is sorted). {@link #save} never leaves a half-written file
+ * behind: it writes a temporary file in the target's directory, forces it to disk, and renames it
+ * over the target, so a crash mid-save keeps the previous checkpoint. A process killed mid-save
+ * leaves its temporary ({@code .<name>.<16 hex digits>.tmp}); the next save of the same target
+ * deletes it, so temporaries never pile up.
  *
  * <p><b>Reading.</b> Decision: F32 tensors load as they are, and F64, F16 and BF16 tensors (common
- * in published PyTorch weights) are converted to float32 (F64 rounds to nearest; F16 and BF16
- * widen exactly); any other dtype is refused. Loading validates the whole header before it
- * allocates a tensor: header length at most {@link #MAX_HEADER_BYTES} and within the file, strict
- * JSON (Gson's streaming reader in strict mode, nested at most three levels deep), exactly {@code dtype}, {@code shape} and {@code data_offsets} per tensor, byte lengths that
- * match dtype and shape, tensors that tile the data buffer exactly with no gap, overlap or
- * trailing byte, no repeated names, string metadata. Every such problem is a {@link
- * CheckpointException} naming the tensor or header position at fault, never a partial result.
- * Memory use is proportional to the file's size (twice the data for widened F16 and BF16), and a
- * header can claim no more than the file holds.
+ * in published PyTorch weights) are converted to float32 (F64 rounds to nearest; F16 and BF16 widen
+ * exactly); any other dtype is refused. Loading validates the whole header before it allocates a
+ * tensor: header length at most {@link #MAX_HEADER_BYTES} and within the file, strict JSON (Gson's
+ * streaming reader in strict mode, nested at most three levels deep), exactly {@code dtype}, {@code
+ * shape} and {@code data_offsets} per tensor, byte lengths that match dtype and shape, tensors that
+ * tile the data buffer exactly with no gap, overlap or trailing byte, no repeated names, string
+ * metadata. Every such problem is a {@link CheckpointException} naming the tensor or header
+ * position at fault, never a partial result. Memory use is proportional to the file's size (twice
+ * the data for widened F16 and BF16), and a header can claim no more than the file holds.
  *
  * <p>Instances are immutable: the maps keep their order and cannot be changed. The tensors are
  * fresh leaves that do not require grad.
@@ -125,10 +125,10 @@ public final class Safetensors {
   /**
    * Reads a safetensors file.
    *
-   * <p>Every failure names {@code file}: a {@link CheckpointException} when the path is a
-   * directory or another non-regular file, is empty, or holds content that is truncated, corrupt or
-   * not supported; the file system's own exception types otherwise, with a reason added where the
-   * JDK gives none ({@link NoSuchFileException}, {@link AccessDeniedException}).
+   * <p>Every failure names {@code file}: a {@link CheckpointException} when the path is a directory
+   * or another non-regular file, is empty, or holds content that is truncated, corrupt or not
+   * supported; the file system's own exception types otherwise, with a reason added where the JDK
+   * gives none ({@link NoSuchFileException}, {@link AccessDeniedException}).
    *
    * @throws CheckpointException if {@code file} is not a regular file, or its content is truncated,
    *     corrupt or not supported
@@ -140,23 +140,30 @@ public final class Safetensors {
     try {
       attributes = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
-      throw withReason(new NoSuchFileException(file.toString(), null, "Safetensors.load: no such file"), e);
+      throw withReason(
+          new NoSuchFileException(file.toString(), null, "Safetensors.load: no such file"), e);
     } catch (AccessDeniedException e) {
-      throw withReason(new AccessDeniedException(file.toString(), null, "Safetensors.load: permission denied"), e);
+      throw withReason(
+          new AccessDeniedException(file.toString(), null, "Safetensors.load: permission denied"),
+          e);
     }
     if (attributes.isDirectory()) {
       throw new CheckpointException(file + ": is a directory, not a safetensors file");
     }
     if (!attributes.isRegularFile()) {
-      throw new CheckpointException(file + ": is not a regular file; safetensors are read from files");
+      throw new CheckpointException(
+          file + ": is not a regular file; safetensors are read from files");
     }
     FileChannel opened;
     try {
       opened = FileChannel.open(file, StandardOpenOption.READ);
     } catch (NoSuchFileException e) {
-      throw withReason(new NoSuchFileException(file.toString(), null, "Safetensors.load: no such file"), e);
+      throw withReason(
+          new NoSuchFileException(file.toString(), null, "Safetensors.load: no such file"), e);
     } catch (AccessDeniedException e) {
-      throw withReason(new AccessDeniedException(file.toString(), null, "Safetensors.load: permission denied"), e);
+      throw withReason(
+          new AccessDeniedException(file.toString(), null, "Safetensors.load: permission denied"),
+          e);
     }
     try (FileChannel channel = opened) {
       long size = channel.size();
@@ -166,13 +173,17 @@ public final class Safetensors {
             while (dst.hasRemaining()) {
               if (channel.read(dst, position + dst.position()) < 0) {
                 throw new CheckpointException(
-                    "ended at byte " + (position + dst.position()) + " of " + size
+                    "ended at byte "
+                        + (position + dst.position())
+                        + " of "
+                        + size
                         + " (changed while loading?)");
               }
             }
           });
     } catch (CheckpointException e) {
-      CheckpointException named = new CheckpointException(file + ": " + e.getMessage(), e.getCause());
+      CheckpointException named =
+          new CheckpointException(file + ": " + e.getMessage(), e.getCause());
       named.setStackTrace(e.getStackTrace());
       throw named;
     }
@@ -207,7 +218,9 @@ public final class Safetensors {
   private static Safetensors read(long size, Source source) throws IOException {
     if (size < 8) {
       throw new CheckpointException(
-          "file has " + size + " bytes, fewer than the 8 that hold the header length"
+          "file has "
+              + size
+              + " bytes, fewer than the 8 that hold the header length"
               + (size == 0 ? " (empty file)" : ""));
     }
     ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -215,12 +228,18 @@ public final class Safetensors {
     long headerBytes = prefix.getLong(0);
     if (headerBytes < 0 || headerBytes > MAX_HEADER_BYTES) {
       throw new CheckpointException(
-          "header length " + Long.toUnsignedString(headerBytes) + " exceeds the limit of "
-              + MAX_HEADER_BYTES + " bytes");
+          "header length "
+              + Long.toUnsignedString(headerBytes)
+              + " exceeds the limit of "
+              + MAX_HEADER_BYTES
+              + " bytes");
     }
     if (headerBytes > size - 8) {
       throw new CheckpointException(
-          "header length " + headerBytes + " runs past the end of the " + size
+          "header length "
+              + headerBytes
+              + " runs past the end of the "
+              + size
               + "-byte file (truncated?)");
     }
     byte[] header = new byte[(int) headerBytes];
@@ -301,19 +320,19 @@ public final class Safetensors {
 
   /**
    * Saves tensors and metadata to {@code file}, replacing it atomically: the data goes to a
-   * temporary file in the same directory, is forced to disk, and is then renamed over {@code
-   * file}. If anything fails, {@code file} is left as it was and the temporary file is removed.
-   * Tensors are saved by value (a tensor that requires grad saves its values); they must not be
-   * changed in place while the save runs. If {@code file} is a symbolic link, the link itself is
-   * replaced. On a file system that cannot rename atomically, the rename falls back to an ordinary
-   * replacing move.
+   * temporary file in the same directory, is forced to disk, and is then renamed over {@code file}.
+   * If anything fails, {@code file} is left as it was and the temporary file is removed. Tensors
+   * are saved by value (a tensor that requires grad saves its values); they must not be changed in
+   * place while the save runs. If {@code file} is a symbolic link, the link itself is replaced. On
+   * a file system that cannot rename atomically, the rename falls back to an ordinary replacing
+   * move.
    *
    * <p>Decision: the temporary gets a random name, {@code .<name>.<16 hex digits>.tmp}, and is
    * locked ({@link FileChannel#tryLock()}) while it is written. Before writing, a save deletes the
-   * temporaries of the same target that nobody holds a lock on: those of processes killed
-   * mid-save, whose locks died with them. So at most one stale temporary per target exists at a
-   * time (until the next save), concurrent saves of one target never delete each other's work,
-   * and the last rename wins. On a file system without locks, stale temporaries are left alone.
+   * temporaries of the same target that nobody holds a lock on: those of processes killed mid-save,
+   * whose locks died with them. So at most one stale temporary per target exists at a time (until
+   * the next save), concurrent saves of one target never delete each other's work, and the last
+   * rename wins. On a file system without locks, stale temporaries are left alone.
    *
    * @throws IllegalArgumentException if a name is {@code "__metadata__"} or not well-formed
    *     Unicode, or the header would exceed {@link #MAX_HEADER_BYTES}
@@ -341,7 +360,9 @@ public final class Safetensors {
     checkArgument(directory != null, "Safetensors.save: %s is not a file path", file);
     if (!Files.isDirectory(directory)) {
       throw new NoSuchFileException(
-          directory.toString(), null, "Safetensors.save: no such directory to save " + target.getFileName() + " in");
+          directory.toString(),
+          null,
+          "Safetensors.save: no such directory to save " + target.getFileName() + " in");
     }
     if (Files.isDirectory(target)) {
       throw new FileSystemException(
@@ -358,7 +379,8 @@ public final class Safetensors {
                 prefix + String.format("%016x", ThreadLocalRandom.current().nextLong()) + ".tmp");
         WRITING.add(temporary); // before it exists, so no cleanup in this JVM ever opens it
         try {
-          channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+          channel =
+              FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         } catch (FileAlreadyExistsException e) {
           WRITING.remove(temporary);
           if (attempt == 10) {
@@ -378,7 +400,8 @@ public final class Safetensors {
         } catch (NoSuchFileException e) {
           throw withReason(
               new NoSuchFileException(
-                  temporary.toString(), target.toString(),
+                  temporary.toString(),
+                  target.toString(),
                   "Safetensors.save: the temporary file was removed before it could replace the target"),
               e);
         }
@@ -410,7 +433,9 @@ public final class Safetensors {
   }
 
   private static boolean isTemporary(String name, String prefix) {
-    if (!name.startsWith(prefix) || !name.endsWith(".tmp") || name.length() != prefix.length() + 20) {
+    if (!name.startsWith(prefix)
+        || !name.endsWith(".tmp")
+        || name.length() != prefix.length() + 20) {
       return false;
     }
     for (int i = prefix.length(); i < prefix.length() + 16; i++) {
@@ -473,7 +498,8 @@ public final class Safetensors {
    *
    * @throws IllegalArgumentException as for {@link #save(Path, Map, Map)}
    */
-  public static void write(OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
+  public static void write(
+      OutputStream out, Map<String, Tensor> tensors, Map<String, String> metadata)
       throws IOException {
     checkNotNull(out, "out");
     Layout.of(tensors, metadata).writeTo(Channels.newChannel(out));
@@ -543,13 +569,15 @@ public final class Safetensors {
             "Safetensors: %s is reserved and cannot name a tensor",
             SafetensorsHeader.METADATA_KEY);
         checkWellFormed("tensor name", name);
-        checkArgument(sorted.put(name, tensor) == null, "Safetensors: tensor %s appears twice", name);
+        checkArgument(
+            sorted.put(name, tensor) == null, "Safetensors: tensor %s appears twice", name);
         dataBytes += 4L * tensor.numel();
       }
       Map<String, String> sortedMetadata = new TreeMap<>(SafetensorsHeader.CODE_POINT_ORDER);
       for (Map.Entry<String, String> e : metadata.entrySet()) {
         String key = checkNotNull(e.getKey(), "Safetensors: metadata key is null");
-        String value = checkNotNull(e.getValue(), "Safetensors: metadata value for %s is null", key);
+        String value =
+            checkNotNull(e.getValue(), "Safetensors: metadata value for %s is null", key);
         checkWellFormed("metadata key", key);
         checkWellFormed("metadata value", value);
         sortedMetadata.put(key, value);
@@ -597,13 +625,20 @@ public final class Safetensors {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       boolean paired =
-          Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1));
+          Character.isHighSurrogate(c)
+              && i + 1 < s.length()
+              && Character.isLowSurrogate(s.charAt(i + 1));
       if (paired) {
         i++;
       } else if (Character.isSurrogate(c)) {
         throw new IllegalArgumentException(
-            "Safetensors: " + what + " " + SafetensorsHeader.quote(s)
-                + " has an unpaired surrogate at index " + i + " and cannot be encoded as UTF-8");
+            "Safetensors: "
+                + what
+                + " "
+                + SafetensorsHeader.quote(s)
+                + " has an unpaired surrogate at index "
+                + i
+                + " and cannot be encoded as UTF-8");
       }
     }
   }

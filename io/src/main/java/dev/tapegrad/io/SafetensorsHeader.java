@@ -19,12 +19,11 @@ import java.util.Set;
 /**
  * The JSON header of a safetensors file: parsing with full validation, and building.
  *
- * <p>Validation follows the reference implementation: every entry has exactly {@code dtype},
- * {@code shape} and {@code data_offsets}; the byte length implied by dtype and shape equals the
- * length of the offsets; sorted by offset the tensors tile the data buffer exactly, with no gap,
- * overlap or trailing byte. Stricter than the reference: the header must start with '{', names
- * may not repeat, {@code __metadata__} values must be strings, and a tensor must fit in a Java
- * array.
+ * <p>Validation follows the reference implementation: every entry has exactly {@code dtype}, {@code
+ * shape} and {@code data_offsets}; the byte length implied by dtype and shape equals the length of
+ * the offsets; sorted by offset the tensors tile the data buffer exactly, with no gap, overlap or
+ * trailing byte. Stricter than the reference: the header must start with '{', names may not repeat,
+ * {@code __metadata__} values must be strings, and a tensor must fit in a Java array.
  */
 final class SafetensorsHeader {
   /** The name of the optional string-to-string metadata entry. */
@@ -89,7 +88,8 @@ final class SafetensorsHeader {
       throw new CheckpointException(
           header.length == 0
               ? "header is empty"
-              : String.format("header does not start with '{' (first byte 0x%02x)", header[0] & 0xff));
+              : String.format(
+                  "header does not start with '{' (first byte 0x%02x)", header[0] & 0xff));
     }
     String text;
     try {
@@ -140,8 +140,12 @@ final class SafetensorsHeader {
       String key = json.nextName();
       if (!json.peekIsString()) {
         throw new CheckpointException(
-            METADATA_KEY + " value for key " + quote(key) + " is not a string (at character "
-                + json.position() + ")");
+            METADATA_KEY
+                + " value for key "
+                + quote(key)
+                + " is not a string (at character "
+                + json.position()
+                + ")");
       }
       if (metadata.put(key, json.nextString()) != null) {
         throw new CheckpointException(METADATA_KEY + " has key " + quote(key) + " twice");
@@ -173,14 +177,16 @@ final class SafetensorsHeader {
             checkUnset(offsets, field);
             offsets = parseOffsets(json);
           }
-          default -> throw new CheckpointException(
-              "unexpected field " + quote(field) + " (expected dtype, shape, data_offsets)");
+          default ->
+              throw new CheckpointException(
+                  "unexpected field " + quote(field) + " (expected dtype, shape, data_offsets)");
         }
       }
       json.endObject();
       if (dtypeName == null || shape == null || offsets == null) {
         throw new CheckpointException(
-            "missing field " + (dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
+            "missing field "
+                + (dtypeName == null ? "dtype" : shape == null ? "shape" : "data_offsets"));
       }
       Dtype dtype = dtype(dtypeName);
       long numel = numel(shape);
@@ -193,7 +199,11 @@ final class SafetensorsHeader {
         throw new CheckpointException(
             String.format(
                 "dtype %s and shape %s need %d bytes but data_offsets %s span %d",
-                dtype, Arrays.toString(shape), numel * dtype.bytes, Arrays.toString(offsets), length));
+                dtype,
+                Arrays.toString(shape),
+                numel * dtype.bytes,
+                Arrays.toString(offsets),
+                length));
       }
       return new Entry(name, dtype, shape, (int) numel, offsets[0], offsets[1]);
     } catch (CheckpointException e) {
@@ -250,8 +260,9 @@ final class SafetensorsHeader {
       }
     }
     throw new CheckpointException(
-        (UNSUPPORTED_DTYPES.contains(name) ? "dtype " + name + " is not supported"
-            : "unknown dtype " + quote(name))
+        (UNSUPPORTED_DTYPES.contains(name)
+                ? "dtype " + name + " is not supported"
+                : "unknown dtype " + quote(name))
             + "; tapegrad reads F32, F64, F16 and BF16 into float32 tensors");
   }
 
@@ -274,7 +285,8 @@ final class SafetensorsHeader {
   }
 
   /** Checks that the tensors, sorted by offset, tile {@code [0, bufferBytes)} exactly. */
-  private static void checkLayout(List<Entry> entries, long bufferBytes) throws CheckpointException {
+  private static void checkLayout(List<Entry> entries, long bufferBytes)
+      throws CheckpointException {
     List<Entry> byOffset = new ArrayList<>(entries);
     byOffset.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
     long covered = 0;
@@ -291,7 +303,11 @@ final class SafetensorsHeader {
         throw new CheckpointException(
             String.format(
                 "tensor %s: data_offsets [%d, %d] overlap tensor %s at [%d, %d]",
-                quote(e.name()), e.begin(), e.end(), quote(previous.name()), previous.begin(),
+                quote(e.name()),
+                e.begin(),
+                e.end(),
+                quote(previous.name()),
+                previous.begin(),
                 previous.end()));
       }
       if (e.begin() > covered) {

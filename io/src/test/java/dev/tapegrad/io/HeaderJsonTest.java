@@ -48,10 +48,11 @@ class HeaderJsonTest {
 
   @Test
   void badStringsAreRejected() {
-    Parse s = r -> {
-      r.nextString();
-      r.endDocument();
-    };
+    Parse s =
+        r -> {
+          r.nextString();
+          r.endDocument();
+        };
     assertRejected("\"abc", "unterminated string", s);
     assertRejected("\"abc\\", "unterminated", s);
     assertRejected("\"a\\x\"", "invalid escape", s);
@@ -143,7 +144,8 @@ class HeaderJsonTest {
     assertRejected("[1,,2]", "not strict JSON", ints);
     assertRejected("[,1]", "not strict JSON", ints);
     assertRejected("[1", "unexpected end of the header", ints);
-    assertRejected("[1]]", "unexpected content after the end of the header object near \"]\"", ints);
+    assertRejected(
+        "[1]]", "unexpected content after the end of the header object near \"]\"", ints);
     assertRejected("[1] x", "after the end", ints);
     assertRejected("[1] [2]", "after the end", ints);
     assertRejected("{}", "expected an array but found an object", ints);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A JVM killed with SIGKILL in the middle of {@link Safetensors#save} keeps the previous
- * checkpoint loadable, and its temporary file does not outlive the next save.
+ * A JVM killed with SIGKILL in the middle of {@link Safetensors#save} keeps the previous checkpoint
+ * loadable, and its temporary file does not outlive the next save.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class SafetensorsCrashTest {
@@ -36,7 +36,11 @@ class SafetensorsCrashTest {
 
   private List<String> temporaries() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".tmp")).sorted().toList();
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".tmp"))
+          .sorted()
+          .toList();
     }
   }
 
@@ -45,11 +49,17 @@ class SafetensorsCrashTest {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Process child =
         new ProcessBuilder(
-                java.toString(), "-cp", System.getProperty("java.class.path"),
-                StallingSaver.class.getName(), target.toString(), Integer.toString(n), Integer.toString(NUMEL))
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                StallingSaver.class.getName(),
+                target.toString(),
+                Integer.toString(n),
+                Integer.toString(NUMEL))
             .redirectError(ProcessBuilder.Redirect.DISCARD)
             .start();
-    BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    BufferedReader lines =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
     List<String> seen = new ArrayList<>();
     for (String line; (line = lines.readLine()) != null && !line.equals("stalled"); ) {
       seen.add(line);
@@ -83,8 +93,10 @@ class SafetensorsCrashTest {
       // The child's own first save also removes the temporary the previous kill left.
       Process child = startStalledSave(target, n);
       List<String> live = temporaries();
-      assertEquals(1, live.size(), "one temporary, the live one, after " + kill + " kills: " + live);
-      assertTrue(Files.size(dir.resolve(live.get(0))) >= 2L * NUMEL, "the stall is deep inside the data");
+      assertEquals(
+          1, live.size(), "one temporary, the live one, after " + kill + " kills: " + live);
+      assertTrue(
+          Files.size(dir.resolve(live.get(0))) >= 2L * NUMEL, "the stall is deep inside the data");
       kill(child);
       assertVersion(target, n);
       assertEquals(live, temporaries(), "the killed save's temporary is still there");
@@ -93,7 +105,8 @@ class SafetensorsCrashTest {
     assertVersion(target, 99);
     assertEquals(List.of(), temporaries(), "the next save removed the killed save's temporary");
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of("model.safetensors"), files.map(p -> p.getFileName().toString()).toList());
+      assertEquals(
+          List.of("model.safetensors"), files.map(p -> p.getFileName().toString()).toList());
     }
   }
 

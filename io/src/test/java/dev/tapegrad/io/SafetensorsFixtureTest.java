@@ -54,8 +54,8 @@ class SafetensorsFixtureTest {
     Safetensors loaded = Safetensors.load(resource(fileName));
     assertEquals(expected.metadata(), loaded.metadata());
     assertEquals(expected.tensors().keySet(), loaded.tensors().keySet());
-    List<String> sortedNames = expected.tensors().keySet().stream()
-        .sorted(SafetensorsHeader.CODE_POINT_ORDER).toList();
+    List<String> sortedNames =
+        expected.tensors().keySet().stream().sorted(SafetensorsHeader.CODE_POINT_ORDER).toList();
     assertEquals(sortedNames, List.copyOf(loaded.tensors().keySet()), "tensors come in name order");
     for (Map.Entry<String, ExpectedTensor> e : expected.tensors().entrySet()) {
       Tensor actual = loaded.tensors().get(e.getKey());
@@ -69,8 +69,17 @@ class SafetensorsFixtureTest {
           assertTrue(Float.isNaN(values[i]), e.getKey() + "[" + i + "] should be NaN");
         } else {
           assertEquals(
-              want.bits()[i], Float.floatToRawIntBits(values[i]),
-              e.getKey() + "[" + i + "] (" + want.dtype() + "): expected " + w + " got " + values[i]);
+              want.bits()[i],
+              Float.floatToRawIntBits(values[i]),
+              e.getKey()
+                  + "["
+                  + i
+                  + "] ("
+                  + want.dtype()
+                  + "): expected "
+                  + w
+                  + " got "
+                  + values[i]);
         }
       }
     }

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Seeded fuzzing of the reader: truncations, bit flips, header edits and hostile structure. Every
  * input either loads into a consistent result or fails with a {@link CheckpointException}; any
- * other throwable (an index error, a stack overflow, running out of memory) fails the test with
- * the case that caused it. Each test is bounded by a timeout; all run in a few seconds.
+ * other throwable (an index error, a stack overflow, running out of memory) fails the test with the
+ * case that caused it. Each test is bounded by a timeout; all run in a few seconds.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class SafetensorsFuzzTest {
@@ -38,14 +38,18 @@ class SafetensorsFuzzTest {
   static void validFiles() throws Exception {
     Random random = new Random(2024);
     for (int i = 0; i < 6; i++) {
-      VALID.add(Safetensors.toByteArray(SafetensorsTest.randomTensors(random), SafetensorsTest.randomMetadata(random)));
+      VALID.add(
+          Safetensors.toByteArray(
+              SafetensorsTest.randomTensors(random), SafetensorsTest.randomMetadata(random)));
     }
     VALID.add(
         Safetensors.toByteArray(
             Map.of("w", Tensor.randn(3, 2, 5), "b", Tensor.zeros(0), "s", Tensor.scalar(1f)),
             Map.of("format", "pt", "note", "ü\"\\")));
     for (String fixture : List.of("torch_f32.safetensors", "torch_mixed.safetensors")) {
-      VALID.add(Files.readAllBytes(Path.of(SafetensorsFuzzTest.class.getResource("/safetensors/" + fixture).toURI())));
+      VALID.add(
+          Files.readAllBytes(
+              Path.of(SafetensorsFuzzTest.class.getResource("/safetensors/" + fixture).toURI())));
     }
   }
 
@@ -192,10 +196,47 @@ class SafetensorsFuzzTest {
 
   /** Characters that matter to JSON and to the header schema, to splice into headers. */
   private static final String[] TOKENS = {
-    "{", "}", "[", "]", ",", ":", "\"", "\\", "\\u", "\\ud800", "0", "1", "-", "-1", ".", "e", "9999999999999999999",
-    "2147483647", "4294967296", " ", "\n", "\u0000", "\u00ff", "😀", "null", "true", "NaN", "Infinity",
-    "\"dtype\"", "\"shape\"", "\"data_offsets\"", "\"__metadata__\"", "\"F32\"", "\"F16\"", "\"I64\"", "[0,4]",
-    "[]", "{}", "1.5", "1e3", "\"w\":"
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\u",
+    "\\ud800",
+    "0",
+    "1",
+    "-",
+    "-1",
+    ".",
+    "e",
+    "9999999999999999999",
+    "2147483647",
+    "4294967296",
+    " ",
+    "\n",
+    "\u0000",
+    "\u00ff",
+    "😀",
+    "null",
+    "true",
+    "NaN",
+    "Infinity",
+    "\"dtype\"",
+    "\"shape\"",
+    "\"data_offsets\"",
+    "\"__metadata__\"",
+    "\"F32\"",
+    "\"F16\"",
+    "\"I64\"",
+    "[0,4]",
+    "[]",
+    "{}",
+    "1.5",
+    "1e3",
+    "\"w\":"
   };
 
   @Test
@@ -215,13 +256,16 @@ class SafetensorsFuzzTest {
         switch (random.nextInt(3)) {
           case 0 -> edited.insert(at, TOKENS[random.nextInt(TOKENS.length)]);
           case 1 -> edited.delete(at, Math.min(edited.length(), at + 1 + random.nextInt(4)));
-          default -> edited.replace(at, Math.min(edited.length(), at + 1), TOKENS[random.nextInt(TOKENS.length)]);
+          default ->
+              edited.replace(
+                  at, Math.min(edited.length(), at + 1), TOKENS[random.nextInt(TOKENS.length)]);
         }
       }
       byte[] newHeader = edited.toString().getBytes(UTF_8);
       byte[] data = Arrays.copyOfRange(file, headerEnd, file.length);
       // Keep the data size consistent most of the time so edits reach the layout checks.
-      int dataBytes = random.nextInt(5) == 0 ? Math.max(0, data.length - 4 + random.nextInt(9)) : data.length;
+      int dataBytes =
+          random.nextInt(5) == 0 ? Math.max(0, data.length - 4 + random.nextInt(9)) : data.length;
       byte[] mutated = SafetensorsValidationTest.file(newHeader, dataBytes);
       System.arraycopy(data, 0, mutated, 8 + newHeader.length, Math.min(data.length, dataBytes));
       if (readOrReject(mutated, "file " + f + " header edited to " + edited)) {
@@ -240,7 +284,9 @@ class SafetensorsFuzzTest {
       String deep = opener.repeat(100_000);
       for (int at = 0; at <= header.length(); at += 7) {
         String hostile = header.substring(0, at) + deep + header.substring(at);
-        assertFalse(readOrReject(SafetensorsValidationTest.file(hostile, 0), "nested " + opener + " at " + at));
+        assertFalse(
+            readOrReject(
+                SafetensorsValidationTest.file(hostile, 0), "nested " + opener + " at " + at));
         cases++;
       }
     }
@@ -274,20 +320,27 @@ class SafetensorsFuzzTest {
 
   @Test
   void hugeClaimsInSmallFilesAllocateNothing() {
-    // Shapes whose data would need gigabytes, in files of a few bytes: refused from the header alone.
+    // Shapes whose data would need gigabytes, in files of a few bytes: refused from the header
+    // alone.
     String[] headers = {
       "{\"w\":{\"dtype\":\"F32\",\"shape\":[536870911],\"data_offsets\":[0,2147483644]}}",
       "{\"w\":{\"dtype\":\"F64\",\"shape\":[268435455],\"data_offsets\":[0,2147483640]}}",
       "{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647],\"data_offsets\":[0,8589934588]}}",
       "{\"w\":{\"dtype\":\"F32\",\"shape\":[46341,46341],\"data_offsets\":[0,8589953124]}}",
       "{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483647,2147483647],\"data_offsets\":[0,4]}}",
-      "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + "2147483647,".repeat(10_000) + "1],\"data_offsets\":[0,4]}}",
-      "{\"w\":{\"dtype\":\"F32\",\"shape\":[" + "1,".repeat(100_000) + "1],\"data_offsets\":[0,8]}}",
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":["
+          + "2147483647,".repeat(10_000)
+          + "1],\"data_offsets\":[0,4]}}",
+      "{\"w\":{\"dtype\":\"F32\",\"shape\":["
+          + "1,".repeat(100_000)
+          + "1],\"data_offsets\":[0,8]}}",
     };
     for (String header : headers) {
       for (int dataBytes : new int[] {0, 4, 16}) {
         CheckpointException e =
-            assertThrows(CheckpointException.class, () -> Safetensors.read(SafetensorsValidationTest.file(header, dataBytes)));
+            assertThrows(
+                CheckpointException.class,
+                () -> Safetensors.read(SafetensorsValidationTest.file(header, dataBytes)));
         assertTrue(e.getMessage().startsWith("tensor \"w\""), e.getMessage());
       }
     }

@@ -45,7 +45,8 @@ class SafetensorsSaveTest {
   }
 
   /** A channel that lets {@code limit} bytes through, then fails like a full disk. */
-  private static WritableByteChannel failingAfter(WritableByteChannel channel, long limit, RuntimeException runtime) {
+  private static WritableByteChannel failingAfter(
+      WritableByteChannel channel, long limit, RuntimeException runtime) {
     return new WritableByteChannel() {
       long written;
 
@@ -88,8 +89,11 @@ class SafetensorsSaveTest {
     byte[] before = Files.readAllBytes(file);
     Map<String, Tensor> big = Map.of("w", Tensor.randn(1, 100, 1000));
     IOException e =
-        assertThrows(IOException.class,
-            () -> Safetensors.save(file, big, Map.of("version", "2"), c -> failingAfter(c, 200_000, null)));
+        assertThrows(
+            IOException.class,
+            () ->
+                Safetensors.save(
+                    file, big, Map.of("version", "2"), c -> failingAfter(c, 200_000, null)));
     assertTrue(e.getMessage().contains("simulated"), e.getMessage());
     assertArrayEquals(before, Files.readAllBytes(file));
     assertEquals(List.of("model.safetensors"), directoryListing());
@@ -101,8 +105,14 @@ class SafetensorsSaveTest {
     byte[] before = Files.readAllBytes(file);
     IllegalStateException boom = new IllegalStateException("boom");
     IllegalStateException thrown =
-        assertThrows(IllegalStateException.class,
-            () -> Safetensors.save(file, Map.of("w", Tensor.randn(2, 50_000)), Map.of(), c -> failingAfter(c, 100, boom)));
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                Safetensors.save(
+                    file,
+                    Map.of("w", Tensor.randn(2, 50_000)),
+                    Map.of(),
+                    c -> failingAfter(c, 100, boom)));
     assertSame(boom, thrown);
     assertArrayEquals(before, Files.readAllBytes(file));
     assertEquals(List.of("model.safetensors"), directoryListing());
@@ -171,16 +181,21 @@ class SafetensorsSaveTest {
     assertEquals("keep", Files.readString(occupied.resolve("keep.txt")));
     assertEquals(List.of("occupied"), directoryListing());
 
-    assertThrows(NoSuchFileException.class,
-        () -> Safetensors.save(dir.resolve("missing/model.safetensors"), Map.of("w", Tensor.ones(1))));
+    assertThrows(
+        NoSuchFileException.class,
+        () ->
+            Safetensors.save(
+                dir.resolve("missing/model.safetensors"), Map.of("w", Tensor.ones(1))));
   }
 
   @Test
   void staleTemporariesOfTheTargetAreRemovedAndNothingElse() throws Exception {
     Path file = savePrevious();
     // What a killed save leaves: a temporary nobody holds a lock on.
-    Path stale = Files.write(dir.resolve(".model.safetensors.00ff00ff00ff00ff.tmp"), new byte[1000]);
-    Path staleToo = Files.write(dir.resolve(".model.safetensors.0123456789abcdef.tmp"), new byte[0]);
+    Path stale =
+        Files.write(dir.resolve(".model.safetensors.00ff00ff00ff00ff.tmp"), new byte[1000]);
+    Path staleToo =
+        Files.write(dir.resolve(".model.safetensors.0123456789abcdef.tmp"), new byte[0]);
     // Names that only look alike: another target's temporary, wrong length, not hex, a user's file.
     List<String> others =
         List.of(
@@ -216,15 +231,23 @@ class SafetensorsSaveTest {
   void badTargetsAreNamedInTheMessage() throws Exception {
     Path occupied = Files.createDirectory(dir.resolve("occupied"));
     FileSystemException directory =
-        assertThrows(FileSystemException.class, () -> Safetensors.save(occupied, Map.of("w", Tensor.ones(1))));
-    assertEquals(occupied + ": Safetensors.save: is a directory; give the path of a file", directory.getMessage());
+        assertThrows(
+            FileSystemException.class,
+            () -> Safetensors.save(occupied, Map.of("w", Tensor.ones(1))));
+    assertEquals(
+        occupied + ": Safetensors.save: is a directory; give the path of a file",
+        directory.getMessage());
 
     Path missing = dir.resolve("missing");
     NoSuchFileException noDirectory =
-        assertThrows(NoSuchFileException.class,
-            () -> Safetensors.save(missing.resolve("model.safetensors"), Map.of("w", Tensor.ones(1))));
+        assertThrows(
+            NoSuchFileException.class,
+            () ->
+                Safetensors.save(
+                    missing.resolve("model.safetensors"), Map.of("w", Tensor.ones(1))));
     assertEquals(
-        missing + ": Safetensors.save: no such directory to save model.safetensors in", noDirectory.getMessage());
+        missing + ": Safetensors.save: no such directory to save model.safetensors in",
+        noDirectory.getMessage());
     assertEquals(List.of("occupied"), directoryListing());
   }
 
@@ -243,6 +266,7 @@ class SafetensorsSaveTest {
   void relativePathsWork() throws Exception {
     Path relative = Path.of("").toAbsolutePath().relativize(dir.resolve("relative.safetensors"));
     Safetensors.save(relative, Map.of("w", Tensor.ones(2)));
-    assertArrayEquals(new float[] {1f, 1f}, Safetensors.load(relative).tensors().get("w").toFloatArray());
+    assertArrayEquals(
+        new float[] {1f, 1f}, Safetensors.load(relative).tensors().get("w").toFloatArray());
   }
 }

@@ -39,7 +39,10 @@ class SafetensorsTest {
       }
       float[] data = new float[Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
       for (int i = 0; i < data.length; i++) {
-        data[i] = random.nextInt(4) == 0 ? Float.intBitsToFloat(random.nextInt()) : (float) random.nextGaussian();
+        data[i] =
+            random.nextInt(4) == 0
+                ? Float.intBitsToFloat(random.nextInt())
+                : (float) random.nextGaussian();
       }
       tensors.put(randomName(random), Tensor.of(data, shape));
     }
@@ -56,9 +59,21 @@ class SafetensorsTest {
   }
 
   private static final int[][] CODE_POINT_POOLS = {
-    {'a', 'z'}, {'0', '9'}, {'.', '.'}, {'_', '_'}, {0, 0x1f}, {'"', '"'}, {'\\', '\\'}, {'/', '/'},
-    {0xe0, 0x17f}, {0x400, 0x4ff}, {0x4e00, 0x4e80}, {0xe000, 0xe010}, {0xfff0, 0xffff},
-    {0x1f600, 0x1f64f}, {0x10ff00, 0x10ffff}
+    {'a', 'z'},
+    {'0', '9'},
+    {'.', '.'},
+    {'_', '_'},
+    {0, 0x1f},
+    {'"', '"'},
+    {'\\', '\\'},
+    {'/', '/'},
+    {0xe0, 0x17f},
+    {0x400, 0x4ff},
+    {0x4e00, 0x4e80},
+    {0xe000, 0xe010},
+    {0xfff0, 0xffff},
+    {0x1f600, 0x1f64f},
+    {0x10ff00, 0x10ffff}
   };
 
   static String randomName(Random random) {
@@ -82,7 +97,10 @@ class SafetensorsTest {
       for (int i = 0; i < want.length; i++) {
         // NaN payloads are kept too, but the JVM does not promise that for signalling NaNs.
         if (!(Float.isNaN(want[i]) && Float.isNaN(got[i]))) {
-          assertEquals(Float.floatToRawIntBits(want[i]), Float.floatToRawIntBits(got[i]), e.getKey() + "[" + i + "]");
+          assertEquals(
+              Float.floatToRawIntBits(want[i]),
+              Float.floatToRawIntBits(got[i]),
+              e.getKey() + "[" + i + "]");
         }
       }
     }
@@ -115,7 +133,8 @@ class SafetensorsTest {
               Map<String, Tensor> reordered = new LinkedHashMap<>();
               shuffled.forEach(e -> reordered.put(e.getKey(), e.getValue()));
               assertArrayEquals(bytes, Safetensors.toByteArray(reordered, new HashMap<>(metadata)));
-              assertArrayEquals(bytes, Safetensors.toByteArray(loaded.tensors(), loaded.metadata()));
+              assertArrayEquals(
+                  bytes, Safetensors.toByteArray(loaded.tensors(), loaded.metadata()));
             });
   }
 
@@ -148,7 +167,8 @@ class SafetensorsTest {
   @Test
   void emptyCheckpointIsTheSmallestFile() throws Exception {
     byte[] bytes = Safetensors.toByteArray(Map.of(), Map.of());
-    assertArrayEquals(new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '}, bytes);
+    assertArrayEquals(
+        new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '}, bytes);
     Safetensors loaded = Safetensors.read(bytes);
     assertTrue(loaded.tensors().isEmpty());
     assertTrue(loaded.metadata().isEmpty());
@@ -167,7 +187,15 @@ class SafetensorsTest {
     Path file = dir.resolve("model.safetensors");
     Tensor w = Tensor.randn(1, 3, 4);
     Map<String, Tensor> tensors =
-        Map.of("w", w, "scalar", Tensor.scalar(-7.25f), "empty", Tensor.zeros(0), "empty3", Tensor.zeros(3, 0, 2));
+        Map.of(
+            "w",
+            w,
+            "scalar",
+            Tensor.scalar(-7.25f),
+            "empty",
+            Tensor.zeros(0),
+            "empty3",
+            Tensor.zeros(3, 0, 2));
     Map<String, String> metadata = Map.of("format", "pt", "ключ", "値 😀", "", "");
     Safetensors.save(file, tensors, metadata);
     Safetensors loaded = Safetensors.load(file);
@@ -184,10 +212,12 @@ class SafetensorsTest {
 
   @Test
   void tensorsLargerThanOneChunkRoundTrip() throws Exception {
-    Tensor big = Tensor.randn(7, 300, 77); // 161,700 floats: several 64 KB chunks, a ragged last one
+    Tensor big =
+        Tensor.randn(7, 300, 77); // 161,700 floats: several 64 KB chunks, a ragged last one
     Path file = dir.resolve("big.safetensors");
     Safetensors.save(file, Map.of("big", big, "tail", Tensor.arange(5)));
-    assertSameTensors(Map.of("big", big, "tail", Tensor.arange(5)), Safetensors.load(file).tensors());
+    assertSameTensors(
+        Map.of("big", big, "tail", Tensor.arange(5)), Safetensors.load(file).tensors());
   }
 
   @Test
@@ -204,7 +234,8 @@ class SafetensorsTest {
   void savedValuesAreDetachedLeaves() throws Exception {
     Tensor w = Tensor.randn(2, 2, 3).requiresGrad(true);
     Tensor view = Tensor.arange(6).reshape(2, 3); // shares storage with its source
-    Safetensors loaded = Safetensors.read(Safetensors.toByteArray(Map.of("w", w, "view", view), Map.of()));
+    Safetensors loaded =
+        Safetensors.read(Safetensors.toByteArray(Map.of("w", w, "view", view), Map.of()));
     Tensor w2 = loaded.tensors().get("w");
     assertFalse(w2.requiresGrad());
     assertTrue(w2.isLeaf());
@@ -215,31 +246,40 @@ class SafetensorsTest {
 
   @Test
   void resultMapsAreImmutable() throws Exception {
-    Safetensors loaded = Safetensors.read(Safetensors.toByteArray(Map.of("w", Tensor.ones(1)), Map.of("k", "v")));
-    assertThrows(UnsupportedOperationException.class, () -> loaded.tensors().put("x", Tensor.ones(1)));
+    Safetensors loaded =
+        Safetensors.read(Safetensors.toByteArray(Map.of("w", Tensor.ones(1)), Map.of("k", "v")));
+    assertThrows(
+        UnsupportedOperationException.class, () -> loaded.tensors().put("x", Tensor.ones(1)));
     assertThrows(UnsupportedOperationException.class, () -> loaded.metadata().clear());
   }
 
   @Test
   void toStringListsTensorsAndMetadata() throws Exception {
     Safetensors loaded =
-        Safetensors.read(Safetensors.toByteArray(Map.of("w", Tensor.ones(2, 3), "b", Tensor.ones(3)), Map.of("k", "v")));
+        Safetensors.read(
+            Safetensors.toByteArray(
+                Map.of("w", Tensor.ones(2, 3), "b", Tensor.ones(3)), Map.of("k", "v")));
     assertEquals("Safetensors{b[3], w[2, 3], metadata={k=v}}", loaded.toString());
   }
 
   @Test
   void badArgumentsAreRejectedBeforeWriting() {
     IllegalArgumentException reserved =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> Safetensors.toByteArray(Map.of("__metadata__", Tensor.ones(1)), Map.of()));
     assertTrue(reserved.getMessage().contains("__metadata__ is reserved"), reserved.getMessage());
     IllegalArgumentException surrogate =
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+            IllegalArgumentException.class,
             () -> Safetensors.toByteArray(Map.of("bad\ud800", Tensor.ones(1)), Map.of()));
-    assertTrue(surrogate.getMessage().contains("unpaired surrogate at index 3"), surrogate.getMessage());
-    assertThrows(IllegalArgumentException.class,
+    assertTrue(
+        surrogate.getMessage().contains("unpaired surrogate at index 3"), surrogate.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Safetensors.toByteArray(Map.of(), Map.of("k", "\udc00")));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> Safetensors.toByteArray(Map.of(), Map.of("x😀\ud83d", "v")));
 
     Map<String, Tensor> nullName = new HashMap<>();
@@ -248,7 +288,8 @@ class SafetensorsTest {
     Map<String, Tensor> nullTensor = new HashMap<>();
     nullTensor.put("w", null);
     NullPointerException npe =
-        assertThrows(NullPointerException.class, () -> Safetensors.toByteArray(nullTensor, Map.of()));
+        assertThrows(
+            NullPointerException.class, () -> Safetensors.toByteArray(nullTensor, Map.of()));
     assertTrue(npe.getMessage().contains("tensor w is null"), npe.getMessage());
     Map<String, String> nullValue = new HashMap<>();
     nullValue.put("k", null);
@@ -292,7 +333,8 @@ class SafetensorsTest {
       if (exponent == 0x1f && mantissa != 0) {
         assertTrue(Float.isNaN(half[bits]), "f16 NaN " + bits);
       } else if (exponent == 0x1f) {
-        assertEquals((bits >> 15) == 1 ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY, half[bits]);
+        assertEquals(
+            (bits >> 15) == 1 ? Float.NEGATIVE_INFINITY : Float.POSITIVE_INFINITY, half[bits]);
       } else {
         double expected = halfByDefinition(bits);
         assertEquals(expected, half[bits], 0.0, "f16 " + Integer.toHexString(bits));
@@ -303,9 +345,22 @@ class SafetensorsTest {
 
   @Test
   void float64IsRoundedToNearestFloat() throws Exception {
-    double[] values = {0.1, -1e-50, 1e300, -1e300, 3.4028235677973366e38, Math.nextUp(1.0), 1 + 0x1p-24, 1 + 0x1p-23 + 0x1p-24};
+    double[] values = {
+      0.1,
+      -1e-50,
+      1e300,
+      -1e300,
+      3.4028235677973366e38,
+      Math.nextUp(1.0),
+      1 + 0x1p-24,
+      1 + 0x1p-23 + 0x1p-24
+    };
     String header =
-        "{\"d\":{\"dtype\":\"F64\",\"shape\":[" + values.length + "],\"data_offsets\":[0," + 8 * values.length + "]}}";
+        "{\"d\":{\"dtype\":\"F64\",\"shape\":["
+            + values.length
+            + "],\"data_offsets\":[0,"
+            + 8 * values.length
+            + "]}}";
     byte[] bytes = SafetensorsValidationTest.file(header, 8 * values.length);
     ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     data.position(8 + header.length());
@@ -313,9 +368,21 @@ class SafetensorsTest {
       data.putDouble(v);
     }
     float[] loaded = Safetensors.read(bytes).tensors().get("d").toFloatArray();
-    float[] expected = {0.1f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, 1f, 1f, 1 + 0x1p-22f};
+    float[] expected = {
+      0.1f,
+      -0f,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.POSITIVE_INFINITY,
+      1f,
+      1f,
+      1 + 0x1p-22f
+    };
     for (int i = 0; i < values.length; i++) {
-      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(loaded[i]), "value " + values[i]);
+      assertEquals(
+          Float.floatToRawIntBits(expected[i]),
+          Float.floatToRawIntBits(loaded[i]),
+          "value " + values[i]);
     }
   }
 }

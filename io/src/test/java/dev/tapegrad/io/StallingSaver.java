@@ -34,35 +34,36 @@ public final class StallingSaver {
         target,
         version(n + 1, numel),
         Map.of("version", Integer.toString(n + 1)),
-        channel -> new WritableByteChannel() {
-          long written;
+        channel ->
+            new WritableByteChannel() {
+              long written;
 
-          @Override
-          public int write(ByteBuffer src) throws IOException {
-            if (written >= half) {
-              out.println("stalled");
-              out.flush();
-              try {
-                Thread.sleep(Long.MAX_VALUE); // until killed
-              } catch (InterruptedException e) {
-                throw new IOException(e);
+              @Override
+              public int write(ByteBuffer src) throws IOException {
+                if (written >= half) {
+                  out.println("stalled");
+                  out.flush();
+                  try {
+                    Thread.sleep(Long.MAX_VALUE); // until killed
+                  } catch (InterruptedException e) {
+                    throw new IOException(e);
+                  }
+                }
+                int count = channel.write(src);
+                written += count;
+                return count;
               }
-            }
-            int count = channel.write(src);
-            written += count;
-            return count;
-          }
 
-          @Override
-          public boolean isOpen() {
-            return channel.isOpen();
-          }
+              @Override
+              public boolean isOpen() {
+                return channel.isOpen();
+              }
 
-          @Override
-          public void close() throws IOException {
-            channel.close();
-          }
-        });
+              @Override
+              public void close() throws IOException {
+                channel.close();
+              }
+            });
     out.println("finished"); // never reached: the parent kills this JVM first
   }
 }

@@ -21,14 +21,14 @@ import java.util.TreeSet;
  * PyTorch calls {@code nn.Module}.
  *
  * <p>It is named {@code Block}, as in DJL, rather than {@code Module}, so that {@code import
- * dev.tapegrad.nn.*;} followed by {@code class MyModel extends Block} compiles: a type named
- * {@code Module} would be ambiguous with {@code java.lang.Module}, which every file imports.
+ * dev.tapegrad.nn.*;} followed by {@code class MyModel extends Block} compiles: a type named {@code
+ * Module} would be ambiguous with {@code java.lang.Module}, which every file imports.
  *
  * <p>Subclasses register their parameters and children in their constructor with {@link
- * #registerParameter} and {@link #registerBlock}. {@link #namedParameters()} lists them in a
- * stable order: a module's own parameters in registration order, then each child's, recursively,
- * with dotted names ({@code encoder.weight_ih_l0}), exactly as PyTorch's {@code
- * named_parameters()}, so state dicts map one to one.
+ * #registerParameter} and {@link #registerBlock}. {@link #namedParameters()} lists them in a stable
+ * order: a module's own parameters in registration order, then each child's, recursively, with
+ * dotted names ({@code encoder.weight_ih_l0}), exactly as PyTorch's {@code named_parameters()}, so
+ * state dicts map one to one.
  *
  * <p>Modules with a single tensor input and output extend {@link Layer}; recurrent sequence layers
  * have their own {@code forward} signatures.
@@ -149,9 +149,9 @@ public abstract class Block {
    * parameters see the new values). Everything is validated before anything is copied.
    *
    * @param strict when true, missing and unexpected keys are errors; shape mismatches always are
-   * @throws IllegalArgumentException listing the missing, unexpected and mismatched keys (the
-   *     first 20 of each, and the message capped at {@link
-   *     CheckpointException#MAX_MESSAGE_CHARS}: the keys come from a file)
+   * @throws IllegalArgumentException listing the missing, unexpected and mismatched keys (the first
+   *     20 of each, and the message capped at {@link CheckpointException#MAX_MESSAGE_CHARS}: the
+   *     keys come from a file)
    */
   @SuppressWarnings("try") // the scope is used for its side effect
   public final void loadStateDict(Map<String, Tensor> state, boolean strict) {
@@ -163,8 +163,7 @@ public abstract class Block {
           "loadStateDict: state for %s has a null key (keys are parameter names such as %s)",
           getClass().getSimpleName(),
           namedParameters().keySet().stream().findFirst().orElse("weight"));
-      checkArgument(
-          e.getValue() != null, "loadStateDict: the value of '%s' is null", e.getKey());
+      checkArgument(e.getValue() != null, "loadStateDict: the value of '%s' is null", e.getKey());
     }
     Map<String, Tensor> own = namedParameters();
     TreeSet<String> missing = new TreeSet<>();

@@ -4,10 +4,10 @@ import dev.tapegrad.autograd.Tensor;
 import java.util.List;
 
 /**
- * The recurrences of the recurrent family, once each: how many gates a cell has, whether its
- * hidden bias folds into the input projection, and its step composed from autograd ops. The
- * composed step is the reference that {@link FusedDirection} is tested against, and the path a
- * backward takes when its own graph is recorded ({@code createGraph}). Internal.
+ * The recurrences of the recurrent family, once each: how many gates a cell has, whether its hidden
+ * bias folds into the input projection, and its step composed from autograd ops. The composed step
+ * is the reference that {@link FusedDirection} is tested against, and the path a backward takes
+ * when its own graph is recorded ({@code createGraph}). Internal.
  */
 enum CellKind {
   /** Elman, {@code h' = tanh(p + h W_hhᵀ)}, p the input projection with both biases. */
@@ -40,15 +40,17 @@ enum CellKind {
     return this != GRU;
   }
 
-  /** The bias added to the input projection: {@code b_ih + b_hh} when it folds, else {@code b_ih}. */
+  /**
+   * The bias added to the input projection: {@code b_ih + b_hh} when it folds, else {@code b_ih}.
+   */
   Tensor inputBias(Tensor biasIh, Tensor biasHh) {
     return foldsHiddenBias() ? Recurrence.sumOfBiases(biasIh, biasHh) : biasIh;
   }
 
   /**
    * One step composed from autograd ops: the new state ({@code {h}} or {@code {h, c}}) from this
-   * step's input projection {@code [B, G*H]} (see {@link #inputBias}), the state, {@code W_hh}
-   * and {@code b_hh} (used by the GRU only; null without biases).
+   * step's input projection {@code [B, G*H]} (see {@link #inputBias}), the state, {@code W_hh} and
+   * {@code b_hh} (used by the GRU only; null without biases).
    */
   Tensor[] composedStep(Tensor projection, Tensor[] state, Tensor weightHh, Tensor biasHh) {
     Tensor h = state[0];

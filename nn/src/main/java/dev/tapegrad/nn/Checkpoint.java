@@ -17,8 +17,8 @@ import java.util.Map;
  * Map<String, String> metadata = Checkpoint.load(model, Path.of("model.safetensors"));
  * }</pre>
  *
- * <p>Tensors are stored under their {@link Block#namedParameters()} names as float32, with
- * optional string metadata in the header. Saving replaces the file atomically (see {@link
+ * <p>Tensors are stored under their {@link Block#namedParameters()} names as float32, with optional
+ * string metadata in the header. Saving replaces the file atomically (see {@link
  * Safetensors#save}).
  *
  * <p>Loading is all or nothing: the whole file is read and validated (header, dtypes, offsets,

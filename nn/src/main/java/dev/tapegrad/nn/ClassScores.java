@@ -18,7 +18,8 @@ final class ClassScores {
   /** The leading shape {@code [*]} of scores {@code [*, C]}, checked against the target count. */
   static int[] batchShape(String op, Tensor scores, int[] targets) {
     int[] shape = scores.shape();
-    checkArgument(shape.length >= 1, "%s: scores must be [*, C] with classes last, got a scalar", op);
+    checkArgument(
+        shape.length >= 1, "%s: scores must be [*, C] with classes last, got a scalar", op);
     int[] batch = Arrays.copyOf(shape, shape.length - 1);
     int positions = Arrays.stream(batch).reduce(1, Math::multiplyExact);
     checkArgument(

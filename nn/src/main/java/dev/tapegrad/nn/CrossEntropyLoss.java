@@ -15,11 +15,11 @@ import dev.tapegrad.autograd.Tensor;
  * </pre>
  *
  * <p>The maths is {@link Functional#crossEntropy(Tensor, int[], Reduction, int, float)}'s, which
- * takes {@code [N, C]}; this module also takes extra leading dimensions. Decision: class scores
- * are in the <em>last</em> dimension. Logits {@code [*, C]} (for a sequence model, batch-first
- * {@code [N, T, C]}) go with {@code prod(*)} class indices in row-major order (target {@code n * T
- * + t} belongs to position {@code [n, t]}); reduction {@code NONE} returns losses of shape {@code
- * [*]}. PyTorch puts the classes in dimension 1 instead ({@code [N, C, T]}); its {@code
+ * takes {@code [N, C]}; this module also takes extra leading dimensions. Decision: class scores are
+ * in the <em>last</em> dimension. Logits {@code [*, C]} (for a sequence model, batch-first {@code
+ * [N, T, C]}) go with {@code prod(*)} class indices in row-major order (target {@code n * T + t}
+ * belongs to position {@code [n, t]}); reduction {@code NONE} returns losses of shape {@code [*]}.
+ * PyTorch puts the classes in dimension 1 instead ({@code [N, C, T]}); its {@code
  * cross_entropy(x.permute(0, 2, 1), y)} equals {@code forward(x, y)} here.
  */
 public final class CrossEntropyLoss extends Block {
@@ -38,8 +38,8 @@ public final class CrossEntropyLoss extends Block {
   /**
    * A configured loss.
    *
-   * @param ignoreIndex targets equal to this contribute nothing ({@link
-   *     #DEFAULT_IGNORE_INDEX} for none)
+   * @param ignoreIndex targets equal to this contribute nothing ({@link #DEFAULT_IGNORE_INDEX} for
+   *     none)
    * @param labelSmoothing in {@code [0, 1]}
    */
   public CrossEntropyLoss(Reduction reduction, int ignoreIndex, float labelSmoothing) {

@@ -11,36 +11,37 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * One direction of one recurrent layer over all its steps as a single tape node; a cell step is
- * the case of one step. Internal.
+ * One direction of one recurrent layer over all its steps as a single tape node; a cell step is the
+ * case of one step. Internal.
  *
- * <p>Inputs, in this order: {@code x [T, B, in]} (time-major), {@code h0 [B, H]}, {@code c0 [B,
- * H]} (LSTM; null otherwise), {@code W_ih [G*H, in]}, {@code W_hh [G*H, H]}, {@code b_ih} and
- * {@code b_hh [G*H]} (null without biases). The output is one flat tensor: the outputs {@code [T,
- * B, H]} (only with {@code emitSequence}), then the final {@code h} {@code [B, H]}, then for an
- * LSTM the final {@code c}; {@link #split} cuts it apart.
+ * <p>Inputs, in this order: {@code x [T, B, in]} (time-major), {@code h0 [B, H]}, {@code c0 [B, H]}
+ * (LSTM; null otherwise), {@code W_ih [G*H, in]}, {@code W_hh [G*H, H]}, {@code b_ih} and {@code
+ * b_hh [G*H]} (null without biases). The output is one flat tensor: the outputs {@code [T, B, H]}
+ * (only with {@code emitSequence}), then the final {@code h} {@code [B, H]}, then for an LSTM the
+ * final {@code c}; {@link #split} cuts it apart.
  *
- * <p>Forward: the input projection of all steps is one product; then per step one product of
- * {@code h} with {@code W_hh} into a preallocated buffer and one pass for the gate
- * nonlinearities and the state update, which keeps the activations for backward. Backward: per
- * step one pass for the gate gradients and one product for {@code dh}; the gradients of the
- * weights, the biases and the input are each one product (or sum) over all steps. Every product
- * and nonlinearity runs on {@link KernelProvider#get()}.
+ * <p>Forward: the input projection of all steps is one product; then per step one product of {@code
+ * h} with {@code W_hh} into a preallocated buffer and one pass for the gate nonlinearities and the
+ * state update, which keeps the activations for backward. Backward: per step one pass for the gate
+ * gradients and one product for {@code dh}; the gradients of the weights, the biases and the input
+ * are each one product (or sum) over all steps. Every product and nonlinearity runs on {@link
+ * KernelProvider#get()}.
  *
- * <p>With {@code lengths}, a batch entry {@code b} takes part in step {@code t} only when {@code
- * t < lengths[b]}: at its other steps its state is kept, its output is zero and its gradients are
+ * <p>With {@code lengths}, a batch entry {@code b} takes part in step {@code t} only when {@code t
+ * < lengths[b]}: at its other steps its state is kept, its output is zero and its gradients are
  * exactly zero, as for a packed sequence in PyTorch.
  *
- * <p>Double backward: a backward run with grad mode on is one whose graph is being recorded
- * ({@code Autograd.grad(..., createGraph = true)}; the engine runs every other backward under
- * no-grad). Then this node recomputes its output with the composed ops of {@link
- * CellKind#composedStep} and differentiates those, so the gradients it returns are themselves
- * differentiable.
+ * <p>Double backward: a backward run with grad mode on is one whose graph is being recorded ({@code
+ * Autograd.grad(..., createGraph = true)}; the engine runs every other backward under no-grad).
+ * Then this node recomputes its output with the composed ops of {@link CellKind#composedStep} and
+ * differentiates those, so the gradients it returns are themselves differentiable.
  */
 final class FusedDirection extends Function {
   private final CellKind kind;
+
   /** Each batch entry's length, or null when every entry runs all steps. */
   private final int[] lengths;
+
   private final boolean reverse;
   private final boolean emitSequence;
 
@@ -76,7 +77,8 @@ final class FusedDirection extends Function {
   }
 
   /** Cuts the flat output into {outputs [T, B, H] (or null), h [B, H], c [B, H] (or null)}. */
-  static Tensor[] split(Tensor packed, CellKind kind, boolean emitSequence, int steps, int batch, int hidden) {
+  static Tensor[] split(
+      Tensor packed, CellKind kind, boolean emitSequence, int steps, int batch, int hidden) {
     int state = batch * hidden;
     Tensor[] out = new Tensor[3];
     if (!emitSequence && !kind.hasCellState()) {
@@ -163,13 +165,20 @@ final class FusedDirection extends Function {
     float[] x;
     float[] weightIh;
     float[] weightHh;
+
     /** The state before step t, [T, B, H]. */
     float[] hPrev;
+
     /** LSTM: the cell state before step t, [T, B, H]. */
     float[] cPrev;
+
     /** LSTM: tanh(c_t), [T, B, H]. */
     float[] tanhC;
-    /** Activations: Elman h_t [T, B, H]; LSTM i, f, g, o [T, B, 4H]; GRU r, z, n, W_hn h + b_hn [T, B, 4H]. */
+
+    /**
+     * Activations: Elman h_t [T, B, H]; LSTM i, f, g, o [T, B, 4H]; GRU r, z, n, W_hn h + b_hn [T,
+     * B, 4H].
+     */
     float[] act;
   }
 
@@ -211,7 +220,9 @@ final class FusedDirection extends Function {
     float[] packed = new float[sequence + state * (c == null ? 1 : 2)];
     float[] y = emitSequence ? packed : null;
     tr.hPrev = new float[rows * hidden];
-    tr.act = new float[rows * (kind == CellKind.RNN_TANH || kind == CellKind.RNN_RELU ? hidden : 4 * hidden)];
+    tr.act =
+        new float
+            [rows * (kind == CellKind.RNN_TANH || kind == CellKind.RNN_RELU ? hidden : 4 * hidden)];
     if (kind.hasCellState()) {
       tr.cPrev = new float[rows * hidden];
       tr.tanhC = new float[rows * hidden];
@@ -270,7 +281,8 @@ final class FusedDirection extends Function {
   // t * B + b of the time-major buffers), for an entry taking part in the step.
 
   /** {@code h' = act(p + h W_hhᵀ)}; act keeps h_t. */
-  private void elmanForward(Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] h) {
+  private void elmanForward(
+      Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] h) {
     int hidden = tr.hidden;
     int a = row * hidden;
     for (int j = 0; j < hidden; j++) {
@@ -282,7 +294,14 @@ final class FusedDirection extends Function {
 
   /** {@code c' = σ(f) c + σ(i) tanh(g)}, {@code h' = σ(o) tanh(c')}; act keeps the four gates. */
   private static void lstmForward(
-      Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] h, float[] c) {
+      Kernels k,
+      Trace tr,
+      int row,
+      int b,
+      float[] projection,
+      float[] recurrent,
+      float[] h,
+      float[] c) {
     int hidden = tr.hidden;
     int a = row * 4 * hidden;
     int rec = b * 4 * hidden;
@@ -308,7 +327,14 @@ final class FusedDirection extends Function {
    * n + z (h - n)} with {@code q = h W_hhᵀ + b_hh}; act keeps r, z, n and q_n.
    */
   private static void gruForward(
-      Kernels k, Trace tr, int row, int b, float[] projection, float[] recurrent, float[] hiddenBias, float[] h) {
+      Kernels k,
+      Trace tr,
+      int row,
+      int b,
+      float[] projection,
+      float[] recurrent,
+      float[] hiddenBias,
+      float[] h) {
     int hidden = tr.hidden;
     int p = row * 3 * hidden;
     int rec = b * 3 * hidden;
@@ -350,7 +376,8 @@ final class FusedDirection extends Function {
     int stateOff = emitSequence ? rows * hidden : 0;
     float[] dy = emitSequence ? g : null;
     float[] dh = Arrays.copyOfRange(g, stateOff, stateOff + state);
-    float[] dc = kind.hasCellState() ? Arrays.copyOfRange(g, stateOff + state, stateOff + 2 * state) : null;
+    float[] dc =
+        kind.hasCellState() ? Arrays.copyOfRange(g, stateOff + state, stateOff + 2 * state) : null;
     // gradients of the gate pre-activations, on the input side and on the hidden side
     float[] dInput = new float[rows * width];
     float[] dHidden = kind == CellKind.GRU ? new float[rows * width] : dInput;
@@ -368,7 +395,18 @@ final class FusedDirection extends Function {
           }
         }
       }
-      k.gemm(batch, hidden, width, dHidden, t * batch * width, false, tr.weightHh, 0, false, dhPrev, 0);
+      k.gemm(
+          batch,
+          hidden,
+          width,
+          dHidden,
+          t * batch * width,
+          false,
+          tr.weightHh,
+          0,
+          false,
+          dhPrev,
+          0);
       for (int b = 0; b < batch; b++) {
         if (active(b, t)) {
           int s0 = b * hidden;
@@ -431,7 +469,8 @@ final class FusedDirection extends Function {
     }
   }
 
-  private static void lstmBackward(Trace tr, int row, int b, float[] dh, float[] dc, float[] dy, float[] dPre) {
+  private static void lstmBackward(
+      Trace tr, int row, int b, float[] dh, float[] dc, float[] dy, float[] dPre) {
     int hidden = tr.hidden;
     int a = row * 4 * hidden;
     int r = row * hidden;
@@ -453,7 +492,14 @@ final class FusedDirection extends Function {
   }
 
   private static void gruBackward(
-      Trace tr, int row, int b, float[] dh, float[] dy, float[] dInput, float[] dHidden, float[] direct) {
+      Trace tr,
+      int row,
+      int b,
+      float[] dh,
+      float[] dy,
+      float[] dInput,
+      float[] dHidden,
+      float[] direct) {
     int hidden = tr.hidden;
     int a = row * 4 * hidden;
     int p = row * 3 * hidden;

@@ -11,10 +11,10 @@ import java.util.List;
 /**
  * One step of a {@link JordanCell} as a single tape node. Internal.
  *
- * <p>Inputs, in this order: {@code x [B, in]}, the previous output {@code y [B, out]}, {@code
- * W_ih [H, in]}, {@code W_yh [H, out]}, {@code b_ih}, {@code b_hh} {@code [H]}, {@code W_hy [out,
- * H]}, {@code b_hy [out]} (biases null without them). The output is one flat tensor, {@code h_t
- * [B, H]} then {@code y_t [B, out]}. As {@link FusedDirection}, a backward whose graph is recorded
+ * <p>Inputs, in this order: {@code x [B, in]}, the previous output {@code y [B, out]}, {@code W_ih
+ * [H, in]}, {@code W_yh [H, out]}, {@code b_ih}, {@code b_hh} {@code [H]}, {@code W_hy [out, H]},
+ * {@code b_hy [out]} (biases null without them). The output is one flat tensor, {@code h_t [B, H]}
+ * then {@code y_t [B, out]}. As {@link FusedDirection}, a backward whose graph is recorded
  * differentiates the composed ops instead, so second derivatives work.
  */
 final class FusedJordanStep extends Function {
@@ -69,7 +69,13 @@ final class FusedJordanStep extends Function {
     for (int i = 0; i < h.length; i++) {
       h[i] += feedback[i];
     }
-    k.unary(nonlinearity == RnnCell.Nonlinearity.TANH ? UnaryOp.TANH : UnaryOp.RELU, h, 0, h, 0, h.length);
+    k.unary(
+        nonlinearity == RnnCell.Nonlinearity.TANH ? UnaryOp.TANH : UnaryOp.RELU,
+        h,
+        0,
+        h,
+        0,
+        h.length);
     float[] packed = new float[batch * (hidden + outputs)];
     System.arraycopy(h, 0, packed, 0, h.length);
     float[] next = new float[batch * outputs];

@@ -1,18 +1,18 @@
 package dev.tapegrad.nn;
 
 /**
- * Whether the recurrent cells and layers run fused, the default, or as composed autograd ops;
- * per thread, like grad mode. PyTorch's {@code torch.backends.cudnn.flags(enabled=False)} plays
- * the same role.
+ * Whether the recurrent cells and layers run fused, the default, or as composed autograd ops; per
+ * thread, like grad mode. PyTorch's {@code torch.backends.cudnn.flags(enabled=False)} plays the
+ * same role.
  *
- * <p>Fused, every cell step is one tape node, and every layer and direction of {@link Rnn},
- * {@link Lstm} and {@link Gru} one node for all its steps, with a hand-written backward on the
- * kernels. Composed, each step records its matrix products, gate nonlinearities and state update
- * as separate ops, whose backward the tape derives. Both give the same values and gradients to
- * float rounding (the tests hold them to 1e-5 relative). The composed ops are slower; they are
- * the reference, and what a fused node records when a graph of its backward is requested
- * ({@code Autograd.grad(..., createGraph = true)}), so second derivatives work either way. Turn
- * fusion off to see the per-step graph, say in {@code Profiler}'s op counts, or to compare.
+ * <p>Fused, every cell step is one tape node, and every layer and direction of {@link Rnn}, {@link
+ * Lstm} and {@link Gru} one node for all its steps, with a hand-written backward on the kernels.
+ * Composed, each step records its matrix products, gate nonlinearities and state update as separate
+ * ops, whose backward the tape derives. Both give the same values and gradients to float rounding
+ * (the tests hold them to 1e-5 relative). The composed ops are slower; they are the reference, and
+ * what a fused node records when a graph of its backward is requested ({@code Autograd.grad(...,
+ * createGraph = true)}), so second derivatives work either way. Turn fusion off to see the per-step
+ * graph, say in {@code Profiler}'s op counts, or to compare.
  *
  * <pre>{@code
  * try (var composed = FusedRecurrence.disable()) {
@@ -21,7 +21,8 @@ package dev.tapegrad.nn;
  * }</pre>
  */
 public final class FusedRecurrence {
-  private static final ThreadLocal<boolean[]> ENABLED = ThreadLocal.withInitial(() -> new boolean[] {true});
+  private static final ThreadLocal<boolean[]> ENABLED =
+      ThreadLocal.withInitial(() -> new boolean[] {true});
 
   private FusedRecurrence() {}
 

@@ -283,14 +283,13 @@ public final class Init {
    *   GRU  (gates r, z, n):     bias_ih[z] = b,  bias_hh[z] = 0     (z keeps the old state)
    * </pre>
    *
-   * <p>With PyTorch's default initialisation the forget gate starts near 1/2, so a gradient
-   * shrinks by about half per step until training opens the gate; on tasks with long delays that
-   * can take very many updates. Applies to every layer and direction of an {@link Lstm} or
-   * {@link Gru}, or to an {@link LstmCell} or {@link GruCell}; draws one value per unit in
-   * parameter order.
+   * <p>With PyTorch's default initialisation the forget gate starts near 1/2, so a gradient shrinks
+   * by about half per step until training opens the gate; on tasks with long delays that can take
+   * very many updates. Applies to every layer and direction of an {@link Lstm} or {@link Gru}, or
+   * to an {@link LstmCell} or {@link GruCell}; draws one value per unit in parameter order.
    *
-   * @throws IllegalArgumentException for other modules, a module without biases, or {@code
-   *     maxSteps < 2}
+   * @throws IllegalArgumentException for other modules, a module without biases, or {@code maxSteps
+   *     < 2}
    */
   public static void chrono(Block recurrent, int maxSteps, RandomGenerator random) {
     checkArgument(maxSteps >= 2, "chrono: maxSteps must be at least 2, got %s", maxSteps);

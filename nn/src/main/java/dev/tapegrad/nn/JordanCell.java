@@ -44,6 +44,7 @@ public final class JordanCell extends Block {
   private final int outputSize;
   private final RnnCell.Nonlinearity nonlinearity;
   private final boolean bias;
+
   /** {weight_ih, weight_yh, bias_ih, bias_hh, weight_hy, bias_hy}; biases null without them. */
   private final Tensor[] weights;
 
@@ -74,12 +75,20 @@ public final class JordanCell extends Block {
     this.bias = bias;
     int h = hiddenSize;
     weights = new Tensor[6];
-    weights[0] = registerParameter("weight_ih", Recurrence.uniformParameter(random, h, h, inputSize));
-    weights[1] = registerParameter("weight_yh", Recurrence.uniformParameter(random, h, h, outputSize));
-    weights[2] = bias ? registerParameter("bias_ih", Recurrence.uniformParameter(random, h, h)) : null;
-    weights[3] = bias ? registerParameter("bias_hh", Recurrence.uniformParameter(random, h, h)) : null;
-    weights[4] = registerParameter("weight_hy", Recurrence.uniformParameter(random, h, outputSize, h));
-    weights[5] = bias ? registerParameter("bias_hy", Recurrence.uniformParameter(random, h, outputSize)) : null;
+    weights[0] =
+        registerParameter("weight_ih", Recurrence.uniformParameter(random, h, h, inputSize));
+    weights[1] =
+        registerParameter("weight_yh", Recurrence.uniformParameter(random, h, h, outputSize));
+    weights[2] =
+        bias ? registerParameter("bias_ih", Recurrence.uniformParameter(random, h, h)) : null;
+    weights[3] =
+        bias ? registerParameter("bias_hh", Recurrence.uniformParameter(random, h, h)) : null;
+    weights[4] =
+        registerParameter("weight_hy", Recurrence.uniformParameter(random, h, outputSize, h));
+    weights[5] =
+        bias
+            ? registerParameter("bias_hy", Recurrence.uniformParameter(random, h, outputSize))
+            : null;
   }
 
   /** One step with a zero previous output. */
@@ -88,8 +97,8 @@ public final class JordanCell extends Block {
   }
 
   /**
-   * One step from input {@code [B, in]} (or {@code [in]}) and the previous output {@code [B,
-   * out]} (or {@code [out]}; null means zeros).
+   * One step from input {@code [B, in]} (or {@code [in]}) and the previous output {@code [B, out]}
+   * (or {@code [out]}; null means zeros).
    *
    * @throws IllegalArgumentException if a shape does not fit, naming the shapes
    */
@@ -99,7 +108,8 @@ public final class JordanCell extends Block {
 
   private Step step(Tensor input, Tensor previousOutput) {
     Tensor x = Recurrence.cellInput("JordanCell", input, inputSize);
-    Tensor y = Recurrence.cellState("JordanCell", "previousOutput", previousOutput, input, outputSize);
+    Tensor y =
+        Recurrence.cellState("JordanCell", "previousOutput", previousOutput, input, outputSize);
     Step step = fusedStep(x, y);
     return new Step(Recurrence.cellOutput(step.h(), input), Recurrence.cellOutput(step.y(), input));
   }
@@ -108,7 +118,8 @@ public final class JordanCell extends Block {
   private Step fusedStep(Tensor x, Tensor y) {
     int batch = x.size(0);
     Tensor packed =
-        new FusedJordanStep(nonlinearity).run(x, y, weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]);
+        new FusedJordanStep(nonlinearity)
+            .run(x, y, weights[0], weights[1], weights[2], weights[3], weights[4], weights[5]);
     return new Step(
         packed.narrow(0, 0, batch * hiddenSize).reshape(batch, hiddenSize),
         packed.narrow(0, batch * hiddenSize, batch * outputSize).reshape(batch, outputSize));
@@ -127,7 +138,9 @@ public final class JordanCell extends Block {
 
   private Tensor sequence(Tensor inputs, Tensor y0) {
     int[] shape = inputs.shape();
-    if ((shape.length != 2 && shape.length != 3) || shape[0] == 0 || shape[shape.length - 1] != inputSize) {
+    if ((shape.length != 2 && shape.length != 3)
+        || shape[0] == 0
+        || shape[shape.length - 1] != inputSize) {
       throw new IllegalArgumentException(
           String.format(
               "JordanCell: sequence input must be [T, B, %d] or [T, %d] (unbatched) with T > 0, got %s",

@@ -18,14 +18,19 @@ final class LayerTrace {
 
   /**
    * Runs a recurrent layer as the traced op {@code "recurrent"}. Inputs: the input, the initial
-   * {@code h} and {@code c} (null when absent); outputs: output, {@code h_n}, {@code c_n} (null
-   * but for an LSTM). Attributes: {@code cell} (a {@link CellKind} name: RNN_TANH, RNN_RELU, LSTM,
+   * {@code h} and {@code c} (null when absent); outputs: output, {@code h_n}, {@code c_n} (null but
+   * for an LSTM). Attributes: {@code cell} (a {@link CellKind} name: RNN_TANH, RNN_RELU, LSTM,
    * GRU), {@code hiddenSize}, {@code numLayers}, {@code bidirectional}, {@code batchFirst}, {@code
-   * weights} ({@code Tensor[layer * directions + direction][{w_ih, w_hh, b_ih, b_hh}]}, biases
-   * null without them) and {@code lengths} (the caller's array itself, or null).
+   * weights} ({@code Tensor[layer * directions + direction][{w_ih, w_hh, b_ih, b_hh}]}, biases null
+   * without them) and {@code lengths} (the caller's array itself, or null).
    */
   static RnnOutput recurrent(
-      RecurrentLayer layer, CellKind kind, Tensor[][] weights, Tensor input, int[] lengths, RnnState initial) {
+      RecurrentLayer layer,
+      CellKind kind,
+      Tensor[][] weights,
+      Tensor input,
+      int[] lengths,
+      RnnState initial) {
     Map<String, Object> attributes = new LinkedHashMap<>();
     attributes.put("cell", kind.name());
     attributes.put("hiddenSize", layer.hiddenSize());

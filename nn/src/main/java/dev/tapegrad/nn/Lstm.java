@@ -4,8 +4,8 @@ import dev.tapegrad.autograd.Tensor;
 import java.util.random.RandomGenerator;
 
 /**
- * A multi-layer long short-term memory network over whole sequences, as PyTorch's {@code
- * nn.LSTM}: each layer and direction runs the {@link LstmCell} recurrence
+ * A multi-layer long short-term memory network over whole sequences, as PyTorch's {@code nn.LSTM}:
+ * each layer and direction runs the {@link LstmCell} recurrence
  *
  * <pre>
  *   [i | f | g | o] = x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh
@@ -33,8 +33,8 @@ public final class Lstm extends RecurrentLayer {
   }
 
   /**
-   * Runs over {@code input} from initial states {@code h0} and {@code c0}, both {@code
-   * [numLayers * D, B, H]} (or {@code [numLayers * D, H]} unbatched), or both null for zeros.
+   * Runs over {@code input} from initial states {@code h0} and {@code c0}, both {@code [numLayers *
+   * D, B, H]} (or {@code [numLayers * D, H]} unbatched), or both null for zeros.
    */
   public RnnOutput forward(Tensor input, Tensor h0, Tensor c0) {
     checkInput((h0 == null) == (c0 == null), "give both h0 and c0, or neither");

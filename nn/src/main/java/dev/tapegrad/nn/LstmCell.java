@@ -18,9 +18,9 @@ import java.util.random.RandomGenerator;
  *   weight_ih: [4H, in]   weight_hh: [4H, H]   bias_ih: [4H]   bias_hh: [4H]
  * </pre>
  *
- * <p>The gates are stacked in the weights' rows in PyTorch's order (input, forget, cell,
- * output). See {@link RecurrentCell} for parameter names, initialisation, unbatched input and how
- * a step is recorded.
+ * <p>The gates are stacked in the weights' rows in PyTorch's order (input, forget, cell, output).
+ * See {@link RecurrentCell} for parameter names, initialisation, unbatched input and how a step is
+ * recorded.
  */
 public final class LstmCell extends RecurrentCell {
   /** A cell with biases. */
@@ -42,7 +42,8 @@ public final class LstmCell extends RecurrentCell {
    */
   public RnnState forward(Tensor input, RnnState state) {
     if (state != null) {
-      checkArgument(state.c() != null, "LstmCell: the state needs a cell state c; use RnnState.of(h, c)");
+      checkArgument(
+          state.c() != null, "LstmCell: the state needs a cell state c; use RnnState.of(h, c)");
     }
     Tensor[] next = step(input, state == null ? null : state.h(), state == null ? null : state.c());
     return new RnnState(next[0], next[1]);

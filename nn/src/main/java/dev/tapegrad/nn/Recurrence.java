@@ -16,20 +16,32 @@ final class Recurrence {
   private Recurrence() {}
 
   /**
-   * Registers a recurrent cell's parameters on {@code module} in PyTorch's order and layout:
-   * {@code weight_ih} {@code [rows, in]}, {@code weight_hh} {@code [rows, H]} and, with {@code
-   * bias}, {@code bias_ih} and {@code bias_hh} {@code [rows]}, names ending in {@code suffix}; all
-   * drawn from {@code U(-1/sqrt(H), 1/sqrt(H))} in that order. Returns them in that order (null
-   * biases without {@code bias}).
+   * Registers a recurrent cell's parameters on {@code module} in PyTorch's order and layout: {@code
+   * weight_ih} {@code [rows, in]}, {@code weight_hh} {@code [rows, H]} and, with {@code bias},
+   * {@code bias_ih} and {@code bias_hh} {@code [rows]}, names ending in {@code suffix}; all drawn
+   * from {@code U(-1/sqrt(H), 1/sqrt(H))} in that order. Returns them in that order (null biases
+   * without {@code bias}).
    */
   static Tensor[] registerCellParameters(
-      Block module, String suffix, int rows, int in, int hiddenSize, boolean bias, RandomGenerator random) {
+      Block module,
+      String suffix,
+      int rows,
+      int in,
+      int hiddenSize,
+      boolean bias,
+      RandomGenerator random) {
     Tensor[] p = new Tensor[4];
-    p[0] = module.registerParameter("weight_ih" + suffix, uniformParameter(random, hiddenSize, rows, in));
-    p[1] = module.registerParameter("weight_hh" + suffix, uniformParameter(random, hiddenSize, rows, hiddenSize));
+    p[0] =
+        module.registerParameter(
+            "weight_ih" + suffix, uniformParameter(random, hiddenSize, rows, in));
+    p[1] =
+        module.registerParameter(
+            "weight_hh" + suffix, uniformParameter(random, hiddenSize, rows, hiddenSize));
     if (bias) {
-      p[2] = module.registerParameter("bias_ih" + suffix, uniformParameter(random, hiddenSize, rows));
-      p[3] = module.registerParameter("bias_hh" + suffix, uniformParameter(random, hiddenSize, rows));
+      p[2] =
+          module.registerParameter("bias_ih" + suffix, uniformParameter(random, hiddenSize, rows));
+      p[3] =
+          module.registerParameter("bias_hh" + suffix, uniformParameter(random, hiddenSize, rows));
     }
     return p;
   }
@@ -141,11 +153,11 @@ final class Recurrence {
    * A fused node's backward while a graph of the backward is recorded ({@code createGraph}): the
    * gradients of the node's output recomputed as composed ops ({@code composed} of the node's
    * inputs {@code in}), for the inputs that need one, themselves recorded so that they can be
-   * differentiated again. The engine runs a backward with grad mode on exactly when createGraph
-   * was asked.
+   * differentiated again. The engine runs a backward with grad mode on exactly when createGraph was
+   * asked.
    *
-   * <p>The composed ops read each input through a {@link Cut}, so the inner backward pass stops
-   * at the node's own inputs: it yields this node's local vector-Jacobian product only, not the
+   * <p>The composed ops read each input through a {@link Cut}, so the inner backward pass stops at
+   * the node's own inputs: it yields this node's local vector-Jacobian product only, not the
    * gradient through the inputs' history (a cell's state depends on the weights it reads), and
    * costs one composed pass however deep the graph above is.
    */
@@ -180,9 +192,9 @@ final class Recurrence {
   }
 
   /**
-   * The identity, whose backward passes nothing on while {@link #active}: the inner pass of
-   * {@link #composedGradients} ends there. Outside it, the gradient passes through unchanged, so
-   * higher derivatives reach the inputs.
+   * The identity, whose backward passes nothing on while {@link #active}: the inner pass of {@link
+   * #composedGradients} ends there. Outside it, the gradient passes through unchanged, so higher
+   * derivatives reach the inputs.
    */
   private static final class Cut extends Function {
     boolean active;

@@ -10,11 +10,11 @@ import java.util.random.RandomGenerator;
  * PyTorch's {@code RNNCellBase}: their sizes, their four parameters and the checks of a step's
  * shapes.
  *
- * <p>Parameters, in PyTorch's names, layouts and registration order: {@code weight_ih} {@code
- * [G*H, in]}, {@code weight_hh} {@code [G*H, H]} and, with biases, {@code bias_ih} and {@code
- * bias_hh} {@code [G*H]}, with {@code G} gates (1 Elman, 4 LSTM, 3 GRU) stacked in the rows. Every
- * parameter starts at {@code U(-1/sqrt(H), 1/sqrt(H))}, drawn in that order from the generator
- * given to the constructor (see {@code Init} for the seed convention).
+ * <p>Parameters, in PyTorch's names, layouts and registration order: {@code weight_ih} {@code [G*H,
+ * in]}, {@code weight_hh} {@code [G*H, H]} and, with biases, {@code bias_ih} and {@code bias_hh}
+ * {@code [G*H]}, with {@code G} gates (1 Elman, 4 LSTM, 3 GRU) stacked in the rows. Every parameter
+ * starts at {@code U(-1/sqrt(H), 1/sqrt(H))}, drawn in that order from the generator given to the
+ * constructor (see {@code Init} for the seed convention).
  *
  * <p>A step is one tape node with a hand-written backward on the kernels; see {@link
  * FusedRecurrence} for the composed reference and for second derivatives. Input may also be
@@ -25,10 +25,17 @@ public abstract sealed class RecurrentCell extends Block permits RnnCell, LstmCe
   private final CellKind kind;
   private final int inputSize;
   private final int hiddenSize;
+
   /** {weight_ih, weight_hh, bias_ih, bias_hh}; biases null without them. */
   private final Tensor[] weights;
 
-  RecurrentCell(String name, CellKind kind, int inputSize, int hiddenSize, boolean bias, RandomGenerator random) {
+  RecurrentCell(
+      String name,
+      CellKind kind,
+      int inputSize,
+      int hiddenSize,
+      boolean bias,
+      RandomGenerator random) {
     checkArgument(
         inputSize > 0 && hiddenSize > 0,
         "%s: sizes must be positive, got inputSize=%s, hiddenSize=%s",
@@ -40,7 +47,9 @@ public abstract sealed class RecurrentCell extends Block permits RnnCell, LstmCe
     this.kind = kind;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
-    this.weights = Recurrence.registerCellParameters(this, "", kind.gates * hiddenSize, inputSize, hiddenSize, bias, random);
+    this.weights =
+        Recurrence.registerCellParameters(
+            this, "", kind.gates * hiddenSize, inputSize, hiddenSize, bias, random);
   }
 
   /**
@@ -55,7 +64,9 @@ public abstract sealed class RecurrentCell extends Block permits RnnCell, LstmCe
     Tensor packed = FusedDirection.run(kind, null, false, false, x.unsqueeze(0), h0, c0, weights);
     Tensor[] next = FusedDirection.split(packed, kind, false, 1, batch, hiddenSize);
     return kind.hasCellState()
-        ? new Tensor[] {Recurrence.cellOutput(next[1], input), Recurrence.cellOutput(next[2], input)}
+        ? new Tensor[] {
+          Recurrence.cellOutput(next[1], input), Recurrence.cellOutput(next[2], input)
+        }
         : new Tensor[] {Recurrence.cellOutput(next[1], input)};
   }
 
@@ -96,6 +107,10 @@ public abstract sealed class RecurrentCell extends Block permits RnnCell, LstmCe
 
   @Override
   protected final String extraRepr() {
-    return inputSize + ", " + hiddenSize + extraOptions() + (weights[2] == null ? ", bias=false" : "");
+    return inputSize
+        + ", "
+        + hiddenSize
+        + extraOptions()
+        + (weights[2] == null ? ", bias=false" : "");
   }
 }

@@ -20,9 +20,9 @@ import java.util.random.RandomGenerator;
  * <h2>Configuration</h2>
  *
  * Built with a {@link Builder}: {@code Lstm.builder(inputSize, hiddenSize).numLayers(2)
- * .bidirectional(true).batchFirst(true).dropout(0.2f).build(random)}. Layer {@code l > 0} reads
- * the outputs of layer {@code l - 1} (both directions concatenated); dropout, if set, is applied
- * to those inter-layer outputs in training mode only, with masks drawn from the generator given to
+ * .bidirectional(true).batchFirst(true).dropout(0.2f).build(random)}. Layer {@code l > 0} reads the
+ * outputs of layer {@code l - 1} (both directions concatenated); dropout, if set, is applied to
+ * those inter-layer outputs in training mode only, with masks drawn from the generator given to
  * {@code build} (which the layer keeps).
  *
  * <h2>Parameters</h2>
@@ -48,15 +48,15 @@ import java.util.random.RandomGenerator;
  * a packed sequence: each sequence's steps past its length are padding, which changes no state,
  * receives exactly zero gradient (for finite padding values) and yields zero outputs; the final
  * state is the state at each sequence's last valid step; the reverse direction starts at each
- * sequence's last valid step. Sequences need not be sorted. A length of 0 is refused, as
- * PyTorch's {@code pack_padded_sequence} refuses it.
+ * sequence's last valid step. Sequences need not be sorted. A length of 0 is refused, as PyTorch's
+ * {@code pack_padded_sequence} refuses it.
  *
  * <h2>Backpropagation through time, and its truncation</h2>
  *
  * Each layer and direction records one node on the tape for all its steps, whose backward is
- * backpropagation through time, so {@code loss.backward()} needs nothing more. To bound its cost on a long sequence, cut it into chunks of
- * {@code k} steps and carry the state across chunks detached: values flow on, gradients stop at
- * the cut.
+ * backpropagation through time, so {@code loss.backward()} needs nothing more. To bound its cost on
+ * a long sequence, cut it into chunks of {@code k} steps and carry the state across chunks
+ * detached: values flow on, gradients stop at the cut.
  *
  * <pre>{@code
  * RnnState state = null;                              // zeros
@@ -71,13 +71,13 @@ import java.util.random.RandomGenerator;
  *
  * <h2>Performance note</h2>
  *
- * Each layer and direction is one fused node: its input projection {@code x W_ihᵀ + b} for all
- * time steps is one {@code [T*B, in] x [in, G*H]} product; each step is one product of {@code h}
- * with {@code W_hh} and one pass over the gates, which keeps their activations; the backward
- * makes one pass over the gates and one product per step, then computes the gradients of the
- * weights, the biases and the input as one product (or sum) each over all steps. {@link
- * FusedRecurrence} runs the composed cells instead, the reference the fused nodes are tested
- * against; second derivatives ({@code createGraph}) go through the composed cells either way.
+ * Each layer and direction is one fused node: its input projection {@code x W_ihᵀ + b} for all time
+ * steps is one {@code [T*B, in] x [in, G*H]} product; each step is one product of {@code h} with
+ * {@code W_hh} and one pass over the gates, which keeps their activations; the backward makes one
+ * pass over the gates and one product per step, then computes the gradients of the weights, the
+ * biases and the input as one product (or sum) each over all steps. {@link FusedRecurrence} runs
+ * the composed cells instead, the reference the fused nodes are tested against; second derivatives
+ * ({@code createGraph}) go through the composed cells either way.
  */
 public abstract class RecurrentLayer extends Block {
   private final CellKind kind;
@@ -89,6 +89,7 @@ public abstract class RecurrentLayer extends Block {
   private final boolean bias;
   private final float dropout;
   private final RandomGenerator random;
+
   /**
    * The registered parameters, indexed [layer * directions + direction][{weight_ih, weight_hh,
    * bias_ih, bias_hh}]; biases are null without them.
@@ -96,7 +97,10 @@ public abstract class RecurrentLayer extends Block {
   private final Tensor[][] weights;
 
   RecurrentLayer(Builder<?> config, CellKind kind, RandomGenerator random) {
-    checkArgument(random != null, "%s: build needs a RandomGenerator for the initial weights", config.layerName);
+    checkArgument(
+        random != null,
+        "%s: build needs a RandomGenerator for the initial weights",
+        config.layerName);
     this.kind = kind;
     this.inputSize = config.inputSize;
     this.hiddenSize = config.hiddenSize;
@@ -115,7 +119,8 @@ public abstract class RecurrentLayer extends Block {
       for (int d = 0; d < directions; d++) {
         String suffix = "_l" + layer + (d == 1 ? "_reverse" : "");
         int k = layer * directions + d;
-        weights[k] = Recurrence.registerCellParameters(this, suffix, kind.gates * h, in, h, bias, random);
+        weights[k] =
+            Recurrence.registerCellParameters(this, suffix, kind.gates * h, in, h, bias, random);
       }
     }
   }
@@ -140,8 +145,8 @@ public abstract class RecurrentLayer extends Block {
   /**
    * Runs over {@code input}.
    *
-   * @param input {@code [T, B, in]}, {@code [B, T, in]} with {@code batchFirst}, or {@code [T,
-   *     in]} unbatched
+   * @param input {@code [T, B, in]}, {@code [B, T, in]} with {@code batchFirst}, or {@code [T, in]}
+   *     unbatched
    * @param lengths null when every sequence has all T steps; otherwise each batch entry's length,
    *     in {@code [1, T]} (batched input only)
    * @param initial the initial state, or null for zeros
@@ -161,12 +166,16 @@ public abstract class RecurrentLayer extends Block {
     Tensor x = batched ? (batchFirst ? input.transpose(0, 1) : input) : input.unsqueeze(1);
     int steps = x.size(0);
     int batch = x.size(1);
-    checkInput(steps > 0 && batch > 0, "input %s has no time steps or no batch entries", Arrays.toString(shape));
+    checkInput(
+        steps > 0 && batch > 0,
+        "input %s has no time steps or no batch entries",
+        Arrays.toString(shape));
     int[] running = lengths == null ? null : checkLengths(lengths, batched, steps, batch);
 
     int directions = directions();
     Tensor[] h0 = initialStates(initial, batched, batch);
-    Tensor[] c0 = kind.hasCellState() && initial != null ? splitState(initial.c(), batched, batch) : null;
+    Tensor[] c0 =
+        kind.hasCellState() && initial != null ? splitState(initial.c(), batched, batch) : null;
     Tensor zeros = Tensor.zeros(batch, hiddenSize);
     List<Tensor> hN = new ArrayList<>(numLayers * directions);
     List<Tensor> cN = new ArrayList<>(numLayers * directions);
@@ -177,7 +186,8 @@ public abstract class RecurrentLayer extends Block {
         int k = layer * directions + d;
         Tensor c = kind.hasCellState() ? (c0 == null ? zeros : c0[k]) : null;
         Tensor packed =
-            FusedDirection.run(kind, running, d == 1, true, layerInput, h0 == null ? zeros : h0[k], c, weights[k]);
+            FusedDirection.run(
+                kind, running, d == 1, true, layerInput, h0 == null ? zeros : h0[k], c, weights[k]);
         Tensor[] result = FusedDirection.split(packed, kind, true, steps, batch, hiddenSize);
         outputs.add(result[0]);
         hN.add(result[1]);
@@ -191,7 +201,8 @@ public abstract class RecurrentLayer extends Block {
       }
       layerInput = out;
     }
-    Tensor output = batched ? (batchFirst ? layerInput.transpose(0, 1) : layerInput) : layerInput.squeeze(1);
+    Tensor output =
+        batched ? (batchFirst ? layerInput.transpose(0, 1) : layerInput) : layerInput.squeeze(1);
     Tensor hStack = finalState(hN, batched);
     Tensor cStack = kind.hasCellState() ? finalState(cN, batched) : null;
     return new RnnOutput(output, hStack, cStack);
@@ -199,8 +210,10 @@ public abstract class RecurrentLayer extends Block {
 
   /** Checks the lengths; returns them, or null when every sequence runs all steps. */
   private int[] checkLengths(int[] lengths, boolean batched, int steps, int batch) {
-    checkInput(batched, "lengths need batched input; got unbatched input with %s lengths", lengths.length);
-    checkInput(lengths.length == batch, "%s lengths given for a batch of %s", lengths.length, batch);
+    checkInput(
+        batched, "lengths need batched input; got unbatched input with %s lengths", lengths.length);
+    checkInput(
+        lengths.length == batch, "%s lengths given for a batch of %s", lengths.length, batch);
     boolean all = true;
     for (int b = 0; b < batch; b++) {
       checkInput(
@@ -220,9 +233,11 @@ public abstract class RecurrentLayer extends Block {
       return null;
     }
     if (kind.hasCellState()) {
-      checkInput(initial.c() != null, "the initial state needs a cell state c_0; use RnnState.of(h0, c0)");
+      checkInput(
+          initial.c() != null, "the initial state needs a cell state c_0; use RnnState.of(h0, c0)");
     } else {
-      checkInput(initial.c() == null, "the initial state has a cell state c, but only an Lstm has one");
+      checkInput(
+          initial.c() == null, "the initial state has a cell state c, but only an Lstm has one");
     }
     return splitState(initial.h(), batched, batch);
   }
@@ -362,7 +377,9 @@ public abstract class RecurrentLayer extends Block {
       return this;
     }
 
-    /** Whether input and output are {@code [B, T, features]} (default false: {@code [T, B, ...]}). */
+    /**
+     * Whether input and output are {@code [B, T, features]} (default false: {@code [T, B, ...]}).
+     */
     public Builder<L> batchFirst(boolean value) {
       batchFirst = value;
       return this;
@@ -375,8 +392,8 @@ public abstract class RecurrentLayer extends Block {
     }
 
     /**
-     * The dropout probability on the outputs of every layer but the last, in training mode
-     * (default 0). Needs {@code numLayers > 1}, where it has an effect.
+     * The dropout probability on the outputs of every layer but the last, in training mode (default
+     * 0). Needs {@code numLayers > 1}, where it has an effect.
      */
     public Builder<L> dropout(float p) {
       checkArgument(p >= 0 && p < 1, "%s: dropout must be in [0, 1), got %s", layerName, p);
@@ -390,7 +407,8 @@ public abstract class RecurrentLayer extends Block {
      * @throws IllegalStateException for an Lstm or Gru, whose nonlinearities are fixed
      */
     public Builder<L> nonlinearity(RnnCell.Nonlinearity value) {
-      checkState(hasNonlinearity, "%s: the nonlinearity is fixed; only an Rnn has a choice", layerName);
+      checkState(
+          hasNonlinearity, "%s: the nonlinearity is fixed; only an Rnn has a choice", layerName);
       checkArgument(value != null, "%s: nonlinearity must not be null", layerName);
       nonlinearity = value;
       return this;

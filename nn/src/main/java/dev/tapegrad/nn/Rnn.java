@@ -44,6 +44,7 @@ public final class Rnn extends RecurrentLayer {
 
   @Override
   protected String extraRepr() {
-    return super.extraRepr() + (nonlinearity == RnnCell.Nonlinearity.TANH ? "" : ", nonlinearity=relu");
+    return super.extraRepr()
+        + (nonlinearity == RnnCell.Nonlinearity.TANH ? "" : ", nonlinearity=relu");
   }
 }

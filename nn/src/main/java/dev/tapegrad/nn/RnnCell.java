@@ -6,8 +6,8 @@ import dev.tapegrad.autograd.Tensor;
 import java.util.random.RandomGenerator;
 
 /**
- * An Elman recurrent cell, as PyTorch's {@code nn.RNNCell}: one step of a simple recurrent
- * network whose hidden state is fed back.
+ * An Elman recurrent cell, as PyTorch's {@code nn.RNNCell}: one step of a simple recurrent network
+ * whose hidden state is fed back.
  *
  * <pre>
  *   h' = act(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)          act = tanh (default) or relu
@@ -16,8 +16,8 @@ import java.util.random.RandomGenerator;
  *   weight_ih: [H, in]   weight_hh: [H, H]   bias_ih: [H]   bias_hh: [H]
  * </pre>
  *
- * <p>See {@link RecurrentCell} for parameter names, initialisation, unbatched input and how a
- * step is recorded.
+ * <p>See {@link RecurrentCell} for parameter names, initialisation, unbatched input and how a step
+ * is recorded.
  */
 public final class RnnCell extends RecurrentCell {
   /** The nonlinearity of an Elman cell (or a Jordan cell's hidden layer). */
@@ -41,8 +41,18 @@ public final class RnnCell extends RecurrentCell {
 
   /** A cell with the given nonlinearity, with or without biases. */
   public RnnCell(
-      int inputSize, int hiddenSize, Nonlinearity nonlinearity, boolean bias, RandomGenerator random) {
-    super("RnnCell", CellKind.elman(checkNonlinearity(nonlinearity)), inputSize, hiddenSize, bias, random);
+      int inputSize,
+      int hiddenSize,
+      Nonlinearity nonlinearity,
+      boolean bias,
+      RandomGenerator random) {
+    super(
+        "RnnCell",
+        CellKind.elman(checkNonlinearity(nonlinearity)),
+        inputSize,
+        hiddenSize,
+        bias,
+        random);
     this.nonlinearity = nonlinearity;
   }
 

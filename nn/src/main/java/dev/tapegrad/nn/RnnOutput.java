@@ -11,9 +11,9 @@ import dev.tapegrad.autograd.Tensor;
  *       ({@code D} = 2 if bidirectional, else 1). For a bidirectional layer the forward direction
  *       comes first in the last dimension. With sequence lengths, steps past a sequence's end are
  *       zero.
- *   <li>{@code hN}: every layer's and direction's final hidden state, {@code [numLayers * D, B,
- *       H]} (or {@code [numLayers * D, H]} unbatched), ordered layer 0 forward, layer 0 reverse,
- *       layer 1 forward, ...; with sequence lengths, the state at each sequence's last valid step.
+ *   <li>{@code hN}: every layer's and direction's final hidden state, {@code [numLayers * D, B, H]}
+ *       (or {@code [numLayers * D, H]} unbatched), ordered layer 0 forward, layer 0 reverse, layer
+ *       1 forward, ...; with sequence lengths, the state at each sequence's last valid step.
  *   <li>{@code cN}: the final cell states of an LSTM, laid out as {@code hN}; null otherwise.
  * </ul>
  *

@@ -9,11 +9,11 @@ import dev.tapegrad.autograd.Tensor;
  * hidden state {@code h} and, for an LSTM, the cell state {@code c}.
  *
  * <p>For a cell, {@code h} and {@code c} have shape {@code [batch, hidden]} (or {@code [hidden]}
- * unbatched); for a sequence layer, {@code [numLayers * directions, batch, hidden]} (or without
- * the batch dimension), PyTorch's layout of {@code h_0} and {@code c_0}.
+ * unbatched); for a sequence layer, {@code [numLayers * directions, batch, hidden]} (or without the
+ * batch dimension), PyTorch's layout of {@code h_0} and {@code c_0}.
  *
- * <p>Truncated backpropagation through time carries the state across chunks with {@link
- * #detach()}: the values flow on, the gradient stops at the cut (see {@link RecurrentLayer}).
+ * <p>Truncated backpropagation through time carries the state across chunks with {@link #detach()}:
+ * the values flow on, the gradient stops at the cut (see {@link RecurrentLayer}).
  *
  * @param h the hidden state, never null
  * @param c the cell state of an LSTM; null for the other networks
@@ -31,7 +31,8 @@ public record RnnState(Tensor h, Tensor c) {
 
   /** A state with hidden and cell state (LSTM). */
   public static RnnState of(Tensor h, Tensor c) {
-    checkArgument(c != null, "RnnState.of: the cell state c must not be null; use of(h) without one");
+    checkArgument(
+        c != null, "RnnState.of: the cell state c must not be null; use of(h) without one");
     return new RnnState(h, c);
   }
 

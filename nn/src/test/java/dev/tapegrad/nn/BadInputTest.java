@@ -82,7 +82,10 @@ class BadInputTest {
     assertRejects(() -> new TimeDelay(3, 2, 0, new Random(1)), "TimeDelay: ", "context=0");
     assertRejects(() -> new LayerNorm(new int[] {3}, -1f, true), "LayerNorm: ", "eps");
     assertRejects(
-        () -> new LayerNorm(new int[] {3}, Float.POSITIVE_INFINITY, true), "LayerNorm: ", "eps", "Infinity");
+        () -> new LayerNorm(new int[] {3}, Float.POSITIVE_INFINITY, true),
+        "LayerNorm: ",
+        "eps",
+        "Infinity");
     assertRejects(() -> new LeakyRelu(Float.NaN), "LeakyRelu: ", "negativeSlope", "NaN");
   }
 
@@ -91,11 +94,21 @@ class BadInputTest {
     Tensor t = Tensor.zeros(3);
     Random random = new Random(1);
     assertRejects(() -> Init.normal(t, Double.NaN, 1, random), "Init.normal: ", "mean", "NaN");
-    assertRejects(() -> Init.normal(t, 0, Double.POSITIVE_INFINITY, random), "Init.normal: ", "std", "Infinity");
     assertRejects(
-        () -> Init.uniform(t, Double.NEGATIVE_INFINITY, 1, random), "Init.uniform: ", "finite", "-Infinity");
+        () -> Init.normal(t, 0, Double.POSITIVE_INFINITY, random),
+        "Init.normal: ",
+        "std",
+        "Infinity");
     assertRejects(
-        () -> Init.uniform(t, 0, Double.POSITIVE_INFINITY, random), "Init.uniform: ", "finite", "Infinity");
+        () -> Init.uniform(t, Double.NEGATIVE_INFINITY, 1, random),
+        "Init.uniform: ",
+        "finite",
+        "-Infinity");
+    assertRejects(
+        () -> Init.uniform(t, 0, Double.POSITIVE_INFINITY, random),
+        "Init.uniform: ",
+        "finite",
+        "Infinity");
   }
 
   @Test
@@ -105,11 +118,15 @@ class BadInputTest {
     for (int i = 0; i < 500; i++) {
       many.put("k" + (1000 + i), Tensor.zeros(1));
     }
-    assertRejects(() -> linear.loadStateDict(many), "unexpected keys [k1000, ", "k1019] ... and 480 more");
+    assertRejects(
+        () -> linear.loadStateDict(many), "unexpected keys [k1000, ", "k1019] ... and 480 more");
     Map<String, Tensor> longKey = new LinkedHashMap<>(linear.stateDict());
     longKey.put("x".repeat(100_000), Tensor.zeros(1));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> linear.loadStateDict(longKey));
-    assertTrue(e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS, e.getMessage().length() + " characters");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> linear.loadStateDict(longKey));
+    assertTrue(
+        e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS,
+        e.getMessage().length() + " characters");
     assertTrue(e.getMessage().contains("more characters"), e.getMessage().substring(900));
   }
 

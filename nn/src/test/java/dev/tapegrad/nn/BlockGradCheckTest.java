@@ -85,12 +85,15 @@ class BlockGradCheckTest {
     Tensor h = input(3, 2, 2);
     Tensor constant = Tensor.uniform(new Random(4), -1, 1, 2, 2);
     GradCheckResult result =
-        BlockGradCheck.assertGradients(model, in -> model.forward(in[0], in[1]).add(in[2]), x, h, constant);
+        BlockGradCheck.assertGradients(
+            model, in -> model.forward(in[0], in[1]).add(in[2]), x, h, constant);
     assertEquals(3 + model.parameters().size(), result.inputs().size());
     assertTrue(result.input(0).checked() && result.input(1).checked());
     assertTrue(!result.input(2).checked(), "an input without requiresGrad is passed through");
     for (int k = 3; k < result.inputs().size(); k++) {
-      assertTrue(result.input(k).checked() && result.input(k).elementsChecked() > 0, result.input(k).toString());
+      assertTrue(
+          result.input(k).checked() && result.input(k).elementsChecked() > 0,
+          result.input(k).toString());
     }
   }
 
@@ -109,12 +112,17 @@ class BlockGradCheckTest {
   void aWrongBackwardInsideTheModelFailsAndTheMessageNamesTheParameters() {
     Custom model = new Custom(new Random(1));
     GradCheckResult result =
-        BlockGradCheck.check(model, in -> new WrongSquare().apply(model.forward(in[0], null)), input(2, 2, 3));
+        BlockGradCheck.check(
+            model, in -> new WrongSquare().apply(model.forward(in[0], null)), input(2, 2, 3));
     assertTrue(!result.passed());
     AssertionError e =
         assertThrows(
             AssertionError.class,
-            () -> BlockGradCheck.assertGradients(model, in -> new WrongSquare().apply(model.forward(in[0], null)), input(2, 2, 3)));
+            () ->
+                BlockGradCheck.assertGradients(
+                    model,
+                    in -> new WrongSquare().apply(model.forward(in[0], null)),
+                    input(2, 2, 3)));
     assertTrue(e.getMessage().contains("1 = scale, 2 = in.weight"), e.getMessage());
   }
 
@@ -123,7 +131,11 @@ class BlockGradCheckTest {
     Custom model = new Custom(new Random(5));
     GradCheckResult result =
         BlockGradCheck.assertSecondOrderGradients(
-            GradCheckOptions.builder().seed(3).build(), model, in -> model.forward(in[0], in[1]), input(6, 1, 3), input(7, 1, 2));
+            GradCheckOptions.builder().seed(3).build(),
+            model,
+            in -> model.forward(in[0], in[1]),
+            input(6, 1, 3),
+            input(7, 1, 2));
     assertTrue(result.passed());
     assertEquals(2 + model.parameters().size(), result.inputs().size());
   }
@@ -131,8 +143,11 @@ class BlockGradCheckTest {
   @Test
   void givenOptionsApplyButTheParametersAreAlwaysPerturbedInPlace() {
     Custom model = new Custom(new Random(1));
-    GradCheckOptions full = GradCheckOptions.builder().mode(GradCheckOptions.Mode.FULL).perturbInPlace(false).build();
-    GradCheckResult result = BlockGradCheck.assertGradients(full, model, in -> model.forward(in[0], null), input(2, 2, 3));
+    GradCheckOptions full =
+        GradCheckOptions.builder().mode(GradCheckOptions.Mode.FULL).perturbInPlace(false).build();
+    GradCheckResult result =
+        BlockGradCheck.assertGradients(
+            full, model, in -> model.forward(in[0], null), input(2, 2, 3));
     for (GradCheckResult.InputResult r : result.inputs()) {
       assertEquals(GradCheckResult.Method.ELEMENTS, r.method(), r.toString());
     }
@@ -141,7 +156,9 @@ class BlockGradCheckTest {
   @Test
   void rejectsMissingArguments() {
     Custom model = new Custom(new Random(1));
-    assertThrows(IllegalArgumentException.class, () -> BlockGradCheck.check(null, in -> in[0], input(1, 2)));
-    assertThrows(IllegalArgumentException.class, () -> BlockGradCheck.check(model, null, input(1, 2)));
+    assertThrows(
+        IllegalArgumentException.class, () -> BlockGradCheck.check(null, in -> in[0], input(1, 2)));
+    assertThrows(
+        IllegalArgumentException.class, () -> BlockGradCheck.check(model, null, input(1, 2)));
   }
 }

@@ -40,8 +40,14 @@ class ChronoInitTest {
 
   @Test
   void rejectsNetworksWithoutGates() {
-    var e = assertThrows(IllegalArgumentException.class, () -> Init.chrono(new RnnCell(2, 3, new Random(1)), 10, new Random(1)));
-    assertTrue(e.getMessage().contains("chrono") && e.getMessage().contains("RnnCell"), e.getMessage());
-    assertThrows(IllegalArgumentException.class, () -> Init.chrono(new LstmCell(2, 3, new Random(1)), 1, new Random(1)));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Init.chrono(new RnnCell(2, 3, new Random(1)), 10, new Random(1)));
+    assertTrue(
+        e.getMessage().contains("chrono") && e.getMessage().contains("RnnCell"), e.getMessage());
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> Init.chrono(new LstmCell(2, 3, new Random(1)), 1, new Random(1)));
   }
 }

@@ -53,8 +53,20 @@ class FusedRecurrenceTest {
       return String.format(
           "%s in=%d H=%d layers=%d bidirectional=%s batchFirst=%s bias=%s dropout=%s T=%d B=%d"
               + " batched=%s initial=%s lengths=%s seed=%d",
-          kind, input, hidden, layers, bidirectional, batchFirst, bias, dropout, steps, batch, batched,
-          initial, Arrays.toString(lengths), seed);
+          kind,
+          input,
+          hidden,
+          layers,
+          bidirectional,
+          batchFirst,
+          bias,
+          dropout,
+          steps,
+          batch,
+          batched,
+          initial,
+          Arrays.toString(lengths),
+          seed);
     }
 
     RecurrentLayer build() {
@@ -78,7 +90,9 @@ class FusedRecurrenceTest {
     Tensor[] inputs() {
       Random random = new Random(~seed);
       int[] shape =
-          !batched ? new int[] {steps, input} : batchFirst ? new int[] {batch, steps, input} : new int[] {steps, batch, input};
+          !batched
+              ? new int[] {steps, input}
+              : batchFirst ? new int[] {batch, steps, input} : new int[] {steps, batch, input};
       List<Tensor> in = new ArrayList<>();
       in.add(Tensor.uniform(random, -2, 2, shape).requiresGrad(true));
       if (initial) {
@@ -137,7 +151,8 @@ class FusedRecurrenceTest {
   /** The value and every gradient of {@code sum(v * f)} for a fixed random v. */
   private record Outcome(Tensor value, List<Tensor> gradients) {}
 
-  private static Outcome outcome(Block model, Function<Tensor[], Tensor> f, Tensor[] inputs, boolean fused) {
+  private static Outcome outcome(
+      Block model, Function<Tensor[], Tensor> f, Tensor[] inputs, boolean fused) {
     Tensor[] leaves = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) {
       leaves[i] = Tensor.of(inputs[i].toFloatArray(), inputs[i].shape()).requiresGrad(true);
@@ -188,7 +203,9 @@ class FusedRecurrenceTest {
   @Test
   void layersAgreeWithTheComposedCellsOverRandomConfigurations() {
     for (String kind : new String[] {"tanh", "relu", "lstm", "gru"}) {
-      qt().withExamples(25).forAll(longs().all()).checkAssert(seed -> assertLayerAgrees(randomCase(kind, seed)));
+      qt().withExamples(25)
+          .forAll(longs().all())
+          .checkAssert(seed -> assertLayerAgrees(randomCase(kind, seed)));
     }
   }
 
@@ -196,20 +213,28 @@ class FusedRecurrenceTest {
   void layersAgreeAtAwkwardSizes() {
     for (String kind : new String[] {"tanh", "relu", "lstm", "gru"}) {
       // B = 1, H = 1, T = 1
-      assertLayerAgrees(new LayerCase(kind, 1, 1, 1, false, false, true, 0f, 1, 1, true, false, null, 1));
-      assertLayerAgrees(new LayerCase(kind, 1, 1, 1, true, true, true, 0f, 1, 1, true, true, new int[] {1}, 2));
+      assertLayerAgrees(
+          new LayerCase(kind, 1, 1, 1, false, false, true, 0f, 1, 1, true, false, null, 1));
+      assertLayerAgrees(
+          new LayerCase(kind, 1, 1, 1, true, true, true, 0f, 1, 1, true, true, new int[] {1}, 2));
       // three layers, bidirectional, batch first, initial states, lengths, dropout with a seed
       assertLayerAgrees(
-          new LayerCase(kind, 3, 2, 3, true, true, true, 0.4f, 5, 4, true, true, new int[] {5, 1, 3, 2}, 3));
+          new LayerCase(
+              kind, 3, 2, 3, true, true, true, 0.4f, 5, 4, true, true, new int[] {5, 1, 3, 2}, 3));
       // unbatched, without biases
-      assertLayerAgrees(new LayerCase(kind, 2, 3, 2, true, false, false, 0f, 3, 1, false, true, null, 4));
+      assertLayerAgrees(
+          new LayerCase(kind, 2, 3, 2, true, false, false, 0f, 3, 1, false, true, null, 4));
     }
   }
 
   @Test
   void cellsAgreeWithTheirComposedSteps() {
     qt().withExamples(40)
-        .forAll(integers().between(1, 3), integers().between(1, 3), integers().between(0, 3), longs().all())
+        .forAll(
+            integers().between(1, 3),
+            integers().between(1, 3),
+            integers().between(0, 3),
+            longs().all())
         .checkAssert(
             (input, hidden, batch, seed) -> {
               Random random = new Random(seed);
@@ -218,7 +243,9 @@ class FusedRecurrenceTest {
               int[] x = batch == 0 ? new int[] {input} : new int[] {batch, input};
               int[] h = batch == 0 ? new int[] {hidden} : new int[] {batch, hidden};
               Tensor[] inputs = {
-                Tensor.uniform(random, -2, 2, x), Tensor.uniform(random, -1, 1, h), Tensor.uniform(random, -1, 1, h)
+                Tensor.uniform(random, -2, 2, x),
+                Tensor.uniform(random, -1, 1, h),
+                Tensor.uniform(random, -1, 1, h)
               };
               for (RnnCell.Nonlinearity act : RnnCell.Nonlinearity.values()) {
                 RnnCell cell = new RnnCell(input, hidden, act, bias, new Random(seed));
@@ -235,7 +262,9 @@ class FusedRecurrenceTest {
               GruCell gru = new GruCell(input, hidden, bias, new Random(seed));
               assertCellAgrees(gru, in -> gru.forward(in[0], in[1]), inputs);
               int out = 1 + random.nextInt(3);
-              JordanCell jordan = new JordanCell(input, hidden, out, RnnCell.Nonlinearity.TANH, bias, new Random(seed));
+              JordanCell jordan =
+                  new JordanCell(
+                      input, hidden, out, RnnCell.Nonlinearity.TANH, bias, new Random(seed));
               int[] y = batch == 0 ? new int[] {out} : new int[] {batch, out};
               Tensor[] jordanInputs = {inputs[0], Tensor.uniform(random, -1, 1, y)};
               assertCellAgrees(
@@ -246,7 +275,8 @@ class FusedRecurrenceTest {
                   },
                   jordanInputs);
               int steps = 1 + random.nextInt(3);
-              int[] sequence = batch == 0 ? new int[] {steps, input} : new int[] {steps, batch, input};
+              int[] sequence =
+                  batch == 0 ? new int[] {steps, input} : new int[] {steps, batch, input};
               assertCellAgrees(
                   jordan,
                   in -> jordan.forwardSequence(in[0], in[1]),
@@ -268,7 +298,8 @@ class FusedRecurrenceTest {
       assertEquals(6, stats.get("lstmFused").calls(), profiler.report());
       assertFalse(stats.containsKey("sigmoid"), profiler.report());
     }
-    try (Profiler profiler = Profiler.start(); var composed = FusedRecurrence.disable()) {
+    try (Profiler profiler = Profiler.start();
+        var composed = FusedRecurrence.disable()) {
       assertFalse(FusedRecurrence.isEnabled());
       lstm.forward(x).output().sum().backward();
       assertFalse(profiler.stats().containsKey("lstmFused"), profiler.report());
@@ -324,7 +355,8 @@ class FusedRecurrenceTest {
     List<Tensor> wrt = new ArrayList<>(List.of(x, h, c));
     wrt.addAll(lstm.parameters());
     wrt.addAll(layer.parameters());
-    // two steps of one cell, then a layer over its outputs: inputs whose history reads the same weights
+    // two steps of one cell, then a layer over its outputs: inputs whose history reads the same
+    // weights
     Supplier<Tensor> loss =
         () -> {
           RnnState first = lstm.forward(x, RnnState.of(h, c));
@@ -364,24 +396,38 @@ class FusedRecurrenceTest {
     Tensor x = Tensor.uniform(random, -1, 1, 2, 2).requiresGrad(true);
     Tensor h = Tensor.uniform(random, -1, 1, 2, 2).requiresGrad(true);
     Tensor c = Tensor.uniform(random, -1, 1, 2, 2).requiresGrad(true);
-    assertSecondOrderGradients(options, lstm, in -> lstm.forward(in[0], RnnState.of(in[1], in[2])).c(), x, h, c);
+    assertSecondOrderGradients(
+        options, lstm, in -> lstm.forward(in[0], RnnState.of(in[1], in[2])).c(), x, h, c);
     // two steps of one cell: the second step's state depends on the weights it also reads
     assertSecondOrderGradients(
-        options, lstm, in -> lstm.forward(in[0], lstm.forward(in[0], RnnState.of(in[1], in[2]))).h(), x, h, c);
+        options,
+        lstm,
+        in -> lstm.forward(in[0], lstm.forward(in[0], RnnState.of(in[1], in[2]))).h(),
+        x,
+        h,
+        c);
     GruCell gru = new GruCell(2, 2, random);
-    assertSecondOrderGradients(options, gru, in -> gru.forward(in[0], gru.forward(in[0], in[1])), x, h);
+    assertSecondOrderGradients(
+        options, gru, in -> gru.forward(in[0], gru.forward(in[0], in[1])), x, h);
     RnnCell rnn = new RnnCell(2, 2, random);
     assertSecondOrderGradients(options, rnn, in -> rnn.forward(in[0], in[1]), x, h);
     JordanCell jordan = new JordanCell(2, 2, 2, random);
     assertSecondOrderGradients(options, jordan, in -> jordan.forward(in[0], in[1]).y(), x, h);
     assertSecondOrderGradients(
-        options, jordan, in -> jordan.forwardSequence(in[0], in[1]), Tensor.uniform(random, -1, 1, 3, 2, 2).requiresGrad(true), h);
+        options,
+        jordan,
+        in -> jordan.forwardSequence(in[0], in[1]),
+        Tensor.uniform(random, -1, 1, 3, 2, 2).requiresGrad(true),
+        h);
     // layers: one random projection per input (each failing one is then checked element by element)
     GradCheckOptions projected = options.toBuilder().mode(GradCheckOptions.Mode.PROJECTION).build();
     for (String kind : new String[] {"tanh", "lstm", "gru"}) {
-      LayerCase layerCase = new LayerCase(kind, 2, 2, 2, true, false, true, 0f, 3, 2, true, true, new int[] {3, 2}, 5);
+      LayerCase layerCase =
+          new LayerCase(
+              kind, 2, 2, 2, true, false, true, 0f, 3, 2, true, true, new int[] {3, 2}, 5);
       RecurrentLayer layer = layerCase.build();
-      assertSecondOrderGradients(projected, layer, in -> layerCase.run(layer, in), layerCase.inputs());
+      assertSecondOrderGradients(
+          projected, layer, in -> layerCase.run(layer, in), layerCase.inputs());
     }
   }
 }

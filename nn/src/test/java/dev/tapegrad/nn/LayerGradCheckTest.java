@@ -84,8 +84,7 @@ class LayerGradCheckTest {
         new Layer[] {
           new Tanh(), new Sigmoid(), new Gelu(), new Softmax(1), new LogSoftmax(-1), new Flatten()
         }) {
-      assertTrue(
-          assertGradients(layer, in -> layer.forward(in[0]), x).passed(), layer.toString());
+      assertTrue(assertGradients(layer, in -> layer.forward(in[0]), x).passed(), layer.toString());
     }
     // relu and leaky relu away from their kink at 0
     Tensor away =
@@ -97,7 +96,8 @@ class LayerGradCheckTest {
     // a fixed mask per evaluation: a fresh generator with the same seed
     Dropout dropout = new Dropout(0.4f, new Random(9));
     assertTrue(
-        assertGradients(dropout, in -> new Dropout(0.4f, new Random(9)).forward(in[0]), x).passed());
+        assertGradients(dropout, in -> new Dropout(0.4f, new Random(9)).forward(in[0]), x)
+            .passed());
   }
 
   @Test
@@ -106,23 +106,19 @@ class LayerGradCheckTest {
     int[] targets = {0, 3, 1, 2, 2, 1};
     for (Reduction r : Reduction.values()) {
       CrossEntropyLoss ce = new CrossEntropyLoss(r, 2, 0.1f);
-      assertTrue(
-          assertGradients(ce, in -> ce.forward(in[0], targets), logits).passed(), "ce " + r);
+      assertTrue(assertGradients(ce, in -> ce.forward(in[0], targets), logits).passed(), "ce " + r);
       NllLoss nll = new NllLoss(r, 1);
       assertTrue(
-          assertGradients(nll, in -> nll.forward(in[0].logSoftmax(-1), targets), logits)
-              .passed(),
+          assertGradients(nll, in -> nll.forward(in[0].logSoftmax(-1), targets), logits).passed(),
           "nll " + r);
       MseLoss mse = new MseLoss(r);
       assertTrue(
-          assertGradients(mse, in -> mse.forward(in[0], in[1]), logits, input(5, 2, 3, 4))
-              .passed(),
+          assertGradients(mse, in -> mse.forward(in[0], in[1]), logits, input(5, 2, 3, 4)).passed(),
           "mse " + r);
       BceWithLogitsLoss bce = new BceWithLogitsLoss(r);
       Tensor probabilities = Tensor.rand(new Random(6), 2, 3, 4).requiresGrad(true);
       assertTrue(
-          assertGradients(bce, in -> bce.forward(in[0], in[1]), logits, probabilities)
-              .passed(),
+          assertGradients(bce, in -> bce.forward(in[0], in[1]), logits, probabilities).passed(),
           "bce " + r);
     }
   }
@@ -137,7 +133,8 @@ class LayerGradCheckTest {
             new Tanh(),
             new Linear(3, 2, random));
     assertTrue(
-        BlockGradCheck.assertSecondOrderGradients(model, in -> model.forward(in[0]), input(3, 1, 6, 2))
+        BlockGradCheck.assertSecondOrderGradients(
+                model, in -> model.forward(in[0]), input(3, 1, 6, 2))
             .passed());
   }
 

@@ -28,7 +28,8 @@ class LossModulesTest {
       assertClose(r == Reduction.NONE ? flat.reshape(2, 3) : flat, seq, 1e-6);
     }
     assertArrayEquals(
-        new int[] {2, 3}, new CrossEntropyLoss(Reduction.NONE, -100, 0).forward(logits, targets).shape());
+        new int[] {2, 3},
+        new CrossEntropyLoss(Reduction.NONE, -100, 0).forward(logits, targets).shape());
   }
 
   @Test
@@ -61,7 +62,8 @@ class LossModulesTest {
     Tensor logits = randn(3, 3, 4).requiresGrad(true);
     int[] targets = {1, 0, 2};
     Tensor loss = new CrossEntropyLoss(Reduction.MEAN, 0, 0f).forward(logits, targets);
-    Tensor kept = new CrossEntropyLoss().forward(logits.detach().indexSelect(0, 0, 2), new int[] {1, 2});
+    Tensor kept =
+        new CrossEntropyLoss().forward(logits.detach().indexSelect(0, 0, 2), new int[] {1, 2});
     assertEquals(kept.item(), loss.item(), 1e-6);
     loss.backward();
     for (int c = 0; c < 4; c++) {
@@ -107,7 +109,8 @@ class LossModulesTest {
     Tensor logits = randn(8, 2, 3, 5);
     IllegalArgumentException e =
         assertThrows(
-            IllegalArgumentException.class, () -> new CrossEntropyLoss().forward(logits, new int[] {1, 2}));
+            IllegalArgumentException.class,
+            () -> new CrossEntropyLoss().forward(logits, new int[] {1, 2}));
     assertTrue(
         e.getMessage().contains("crossEntropy: scores [2, 3, 5] need 6 targets"), e.getMessage());
     assertThrows(

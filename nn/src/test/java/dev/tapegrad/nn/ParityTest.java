@@ -124,7 +124,9 @@ class ParityTest {
             config.get("paddingIdx").getAsInt(),
             random);
       }
-      case "layernorm" -> { return new LayerNorm(ints(config.getAsJsonArray("shape"))); }
+      case "layernorm" -> {
+        return new LayerNorm(ints(config.getAsJsonArray("shape")));
+      }
       case "mlp" -> {
         return new Sequential(
             new Linear(4, 8, random),
@@ -147,7 +149,9 @@ class ParityTest {
             config.get("dilation").getAsInt(),
             random);
       }
-      case "softmax_dim1" -> { return new Softmax(config.get("dim").getAsInt()); }
+      case "softmax_dim1" -> {
+        return new Softmax(config.get("dim").getAsInt());
+      }
       default -> throw new AssertionError("no Java layer for fixture " + name);
     }
   }

@@ -18,9 +18,39 @@ class RecurrentCellTest {
   @Test
   void parameterNamesShapesAndOrderFollowPyTorch() {
     Random random = new Random(1);
-    assertShapes(new RnnCell(3, 5, random), Map.of("weight_ih", new int[] {5, 3}, "weight_hh", new int[] {5, 5}, "bias_ih", new int[] {5}, "bias_hh", new int[] {5}));
-    assertShapes(new LstmCell(3, 5, random), Map.of("weight_ih", new int[] {20, 3}, "weight_hh", new int[] {20, 5}, "bias_ih", new int[] {20}, "bias_hh", new int[] {20}));
-    assertShapes(new GruCell(3, 5, random), Map.of("weight_ih", new int[] {15, 3}, "weight_hh", new int[] {15, 5}, "bias_ih", new int[] {15}, "bias_hh", new int[] {15}));
+    assertShapes(
+        new RnnCell(3, 5, random),
+        Map.of(
+            "weight_ih",
+            new int[] {5, 3},
+            "weight_hh",
+            new int[] {5, 5},
+            "bias_ih",
+            new int[] {5},
+            "bias_hh",
+            new int[] {5}));
+    assertShapes(
+        new LstmCell(3, 5, random),
+        Map.of(
+            "weight_ih",
+            new int[] {20, 3},
+            "weight_hh",
+            new int[] {20, 5},
+            "bias_ih",
+            new int[] {20},
+            "bias_hh",
+            new int[] {20}));
+    assertShapes(
+        new GruCell(3, 5, random),
+        Map.of(
+            "weight_ih",
+            new int[] {15, 3},
+            "weight_hh",
+            new int[] {15, 5},
+            "bias_ih",
+            new int[] {15},
+            "bias_hh",
+            new int[] {15}));
     assertEquals(
         List.of("weight_ih", "weight_hh", "bias_ih", "bias_hh"),
         List.copyOf(new LstmCell(3, 5, random).namedParameters().keySet()));
@@ -30,8 +60,12 @@ class RecurrentCellTest {
     assertEquals(
         List.of("weight_ih", "weight_yh", "bias_ih", "bias_hh", "weight_hy", "bias_hy"),
         List.copyOf(new JordanCell(3, 5, 2, random).namedParameters().keySet()));
-    assertArrayEquals(new int[] {5, 2}, new JordanCell(3, 5, 2, random).namedParameters().get("weight_yh").shape());
-    assertArrayEquals(new int[] {2, 5}, new JordanCell(3, 5, 2, random).namedParameters().get("weight_hy").shape());
+    assertArrayEquals(
+        new int[] {5, 2},
+        new JordanCell(3, 5, 2, random).namedParameters().get("weight_yh").shape());
+    assertArrayEquals(
+        new int[] {2, 5},
+        new JordanCell(3, 5, 2, random).namedParameters().get("weight_hy").shape());
   }
 
   private static void assertShapes(Block cell, Map<String, int[]> expected) {
@@ -57,10 +91,13 @@ class RecurrentCellTest {
       }
       assertTrue(max > 0.8 * bound, e.getKey() + " does not fill its range: max " + max);
       assertTrue(Math.abs(mean) < 0.25 * bound, e.getKey() + " mean " + mean);
-      assertArrayEquals(values, b.namedParameters().get(e.getKey()).toFloatArray(), "same seed, same values");
+      assertArrayEquals(
+          values, b.namedParameters().get(e.getKey()).toFloatArray(), "same seed, same values");
       assertNotEquals(
           List.of(values[0], values[1]),
-          List.of(c.namedParameters().get(e.getKey()).toFloatArray()[0], c.namedParameters().get(e.getKey()).toFloatArray()[1]));
+          List.of(
+              c.namedParameters().get(e.getKey()).toFloatArray()[0],
+              c.namedParameters().get(e.getKey()).toFloatArray()[1]));
     }
     assertTrue(a.parameters().stream().allMatch(Tensor::requiresGrad));
   }
@@ -168,12 +205,16 @@ class RecurrentCellTest {
     Tensor y = y0;
     for (int t = 0; t < 6; t++) {
       y = cell.forward(inputs.narrow(0, t, 1).reshape(2, 3), y).y();
-      assertArrayEquals(y.toFloatArray(), outputs.narrow(0, t, 1).reshape(2, 2).toFloatArray(), 1e-6f);
+      assertArrayEquals(
+          y.toFloatArray(), outputs.narrow(0, t, 1).reshape(2, 2).toFloatArray(), 1e-6f);
     }
     outputs.sum().backward();
     assertNotNull(y0.grad());
-    Tensor unbatched = cell.forwardSequence(inputs.narrow(1, 1, 1).reshape(6, 3), y0.detach().narrow(0, 1, 1).reshape(2));
-    assertArrayEquals(outputs.narrow(1, 1, 1).reshape(6, 2).toFloatArray(), unbatched.toFloatArray(), 1e-6f);
+    Tensor unbatched =
+        cell.forwardSequence(
+            inputs.narrow(1, 1, 1).reshape(6, 3), y0.detach().narrow(0, 1, 1).reshape(2));
+    assertArrayEquals(
+        outputs.narrow(1, 1, 1).reshape(6, 2).toFloatArray(), unbatched.toFloatArray(), 1e-6f);
   }
 
   @Test
@@ -183,10 +224,14 @@ class RecurrentCellTest {
     Tensor h = Tensor.randn(random, 3);
     Tensor c = Tensor.randn(random, 3);
     RnnCell rnn = new RnnCell(4, 3, random);
-    assertArrayEquals(rnn.forward(x.unsqueeze(0), h.unsqueeze(0)).toFloatArray(), rnn.forward(x, h).toFloatArray());
+    assertArrayEquals(
+        rnn.forward(x.unsqueeze(0), h.unsqueeze(0)).toFloatArray(),
+        rnn.forward(x, h).toFloatArray());
     assertArrayEquals(new int[] {3}, rnn.forward(x, h).shape());
     GruCell gru = new GruCell(4, 3, random);
-    assertArrayEquals(gru.forward(x.unsqueeze(0), h.unsqueeze(0)).toFloatArray(), gru.forward(x, h).toFloatArray());
+    assertArrayEquals(
+        gru.forward(x.unsqueeze(0), h.unsqueeze(0)).toFloatArray(),
+        gru.forward(x, h).toFloatArray());
     LstmCell lstm = new LstmCell(4, 3, random);
     RnnState batched = lstm.forward(x.unsqueeze(0), RnnState.of(h.unsqueeze(0), c.unsqueeze(0)));
     RnnState single = lstm.forward(x, RnnState.of(h, c));
@@ -205,9 +250,13 @@ class RecurrentCellTest {
     GruCell gru = new GruCell(4, 3, random);
     assertArrayEquals(gru.forward(x, zeros).toFloatArray(), gru.forward(x).toFloatArray());
     LstmCell lstm = new LstmCell(4, 3, random);
-    assertArrayEquals(lstm.forward(x, RnnState.of(zeros, zeros)).c().toFloatArray(), lstm.forward(x).c().toFloatArray());
+    assertArrayEquals(
+        lstm.forward(x, RnnState.of(zeros, zeros)).c().toFloatArray(),
+        lstm.forward(x).c().toFloatArray());
     JordanCell jordan = new JordanCell(4, 3, 2, random);
-    assertArrayEquals(jordan.forward(x, Tensor.zeros(2, 2)).y().toFloatArray(), jordan.forward(x).y().toFloatArray());
+    assertArrayEquals(
+        jordan.forward(x, Tensor.zeros(2, 2)).y().toFloatArray(),
+        jordan.forward(x).y().toFloatArray());
   }
 
   @Test
@@ -226,30 +275,55 @@ class RecurrentCellTest {
     Random random = new Random(11);
     LstmCell lstm = new LstmCell(4, 3, random);
     var e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(2, 5)));
-    assertTrue(e.getMessage().contains("LstmCell") && e.getMessage().contains("[2, 5]"), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("LstmCell") && e.getMessage().contains("[2, 5]"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(2, 3, 4)));
     assertTrue(e.getMessage().contains("[2, 3, 4]"), e.getMessage());
-    e = assertThrows(
-        IllegalArgumentException.class,
-        () -> lstm.forward(Tensor.zeros(2, 4), RnnState.of(Tensor.zeros(3, 3), Tensor.zeros(2, 3))));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                lstm.forward(
+                    Tensor.zeros(2, 4), RnnState.of(Tensor.zeros(3, 3), Tensor.zeros(2, 3))));
     assertTrue(
-        e.getMessage().contains("LstmCell: h has shape [3, 3]") && e.getMessage().contains("[2, 3]"), e.getMessage());
-    e = assertThrows(
-        IllegalArgumentException.class,
-        () -> lstm.forward(Tensor.zeros(2, 4), RnnState.of(Tensor.zeros(2, 3), Tensor.zeros(2, 4))));
+        e.getMessage().contains("LstmCell: h has shape [3, 3]")
+            && e.getMessage().contains("[2, 3]"),
+        e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                lstm.forward(
+                    Tensor.zeros(2, 4), RnnState.of(Tensor.zeros(2, 3), Tensor.zeros(2, 4))));
     assertTrue(e.getMessage().contains("c has shape [2, 4]"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(2, 4), RnnState.of(Tensor.zeros(2, 3))));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> lstm.forward(Tensor.zeros(2, 4), RnnState.of(Tensor.zeros(2, 3))));
     assertTrue(e.getMessage().contains("cell state"), e.getMessage());
     GruCell gru = new GruCell(4, 3, random);
-    e = assertThrows(IllegalArgumentException.class, () -> gru.forward(Tensor.zeros(4), Tensor.zeros(1, 3)));
-    assertTrue(e.getMessage().contains("GruCell: h has shape [1, 3]") && e.getMessage().contains("needs [3]"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class, () -> gru.forward(Tensor.zeros(4), Tensor.zeros(1, 3)));
+    assertTrue(
+        e.getMessage().contains("GruCell: h has shape [1, 3]")
+            && e.getMessage().contains("needs [3]"),
+        e.getMessage());
     RnnCell rnn = new RnnCell(4, 3, random);
     e = assertThrows(IllegalArgumentException.class, () -> rnn.forward(Tensor.zeros(3)));
-    assertTrue(e.getMessage().startsWith("RnnCell: input must be [batch, 4] or [4]"), e.getMessage());
+    assertTrue(
+        e.getMessage().startsWith("RnnCell: input must be [batch, 4] or [4]"), e.getMessage());
     JordanCell jordan = new JordanCell(4, 3, 2, random);
-    e = assertThrows(IllegalArgumentException.class, () -> jordan.forward(Tensor.zeros(2, 4), Tensor.zeros(2, 3)));
-    assertTrue(e.getMessage().contains("JordanCell: previousOutput has shape [2, 3]"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> jordan.forwardSequence(Tensor.zeros(5, 2, 4), Tensor.zeros(3, 2)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> jordan.forward(Tensor.zeros(2, 4), Tensor.zeros(2, 3)));
+    assertTrue(
+        e.getMessage().contains("JordanCell: previousOutput has shape [2, 3]"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> jordan.forwardSequence(Tensor.zeros(5, 2, 4), Tensor.zeros(3, 2)));
     assertTrue(e.getMessage().contains("y0 has shape [3, 2]"), e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> new LstmCell(0, 3, random));
   }

@@ -11,9 +11,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Finite-difference checks of every cell and sequence layer with respect to inputs, initial
- * states and parameters. The checked output concatenates everything a caller can differentiate:
- * outputs, and final hidden and cell states (so gradients flowing out of c_n are covered).
+ * Finite-difference checks of every cell and sequence layer with respect to inputs, initial states
+ * and parameters. The checked output concatenates everything a caller can differentiate: outputs,
+ * and final hidden and cell states (so gradients flowing out of c_n are covered).
  */
 class RecurrentGradCheckTest {
   private final Random random = new Random(42);
@@ -40,7 +40,8 @@ class RecurrentGradCheckTest {
   void rnnCellTanhAndRelu() {
     for (RnnCell.Nonlinearity act : RnnCell.Nonlinearity.values()) {
       RnnCell cell = new RnnCell(3, 4, act, true, random);
-      assertChecked(assertGradients(cell, in -> cell.forward(in[0], in[1]), randn(2, 3), randn(2, 4)));
+      assertChecked(
+          assertGradients(cell, in -> cell.forward(in[0], in[1]), randn(2, 3), randn(2, 4)));
     }
   }
 
@@ -53,32 +54,40 @@ class RecurrentGradCheckTest {
   }
 
   private static void checkLstmCell(LstmCell cell, Tensor x, Tensor h, Tensor c) {
-    assertChecked(assertGradients(
-        cell,
-        in -> {
-          RnnState next = cell.forward(in[0], RnnState.of(in[1], in[2]));
-          return flat(next.h(), next.c());
-        },
-        x, h, c));
+    assertChecked(
+        assertGradients(
+            cell,
+            in -> {
+              RnnState next = cell.forward(in[0], RnnState.of(in[1], in[2]));
+              return flat(next.h(), next.c());
+            },
+            x,
+            h,
+            c));
   }
 
   @Test
   void gruCell() {
     GruCell cell = new GruCell(3, 4, random);
-    assertChecked(assertGradients(cell, in -> cell.forward(in[0], in[1]), randn(2, 3), randn(2, 4)));
+    assertChecked(
+        assertGradients(cell, in -> cell.forward(in[0], in[1]), randn(2, 3), randn(2, 4)));
   }
 
   @Test
   void jordanCellStepAndSequence() {
     JordanCell cell = new JordanCell(3, 4, 2, random);
-    assertChecked(assertGradients(
-        cell,
-        in -> {
-          JordanCell.Step s = cell.forward(in[0], in[1]);
-          return flat(s.h(), s.y());
-        },
-        randn(2, 3), randn(2, 2)));
-    assertChecked(assertGradients(cell, in -> cell.forwardSequence(in[0], in[1]), randn(4, 2, 3), randn(2, 2)));
+    assertChecked(
+        assertGradients(
+            cell,
+            in -> {
+              JordanCell.Step s = cell.forward(in[0], in[1]);
+              return flat(s.h(), s.y());
+            },
+            randn(2, 3),
+            randn(2, 2)));
+    assertChecked(
+        assertGradients(
+            cell, in -> cell.forwardSequence(in[0], in[1]), randn(4, 2, 3), randn(2, 2)));
   }
 
   @Test
@@ -89,7 +98,8 @@ class RecurrentGradCheckTest {
 
   @Test
   void rnnReluBatchFirst() {
-    Rnn rnn = Rnn.builder(2, 3).nonlinearity(RnnCell.Nonlinearity.RELU).batchFirst(true).build(random);
+    Rnn rnn =
+        Rnn.builder(2, 3).nonlinearity(RnnCell.Nonlinearity.RELU).batchFirst(true).build(random);
     checkLayer(rnn, randn(2, 4, 2), randn(1, 2, 3), null, null);
   }
 
@@ -119,14 +129,17 @@ class RecurrentGradCheckTest {
     checkLayer(gru, randn(3, 4, 2), randn(2, 3, 2), null, new int[] {4, 3, 1});
   }
 
-  private static void checkLayer(RecurrentLayer layer, Tensor x, Tensor h0, Tensor c0, int[] lengths) {
+  private static void checkLayer(
+      RecurrentLayer layer, Tensor x, Tensor h0, Tensor c0, int[] lengths) {
     Tensor[] inputs = c0 == null ? new Tensor[] {x, h0} : new Tensor[] {x, h0, c0};
-    assertChecked(assertGradients(
-        layer,
-        in -> {
-          RnnOutput out = layer.forward(in[0], lengths, new RnnState(in[1], in.length == 3 ? in[2] : null));
-          return flat(out.output(), out.hN(), out.cN());
-        },
-        inputs));
+    assertChecked(
+        assertGradients(
+            layer,
+            in -> {
+              RnnOutput out =
+                  layer.forward(in[0], lengths, new RnnState(in[1], in.length == 3 ? in[2] : null));
+              return flat(out.output(), out.hN(), out.cN());
+            },
+            inputs));
   }
 }

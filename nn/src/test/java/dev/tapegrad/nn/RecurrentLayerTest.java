@@ -34,7 +34,9 @@ class RecurrentLayerTest {
     assertArrayEquals(new int[] {20, 10}, params.get("weight_ih_l1_reverse").shape());
     assertArrayEquals(new int[] {20, 5}, params.get("weight_hh_l1").shape());
     assertArrayEquals(new int[] {20}, params.get("bias_hh_l0_reverse").shape());
-    assertArrayEquals(new int[] {15, 3}, Gru.builder(3, 5).build(new Random(1)).namedParameters().get("weight_ih_l0").shape());
+    assertArrayEquals(
+        new int[] {15, 3},
+        Gru.builder(3, 5).build(new Random(1)).namedParameters().get("weight_ih_l0").shape());
     assertEquals(
         List.of("weight_ih_l0", "weight_hh_l0"),
         List.copyOf(Rnn.builder(3, 5).bias(false).build(new Random(1)).namedParameters().keySet()));
@@ -96,11 +98,13 @@ class RecurrentLayerTest {
     Tensor hb = null;
     for (int t = 0; t < 4; t++) {
       hf = forward.forward(step(x, t), hf);
-      assertArrayEquals(hf.toFloatArray(), step(out.output(), t).narrow(1, 0, 4).toFloatArray(), 1e-6f);
+      assertArrayEquals(
+          hf.toFloatArray(), step(out.output(), t).narrow(1, 0, 4).toFloatArray(), 1e-6f);
     }
     for (int t = 3; t >= 0; t--) {
       hb = backward.forward(step(x, t), hb);
-      assertArrayEquals(hb.toFloatArray(), step(out.output(), t).narrow(1, 4, 4).toFloatArray(), 1e-6f);
+      assertArrayEquals(
+          hb.toFloatArray(), step(out.output(), t).narrow(1, 4, 4).toFloatArray(), 1e-6f);
     }
     assertArrayEquals(hf.toFloatArray(), step(out.hN(), 0).toFloatArray(), 1e-6f);
     assertArrayEquals(hb.toFloatArray(), step(out.hN(), 1).toFloatArray(), 1e-6f);
@@ -113,7 +117,8 @@ class RecurrentLayerTest {
     Tensor h0 = Tensor.randn(random, 4, 3, 6);
     Tensor c0 = Tensor.randn(random, 4, 3, 6);
     Lstm timeMajor = Lstm.builder(2, 6).numLayers(2).bidirectional(true).build(new Random(9));
-    Lstm batchMajor = Lstm.builder(2, 6).numLayers(2).bidirectional(true).batchFirst(true).build(new Random(9));
+    Lstm batchMajor =
+        Lstm.builder(2, 6).numLayers(2).bidirectional(true).batchFirst(true).build(new Random(9));
     RnnOutput a = timeMajor.forward(x, h0, c0);
     RnnOutput b = batchMajor.forward(x.transpose(0, 1), h0, c0);
     assertArrayEquals(new int[] {3, 5, 12}, b.output().shape());
@@ -121,10 +126,15 @@ class RecurrentLayerTest {
     assertArrayEquals(a.hN().toFloatArray(), b.hN().toFloatArray());
     assertArrayEquals(a.cN().toFloatArray(), b.cN().toFloatArray());
 
-    RnnOutput single = timeMajor.forward(x.narrow(1, 2, 1).reshape(5, 2), h0.narrow(1, 2, 1).reshape(4, 6), c0.narrow(1, 2, 1).reshape(4, 6));
+    RnnOutput single =
+        timeMajor.forward(
+            x.narrow(1, 2, 1).reshape(5, 2),
+            h0.narrow(1, 2, 1).reshape(4, 6),
+            c0.narrow(1, 2, 1).reshape(4, 6));
     assertArrayEquals(new int[] {5, 12}, single.output().shape());
     assertArrayEquals(new int[] {4, 6}, single.hN().shape());
-    assertArrayEquals(a.output().narrow(1, 2, 1).toFloatArray(), single.output().toFloatArray(), 1e-6f);
+    assertArrayEquals(
+        a.output().narrow(1, 2, 1).toFloatArray(), single.output().toFloatArray(), 1e-6f);
     assertArrayEquals(a.cN().narrow(1, 2, 1).toFloatArray(), single.cN().toFloatArray(), 1e-6f);
   }
 
@@ -142,13 +152,17 @@ class RecurrentLayerTest {
       // the same sequence alone, cut to its length
       Tensor alone = x.narrow(1, b, 1).narrow(0, 0, lengths[b]);
       RnnOutput ref = lstm.forward(alone, RnnState.of(h0.narrow(1, b, 1), c0.narrow(1, b, 1)));
-      assertArrayEquals(ref.hN().toFloatArray(), out.hN().narrow(1, b, 1).toFloatArray(), 1e-6f, "h_n of " + b);
-      assertArrayEquals(ref.cN().toFloatArray(), out.cN().narrow(1, b, 1).toFloatArray(), 1e-6f, "c_n of " + b);
+      assertArrayEquals(
+          ref.hN().toFloatArray(), out.hN().narrow(1, b, 1).toFloatArray(), 1e-6f, "h_n of " + b);
+      assertArrayEquals(
+          ref.cN().toFloatArray(), out.cN().narrow(1, b, 1).toFloatArray(), 1e-6f, "c_n of " + b);
       Tensor valid = out.output().narrow(1, b, 1).narrow(0, 0, lengths[b]);
-      assertArrayEquals(ref.output().toFloatArray(), valid.toFloatArray(), 1e-6f, "outputs of " + b);
+      assertArrayEquals(
+          ref.output().toFloatArray(), valid.toFloatArray(), 1e-6f, "outputs of " + b);
       if (lengths[b] < steps) {
         Tensor padded = out.output().narrow(1, b, 1).narrow(0, lengths[b], steps - lengths[b]);
-        assertArrayEquals(new float[padded.numel()], padded.toFloatArray(), "padded outputs of " + b);
+        assertArrayEquals(
+            new float[padded.numel()], padded.toFloatArray(), "padded outputs of " + b);
       }
     }
   }
@@ -194,7 +208,8 @@ class RecurrentLayerTest {
     assertArrayEquals(plain.hN().toFloatArray(), withLengths.hN().toFloatArray());
     // batch first: lengths count along dimension 1
     RnnOutput shorter = rnn.forward(x, new int[] {2, 4});
-    assertArrayEquals(new float[2 * 10], shorter.output().narrow(0, 0, 1).narrow(1, 2, 2).toFloatArray());
+    assertArrayEquals(
+        new float[2 * 10], shorter.output().narrow(0, 0, 1).narrow(1, 2, 2).toFloatArray());
   }
 
   @Test
@@ -216,49 +231,84 @@ class RecurrentLayerTest {
 
   @Test
   void builderRejectsSettingsThatWouldDoNothingOrAreInvalid() {
-    var e = assertThrows(IllegalArgumentException.class, () -> Lstm.builder(3, 4).dropout(0.2f).build(new Random(1)));
-    assertTrue(e.getMessage().contains("Lstm") && e.getMessage().contains("numLayers > 1"), e.getMessage());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Lstm.builder(3, 4).dropout(0.2f).build(new Random(1)));
+    assertTrue(
+        e.getMessage().contains("Lstm") && e.getMessage().contains("numLayers > 1"),
+        e.getMessage());
     assertThrows(IllegalArgumentException.class, () -> Gru.builder(3, 4).numLayers(0));
     assertThrows(IllegalArgumentException.class, () -> Gru.builder(3, 4).dropout(1f));
     assertThrows(IllegalArgumentException.class, () -> Rnn.builder(0, 4));
-    var s = assertThrows(IllegalStateException.class, () -> Gru.builder(3, 4).nonlinearity(RnnCell.Nonlinearity.RELU));
+    var s =
+        assertThrows(
+            IllegalStateException.class,
+            () -> Gru.builder(3, 4).nonlinearity(RnnCell.Nonlinearity.RELU));
     assertTrue(s.getMessage().startsWith("Gru"), s.getMessage());
-    Rnn rnn = Rnn.builder(3, 4).numLayers(3).batchFirst(true).dropout(0.1f).nonlinearity(RnnCell.Nonlinearity.RELU).build(new Random(1));
+    Rnn rnn =
+        Rnn.builder(3, 4)
+            .numLayers(3)
+            .batchFirst(true)
+            .dropout(0.1f)
+            .nonlinearity(RnnCell.Nonlinearity.RELU)
+            .build(new Random(1));
     assertEquals(3, rnn.numLayers());
     assertTrue(rnn.isBatchFirst());
     assertFalse(rnn.isBidirectional());
     assertTrue(rnn.hasBias());
     assertEquals(0.1f, rnn.dropout());
     assertEquals(RnnCell.Nonlinearity.RELU, rnn.nonlinearity());
-    assertTrue(rnn.toString().startsWith("Rnn(3, 4, numLayers=3, batchFirst=true, dropout=0.1, nonlinearity=relu)"), rnn.toString());
+    assertTrue(
+        rnn.toString()
+            .startsWith("Rnn(3, 4, numLayers=3, batchFirst=true, dropout=0.1, nonlinearity=relu)"),
+        rnn.toString());
   }
 
   @Test
   void badInputsNameTheLayerAndTheShapes() {
     Lstm lstm = Lstm.builder(3, 4).numLayers(2).build(new Random(1));
     Tensor x = Tensor.zeros(5, 2, 3);
-    assertMessage(() -> lstm.forward(Tensor.zeros(5, 2, 4)), "Lstm: input must be [T, B, 3] (or [T, 3] unbatched), got [5, 2, 4]");
+    assertMessage(
+        () -> lstm.forward(Tensor.zeros(5, 2, 4)),
+        "Lstm: input must be [T, B, 3] (or [T, 3] unbatched), got [5, 2, 4]");
     assertMessage(() -> lstm.forward(Tensor.zeros(3)), "got [3]");
     assertMessage(
         () -> lstm.forward(x, Tensor.zeros(2, 2, 4), Tensor.zeros(1, 2, 4)),
         "Lstm: initial state has shape [1, 2, 4], expected [2, 2, 4]");
-    assertMessage(() -> lstm.forward(x, Tensor.zeros(2, 3, 4), Tensor.zeros(2, 2, 4)), "[2, 3, 4], expected [2, 2, 4]");
-    assertMessage(() -> lstm.forward(x, RnnState.of(Tensor.zeros(2, 2, 4))), "Lstm: the initial state needs a cell state");
+    assertMessage(
+        () -> lstm.forward(x, Tensor.zeros(2, 3, 4), Tensor.zeros(2, 2, 4)),
+        "[2, 3, 4], expected [2, 2, 4]");
+    assertMessage(
+        () -> lstm.forward(x, RnnState.of(Tensor.zeros(2, 2, 4))),
+        "Lstm: the initial state needs a cell state");
     assertMessage(() -> lstm.forward(x, Tensor.zeros(2, 2, 4), null), "Lstm: give both h0 and c0");
     assertMessage(() -> lstm.forward(x, new int[] {5}), "Lstm: 1 lengths given for a batch of 2");
-    assertMessage(() -> lstm.forward(x, new int[] {5, 6}), "Lstm: lengths[1] = 6 is outside [1, 5]");
+    assertMessage(
+        () -> lstm.forward(x, new int[] {5, 6}), "Lstm: lengths[1] = 6 is outside [1, 5]");
     assertMessage(() -> lstm.forward(x, new int[] {0, 5}), "lengths[0] = 0");
-    assertMessage(() -> lstm.forward(Tensor.zeros(5, 3), new int[] {5}), "Lstm: lengths need batched input");
-    assertMessage(() -> lstm.forward(Tensor.zeros(0, 2, 3)), "Lstm: input [0, 2, 3] has no time steps");
+    assertMessage(
+        () -> lstm.forward(Tensor.zeros(5, 3), new int[] {5}), "Lstm: lengths need batched input");
+    assertMessage(
+        () -> lstm.forward(Tensor.zeros(0, 2, 3)), "Lstm: input [0, 2, 3] has no time steps");
     Gru gru = Gru.builder(3, 4).batchFirst(true).build(new Random(1));
     assertMessage(() -> gru.forward(Tensor.zeros(5, 2, 4)), "Gru: input must be [B, T, 3]");
-    assertMessage(() -> gru.forward(Tensor.zeros(2, 5, 3), RnnState.of(Tensor.zeros(1, 2, 4), Tensor.zeros(1, 2, 4))), "Gru: the initial state has a cell state");
-    assertMessage(() -> gru.forward(Tensor.zeros(5, 3), Tensor.zeros(1, 1, 4)), "Gru: initial state has shape [1, 1, 4], expected [1, 4]");
+    assertMessage(
+        () ->
+            gru.forward(
+                Tensor.zeros(2, 5, 3), RnnState.of(Tensor.zeros(1, 2, 4), Tensor.zeros(1, 2, 4))),
+        "Gru: the initial state has a cell state");
+    assertMessage(
+        () -> gru.forward(Tensor.zeros(5, 3), Tensor.zeros(1, 1, 4)),
+        "Gru: initial state has shape [1, 1, 4], expected [1, 4]");
   }
 
-  private static void assertMessage(org.junit.jupiter.api.function.Executable call, String expected) {
+  private static void assertMessage(
+      org.junit.jupiter.api.function.Executable call, String expected) {
     var e = assertThrows(IllegalArgumentException.class, call);
-    assertTrue(e.getMessage().contains(expected), "message '" + e.getMessage() + "' lacks '" + expected + "'");
+    assertTrue(
+        e.getMessage().contains(expected),
+        "message '" + e.getMessage() + "' lacks '" + expected + "'");
   }
 
   @Test
@@ -281,11 +331,14 @@ class RecurrentLayerTest {
   /** A layer's weights for one layer and direction under a cell's names. */
   static Map<String, Tensor> cellWeights(RecurrentLayer layer, String suffix) {
     Map<String, Tensor> out = new LinkedHashMap<>();
-    layer.stateDict().forEach((name, value) -> {
-      if (name.endsWith(suffix)) {
-        out.put(name.substring(0, name.length() - suffix.length()), value);
-      }
-    });
+    layer
+        .stateDict()
+        .forEach(
+            (name, value) -> {
+              if (name.endsWith(suffix)) {
+                out.put(name.substring(0, name.length() - suffix.length()), value);
+              }
+            });
     return out;
   }
 }

@@ -15,15 +15,23 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Compares every recurrent cell and layer with PyTorch 1.13.1 on seeded weights and inputs
  * (fixtures from tools/fixtures_rnn.py; weights loaded from safetensors files with {@code
- * Safetensors.load} and {@code loadStateDict}): values to 1e-4 relative, gradients of a random
- * loss with respect to inputs, initial states and parameters to 1e-3.
+ * Safetensors.load} and {@code loadStateDict}): values to 1e-4 relative, gradients of a random loss
+ * with respect to inputs, initial states and parameters to 1e-3.
  */
 class RecurrentParityTest {
   private static final double VALUE_TOLERANCE = 1e-4;
   private static final double GRADIENT_TOLERANCE = 1e-3;
 
   @ParameterizedTest
-  @ValueSource(strings = {"rnn_cell_tanh", "rnn_cell_relu", "lstm_cell", "gru_cell", "lstm_cell_unbatched", "gru_cell_nobias"})
+  @ValueSource(
+      strings = {
+        "rnn_cell_tanh",
+        "rnn_cell_relu",
+        "lstm_cell",
+        "gru_cell",
+        "lstm_cell_unbatched",
+        "gru_cell_nobias"
+      })
   void cellMatchesPyTorch(String name) {
     RnnFixture f = RnnFixture.load(name);
     int in = f.configInt("input_size");
@@ -92,7 +100,9 @@ class RecurrentParityTest {
     RnnFixture f = RnnFixture.load(name);
     RecurrentLayer.Builder<? extends RecurrentLayer> builder =
         switch (f.kind()) {
-          case "rnn" -> Rnn.builder(f.configInt("input_size"), f.configInt("hidden_size")).nonlinearity(nonlinearity(f));
+          case "rnn" ->
+              Rnn.builder(f.configInt("input_size"), f.configInt("hidden_size"))
+                  .nonlinearity(nonlinearity(f));
           case "lstm" -> Lstm.builder(f.configInt("input_size"), f.configInt("hidden_size"));
           case "gru" -> Gru.builder(f.configInt("input_size"), f.configInt("hidden_size"));
           default -> throw new IllegalArgumentException(f.kind());
@@ -117,7 +127,11 @@ class RecurrentParityTest {
       initial = new RnnState(h0, c0);
     }
     RnnOutput out = layer.forward(x, f.lengths(), initial);
-    Tensor loss = out.output().mul(f.tensor("inputs", "R")).sum().add(out.hN().mul(f.tensor("inputs", "S")).sum());
+    Tensor loss =
+        out.output()
+            .mul(f.tensor("inputs", "R"))
+            .sum()
+            .add(out.hN().mul(f.tensor("inputs", "S")).sum());
     Tensor u = f.tensor("inputs", "U");
     if (u != null) {
       loss = loss.add(out.cN().mul(u).sum());
@@ -149,8 +163,7 @@ class RecurrentParityTest {
     Map<String, Tensor> expected = f.tensors("grads", "params");
     Map<String, Tensor> actual = module.namedParameters();
     assertEquals(expected.keySet(), actual.keySet(), "parameter names and order");
-    assertEquals(
-        List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), "parameter order");
+    assertEquals(List.copyOf(expected.keySet()), List.copyOf(actual.keySet()), "parameter order");
     for (var e : expected.entrySet()) {
       report.gradient("d " + e.getKey(), actual.get(e.getKey()).grad(), e.getValue());
     }
@@ -187,14 +200,16 @@ class RecurrentParityTest {
       assertArrayEquals(expected.shape(), actual.shape(), name + ": shape of " + what);
       double error = relativeError(actual.toFloatArray(), expected.toFloatArray());
       if (error > tolerance) {
-        failures.append(String.format("%n  %s: worst relative error %.3g > %.0g", what, error, tolerance));
+        failures.append(
+            String.format("%n  %s: worst relative error %.3g > %.0g", what, error, tolerance));
       }
       return error;
     }
 
     void finish() {
       System.out.printf(
-          "parity %-32s worst relative error: values %.2e, gradients %.2e%n", name, worstValue, worstGradient);
+          "parity %-32s worst relative error: values %.2e, gradients %.2e%n",
+          name, worstValue, worstGradient);
       assertTrue(failures.length() == 0, name + ":" + failures);
     }
   }

@@ -70,8 +70,8 @@ final class RecurrentTrainingSupport {
 
   /**
    * The first-symbol recall task: step 0 shows one of {@code symbols} symbols, then {@code delay}
-   * steps show random distractors, and a final query step asks for the first symbol. One-hot
-   * inputs of size {@code symbols + distractors + 1}, time-major {@code [delay + 2, B, size]}.
+   * steps show random distractors, and a final query step asks for the first symbol. One-hot inputs
+   * of size {@code symbols + distractors + 1}, time-major {@code [delay + 2, B, size]}.
    */
   static final class Recall {
     final int symbols;

@@ -7,22 +7,21 @@ import dev.tapegrad.autograd.Functional;
 import dev.tapegrad.autograd.Tensor;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
  * Training smoke tests: the networks learn, and gates make long memory learnable.
  *
- * <p>The memory task shows one of four symbols, then 40 random distractor steps, then a query:
- * the network must name the first symbol, so the information has to survive 41 steps. Every
- * network gets the same hidden size, data, optimizer (Adam, lr 0.01, gradient norm clipped at
- * 1) and number of updates. The gated networks start with chrono initialisation (Tallec and
- * Ollivier, 2018): each unit's forget bias (the LSTM's f gate, the GRU's update gate z) is
- * log(u), u ~ U(1, T - 1), and the LSTM's input bias its negative, so that memories start out
- * lasting up to T steps. An Elman network has no gate to initialise that way; that is the point.
- * With PyTorch's default initialisation the LSTM needs far more updates than a unit test can
- * afford (checked with PyTorch 1.13 itself).
+ * <p>The memory task shows one of four symbols, then 40 random distractor steps, then a query: the
+ * network must name the first symbol, so the information has to survive 41 steps. Every network
+ * gets the same hidden size, data, optimizer (Adam, lr 0.01, gradient norm clipped at 1) and number
+ * of updates. The gated networks start with chrono initialisation (Tallec and Ollivier, 2018): each
+ * unit's forget bias (the LSTM's f gate, the GRU's update gate z) is log(u), u ~ U(1, T - 1), and
+ * the LSTM's input bias its negative, so that memories start out lasting up to T steps. An Elman
+ * network has no gate to initialise that way; that is the point. With PyTorch's default
+ * initialisation the LSTM needs far more updates than a unit test can afford (checked with PyTorch
+ * 1.13 itself).
  */
 class RecurrentTrainingTest {
   private static final int HIDDEN = 16;
@@ -40,7 +39,8 @@ class RecurrentTrainingTest {
         DELAY, UPDATES, lstm, gru, elman);
     assertTrue(lstm >= 0.9, "LSTM accuracy " + lstm);
     assertTrue(gru >= 0.9, "GRU accuracy " + gru);
-    assertTrue(elman <= Math.min(lstm, gru) - 0.3, "Elman accuracy " + elman + " is not clearly worse");
+    assertTrue(
+        elman <= Math.min(lstm, gru) - 0.3, "Elman accuracy " + elman + " is not clearly worse");
   }
 
   /** Trains {@code layer} and a linear read-out on the recall task; returns held-out accuracy. */
@@ -51,7 +51,8 @@ class RecurrentTrainingTest {
       Init.chrono(layer, task.steps(), random);
     }
     double k = 1 / Math.sqrt(HIDDEN);
-    Tensor readoutWeight = Tensor.uniform(random, (float) -k, (float) k, 4, HIDDEN).requiresGrad(true);
+    Tensor readoutWeight =
+        Tensor.uniform(random, (float) -k, (float) k, 4, HIDDEN).requiresGrad(true);
     Tensor readoutBias = Tensor.zeros(4).requiresGrad(true);
     List<Tensor> parameters = new ArrayList<>(layer.parameters());
     parameters.add(readoutWeight);
@@ -68,7 +69,8 @@ class RecurrentTrainingTest {
     int[] testTargets = new int[512];
     Tensor x = task.batch(new Random(4), testTargets);
     try (var scope = Autograd.noGrad()) {
-      Tensor logits = layer.forward(x).hN().reshape(512, HIDDEN).matmul(readoutWeight.t()).add(readoutBias);
+      Tensor logits =
+          layer.forward(x).hN().reshape(512, HIDDEN).matmul(readoutWeight.t()).add(readoutBias);
       Tensor predicted = logits.argmax(1, false);
       int correct = 0;
       for (int b = 0; b < testTargets.length; b++) {
@@ -99,7 +101,8 @@ class RecurrentTrainingTest {
       mse = Functional.mseLoss(cell.forwardSequence(test[0], null), test[1]).item();
     }
     double memoryless = Functional.mseLoss(test[0], test[1]).item();
-    System.out.printf("Jordan running sum: MSE %.5f, best memoryless predictor %.5f%n", mse, memoryless);
+    System.out.printf(
+        "Jordan running sum: MSE %.5f, best memoryless predictor %.5f%n", mse, memoryless);
     assertTrue(mse < 0.1 * memoryless, "Jordan MSE " + mse + " vs memoryless " + memoryless);
   }
 

@@ -35,7 +35,9 @@ final class RnnFixture {
       if (in == null) {
         throw new IllegalStateException("missing fixture " + path + "; run tools/fixtures_rnn.py");
       }
-      JsonObject root = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+      JsonObject root =
+          JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+              .getAsJsonObject();
       return new RnnFixture(name, root);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -46,7 +48,8 @@ final class RnnFixture {
   Map<String, Tensor> weights() {
     URL url = RnnFixture.class.getResource("/parity/rnn/" + name + ".safetensors");
     if (url == null) {
-      throw new IllegalStateException("missing weights for " + name + "; run tools/fixtures_rnn.py");
+      throw new IllegalStateException(
+          "missing weights for " + name + "; run tools/fixtures_rnn.py");
     }
     try {
       return Safetensors.load(Path.of(url.toURI())).tensors();

@@ -26,6 +26,7 @@ final class GraphBuilder {
   private final Set<String> names = new HashSet<>();
   private final Map<String, String> shapes = new HashMap<>();
   private int counter;
+
   /** The opset the graph declares; some ops change form with it. */
   final int opset;
 
@@ -103,7 +104,10 @@ final class GraphBuilder {
     return out;
   }
 
-  /** Adds a node; {@code attributes} alternate names and values (Long, Integer, Float, String, long[], String[]). */
+  /**
+   * Adds a node; {@code attributes} alternate names and values (Long, Integer, Float, String,
+   * long[], String[]).
+   */
   NodeProto.Builder node(String opType, String[] inputs, String[] outputs, Object... attributes) {
     NodeProto.Builder node =
         NodeProto.newBuilder().setOpType(opType).setName(fresh("node_" + opType));
@@ -165,7 +169,8 @@ final class GraphBuilder {
         a.addStrings(ByteString.copyFromUtf8(s));
       }
     } else {
-      throw new IllegalStateException("ONNX export: attribute " + name + " of type " + value.getClass());
+      throw new IllegalStateException(
+          "ONNX export: attribute " + name + " of type " + value.getClass());
     }
     return a.build();
   }

@@ -26,8 +26,10 @@ final class Lowering {
   private final Map<Tensor, Tensor> pair = new IdentityHashMap<>();
   private final Map<Tensor, String> constants = new IdentityHashMap<>();
   private final Map<Tensor, Step> producers = new IdentityHashMap<>();
+
   /** Every named value of the first trace, in the order defined. */
   private final List<Tensor> defined = new ArrayList<>();
+
   private final Map<int[], String> lengthNames = new IdentityHashMap<>();
   private final Map<int[], int[]> lengthPair = new IdentityHashMap<>();
   final List<Source> sources = new ArrayList<>();
@@ -91,7 +93,9 @@ final class Lowering {
     if (name != null) {
       if (pair.get(ta) != tb) {
         throw new OnnxExportException(
-            "ONNX export: the traced graph differs between inputs at " + what + where
+            "ONNX export: the traced graph differs between inputs at "
+                + what
+                + where
                 + ": the forward takes different paths for different inputs");
       }
       return name;
@@ -99,19 +103,32 @@ final class Lowering {
     String param = parameters.get(ta);
     if (param != null) {
       if (tb != ta) {
-        throw new OnnxExportException("ONNX export: parameter " + param + " is not read the same way on other inputs" + where);
+        throw new OnnxExportException(
+            "ONNX export: parameter "
+                + param
+                + " is not read the same way on other inputs"
+                + where);
       }
-      return constants.computeIfAbsent(ta, t -> g.floats(param, t.toFloatArray(), longs(t.shape())));
+      return constants.computeIfAbsent(
+          ta, t -> g.floats(param, t.toFloatArray(), longs(t.shape())));
     }
-    if (tb == null || !Arrays.equals(ta.shape(), tb.shape()) || !Arrays.equals(ta.toFloatArray(), tb.toFloatArray())) {
+    if (tb == null
+        || !Arrays.equals(ta.shape(), tb.shape())
+        || !Arrays.equals(ta.toFloatArray(), tb.toFloatArray())) {
       throw new OnnxExportException(
-          "ONNX export: " + what + where + " is a tensor " + Arrays.toString(ta.shape())
+          "ONNX export: "
+              + what
+              + where
+              + " is a tensor "
+              + Arrays.toString(ta.shape())
               + " that no traced op computes, and it changes with the inputs (on other inputs it is "
-              + (tb == null ? "absent" : Arrays.toString(tb.shape())) + "). It was computed from the"
+              + (tb == null ? "absent" : Arrays.toString(tb.shape()))
+              + "). It was computed from the"
               + " inputs outside the tape (toFloatArray, an int[] of indices, a"
               + " size read from a dynamic axis); the graph would freeze it, so nothing is written");
     }
-    return constants.computeIfAbsent(ta, t -> g.floats("const", t.toFloatArray(), longs(t.shape())));
+    return constants.computeIfAbsent(
+        ta, t -> g.floats("const", t.toFloatArray(), longs(t.shape())));
   }
 
   /** The graph's lengths input that {@code la} is, or null for null. */
@@ -122,7 +139,9 @@ final class Lowering {
     String name = la == null ? null : lengthNames.get(la);
     if (name == null || lengthPair.get(la) != lb) {
       throw new OnnxExportException(
-          "ONNX export: " + op + " is given lengths that are not a lengths input of the export; declare"
+          "ONNX export: "
+              + op
+              + " is given lengths that are not a lengths input of the export; declare"
               + " them with lengthsInput and pass Inputs.lengths(name) itself to the layer");
     }
     return name;
@@ -151,11 +170,12 @@ final class Lowering {
 
   /**
    * A runtime int64 shape for a reshape (or an expand) to {@code outA} / {@code outB} of {@code
-   * input}, whose sizes are {@code inA} / {@code inB}: sizes equal in both traces are fixed, a
-   * size that follows an axis of the input or of a graph input is read from it at run time, and
-   * one size left over is inferred (-1). Expand keeps a size the input already has as 1.
+   * input}, whose sizes are {@code inA} / {@code inB}: sizes equal in both traces are fixed, a size
+   * that follows an axis of the input or of a graph input is read from it at run time, and one size
+   * left over is inferred (-1). Expand keeps a size the input already has as 1.
    */
-  String shape(Step step, String input, int[] inA, int[] inB, int[] outA, int[] outB, boolean expand) {
+  String shape(
+      Step step, String input, int[] inA, int[] inB, int[] outA, int[] outB, boolean expand) {
     boolean fixed = Arrays.equals(outA, outB);
     if (fixed) {
       return g.longs("shape", longs(outA));
@@ -233,7 +253,9 @@ final class Lowering {
     if (!run.isEmpty()) {
       parts.add(g.longs("shape", run.stream().mapToLong(Long::longValue).toArray()));
     }
-    return parts.size() == 1 ? parts.get(0) : g.op("Concat", "shape", parts.toArray(new String[0]), "axis", 0L);
+    return parts.size() == 1
+        ? parts.get(0)
+        : g.op("Concat", "shape", parts.toArray(new String[0]), "axis", 0L);
   }
 
   static long[] longs(int[] values) {

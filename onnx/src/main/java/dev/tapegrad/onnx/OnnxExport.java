@@ -42,21 +42,21 @@ import java.util.Map;
  * The forward runs twice, with grad mode off, the model in evaluation mode (restored afterwards)
  * and recurrent cells composed ({@link FusedRecurrence#disable}): once on the example inputs, and
  * once on inputs whose dynamic axes are longer and whose values are shifted by one position. The
- * two traces must run the same ops; a tensor that the graph reads as a constant must be the same
- * in both (so a value computed from the inputs outside the tape, say through {@code
- * toFloatArray()}, fails the export rather than being frozen into it); and the sizes that differ
- * between them are what makes a reshape or an expand dynamic. Recurrent layers ({@code Rnn},
- * {@code Lstm}, {@code Gru}) become one ONNX {@code RNN}, {@code LSTM} or {@code GRU} node per
- * layer and direction, with {@code sequence_lens} from a {@link Builder#lengthsInput lengths
- * input}; {@code Embedding} becomes {@code Gather}, {@code TimeDelay} a {@code Conv}.
+ * two traces must run the same ops; a tensor that the graph reads as a constant must be the same in
+ * both (so a value computed from the inputs outside the tape, say through {@code toFloatArray()},
+ * fails the export rather than being frozen into it); and the sizes that differ between them are
+ * what makes a reshape or an expand dynamic. Recurrent layers ({@code Rnn}, {@code Lstm}, {@code
+ * Gru}) become one ONNX {@code RNN}, {@code LSTM} or {@code GRU} node per layer and direction, with
+ * {@code sequence_lens} from a {@link Builder#lengthsInput lengths input}; {@code Embedding}
+ * becomes {@code Gather}, {@code TimeDelay} a {@code Conv}.
  *
  * <h2>Inputs and outputs</h2>
  *
  * Tensor inputs are float32, like every tapegrad tensor (index inputs of an embedding too; the
- * graph casts them). Lengths inputs are int32 of shape {@code [batch]}. Outputs are float32,
- * named in the order the forward returns them. An op without an ONNX mapping, a custom {@code
- * Function} among them, fails with an {@link OnnxExportException} naming the op and where it was
- * recorded; nothing is written then. See {@code docs/onnx.md} for the ops covered.
+ * graph casts them). Lengths inputs are int32 of shape {@code [batch]}. Outputs are float32, named
+ * in the order the forward returns them. An op without an ONNX mapping, a custom {@code Function}
+ * among them, fails with an {@link OnnxExportException} naming the op and where it was recorded;
+ * nothing is written then. See {@code docs/onnx.md} for the ops covered.
  */
 public final class OnnxExport {
   /** The opset written unless {@link Builder#opset} says otherwise. */
@@ -79,7 +79,10 @@ public final class OnnxExport {
       this.lengths = lengths;
     }
 
-    /** Inputs for running a {@link Forward} outside an export, say to compare with the exported model. */
+    /**
+     * Inputs for running a {@link Forward} outside an export, say to compare with the exported
+     * model.
+     */
     public static Inputs of(Map<String, Tensor> tensors, Map<String, int[]> lengths) {
       return new Inputs(new LinkedHashMap<>(tensors), new LinkedHashMap<>(lengths));
     }
@@ -87,14 +90,22 @@ public final class OnnxExport {
     /** The tensor input {@code name}. */
     public Tensor tensor(String name) {
       Tensor t = tensors.get(name);
-      checkArgument(t != null, "ONNX export: no tensor input named '%s' (inputs: %s)", name, tensors.keySet());
+      checkArgument(
+          t != null,
+          "ONNX export: no tensor input named '%s' (inputs: %s)",
+          name,
+          tensors.keySet());
       return t;
     }
 
     /** The lengths input {@code name}: pass this very array to a recurrent layer's forward. */
     public int[] lengths(String name) {
       int[] l = lengths.get(name);
-      checkArgument(l != null, "ONNX export: no lengths input named '%s' (lengths: %s)", name, lengths.keySet());
+      checkArgument(
+          l != null,
+          "ONNX export: no lengths input named '%s' (lengths: %s)",
+          name,
+          lengths.keySet());
       return l;
     }
   }
@@ -128,7 +139,8 @@ public final class OnnxExport {
      */
     public Builder lengthsInput(String name, int[] example) {
       checkName(name);
-      checkArgument(example != null && example.length > 0, "ONNX export: lengths '%s' are empty", name);
+      checkArgument(
+          example != null && example.length > 0, "ONNX export: lengths '%s' are empty", name);
       lengths.put(name, example.clone());
       return this;
     }
@@ -139,9 +151,19 @@ public final class OnnxExport {
      */
     public Builder dynamicAxis(String input, int axis, String symbol) {
       int rank =
-          tensors.containsKey(input) ? tensors.get(input).dim() : lengths.containsKey(input) ? 1 : -1;
-      checkArgument(rank >= 0, "ONNX export: dynamicAxis names '%s', which is not an input declared before it", input);
-      checkArgument(axis >= 0 && axis < rank, "ONNX export: axis %s of input '%s' out of range for rank %s", axis, input, rank);
+          tensors.containsKey(input)
+              ? tensors.get(input).dim()
+              : lengths.containsKey(input) ? 1 : -1;
+      checkArgument(
+          rank >= 0,
+          "ONNX export: dynamicAxis names '%s', which is not an input declared before it",
+          input);
+      checkArgument(
+          axis >= 0 && axis < rank,
+          "ONNX export: axis %s of input '%s' out of range for rank %s",
+          axis,
+          input,
+          rank);
       checkArgument(symbol != null && !symbol.isEmpty(), "ONNX export: dynamic axis needs a name");
       dynamic.computeIfAbsent(input, k -> new LinkedHashMap<>()).put(axis, symbol);
       return this;
@@ -156,7 +178,8 @@ public final class OnnxExport {
 
     /** The opset to declare, 17 or newer (default {@value #DEFAULT_OPSET}). */
     public Builder opset(int version) {
-      checkArgument(version >= 17, "ONNX export: opset %s is older than 17, the oldest supported", version);
+      checkArgument(
+          version >= 17, "ONNX export: opset %s is older than 17, the oldest supported", version);
       opset = version;
       return this;
     }
@@ -171,7 +194,9 @@ public final class OnnxExport {
     private void checkName(String name) {
       checkArgument(name != null && !name.isEmpty(), "ONNX export: an input needs a name");
       checkArgument(
-          !tensors.containsKey(name) && !lengths.containsKey(name), "ONNX export: input '%s' declared twice", name);
+          !tensors.containsKey(name) && !lengths.containsKey(name),
+          "ONNX export: input '%s' declared twice",
+          name);
     }
 
     /** The export; the builder can be reused. */
@@ -182,9 +207,9 @@ public final class OnnxExport {
   }
 
   /**
-   * A builder for exporting {@code model}: its parameters become initializers under their names
-   * in {@link Block#namedParameters()}, and it is traced in evaluation mode. May be null for a
-   * forward that is not a {@link Block}.
+   * A builder for exporting {@code model}: its parameters become initializers under their names in
+   * {@link Block#namedParameters()}, and it is traced in evaluation mode. May be null for a forward
+   * that is not a {@link Block}.
    */
   public static Builder builder(Block model) {
     return new Builder(model);
@@ -216,7 +241,10 @@ public final class OnnxExport {
     for (Map<Integer, String> axes : dynamic.values()) {
       for (String s : axes.values()) {
         if (!increments.containsKey(s)) {
-          increments.put(s, primes[Math.min(increments.size(), primes.length - 1)] + Math.max(0, increments.size() - 9));
+          increments.put(
+              s,
+              primes[Math.min(increments.size(), primes.length - 1)]
+                  + Math.max(0, increments.size() - 9));
         }
       }
     }
@@ -285,7 +313,10 @@ public final class OnnxExport {
         .build();
   }
 
-  /** The IR version released with {@code opset} (ONNX 1.12: opset 17, IR 8; 1.15: 20, 9; 1.16: 21, 10; 1.18: 23, 11). */
+  /**
+   * The IR version released with {@code opset} (ONNX 1.12: opset 17, IR 8; 1.15: 20, 9; 1.16: 21,
+   * 10; 1.18: 23, 11).
+   */
   static int irVersion(int opset) {
     return opset <= 18 ? 8 : opset <= 20 ? 9 : opset <= 22 ? 10 : 11;
   }
@@ -346,7 +377,8 @@ public final class OnnxExport {
   }
 
   /** {@code t} with its dynamic axes longer and its values shifted cyclically by one position. */
-  private static Tensor varied(Tensor t, Map<Integer, String> axes, Map<String, Integer> increments) {
+  private static Tensor varied(
+      Tensor t, Map<Integer, String> axes, Map<String, Integer> increments) {
     int[] shape = t.shape();
     if (axes != null) {
       axes.forEach((axis, symbol) -> shape[axis] += increments.get(symbol));

@@ -34,11 +34,23 @@ final class OpTable {
 
   /** Broadcasting binary ops, and the ONNX op of their form with a scalar on the right. */
   private static final Map<String, String> BINARY =
-      Map.of("add", "Add", "sub", "Sub", "mul", "Mul", "div", "Div", "pow", "Pow", "maximum", "Max", "minimum", "Min");
+      Map.of(
+          "add", "Add", "sub", "Sub", "mul", "Mul", "div", "Div", "pow", "Pow", "maximum", "Max",
+          "minimum", "Min");
 
   /** Comparisons, which give 1 or 0 as float32. */
   private static final Map<String, String> COMPARE =
-      Map.of("gt", "Greater", "lt", "Less", "ge", "GreaterOrEqual", "le", "LessOrEqual", "eq", "Equal");
+      Map.of(
+          "gt",
+          "Greater",
+          "lt",
+          "Less",
+          "ge",
+          "GreaterOrEqual",
+          "le",
+          "LessOrEqual",
+          "eq",
+          "Equal");
 
   /** Every op name the table maps, for the failure message. */
   static final TreeSet<String> SUPPORTED = new TreeSet<>();
@@ -49,9 +61,34 @@ final class OpTable {
     SUPPORTED.addAll(COMPARE.keySet());
     SUPPORTED.addAll(
         java.util.List.of(
-            "rsub", "rdiv", "gelu", "normalCdf", "normalPdf", "leakyRelu", "clamp", "where", "reshape",
-            "transpose", "permute", "expand", "narrow", "cat", "indexSelect", "gather", "matmul", "dot",
-            "sum", "max", "min", "softmax", "logSoftmax", "embedding", "timeDelay", "recurrent", "argmax", "argmin"));
+            "rsub",
+            "rdiv",
+            "gelu",
+            "normalCdf",
+            "normalPdf",
+            "leakyRelu",
+            "clamp",
+            "where",
+            "reshape",
+            "transpose",
+            "permute",
+            "expand",
+            "narrow",
+            "cat",
+            "indexSelect",
+            "gather",
+            "matmul",
+            "dot",
+            "sum",
+            "max",
+            "min",
+            "softmax",
+            "logSoftmax",
+            "embedding",
+            "timeDelay",
+            "recurrent",
+            "argmax",
+            "argmin"));
   }
 
   static void lower(Step s) {
@@ -59,7 +96,9 @@ final class OpTable {
     String name = s.name();
     if (s.has("function")) {
       throw s.fail(
-          "a custom Function (" + s.a.attribute("function") + ") has no ONNX mapping; compose the"
+          "a custom Function ("
+              + s.a.attribute("function")
+              + ") has no ONNX mapping; compose the"
               + " model from tapegrad ops to export it");
     }
     if (UNARY.containsKey(name)) {
@@ -71,7 +110,13 @@ final class OpTable {
       if (s.inputs() == 2) {
         s.out(g.op(op, name, new String[] {s.in(0), s.in(1)}));
       } else {
-        s.out(g.op(op, name, new String[] {s.in(0), name.equals("mul") ? scalarOrMean(s) : scalar(s, "scalar")}));
+        s.out(
+            g.op(
+                op,
+                name,
+                new String[] {
+                  s.in(0), name.equals("mul") ? scalarOrMean(s) : scalar(s, "scalar")
+                }));
       }
       return;
     }
@@ -106,27 +151,42 @@ final class OpTable {
         // exp(-x^2 / 2) / sqrt(2 pi)
         String x = s.in(0);
         String sq = g.op("Mul", "sq", new String[] {x, x});
-        String e = g.op("Exp", "exp", new String[] {g.op("Mul", "half", new String[] {sq, g.scalar(-0.5f)})});
+        String e =
+            g.op(
+                "Exp",
+                "exp",
+                new String[] {g.op("Mul", "half", new String[] {sq, g.scalar(-0.5f)})});
         s.out(g.op("Mul", name, new String[] {e, g.scalar((float) (1 / Math.sqrt(2 * Math.PI)))}));
       }
-      case "leakyRelu" -> s.out(g.op("LeakyRelu", name, new String[] {s.in(0)}, "alpha", (Float) s.same("slope")));
-      case "clamp" -> s.out(g.op("Clip", name, new String[] {s.in(0), scalar(s, "min"), scalar(s, "max")}));
+      case "leakyRelu" ->
+          s.out(g.op("LeakyRelu", name, new String[] {s.in(0)}, "alpha", (Float) s.same("slope")));
+      case "clamp" ->
+          s.out(g.op("Clip", name, new String[] {s.in(0), scalar(s, "min"), scalar(s, "max")}));
       case "where" -> {
-        String mask = g.op("Cast", "mask", new String[] {s.in(0)}, "to", (long) DataType.BOOL.getNumber());
+        String mask =
+            g.op("Cast", "mask", new String[] {s.in(0)}, "to", (long) DataType.BOOL.getNumber());
         s.out(g.op("Where", name, new String[] {mask, s.in(1), s.in(2)}));
       }
       case "reshape" -> {
         String x = s.in(0);
-        String shape = s.low.shape(s, x, s.inShapeA(0), s.inShapeB(0), s.outShapeA(0), s.outShapeB(0), false);
+        String shape =
+            s.low.shape(s, x, s.inShapeA(0), s.inShapeB(0), s.outShapeA(0), s.outShapeB(0), false);
         s.out(g.op("Reshape", name, new String[] {x, shape}));
       }
       case "expand" -> {
         String x = s.in(0);
-        String shape = s.low.shape(s, x, s.inShapeA(0), s.inShapeB(0), s.outShapeA(0), s.outShapeB(0), true);
+        String shape =
+            s.low.shape(s, x, s.inShapeA(0), s.inShapeB(0), s.outShapeA(0), s.outShapeB(0), true);
         s.out(g.op("Expand", name, new String[] {x, shape}));
       }
       case "transpose", "permute" ->
-          s.out(g.op("Transpose", name, new String[] {s.in(0)}, "perm", Lowering.longs((int[]) s.same("perm"))));
+          s.out(
+              g.op(
+                  "Transpose",
+                  name,
+                  new String[] {s.in(0)},
+                  "perm",
+                  Lowering.longs((int[]) s.same("perm"))));
       case "narrow" -> narrow(s);
       case "cat" -> {
         String[] ins = new String[s.inputs()];
@@ -140,23 +200,41 @@ final class OpTable {
         s.out(g.op("Gather", name, new String[] {s.in(0), idx}, "axis", (long) s.intAttr("dim")));
       }
       case "gather" -> {
-        String idx = g.op("Cast", "index", new String[] {s.tensorAttr("index")}, "to", (long) DataType.INT64.getNumber());
-        s.out(g.op("GatherElements", name, new String[] {s.in(0), idx}, "axis", (long) s.intAttr("dim")));
+        String idx =
+            g.op(
+                "Cast",
+                "index",
+                new String[] {s.tensorAttr("index")},
+                "to",
+                (long) DataType.INT64.getNumber());
+        s.out(
+            g.op(
+                "GatherElements",
+                name,
+                new String[] {s.in(0), idx},
+                "axis",
+                (long) s.intAttr("dim")));
       }
       case "matmul" -> matmul(s);
       case "dot" -> s.out(g.op("MatMul", name, new String[] {s.in(0), s.in(1)}));
       case "sum", "max", "min" -> reduce(s);
-      case "softmax" -> s.out(g.op("Softmax", name, new String[] {s.in(0)}, "axis", (long) s.intAttr("dim")));
-      case "logSoftmax" -> s.out(g.op("LogSoftmax", name, new String[] {s.in(0)}, "axis", (long) s.intAttr("dim")));
+      case "softmax" ->
+          s.out(g.op("Softmax", name, new String[] {s.in(0)}, "axis", (long) s.intAttr("dim")));
+      case "logSoftmax" ->
+          s.out(g.op("LogSoftmax", name, new String[] {s.in(0)}, "axis", (long) s.intAttr("dim")));
       case "embedding" -> {
-        String idx = g.op("Cast", "ids", new String[] {s.in(0)}, "to", (long) DataType.INT64.getNumber());
+        String idx =
+            g.op("Cast", "ids", new String[] {s.in(0)}, "to", (long) DataType.INT64.getNumber());
         s.out(g.op("Gather", name, new String[] {s.in(1), idx}, "axis", 0L));
       }
       case "timeDelay" -> timeDelay(s);
       case "recurrent" -> RecurrentLowering.lower(s);
       default ->
           throw s.fail(
-              "the op '" + name + "' has no ONNX mapping, so nothing is written. Ops that export: " + SUPPORTED);
+              "the op '"
+                  + name
+                  + "' has no ONNX mapping, so nothing is written. Ops that export: "
+                  + SUPPORTED);
     }
   }
 
@@ -234,7 +312,9 @@ final class OpTable {
         g.op(
             "Slice",
             "narrow",
-            new String[] {s.in(0), g.longs("starts", start), g.longs("ends", end), g.longs("axes", dim)}));
+            new String[] {
+              s.in(0), g.longs("starts", start), g.longs("ends", end), g.longs("axes", dim)
+            }));
   }
 
   private static void matmul(Step s) {
@@ -276,14 +356,16 @@ final class OpTable {
     } else if (g.opset >= 18) {
       s.out(g.op(op, name, new String[] {x, g.longs("axes", s.intAttr("dim"))}, "keepdims", keep));
     } else {
-      s.out(g.op(op, name, new String[] {x}, "keepdims", keep, "axes", new long[] {s.intAttr("dim")}));
+      s.out(
+          g.op(
+              op, name, new String[] {x}, "keepdims", keep, "axes", new long[] {s.intAttr("dim")}));
     }
   }
 
   /**
-   * A time-delay layer as a 1-D convolution over {@code [batch, in, time]}: its weight {@code
-   * [out, context * in]} (frame-major, as the layer concatenates its taps) becomes {@code [out,
-   * in, context]}.
+   * A time-delay layer as a 1-D convolution over {@code [batch, in, time]}: its weight {@code [out,
+   * context * in]} (frame-major, as the layer concatenates its taps) becomes {@code [out, in,
+   * context]}.
    */
   private static void timeDelay(Step s) {
     GraphBuilder g = s.g;

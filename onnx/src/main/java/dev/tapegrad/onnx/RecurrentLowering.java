@@ -11,10 +11,9 @@ import java.util.List;
  *
  * <p>Gate order: tapegrad keeps PyTorch's (LSTM i, f, g, o; GRU r, z, n); ONNX wants LSTM i, o, f,
  * c and GRU z, r, h, so the blocks of rows of every weight and bias are reordered. tapegrad's GRU
- * applies r to {@code h W_hnᵀ + b_hn}, which is ONNX's {@code linear_before_reset = 1}. The
- * lengths become {@code sequence_lens}: ONNX, like tapegrad, leaves a sequence's state unchanged
- * and its outputs zero past its length, and starts the reverse direction at its last step.
- * Internal.
+ * applies r to {@code h W_hnᵀ + b_hn}, which is ONNX's {@code linear_before_reset = 1}. The lengths
+ * become {@code sequence_lens}: ONNX, like tapegrad, leaves a sequence's state unchanged and its
+ * outputs zero past its length, and starts the reverse direction at its last step. Internal.
  */
 final class RecurrentLowering {
   private RecurrentLowering() {}
@@ -84,8 +83,10 @@ final class RecurrentLowering {
         int k = layer * directions + d;
         String suffix = "_l" + layer + (d == 1 ? "_reverse" : "");
         Tensor[] w = weights[k];
-        String wIh = g.floats("W" + suffix, reorder(w[0], order, hidden), 1, w[0].size(0), w[0].size(1));
-        String wHh = g.floats("R" + suffix, reorder(w[1], order, hidden), 1, w[1].size(0), w[1].size(1));
+        String wIh =
+            g.floats("W" + suffix, reorder(w[0], order, hidden), 1, w[0].size(0), w[0].size(1));
+        String wHh =
+            g.floats("R" + suffix, reorder(w[1], order, hidden), 1, w[1].size(0), w[1].size(1));
         String bias = null;
         if (w[2] != null) {
           float[] bi = reorder(w[2], order, hidden);
@@ -107,7 +108,8 @@ final class RecurrentLowering {
         String[] outputs = lstm ? new String[] {y, yH, yC} : new String[] {y, yH};
         String direction = d == 1 ? "reverse" : "forward";
         switch (opType) {
-          case "LSTM" -> g.node(opType, inputs, outputs, "hidden_size", (long) hidden, "direction", direction);
+          case "LSTM" ->
+              g.node(opType, inputs, outputs, "hidden_size", (long) hidden, "direction", direction);
           case "GRU" ->
               g.node(
                   opType,
@@ -139,7 +141,9 @@ final class RecurrentLowering {
         }
       }
       layerInput =
-          outs.size() == 1 ? outs.get(0) : g.op("Concat", "Y", outs.toArray(new String[0]), "axis", 2L);
+          outs.size() == 1
+              ? outs.get(0)
+              : g.op("Concat", "Y", outs.toArray(new String[0]), "axis", 2L);
     }
     String output = layerInput;
     if (unbatched) {
@@ -173,7 +177,10 @@ final class RecurrentLowering {
   }
 
   private static String stack(GraphBuilder g, List<String> states, boolean unbatched, String base) {
-    String all = states.size() == 1 ? g.op("Identity", base, new String[] {states.get(0)}) : g.op("Concat", base, states.toArray(new String[0]), "axis", 0L);
+    String all =
+        states.size() == 1
+            ? g.op("Identity", base, new String[] {states.get(0)})
+            : g.op("Concat", base, states.toArray(new String[0]), "axis", 0L);
     return unbatched ? g.op("Squeeze", base, new String[] {all, g.longs("axes", 1)}) : all;
   }
 }

@@ -37,14 +37,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exports models and runs them in ONNX Runtime on fresh inputs (other sizes along the dynamic
- * axes, other values), comparing every output with tapegrad's.
+ * Exports models and runs them in ONNX Runtime on fresh inputs (other sizes along the dynamic axes,
+ * other values), comparing every output with tapegrad's.
  */
 class OnnxExportTest {
 
   /** Runs tapegrad's forward and the exported model on the same fresh inputs and compares. */
   private static void assertSameOutputs(
-      byte[] onnx, OnnxExport.Forward forward, Map<String, Tensor> tensors, Map<String, int[]> lengths)
+      byte[] onnx,
+      OnnxExport.Forward forward,
+      Map<String, Tensor> tensors,
+      Map<String, int[]> lengths)
       throws Exception {
     keep(onnx);
     Map<String, Object> feed = new LinkedHashMap<>(tensors);
@@ -61,18 +64,24 @@ class OnnxExportTest {
    * {@code tools/check_onnx.py} (the ONNX checker, which has no Java API).
    */
   private static void keep(byte[] onnx) throws java.io.IOException {
-    String test = StackWalker.getInstance().walk(s -> s.skip(2).findFirst()).orElseThrow().getMethodName();
+    String test =
+        StackWalker.getInstance().walk(s -> s.skip(2).findFirst()).orElseThrow().getMethodName();
     Path dir = Path.of("target", "onnx-exports");
     Files.createDirectories(dir);
     Path file = dir.resolve(test + ".onnx");
-    for (int i = 2; Files.exists(file) && !java.util.Arrays.equals(Files.readAllBytes(file), onnx); i++) {
+    for (int i = 2;
+        Files.exists(file) && !java.util.Arrays.equals(Files.readAllBytes(file), onnx);
+        i++) {
       file = dir.resolve(test + "-" + i + ".onnx");
     }
     Files.write(file, onnx);
   }
 
   private static Set ops(ModelProto model) {
-    return new Set(model.getGraph().getNodeList().stream().map(NodeProto::getOpType).collect(Collectors.toList()));
+    return new Set(
+        model.getGraph().getNodeList().stream()
+            .map(NodeProto::getOpType)
+            .collect(Collectors.toList()));
   }
 
   private record Set(List<String> types) {
@@ -86,7 +95,11 @@ class OnnxExportTest {
     Random random = new Random(1);
     Sequential mlp =
         new Sequential(
-            new Linear(8, 16, random), new Relu(), new Dropout(0.5f, random), new Linear(16, 4, random), new LogSoftmax(-1));
+            new Linear(8, 16, random),
+            new Relu(),
+            new Dropout(0.5f, random),
+            new Linear(16, 4, random),
+            new LogSoftmax(-1));
     mlp.train(); // the export traces in evaluation mode and restores the mode
     OnnxExport.Forward forward = in -> List.of(mlp.forward(in.tensor("x")));
     ModelProto model =
@@ -99,7 +112,9 @@ class OnnxExportTest {
     assertTrue(mlp.isTraining());
     assertEquals(17, model.getOpsetImport(0).getVersion());
     assertEquals("x", model.getGraph().getInput(0).getName());
-    assertEquals("batch", model.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
+    assertEquals(
+        "batch",
+        model.getGraph().getInput(0).getType().getTensorType().getShape().getDim(0).getDimParam());
     assertEquals("logProbs", model.getGraph().getOutput(0).getName());
     assertEquals(
         List.of("0.weight", "0.bias", "3.weight", "3.bias"),
@@ -142,7 +157,13 @@ class OnnxExportTest {
     assertSameOutputs(
         onnx,
         forward,
-        Map.of("tokens", tokens(random, vocab, 9, 3), "h0", Tensor.randn(5, 2, 3, 16), "c0", Tensor.randn(6, 2, 3, 16)),
+        Map.of(
+            "tokens",
+            tokens(random, vocab, 9, 3),
+            "h0",
+            Tensor.randn(5, 2, 3, 16),
+            "c0",
+            Tensor.randn(6, 2, 3, 16)),
         Map.of());
   }
 
@@ -194,13 +215,18 @@ class OnnxExportTest {
             .toBytes(forward);
     ModelProto model = ModelProto.parseFrom(onnx);
     assertEquals(4, ops(model).count("GRU"), "one node per layer and direction");
-    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(5, 4, 8, 5)), Map.of("lengths", new int[] {3, 8, 1, 5}));
+    assertSameOutputs(
+        onnx,
+        forward,
+        Map.of("x", Tensor.randn(5, 4, 8, 5)),
+        Map.of("lengths", new int[] {3, 8, 1, 5}));
   }
 
   @Test
   void elmanRnnsUnbatchedAndWithInitialState() throws Exception {
     Random random = new Random(4);
-    Rnn relu = Rnn.builder(3, 4).nonlinearity(RnnCell.Nonlinearity.RELU).bidirectional(true).build(random);
+    Rnn relu =
+        Rnn.builder(3, 4).nonlinearity(RnnCell.Nonlinearity.RELU).bidirectional(true).build(random);
     Rnn tanh = Rnn.builder(8, 5).numLayers(2).bias(false).build(random);
     OnnxExport.Forward forward =
         in -> {
@@ -215,7 +241,8 @@ class OnnxExportTest {
             .dynamicAxis("x", 0, "seq")
             .build()
             .toBytes(forward);
-    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(7, 9, 3), "h0", Tensor.randn(8, 2, 5)), Map.of());
+    assertSameOutputs(
+        onnx, forward, Map.of("x", Tensor.randn(7, 9, 3), "h0", Tensor.randn(8, 2, 5)), Map.of());
   }
 
   @Test
@@ -237,7 +264,11 @@ class OnnxExportTest {
             .dynamicAxis("h", 0, "batch")
             .build()
             .toBytes(forward);
-    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(52, 5, 6, 3), "h", Tensor.randn(53, 6, 4)), Map.of());
+    assertSameOutputs(
+        onnx,
+        forward,
+        Map.of("x", Tensor.randn(52, 5, 6, 3), "h", Tensor.randn(53, 6, 4)),
+        Map.of());
   }
 
   @Test
@@ -245,7 +276,10 @@ class OnnxExportTest {
     Random random = new Random(5);
     Sequential tdnn =
         new Sequential(
-            new TimeDelay(6, 8, 3, 2, random), new Tanh(), new TimeDelay(8, 4, 2, random), new LogSoftmax(-1));
+            new TimeDelay(6, 8, 3, 2, random),
+            new Tanh(),
+            new TimeDelay(8, 4, 2, random),
+            new LogSoftmax(-1));
     // frame outputs, and their mean over time (x-vector pooling), whose 1 / T is dynamic
     OnnxExport.Forward forward =
         in -> {
@@ -282,7 +316,8 @@ class OnnxExportTest {
             .dynamicAxis("x", 1, "seq")
             .build()
             .toBytes(forward);
-    assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(13, 4, 5, 10).mul(3f).add(1f)), Map.of());
+    assertSameOutputs(
+        onnx, forward, Map.of("x", Tensor.randn(13, 4, 5, 10).mul(3f).add(1f)), Map.of());
   }
 
   /** A user's model written with tensor ops rather than layers. */
@@ -297,15 +332,24 @@ class OnnxExportTest {
       List<Tensor> halves = h.split(4, 1);
       Tensor mixed = halves.get(0).tanh().mul(halves.get(1).sigmoid()); // [B, 4]
       Tensor y =
-          Tensor.cat(List.of(mixed.gelu(), mixed.leakyRelu(0.1f), mixed.abs().add(0.5f).sqrt().log()), 1); // [B, 12]
+          Tensor.cat(
+              List.of(mixed.gelu(), mixed.leakyRelu(0.1f), mixed.abs().add(0.5f).sqrt().log()),
+              1); // [B, 12]
       Tensor z = y.reshape(-1, 3, 4).permute(0, 2, 1); // [B, 4, 3]
       Tensor t = z.matmul(scale).squeeze(-1); // [B, 4]
-      Tensor pooled = z.max(2, false).add(z.sum(2, false).div(3f)).sub(z.min(2, true).squeeze(2)); // [B, 4]
+      Tensor pooled =
+          z.max(2, false).add(z.sum(2, false).div(3f)).sub(z.min(2, true).squeeze(2)); // [B, 4]
       Tensor gated =
-          Tensor.where(Tensor.of(new float[] {1, 0, 1, 0}, 4), t.exp().rdiv(1f), pooled.clamp(-1f, 1f).rsub(2f));
+          Tensor.where(
+              Tensor.of(new float[] {1, 0, 1, 0}, 4),
+              t.exp().rdiv(1f),
+              pooled.clamp(-1f, 1f).rsub(2f));
       Tensor picked = gated.indexSelect(1, 3, 0).pow(2f).mul(pooled.narrow(1, 1, 2)); // [B, 2]
-      Tensor normed = picked.softmax(-1).add(gated.logSoftmax(1).mean(1, true)).maximum(picked.neg());
-      return normed.add(x.unsqueeze(2).expand(-1, -1, 2).sum(1, false).transpose(0, 1).t()).mul(Tensor.scalar(0.5f));
+      Tensor normed =
+          picked.softmax(-1).add(gated.logSoftmax(1).mean(1, true)).maximum(picked.neg());
+      return normed
+          .add(x.unsqueeze(2).expand(-1, -1, 2).sum(1, false).transpose(0, 1).t())
+          .mul(Tensor.scalar(0.5f));
     }
   }
 
@@ -327,10 +371,16 @@ class OnnxExportTest {
     Tensor a = x.sin().add(x.cos().mul(x.erf())).add(x.softplus()).mul(x.sign()); // [B, 3, 4]
     Tensor b = x.abs().add(1f).pow(x.sigmoid()).minimum(a).square(); // [B, 3, 4]
     Tensor c = a.matmul(b.transpose(1, 2)); // batched [B, 3, 3]
-    Tensor index = Tensor.of(new float[] {2, 0, 1, 1, 2, 0}, 1, 3, 2).expand(c.size(0), 3, 2).copy();
+    Tensor index =
+        Tensor.of(new float[] {2, 0, 1, 1, 2, 0}, 1, 3, 2).expand(c.size(0), 3, 2).copy();
     Tensor d = c.gather(2, index).div(c.detach().abs().add(1f).sum(2, true)); // [B, 3, 2]
     Tensor e = Tensor.stack(d.chunk(2, 2), 0).squeeze(-1).flatten(); // [2 * B * 3]
-    Tensor f = e.logSumExp().add(x.var(2, true, false).mean()).sub(x.max()).add(x.min()).add(x.sum()); // []
+    Tensor f =
+        e.logSumExp()
+            .add(x.var(2, true, false).mean())
+            .sub(x.max())
+            .add(x.min())
+            .add(x.sum()); // []
     Tensor g = x.slice(2, 0, 4, 2).view(-1, 2).matmul(w).relu(); // [B * 3, 5]
     Tensor h = g.reshape(-1, 3, 5).logSumExp(1, false).mul(f); // [B, 5]
     return h.add(Tensor.vector(1, 2, 3, 4, 5).dot(Tensor.vector(5, 4, 3, 2, 1)).mul(0.01f));
@@ -344,11 +394,16 @@ class OnnxExportTest {
           Tensor x = in.tensor("x");
           Tensor y = linear.forward(x);
           Tensor gated = Tensor.where(y.gt(0f), y, y.mul(0.1f)).add(y.lt(x.narrow(1, 0, 3)));
-          Tensor flags = y.ge(Tensor.scalar(0.2f)).add(y.le(Tensor.scalar(-0.2f)).mul(2f)).add(y.eq(y));
+          Tensor flags =
+              y.ge(Tensor.scalar(0.2f)).add(y.le(Tensor.scalar(-0.2f)).mul(2f)).add(y.eq(y));
           return List.of(gated, flags, y.argmax(1, false), y.argmin(0, true));
         };
     byte[] onnx =
-        OnnxExport.builder(linear).input("x", Tensor.randn(60, 5, 4)).dynamicAxis("x", 0, "batch").build().toBytes(forward);
+        OnnxExport.builder(linear)
+            .input("x", Tensor.randn(60, 5, 4))
+            .dynamicAxis("x", 0, "batch")
+            .build()
+            .toBytes(forward);
     assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(61, 9, 4)), Map.of());
   }
 
@@ -357,7 +412,11 @@ class OnnxExportTest {
     Tensor w = Tensor.randn(32, 2, 5);
     OnnxExport.Forward forward = in -> List.of(moreOps(in.tensor("x"), w));
     byte[] onnx =
-        OnnxExport.builder(null).input("x", Tensor.randn(33, 2, 3, 4)).dynamicAxis("x", 0, "batch").build().toBytes(forward);
+        OnnxExport.builder(null)
+            .input("x", Tensor.randn(33, 2, 3, 4))
+            .dynamicAxis("x", 0, "batch")
+            .build()
+            .toBytes(forward);
     assertSameOutputs(onnx, forward, Map.of("x", Tensor.randn(34, 5, 3, 4)), Map.of());
   }
 
@@ -367,10 +426,16 @@ class OnnxExportTest {
     OnnxExport.Forward forward = in -> List.of(model.forward(in.tensor("x")));
     for (int opset : new int[] {18, 21}) {
       ModelProto proto =
-          OnnxExport.builder(model).input("x", Tensor.randn(35, 3, 6)).dynamicAxis("x", 0, "batch").opset(opset).build().toModel(forward);
+          OnnxExport.builder(model)
+              .input("x", Tensor.randn(35, 3, 6))
+              .dynamicAxis("x", 0, "batch")
+              .opset(opset)
+              .build()
+              .toModel(forward);
       assertEquals(opset, proto.getOpsetImport(0).getVersion());
       assertEquals(opset == 18 ? 8 : 10, proto.getIrVersion());
-      assertSameOutputs(proto.toByteArray(), forward, Map.of("x", Tensor.randn(36, 4, 6)), Map.of());
+      assertSameOutputs(
+          proto.toByteArray(), forward, Map.of("x", Tensor.randn(36, 4, 6)), Map.of());
     }
   }
 
@@ -378,11 +443,20 @@ class OnnxExportTest {
   void badBuilderArgumentsAreNamed() {
     Tensor x = Tensor.randn(37, 2, 3);
     IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).input("x", x).dynamicAxis("y", 0, "batch"));
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OnnxExport.builder(null).input("x", x).dynamicAxis("y", 0, "batch"));
     assertTrue(e.getMessage().contains("'y'"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).input("x", x).dynamicAxis("x", 2, "batch"));
-    assertTrue(e.getMessage().contains("axis 2 of input 'x' out of range for rank 2"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).input("x", x).input("x", x));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OnnxExport.builder(null).input("x", x).dynamicAxis("x", 2, "batch"));
+    assertTrue(
+        e.getMessage().contains("axis 2 of input 'x' out of range for rank 2"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OnnxExport.builder(null).input("x", x).input("x", x));
     assertTrue(e.getMessage().contains("'x' declared twice"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.builder(null).opset(16));
     assertTrue(e.getMessage().contains("opset 16"), e.getMessage());
@@ -391,9 +465,18 @@ class OnnxExportTest {
     e =
         assertThrows(
             IllegalArgumentException.class,
-            () -> OnnxExport.builder(null).input("x", x).output("a").output("b").build().toModel(in -> List.of(in.tensor("x").exp())));
+            () ->
+                OnnxExport.builder(null)
+                    .input("x", x)
+                    .output("a")
+                    .output("b")
+                    .build()
+                    .toModel(in -> List.of(in.tensor("x").exp())));
     assertTrue(e.getMessage().contains("2 output names given for 1 outputs"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.Inputs.of(Map.of("x", x), Map.of()).tensor("z"));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> OnnxExport.Inputs.of(Map.of("x", x), Map.of()).tensor("z"));
     assertTrue(e.getMessage().contains("no tensor input named 'z'"), e.getMessage());
   }
 
@@ -423,22 +506,28 @@ class OnnxExportTest {
                     .build()
                     .save(in -> List.of(new Cube().apply(linear.forward(in.tensor("x")))), file));
     assertTrue(e.getMessage().contains("'Cube'"), e.getMessage());
-    assertTrue(e.getMessage().contains("OnnxExportTest"), "names where it was recorded: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("OnnxExportTest"),
+        "names where it was recorded: " + e.getMessage());
     assertTrue(e.getMessage().contains("custom Function"), e.getMessage());
     assertFalse(Files.exists(file), "no file is written");
   }
 
   @Test
   void unmappedOpFailsNamingItAndWhereItWasRecorded() {
-    StackTraceElement site = new StackTraceElement("com.example.Model", "forward", "Model.java", 42);
+    StackTraceElement site =
+        new StackTraceElement("com.example.Model", "forward", "Model.java", 42);
     Tensor x = Tensor.randn(41, 2, 2);
     Tensor y = Tensor.randn(42, 2, 2);
-    var op = new dev.tapegrad.autograd.Trace.Op("narrowBackward", List.of(x), List.of(y), Map.of(), site);
+    var op =
+        new dev.tapegrad.autograd.Trace.Op(
+            "narrowBackward", List.of(x), List.of(y), Map.of(), site);
     GraphBuilder g = new GraphBuilder("g", 17);
     Lowering low = new Lowering(g, null, null, Map.of());
     low.define(x, x, "x");
     OnnxExportException e =
-        assertThrows(OnnxExportException.class, () -> OpTable.lower(new Lowering.Step(low, op, op)));
+        assertThrows(
+            OnnxExportException.class, () -> OpTable.lower(new Lowering.Step(low, op, op)));
     assertTrue(e.getMessage().contains("'narrowBackward'"), e.getMessage());
     assertTrue(e.getMessage().contains("com.example.Model.forward(Model.java:42)"), e.getMessage());
     assertTrue(e.getMessage().contains("has no ONNX mapping"), e.getMessage());
@@ -469,11 +558,18 @@ class OnnxExportTest {
 
   @Test
   void controlFlowOnInputValuesFails() {
-    OnnxExport export = OnnxExport.builder(null).input("x", Tensor.of(new float[] {1, -1, 2}, 3)).build();
+    OnnxExport export =
+        OnnxExport.builder(null).input("x", Tensor.of(new float[] {1, -1, 2}, 3)).build();
     OnnxExportException e =
         assertThrows(
             OnnxExportException.class,
-            () -> export.toModel(in -> List.of(in.tensor("x").get(0) > 0 ? in.tensor("x").exp() : in.tensor("x").tanh())));
+            () ->
+                export.toModel(
+                    in ->
+                        List.of(
+                            in.tensor("x").get(0) > 0
+                                ? in.tensor("x").exp()
+                                : in.tensor("x").tanh())));
     assertTrue(e.getMessage().contains("different ops"), e.getMessage());
   }
 
@@ -484,7 +580,9 @@ class OnnxExportTest {
     OnnxExportException e =
         assertThrows(
             OnnxExportException.class,
-            () -> export.toModel(in -> List.of(gru.forward(in.tensor("x"), new int[] {4, 2}).output())));
+            () ->
+                export.toModel(
+                    in -> List.of(gru.forward(in.tensor("x"), new int[] {4, 2}).output())));
     assertTrue(e.getMessage().contains("lengthsInput"), e.getMessage());
   }
 
@@ -493,10 +591,18 @@ class OnnxExportTest {
     Linear linear = new Linear(3, 2, new Random(9));
     Path file = dir.resolve("linear.onnx");
     OnnxExport.Forward forward = in -> List.of(linear.forward(in.tensor("x")));
-    OnnxExport.builder(linear).input("x", Tensor.randn(45, 1, 3)).dynamicAxis("x", 0, "n").build().save(forward, file);
-    assertSameOutputs(Files.readAllBytes(file), forward, Map.of("x", Tensor.randn(46, 6, 3)), Map.of());
+    OnnxExport.builder(linear)
+        .input("x", Tensor.randn(45, 1, 3))
+        .dynamicAxis("x", 0, "n")
+        .build()
+        .save(forward, file);
+    assertSameOutputs(
+        Files.readAllBytes(file), forward, Map.of("x", Tensor.randn(46, 6, 3)), Map.of());
     try (var files = Files.list(dir)) {
-      assertEquals(List.of(file), files.collect(Collectors.toCollection(ArrayList::new)), "no temporary left");
+      assertEquals(
+          List.of(file),
+          files.collect(Collectors.toCollection(ArrayList::new)),
+          "no temporary left");
     }
   }
 }

@@ -41,10 +41,13 @@ final class OrtCheck {
             if (e.getValue() instanceof Tensor t) {
               feed.put(
                   e.getKey(),
-                  OnnxTensor.createTensor(env, FloatBuffer.wrap(t.toFloatArray()), longs(t.shape())));
+                  OnnxTensor.createTensor(
+                      env, FloatBuffer.wrap(t.toFloatArray()), longs(t.shape())));
             } else {
               int[] l = (int[]) e.getValue();
-              feed.put(e.getKey(), OnnxTensor.createTensor(env, IntBuffer.wrap(l), new long[] {l.length}));
+              feed.put(
+                  e.getKey(),
+                  OnnxTensor.createTensor(env, IntBuffer.wrap(l), new long[] {l.length}));
             }
           }
           try (OrtSession.Result result = session.run(feed)) {

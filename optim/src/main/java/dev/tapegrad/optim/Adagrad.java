@@ -6,11 +6,10 @@ import static dev.tapegrad.optim.HyperParameter.number;
 
 import dev.tapegrad.autograd.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Adagrad, with learning-rate decay and an initial accumulator value, as PyTorch's
- * {@code torch.optim.Adagrad}.
+ * Adagrad, with learning-rate decay and an initial accumulator value, as PyTorch's {@code
+ * torch.optim.Adagrad}.
  *
  * <p>For each parameter {@code p} with gradient {@code grad}, at update {@code t} (from 1):
  *
@@ -24,8 +23,8 @@ import java.util.Map;
  *
  * <p>Decisions: each group's own {@code initialAccumulatorValue} is used (PyTorch 1.13 takes the
  * constructor's value for every group, ignoring a group's own); and, as for every tapegrad
- * optimizer, a parameter's state is created at its first update rather than at construction,
- * which gives the same numbers.
+ * optimizer, a parameter's state is created at its first update rather than at construction, which
+ * gives the same numbers.
  */
 public final class Adagrad extends Optimizer {
   static final ParamState.Buffer SUM = new ParamState.Buffer("sum", true);
@@ -54,8 +53,13 @@ public final class Adagrad extends Optimizer {
     double clr = group.lr() / (1 + (state.step - 1) * group.get("lr_decay"));
     float negClr = (float) -clr;
     Tensor sum = state.buffer(SUM.name(), param, (float) group.get("initial_accumulator_value"));
-    fused("Adagrad.step", grad, List.of(param, sum), (k, w, g, n) ->
-        k.adagradStep(w[0], g, w[1], n, maximize, weightDecay != 0, (float) weightDecay, eps, negClr));
+    fused(
+        "Adagrad.step",
+        grad,
+        List.of(param, sum),
+        (k, w, g, n) ->
+            k.adagradStep(
+                w[0], g, w[1], n, maximize, weightDecay != 0, (float) weightDecay, eps, negClr));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

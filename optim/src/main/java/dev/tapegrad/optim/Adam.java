@@ -8,11 +8,10 @@ import static dev.tapegrad.optim.HyperParameter.number;
 import dev.tapegrad.autograd.Tensor;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Adam, with optional L2 weight decay, AMSGrad and maximisation, as PyTorch's
- * {@code torch.optim.Adam}. For decoupled weight decay use {@link AdamW}.
+ * Adam, with optional L2 weight decay, AMSGrad and maximisation, as PyTorch's {@code
+ * torch.optim.Adam}. For decoupled weight decay use {@link AdamW}.
  *
  * <p>For each parameter {@code p} with gradient {@code grad}, at update {@code t} (from 1):
  *
@@ -39,7 +38,10 @@ public final class Adam extends Optimizer {
   /** The hyper-parameters, their defaults (PyTorch's) and ranges; also the state-dict keys. */
   static final HyperTable TABLE =
       HyperTable.of(
-          h -> (Boolean) h.get("amsgrad") ? List.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ) : List.of(EXP_AVG, EXP_AVG_SQ),
+          h ->
+              (Boolean) h.get("amsgrad")
+                  ? List.of(EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ)
+                  : List.of(EXP_AVG, EXP_AVG_SQ),
           number("lr", 1e-3, NON_NEGATIVE),
           number("beta1", 0.9, UNIT_OPEN),
           number("beta2", 0.999, UNIT_OPEN),
@@ -59,7 +61,8 @@ public final class Adam extends Optimizer {
   }
 
   /** The update of Adam, or of AdamW when {@code decoupled}. */
-  static void update(ParamGroup group, Tensor param, Tensor grad, ParamState state, boolean decoupled) {
+  static void update(
+      ParamGroup group, Tensor param, Tensor grad, ParamState state, boolean decoupled) {
     double lr = group.lr();
     double beta1 = group.get("beta1");
     double beta2 = group.get("beta2");
@@ -76,11 +79,30 @@ public final class Adam extends Optimizer {
     float negStepSize = (float) -(lr / biasCorrection1);
     float biasCorrection2Sqrt = (float) Math.sqrt(biasCorrection2);
     String op = decoupled ? "AdamW.step" : "Adam.step";
-    fused(op, grad, Arrays.asList(param, expAvg, expAvgSq, maxExpAvgSq), (k, w, g, n) ->
-        k.adamStep(
-            w[0], g, w[1], w[2], w[3], n, maximize, decay, (float) (1 - lr * weightDecay), l2,
-            (float) weightDecay, (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2),
-            biasCorrection2Sqrt, eps, negStepSize));
+    fused(
+        op,
+        grad,
+        Arrays.asList(param, expAvg, expAvgSq, maxExpAvgSq),
+        (k, w, g, n) ->
+            k.adamStep(
+                w[0],
+                g,
+                w[1],
+                w[2],
+                w[3],
+                n,
+                maximize,
+                decay,
+                (float) (1 - lr * weightDecay),
+                l2,
+                (float) weightDecay,
+                (float) beta1,
+                (float) (1 - beta1),
+                (float) beta2,
+                (float) (1 - beta2),
+                biasCorrection2Sqrt,
+                eps,
+                negStepSize));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

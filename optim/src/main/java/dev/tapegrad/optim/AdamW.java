@@ -2,12 +2,10 @@ package dev.tapegrad.optim;
 
 import dev.tapegrad.autograd.Tensor;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Adam with decoupled weight decay (Loshchilov and Hutter), as PyTorch's
- * {@code torch.optim.AdamW}. Its hyper-parameters are {@link Adam}'s, with weight decay 1e-2 by
- * default.
+ * Adam with decoupled weight decay (Loshchilov and Hutter), as PyTorch's {@code torch.optim.AdamW}.
+ * Its hyper-parameters are {@link Adam}'s, with weight decay 1e-2 by default.
  *
  * <p>For each parameter {@code p} with gradient {@code grad}, at update {@code t} (from 1):
  *

@@ -1,9 +1,9 @@
 package dev.tapegrad.optim;
 
 /**
- * Validation of hyper-parameters, shared by optimizers and schedules. Messages name the owner,
- * the parameter in Java spelling and the offending value, e.g. {@code Adam: invalid beta2: 1.0
- * (must be in [0, 1))}.
+ * Validation of hyper-parameters, shared by optimizers and schedules. Messages name the owner, the
+ * parameter in Java spelling and the offending value, e.g. {@code Adam: invalid beta2: 1.0 (must be
+ * in [0, 1))}.
  */
 final class Checks {
   private Checks() {}
@@ -22,17 +22,21 @@ final class Checks {
 
   static void positive(String owner, String name, int value) {
     if (value <= 0) {
-      throw new IllegalArgumentException(owner + ": invalid " + name + ": " + value + " (must be > 0)");
+      throw new IllegalArgumentException(
+          owner + ": invalid " + name + ": " + value + " (must be > 0)");
     }
   }
 
   static void nonNegative(String owner, String name, int value) {
     if (value < 0) {
-      throw new IllegalArgumentException(owner + ": invalid " + name + ": " + value + " (must be >= 0)");
+      throw new IllegalArgumentException(
+          owner + ": invalid " + name + ": " + value + " (must be >= 0)");
     }
   }
 
-  private static IllegalArgumentException invalid(String owner, String name, double value, String rule) {
-    return new IllegalArgumentException(owner + ": invalid " + name + ": " + value + " (" + rule + ")");
+  private static IllegalArgumentException invalid(
+      String owner, String name, double value, String rule) {
+    return new IllegalArgumentException(
+        owner + ": invalid " + name + ": " + value + " (" + rule + ")");
   }
 }

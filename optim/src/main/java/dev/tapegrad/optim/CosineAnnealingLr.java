@@ -1,8 +1,8 @@
 package dev.tapegrad.optim;
 
 /**
- * Cosine annealing from the base rate down to {@code etaMin} over {@code tMax} epochs and back
- * up again over the next {@code tMax} (no restarts), as PyTorch's {@code CosineAnnealingLR}.
+ * Cosine annealing from the base rate down to {@code etaMin} over {@code tMax} epochs and back up
+ * again over the next {@code tMax} (no restarts), as PyTorch's {@code CosineAnnealingLR}.
  *
  * <p>Alone, the rate follows
  *
@@ -53,7 +53,9 @@ public final class CosineAnnealingLr extends LrSchedule {
       }
       return lrs;
     }
-    double ratio = (1 + Math.cos(Math.PI * lastEpoch / tMax)) / (1 + Math.cos(Math.PI * (lastEpoch - 1) / tMax));
+    double ratio =
+        (1 + Math.cos(Math.PI * lastEpoch / tMax))
+            / (1 + Math.cos(Math.PI * (lastEpoch - 1) / tMax));
     for (int g = 0; g < lrs.length; g++) {
       lrs[g] = ratio * (lrs[g] - etaMin) + etaMin;
     }

@@ -9,8 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Gradient clipping, as PyTorch's {@code torch.nn.utils.clip_grad_norm_} and
- * {@code clip_grad_value_}.
+ * Gradient clipping, as PyTorch's {@code torch.nn.utils.clip_grad_norm_} and {@code
+ * clip_grad_value_}.
  *
  * <p>Parameters whose {@code grad()} is null are ignored. Tensors are immutable, so a clipped
  * gradient is a new tensor set with {@link Tensor#setGrad}, not an in-place change of the old one
@@ -19,7 +19,10 @@ import java.util.List;
 public final class GradClip {
   private GradClip() {}
 
-  /** {@link #clipGradNorm(List, double, double, boolean)} with the 2-norm, rejecting non-finite norms. */
+  /**
+   * {@link #clipGradNorm(List, double, double, boolean)} with the 2-norm, rejecting non-finite
+   * norms.
+   */
   public static float clipGradNorm(List<Tensor> params, double maxNorm) {
     return clipGradNorm(params, maxNorm, 2, true);
   }
@@ -43,19 +46,21 @@ public final class GradClip {
    * PyTorch's float32 sums in the last bits. With no gradients at all the norm is 0.
    *
    * @param normType the p of the p-norm, {@code > 0}, or {@link Double#POSITIVE_INFINITY}
-   * @param errorIfNonfinite when true, a NaN or infinite total norm throws instead of turning
-   *     every gradient into NaN or 0; when false, gradients are scaled anyway, as PyTorch 1.13
-   *     does by default
+   * @param errorIfNonfinite when true, a NaN or infinite total norm throws instead of turning every
+   *     gradient into NaN or 0; when false, gradients are scaled anyway, as PyTorch 1.13 does by
+   *     default
    * @return the total norm of the gradients before clipping
    * @throws ArithmeticException if the norm is NaN or infinite and {@code errorIfNonfinite}; the
    *     gradients are unchanged then
    * @throws IllegalArgumentException if {@code maxNorm} is negative or NaN or {@code normType} is
    *     not positive
    */
-  public static float clipGradNorm(List<Tensor> params, double maxNorm, double normType, boolean errorIfNonfinite) {
+  public static float clipGradNorm(
+      List<Tensor> params, double maxNorm, double normType, boolean errorIfNonfinite) {
     checkNotNull(params, "clipGradNorm: params is null");
     checkArgument(maxNorm >= 0, "clipGradNorm: invalid maxNorm: %s (must be >= 0)", maxNorm);
-    checkArgument(normType > 0, "clipGradNorm: invalid normType: %s (must be > 0 or infinity)", normType);
+    checkArgument(
+        normType > 0, "clipGradNorm: invalid normType: %s (must be > 0 or infinity)", normType);
     List<Tensor> withGrad = new ArrayList<>();
     for (Tensor p : params) {
       if (p.grad() != null) {

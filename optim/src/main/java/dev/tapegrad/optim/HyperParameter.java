@@ -1,8 +1,8 @@
 package dev.tapegrad.optim;
 
 /**
- * One row of an optimizer's hyper-parameter table: its PyTorch name (also its state-dict key),
- * its Java name (for messages and setters), its type by way of its default (a {@code Double} or a
+ * One row of an optimizer's hyper-parameter table: its PyTorch name (also its state-dict key), its
+ * Java name (for messages and setters), its type by way of its default (a {@code Double} or a
  * {@code Boolean}), and the range a number must lie in.
  */
 record HyperParameter(String key, String javaName, Object defaultValue, Range range) {
@@ -48,18 +48,20 @@ record HyperParameter(String key, String javaName, Object defaultValue, Range ra
   }
 
   /**
-   * Checks a value of this row's type; for example {@code Adam: invalid beta2: 1.0 (must be in
-   * [0, 1))}.
+   * Checks a value of this row's type; for example {@code Adam: invalid beta2: 1.0 (must be in [0,
+   * 1))}.
    */
   void check(String owner, Object value) {
     if (isFlag()) {
       if (!(value instanceof Boolean)) {
-        throw new IllegalArgumentException(owner + ": invalid " + javaName + ": " + value + " (a flag is true or false)");
+        throw new IllegalArgumentException(
+            owner + ": invalid " + javaName + ": " + value + " (a flag is true or false)");
       }
       return;
     }
     if (!(value instanceof Double d) || !range.contains(d)) {
-      throw new IllegalArgumentException(owner + ": invalid " + javaName + ": " + value + " (" + range.rule + ")");
+      throw new IllegalArgumentException(
+          owner + ": invalid " + javaName + ": " + value + " (" + range.rule + ")");
     }
   }
 

@@ -8,10 +8,10 @@ import java.util.Map;
 
 /**
  * An optimizer's hyper-parameters, declared once: the table gives its options their defaults,
- * checks every group's values (at construction and when a state dict is loaded) with messages
- * that name the value, and fixes the state-dict keys and their order. A flag is a
- * {@code Boolean} everywhere but on disk, where state dicts hold float32 tensors: there it is 1 or
- * 0, and nothing else loads.
+ * checks every group's values (at construction and when a state dict is loaded) with messages that
+ * name the value, and fixes the state-dict keys and their order. A flag is a {@code Boolean}
+ * everywhere but on disk, where state dicts hold float32 tensors: there it is 1 or 0, and nothing
+ * else loads.
  */
 final class HyperTable {
   /** A rule across rows, checked after each row's own (Sgd's nesterov needs momentum). */
@@ -78,7 +78,8 @@ final class HyperTable {
         return row;
       }
     }
-    throw new IllegalArgumentException("no hyper-parameter '" + key + "'; the table has " + defaults().keySet());
+    throw new IllegalArgumentException(
+        "no hyper-parameter '" + key + "'; the table has " + defaults().keySet());
   }
 
   /** Checks a complete set of values: each against its row, then the rule across rows. */
@@ -106,7 +107,8 @@ final class HyperTable {
       return stored;
     }
     if (stored != 0 && stored != 1) {
-      throw new IllegalArgumentException(row.javaName() + " = " + stored + " (a flag is stored as 1 or 0)");
+      throw new IllegalArgumentException(
+          row.javaName() + " = " + stored + " (a flag is stored as 1 or 0)");
     }
     return stored == 1;
   }

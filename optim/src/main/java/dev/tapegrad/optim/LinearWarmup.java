@@ -12,8 +12,8 @@ import java.util.Set;
  * Linear warm-up of the learning rate from {@code startFactor * baseLr} to {@code baseLr} over
  * {@code warmupSteps} epochs, optionally handing over to another schedule afterwards.
  *
- * <p>PyTorch has no warm-up class of this name; tapegrad defines it as the PyTorch composition
- * that is the usual recipe:
+ * <p>PyTorch has no warm-up class of this name; tapegrad defines it as the PyTorch composition that
+ * is the usual recipe:
  *
  * <pre>
  * new LinearWarmup(opt, w, s)        == LinearLR(opt, start_factor=s, end_factor=1.0, total_iters=w)
@@ -36,8 +36,8 @@ import java.util.Set;
  * var schedule = new LinearWarmup(optimizer, warmup, 0.01, cosine);   // step only this one
  * }</pre>
  *
- * {@code then} must be a freshly made schedule on the same optimizer; from then on it is stepped
- * by this one, and stepping it directly is an error. Its state is saved under {@code then.}.
+ * {@code then} must be a freshly made schedule on the same optimizer; from then on it is stepped by
+ * this one, and stepping it directly is an error. Its state is saved under {@code then.}.
  */
 public final class LinearWarmup extends LrSchedule {
   private final int warmupSteps;
@@ -57,28 +57,48 @@ public final class LinearWarmup extends LrSchedule {
   /**
    * A warm-up followed by {@code then}.
    *
-   * @throws IllegalArgumentException if {@code warmupSteps <= 0}, {@code startFactor} is not in
-   *     (0, 1], or {@code then} belongs to another optimizer, has been stepped, or is already
-   *     handed to another warm-up
+   * @throws IllegalArgumentException if {@code warmupSteps <= 0}, {@code startFactor} is not in (0,
+   *     1], or {@code then} belongs to another optimizer, has been stepped, or is already handed to
+   *     another warm-up
    */
   public LinearWarmup(Optimizer optimizer, int warmupSteps, double startFactor, LrSchedule then) {
-    this(optimizer, warmupSteps, startFactor, checkNotNull(then, "LinearWarmup: then is null"), true);
+    this(
+        optimizer,
+        warmupSteps,
+        startFactor,
+        checkNotNull(then, "LinearWarmup: then is null"),
+        true);
   }
 
-  private LinearWarmup(Optimizer optimizer, int warmupSteps, double startFactor, LrSchedule then, boolean sequential) {
+  private LinearWarmup(
+      Optimizer optimizer,
+      int warmupSteps,
+      double startFactor,
+      LrSchedule then,
+      boolean sequential) {
     super("LinearWarmup", optimizer);
     Checks.positive(name, "warmupSteps", warmupSteps);
     if (!(startFactor > 0 && startFactor <= 1)) {
-      throw new IllegalArgumentException(name + ": invalid startFactor: " + startFactor + " (must be in (0, 1])");
+      throw new IllegalArgumentException(
+          name + ": invalid startFactor: " + startFactor + " (must be in (0, 1])");
     }
     this.warmupSteps = warmupSteps;
     this.startFactor = startFactor;
     this.then = then;
     if (sequential) {
-      checkArgument(then.optimizer == optimizer, "LinearWarmup: then (%s) belongs to another optimizer", then.name);
-      checkArgument(then.owner == null, "LinearWarmup: then (%s) is already handed to another LinearWarmup", then.name);
       checkArgument(
-          then.lastEpoch == 0, "LinearWarmup: then (%s) has been stepped %s times; pass a fresh one", then.name, then.lastEpoch);
+          then.optimizer == optimizer,
+          "LinearWarmup: then (%s) belongs to another optimizer",
+          then.name);
+      checkArgument(
+          then.owner == null,
+          "LinearWarmup: then (%s) is already handed to another LinearWarmup",
+          then.name);
+      checkArgument(
+          then.lastEpoch == 0,
+          "LinearWarmup: then (%s) has been stepped %s times; pass a fresh one",
+          then.name,
+          then.lastEpoch);
       then.owner = this;
       // As SequentialLR: back to the base rates, and undo the step then's constructor took.
       List<ParamGroup> groups = groups();
@@ -113,7 +133,10 @@ public final class LinearWarmup extends LrSchedule {
         lrs[g] = lrs[g] * startFactor;
       }
     } else if (lastEpoch <= warmupSteps) {
-      double factor = 1. + (1.0 - startFactor) / (warmupSteps * startFactor + (lastEpoch - 1) * (1.0 - startFactor));
+      double factor =
+          1.
+              + (1.0 - startFactor)
+                  / (warmupSteps * startFactor + (lastEpoch - 1) * (1.0 - startFactor));
       for (int g = 0; g < lrs.length; g++) {
         lrs[g] = lrs[g] * factor;
       }
@@ -125,7 +148,10 @@ public final class LinearWarmup extends LrSchedule {
   double[] closedFormLrs() {
     double[] lrs = new double[baseLrs.length];
     for (int g = 0; g < lrs.length; g++) {
-      lrs[g] = baseLrs[g] * (startFactor + (1.0 - startFactor) * Math.min(warmupSteps, lastEpoch) / warmupSteps);
+      lrs[g] =
+          baseLrs[g]
+              * (startFactor
+                  + (1.0 - startFactor) * Math.min(warmupSteps, lastEpoch) / warmupSteps);
     }
     return lrs;
   }
@@ -140,7 +166,11 @@ public final class LinearWarmup extends LrSchedule {
 
   @Override
   void readState(
-      String prefix, Map<String, Tensor> state, StateDicts.Problems problems, Set<String> used, List<Runnable> apply) {
+      String prefix,
+      Map<String, Tensor> state,
+      StateDicts.Problems problems,
+      Set<String> used,
+      List<Runnable> apply) {
     super.readState(prefix, state, problems, used, apply);
     if (then != null) {
       then.readState(prefix + "then.", state, problems, used, apply);

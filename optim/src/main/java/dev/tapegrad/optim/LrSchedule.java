@@ -14,24 +14,24 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A learning-rate schedule stepped once per epoch (or per iteration): the base of
- * {@link StepLr}, {@link MultiStepLr}, {@link ExponentialLr}, {@link CosineAnnealingLr} and
- * {@link LinearWarmup}. Semantics are PyTorch's {@code _LRScheduler}:
+ * A learning-rate schedule stepped once per epoch (or per iteration): the base of {@link StepLr},
+ * {@link MultiStepLr}, {@link ExponentialLr}, {@link CosineAnnealingLr} and {@link LinearWarmup}.
+ * Semantics are PyTorch's {@code _LRScheduler}:
  *
  * <ul>
  *   <li>Construction counts as the first step: the position ({@link #lastEpoch()}) becomes 0 and
  *       the learning rates those of epoch 0. Call {@link #step()} after {@code optimizer.step()}.
- *   <li>Each step computes the new rate of every group from its current rate (PyTorch's
- *       "chainable" form, in double), so schedules compose with other changes to the rate.
+ *   <li>Each step computes the new rate of every group from its current rate (PyTorch's "chainable"
+ *       form, in double), so schedules compose with other changes to the rate.
  *   <li>Base rates are the groups' rates when the first schedule on the optimizer was made
  *       (PyTorch's {@code initial_lr}).
  * </ul>
  *
- * <p>State dict: {@code last_epoch}, {@code base_lr.<g>} and {@code last_lr.<g>} per group
- * (scalars in the {@link Optimizer} encoding), plus {@code then.*} for the schedule a
- * {@link LinearWarmup} hands over to. The schedule's settings (gamma, step size, ...) are not part
- * of it: build the schedule as before, load the optimizer's state, then the schedule's. The rates
- * themselves live in the optimizer's state.
+ * <p>State dict: {@code last_epoch}, {@code base_lr.<g>} and {@code last_lr.<g>} per group (scalars
+ * in the {@link Optimizer} encoding), plus {@code then.*} for the schedule a {@link LinearWarmup}
+ * hands over to. The schedule's settings (gamma, step size, ...) are not part of it: build the
+ * schedule as before, load the optimizer's state, then the schedule's. The rates themselves live in
+ * the optimizer's state.
  */
 public abstract class LrSchedule {
   final String name;
@@ -39,6 +39,7 @@ public abstract class LrSchedule {
   final double[] baseLrs;
   int lastEpoch = -1;
   double[] lastLrs;
+
   /** The schedule that steps this one, if it was handed to a {@link LinearWarmup}. */
   LrSchedule owner;
 
@@ -60,7 +61,9 @@ public abstract class LrSchedule {
   /** PyTorch's {@code get_lr()}: the rates at {@link #lastEpoch}, from the current ones. */
   abstract double[] chainedLrs();
 
-  /** PyTorch's {@code _get_closed_form_lr()}: the rates at {@link #lastEpoch} from the base rates. */
+  /**
+   * PyTorch's {@code _get_closed_form_lr()}: the rates at {@link #lastEpoch} from the base rates.
+   */
   abstract double[] closedFormLrs();
 
   /** The step the constructor takes; subclasses call it last in their constructors. */
@@ -77,7 +80,8 @@ public abstract class LrSchedule {
   public final void step() {
     if (owner != null) {
       throw new IllegalStateException(
-          name + ".step: this schedule is stepped by the LinearWarmup it was given to; step that one");
+          name
+              + ".step: this schedule is stepped by the LinearWarmup it was given to; step that one");
     }
     advance();
   }
@@ -180,7 +184,11 @@ public abstract class LrSchedule {
 
   /** Checks this schedule's entries, queueing their application on {@code apply}. */
   void readState(
-      String prefix, Map<String, Tensor> state, StateDicts.Problems problems, Set<String> used, List<Runnable> apply) {
+      String prefix,
+      Map<String, Tensor> state,
+      StateDicts.Problems problems,
+      Set<String> used,
+      List<Runnable> apply) {
     used.add(prefix + "last_epoch");
     long epoch = problems.integer(state, prefix + "last_epoch", -1);
     double[] base = readLrs(prefix + "base_lr.", state, problems, used);
@@ -200,7 +208,8 @@ public abstract class LrSchedule {
     }
   }
 
-  private double[] readLrs(String prefix, Map<String, Tensor> state, StateDicts.Problems problems, Set<String> used) {
+  private double[] readLrs(
+      String prefix, Map<String, Tensor> state, StateDicts.Problems problems, Set<String> used) {
     double[] lrs = new double[baseLrs.length];
     for (int g = 0; g < lrs.length; g++) {
       used.add(prefix + g);
@@ -214,8 +223,8 @@ public abstract class LrSchedule {
   }
 
   /**
-   * Saves {@link #stateDict()} to {@code file} in the safetensors format, with the schedule's
-   * class in the metadata.
+   * Saves {@link #stateDict()} to {@code file} in the safetensors format, with the schedule's class
+   * in the metadata.
    *
    * @throws IOException if writing fails
    */

@@ -3,8 +3,8 @@ package dev.tapegrad.optim;
 import java.util.Arrays;
 
 /**
- * Multiplies the learning rate by {@code gamma} at each milestone epoch, as PyTorch's
- * {@code MultiStepLR}.
+ * Multiplies the learning rate by {@code gamma} at each milestone epoch, as PyTorch's {@code
+ * MultiStepLR}.
  *
  * <pre>
  * lr(e) = lr(e - 1) * gamma   if e is a milestone
@@ -31,7 +31,10 @@ public final class MultiStepLr extends LrSchedule {
     for (int i = 0; i < milestones.length; i++) {
       if (milestones[i] <= 0 || (i > 0 && milestones[i] <= milestones[i - 1])) {
         throw new IllegalArgumentException(
-            name + ": invalid milestones: " + Arrays.toString(milestones) + " (must be positive and strictly increasing)");
+            name
+                + ": invalid milestones: "
+                + Arrays.toString(milestones)
+                + " (must be positive and strictly increasing)");
       }
     }
     Checks.nonNegative(name, "gamma", gamma);

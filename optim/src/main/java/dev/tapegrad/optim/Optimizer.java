@@ -20,20 +20,20 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Updates parameter tensors from their gradients: the base of {@link Sgd}, {@link Adam},
- * {@link AdamW}, {@link RmsProp} and {@link Adagrad}.
+ * Updates parameter tensors from their gradients: the base of {@link Sgd}, {@link Adam}, {@link
+ * AdamW}, {@link RmsProp} and {@link Adagrad}.
  *
  * <p>Each optimizer declares its hyper-parameters once, in a table (name, type, default, valid
  * range, and the buffers it keeps per parameter); the table gives {@code options()} its defaults,
  * checks every group's values with messages naming them, and fixes the state-dict keys. Adding an
- * optimizer means writing its table and its update, one fused pass over each parameter through
- * the kernels ({@code Kernels.sgdStep} and the like).
+ * optimizer means writing its table and its update, one fused pass over each parameter through the
+ * kernels ({@code Kernels.sgdStep} and the like).
  *
  * <p>An optimizer holds one or more {@linkplain ParamGroup parameter groups}, each with its own
- * hyper-parameters; more can be added with {@link #addParamGroup}. {@link #step()}
- * updates every parameter whose {@code grad()} is non-null, under {@link Autograd#noGrad()}, so an
- * update never records on the tape; parameters without a gradient are skipped and their state is
- * left alone, as in PyTorch. Gradients are read, never changed.
+ * hyper-parameters; more can be added with {@link #addParamGroup}. {@link #step()} updates every
+ * parameter whose {@code grad()} is non-null, under {@link Autograd#noGrad()}, so an update never
+ * records on the tape; parameters without a gradient are skipped and their state is left alone, as
+ * in PyTorch. Gradients are read, never changed.
  *
  * <p>Typical loop:
  *
@@ -48,9 +48,9 @@ import java.util.Set;
  *
  * <h2>State dict</h2>
  *
- * {@link #stateDict()} holds everything {@code step()} depends on, so that an optimizer loaded
- * from it continues exactly (bit for bit) as the saved one would have. Parameters are numbered
- * 0, 1, ... in the order the groups list them (as in PyTorch); keys are:
+ * {@link #stateDict()} holds everything {@code step()} depends on, so that an optimizer loaded from
+ * it continues exactly (bit for bit) as the saved one would have. Parameters are numbered 0, 1, ...
+ * in the order the groups list them (as in PyTorch); keys are:
  *
  * <pre>
  * group.&lt;g&gt;.params     1-D: the numbers of group g's parameters
@@ -61,18 +61,22 @@ import java.util.Set;
  * </pre>
  *
  * A scalar is a 1-D float32 tensor {@code [hi, mid, lo]} whose terms add up (in double) to the
- * exact double value, {@code hi} being the value rounded to float32; a 0-d or one-element tensor
- * is accepted on load as well. {@link #loadStateDict} validates the whole dict first (groups and
- * their sizes, every key, every shape, every hyper-parameter) and changes nothing if anything is
- * wrong. The dict holds copies: neither side sees the other's later changes. {@link #save} and
- * {@link #load} keep it in a safetensors file.
+ * exact double value, {@code hi} being the value rounded to float32; a 0-d or one-element tensor is
+ * accepted on load as well. {@link #loadStateDict} validates the whole dict first (groups and their
+ * sizes, every key, every shape, every hyper-parameter) and changes nothing if anything is wrong.
+ * The dict holds copies: neither side sees the other's later changes. {@link #save} and {@link
+ * #load} keep it in a safetensors file.
  */
 public abstract class Optimizer {
   private final String name;
   private final HyperTable table;
   private final List<ParamGroup> groups = new ArrayList<>();
-  /** Every parameter, in group order, with its group and its state (null until its first update). */
+
+  /**
+   * Every parameter, in group order, with its group and its state (null until its first update).
+   */
   private final List<Tensor> params = new ArrayList<>();
+
   private final List<ParamGroup> groupOf = new ArrayList<>();
   private final List<ParamState> states = new ArrayList<>();
   private final Set<Tensor> known = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -93,7 +97,10 @@ public abstract class Optimizer {
    * absent), reading {@code grad}: one pass through the current kernels, no temporaries.
    */
   static void fused(String op, Tensor grad, List<Tensor> written, FusedUpdate update) {
-    written.get(0).updateInPlace(op, written, List.of(grad), (w, r, n) -> update.run(KernelProvider.get(), w, r[0], n));
+    written
+        .get(0)
+        .updateInPlace(
+            op, written, List.of(grad), (w, r, n) -> update.run(KernelProvider.get(), w, r[0], n));
   }
 
   /** Updates one parameter; {@code state.step} already counts this update. Runs under no-grad. */
@@ -117,8 +124,13 @@ public abstract class Optimizer {
     checkNotNull(groupParams, "%s: params is null", name);
     checkNotNull(options, "%s: options is null", name);
     checkArgument(
-        options.table() == table, "%s: %s are another optimizer's; start from %s.options()", name, options, name);
-    checkArgument(!groupParams.isEmpty(), "%s: a parameter group needs at least one parameter", name);
+        options.table() == table,
+        "%s: %s are another optimizer's; start from %s.options()",
+        name,
+        options,
+        name);
+    checkArgument(
+        !groupParams.isEmpty(), "%s: a parameter group needs at least one parameter", name);
     Map<String, Object> hyperParameters = options.values();
     table.validate(name, hyperParameters);
     Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -155,8 +167,8 @@ public abstract class Optimizer {
   }
 
   /**
-   * Updates every parameter that has a gradient. Runs under {@link Autograd#noGrad()}, whatever
-   * the caller's grad mode, so nothing is recorded on the tape.
+   * Updates every parameter that has a gradient. Runs under {@link Autograd#noGrad()}, whatever the
+   * caller's grad mode, so nothing is recorded on the tape.
    */
   public final void step() {
     try (var scope = Autograd.noGrad()) {
@@ -199,7 +211,9 @@ public abstract class Optimizer {
       out.put("group." + g + ".params", Tensor.vector(indices));
       Map<String, Object> values = group.hyperParameters();
       for (HyperParameter row : table.rows()) {
-        out.put("group." + g + "." + row.key(), StateDicts.scalar(HyperTable.encode(values.get(row.key()))));
+        out.put(
+            "group." + g + "." + row.key(),
+            StateDicts.scalar(HyperTable.encode(values.get(row.key()))));
       }
     }
     for (int i = 0; i < states.size(); i++) {
@@ -220,11 +234,11 @@ public abstract class Optimizer {
    * dict from {@link #stateDict()} of an optimizer of the same kind over parameters of the same
    * shapes, grouped the same way.
    *
-   * <p>Values are checked as well as shapes: hyper-parameters against the optimizer's table (a
-   * flag must be stored as 1 or 0), step counts must be whole numbers of at least 1, buffers must
-   * be finite, and second moments and sums of squares ({@code exp_avg_sq},
-   * {@code max_exp_avg_sq}, {@code square_avg}, {@code sum}) non-negative, so that a corrupted
-   * file cannot turn the parameters to NaN on the next step.
+   * <p>Values are checked as well as shapes: hyper-parameters against the optimizer's table (a flag
+   * must be stored as 1 or 0), step counts must be whole numbers of at least 1, buffers must be
+   * finite, and second moments and sums of squares ({@code exp_avg_sq}, {@code max_exp_avg_sq},
+   * {@code square_avg}, {@code sum}) non-negative, so that a corrupted file cannot turn the
+   * parameters to NaN on the next step.
    *
    * @param state the dict to load
    * @throws IllegalArgumentException listing every missing or unexpected key, wrong shape and
@@ -251,7 +265,14 @@ public abstract class Optimizer {
           if (v[k] != first + k) {
             problems.invalid(
                 prefix + "params",
-                "entry " + k + " is " + v[k] + ", but this group's " + n + " parameters are numbered from " + first);
+                "entry "
+                    + k
+                    + " is "
+                    + v[k]
+                    + ", but this group's "
+                    + n
+                    + " parameters are numbered from "
+                    + first);
             break;
           }
         }
@@ -306,7 +327,8 @@ public abstract class Optimizer {
           Tensor t = state.get(key);
           if (t == null) {
             problems.missing.add(key);
-          } else if (problems.shape(key, t, params.get(i).shape()) && problems.values(key, t, buffer.nonNegative())) {
+          } else if (problems.shape(key, t, params.get(i).shape())
+              && problems.values(key, t, buffer.nonNegative())) {
             s.buffers.put(buffer.name(), copyOf(t));
           }
         }

@@ -5,14 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The hyper-parameters of one parameter group, as given to an optimizer's constructor or to
- * {@link Optimizer#addParamGroup}. Immutable: each setter returns a changed copy.
+ * The hyper-parameters of one parameter group, as given to an optimizer's constructor or to {@link
+ * Optimizer#addParamGroup}. Immutable: each setter returns a changed copy.
  *
  * <p>Each optimizer declares its hyper-parameters once, in a table of names, types, defaults and
  * ranges; its {@code options()} returns the defaults, and the setters here are the union of what
  * the five optimizers have. A setter for a hyper-parameter the optimizer lacks throws at once
- * (PyTorch raises for an unknown keyword the same way); a value out of range is reported, with
- * its name, when a group is made from the options.
+ * (PyTorch raises for an unknown keyword the same way); a value out of range is reported, with its
+ * name, when a group is made from the options.
  *
  * @param <T> the optimizer these options are for, so that the compiler refuses another's
  */
@@ -37,7 +37,9 @@ public final class OptimizerOptions<T extends Optimizer> {
     return set("lr", lr);
   }
 
-  /** Weight decay, {@code >= 0}: an L2 penalty added to the gradient, or AdamW's decoupled decay. */
+  /**
+   * Weight decay, {@code >= 0}: an L2 penalty added to the gradient, or AdamW's decoupled decay.
+   */
   public OptimizerOptions<T> weightDecay(double weightDecay) {
     return set("weight_decay", weightDecay);
   }
@@ -101,7 +103,11 @@ public final class OptimizerOptions<T extends Optimizer> {
   private OptimizerOptions<T> set(String key, Object value) {
     if (!values.containsKey(key)) {
       throw new IllegalArgumentException(
-          owner + " has no hyper-parameter " + HyperParameter.javaName(key) + "; it has " + values.keySet());
+          owner
+              + " has no hyper-parameter "
+              + HyperParameter.javaName(key)
+              + "; it has "
+              + values.keySet());
     }
     Map<String, Object> changed = new LinkedHashMap<>(values);
     changed.put(key, value);
@@ -114,8 +120,8 @@ public final class OptimizerOptions<T extends Optimizer> {
   }
 
   /**
-   * Every hyper-parameter by PyTorch name, in the table's order: a {@code Double}, or a
-   * {@code Boolean} for a flag.
+   * Every hyper-parameter by PyTorch name, in the table's order: a {@code Double}, or a {@code
+   * Boolean} for a flag.
    *
    * @return a read-only map
    */

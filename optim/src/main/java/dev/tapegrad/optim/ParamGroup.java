@@ -12,15 +12,18 @@ import java.util.Map;
  *
  * <p>Hyper-parameters are named as in PyTorch ({@code lr}, {@code weight_decay}, {@code beta1},
  * {@code initial_accumulator_value}, ...), which are also their state-dict keys; numbers are read
- * with {@link #get}, flags ({@code nesterov}, {@code amsgrad}, {@code centered},
- * {@code maximize}) with {@link #flag}. Decision: only the learning rate changes after
- * construction, through {@link #setLr} (what schedules do); the others are fixed by the options
- * the group was created with, or by a loaded state dict.
+ * with {@link #get}, flags ({@code nesterov}, {@code amsgrad}, {@code centered}, {@code maximize})
+ * with {@link #flag}. Decision: only the learning rate changes after construction, through {@link
+ * #setLr} (what schedules do); the others are fixed by the options the group was created with, or
+ * by a loaded state dict.
  */
 public final class ParamGroup {
   private final List<Tensor> params;
   private final Map<String, Object> hyperParameters;
-  /** The learning rate schedules count from (PyTorch's {@code initial_lr}); NaN until one is made. */
+
+  /**
+   * The learning rate schedules count from (PyTorch's {@code initial_lr}); NaN until one is made.
+   */
   double initialLr = Double.NaN;
 
   ParamGroup(List<Tensor> params, Map<String, Object> hyperParameters) {
@@ -62,8 +65,8 @@ public final class ParamGroup {
    *
    * @param name the name, such as {@code beta2}
    * @return its value
-   * @throws IllegalArgumentException if this group has no such number (a flag is read with
-   *     {@link #flag})
+   * @throws IllegalArgumentException if this group has no such number (a flag is read with {@link
+   *     #flag})
    */
   public double get(String name) {
     if (hyperParameters.get(name) instanceof Double d) {
@@ -77,8 +80,8 @@ public final class ParamGroup {
    *
    * @param name the name, such as {@code amsgrad}
    * @return its value
-   * @throws IllegalArgumentException if this group has no such flag (a number is read with
-   *     {@link #get})
+   * @throws IllegalArgumentException if this group has no such flag (a number is read with {@link
+   *     #get})
    */
   public boolean flag(String name) {
     if (hyperParameters.get(name) instanceof Boolean b) {
@@ -88,14 +91,22 @@ public final class ParamGroup {
   }
 
   private IllegalArgumentException missing(String name, String kind, String other) {
-    String hint = hyperParameters.containsKey(name) ? " ('" + name + "' is read with " + other + ")" : "";
+    String hint =
+        hyperParameters.containsKey(name) ? " ('" + name + "' is read with " + other + ")" : "";
     return new IllegalArgumentException(
-        "ParamGroup: no " + kind + " '" + name + "'" + hint + "; this group has " + hyperParameters.keySet());
+        "ParamGroup: no "
+            + kind
+            + " '"
+            + name
+            + "'"
+            + hint
+            + "; this group has "
+            + hyperParameters.keySet());
   }
 
   /**
-   * Every hyper-parameter by PyTorch name, in a stable order: {@code Double}s, and
-   * {@code Boolean}s for flags.
+   * Every hyper-parameter by PyTorch name, in a stable order: {@code Double}s, and {@code Boolean}s
+   * for flags.
    *
    * @return a read-only snapshot
    */

@@ -14,6 +14,7 @@ final class ParamState {
 
   /** Updates this parameter has received, counting the one in progress. */
   long step;
+
   /** Buffers by PyTorch name ({@code exp_avg}, {@code momentum_buffer}, ...), insertion-ordered. */
   final Map<String, Tensor> buffers = new LinkedHashMap<>();
 

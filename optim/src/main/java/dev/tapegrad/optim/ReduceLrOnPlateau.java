@@ -15,8 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reduces the learning rate when a metric stops improving, as PyTorch's
- * {@code ReduceLROnPlateau}. Call {@link #step(double)} with the metric after each epoch.
+ * Reduces the learning rate when a metric stops improving, as PyTorch's {@code ReduceLROnPlateau}.
+ * Call {@link #step(double)} with the metric after each epoch.
  *
  * <pre>
  * better(a)  = a &lt; best * (1 - threshold)   (MIN, REL)     a &lt; best - threshold   (MIN, ABS)
@@ -30,9 +30,9 @@ import java.util.Set;
  *
  * {@code best} starts at +infinity (MIN) or -infinity (MAX). A NaN metric is never better.
  *
- * <p>State dict: {@code last_epoch}, {@code best}, {@code num_bad_epochs},
- * {@code cooldown_counter} and {@code last_lr.<g>}, scalars in the {@link Optimizer} encoding.
- * The settings are not part of it; build the schedule as before and load the optimizer first.
+ * <p>State dict: {@code last_epoch}, {@code best}, {@code num_bad_epochs}, {@code cooldown_counter}
+ * and {@code last_lr.<g>}, scalars in the {@link Optimizer} encoding. The settings are not part of
+ * it; build the schedule as before and load the optimizer first.
  */
 public final class ReduceLrOnPlateau {
   /** Whether the metric should go down (a loss) or up (an accuracy). */
@@ -47,7 +47,9 @@ public final class ReduceLrOnPlateau {
     ABS
   }
 
-  /** Settings. Immutable: each setter returns a changed copy; values are checked by the schedule. */
+  /**
+   * Settings. Immutable: each setter returns a changed copy; values are checked by the schedule.
+   */
   public static final class Options {
     private static final Options DEFAULTS =
         new Options(Mode.MIN, 0.1, 10, 1e-4, ThresholdMode.REL, 0, new double[] {0}, 1e-8);
@@ -61,8 +63,14 @@ public final class ReduceLrOnPlateau {
     private final double eps;
 
     private Options(
-        Mode mode, double factor, int patience, double threshold, ThresholdMode thresholdMode, int cooldown,
-        double[] minLr, double eps) {
+        Mode mode,
+        double factor,
+        int patience,
+        double threshold,
+        ThresholdMode thresholdMode,
+        int cooldown,
+        double[] minLr,
+        double eps) {
       this.mode = checkNotNull(mode, "ReduceLrOnPlateau: mode is null");
       this.factor = factor;
       this.patience = patience;
@@ -98,19 +106,23 @@ public final class ReduceLrOnPlateau {
       return new Options(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
     }
 
-    /** Epochs to wait after a reduction before counting bad epochs again, {@code >= 0}; default 0. */
+    /**
+     * Epochs to wait after a reduction before counting bad epochs again, {@code >= 0}; default 0.
+     */
     public Options cooldown(int cooldown) {
       return new Options(mode, factor, patience, threshold, thresholdMode, cooldown, minLr, eps);
     }
 
     /** The lowest rate of every group, {@code >= 0}; default 0. */
     public Options minLr(double minLr) {
-      return new Options(mode, factor, patience, threshold, thresholdMode, cooldown, new double[] {minLr}, eps);
+      return new Options(
+          mode, factor, patience, threshold, thresholdMode, cooldown, new double[] {minLr}, eps);
     }
 
     /** The lowest rate of each group, one value per group. */
     public Options minLr(double... minLrPerGroup) {
-      return new Options(mode, factor, patience, threshold, thresholdMode, cooldown, minLrPerGroup.clone(), eps);
+      return new Options(
+          mode, factor, patience, threshold, thresholdMode, cooldown, minLrPerGroup.clone(), eps);
     }
 
     /** Reductions smaller than this are skipped, {@code >= 0}; default 1e-8. */
@@ -120,9 +132,23 @@ public final class ReduceLrOnPlateau {
 
     @Override
     public String toString() {
-      return "ReduceLrOnPlateau.Options{mode=" + mode + ", factor=" + factor + ", patience=" + patience
-          + ", threshold=" + threshold + ", thresholdMode=" + thresholdMode + ", cooldown=" + cooldown
-          + ", minLr=" + Arrays.toString(minLr) + ", eps=" + eps + "}";
+      return "ReduceLrOnPlateau.Options{mode="
+          + mode
+          + ", factor="
+          + factor
+          + ", patience="
+          + patience
+          + ", threshold="
+          + threshold
+          + ", thresholdMode="
+          + thresholdMode
+          + ", cooldown="
+          + cooldown
+          + ", minLr="
+          + Arrays.toString(minLr)
+          + ", eps="
+          + eps
+          + "}";
     }
   }
 
@@ -156,7 +182,8 @@ public final class ReduceLrOnPlateau {
     this.optimizer = checkNotNull(optimizer, "%s: optimizer is null", NAME);
     this.options = checkNotNull(options, "%s: options is null", NAME);
     if (!(options.factor >= 0 && options.factor < 1)) {
-      throw new IllegalArgumentException(NAME + ": invalid factor: " + options.factor + " (must be in [0, 1))");
+      throw new IllegalArgumentException(
+          NAME + ": invalid factor: " + options.factor + " (must be in [0, 1))");
     }
     Checks.nonNegative(NAME, "patience", options.patience);
     Checks.nonNegative(NAME, "threshold", options.threshold);
@@ -170,7 +197,12 @@ public final class ReduceLrOnPlateau {
       minLrs = options.minLr.clone();
     } else {
       throw new IllegalArgumentException(
-          NAME + ": invalid minLr: " + Arrays.toString(options.minLr) + " (expected one value or " + groups + ", one per group)");
+          NAME
+              + ": invalid minLr: "
+              + Arrays.toString(options.minLr)
+              + " (expected one value or "
+              + groups
+              + ", one per group)");
     }
     for (double m : minLrs) {
       Checks.nonNegative(NAME, "minLr", m);
@@ -246,7 +278,11 @@ public final class ReduceLrOnPlateau {
     List<ParamGroup> groups = optimizer.paramGroups();
     if (groups.size() != minLrs.length) {
       throw new IllegalStateException(
-          NAME + ": the optimizer has " + groups.size() + " parameter groups but had " + minLrs.length
+          NAME
+              + ": the optimizer has "
+              + groups.size()
+              + " parameter groups but had "
+              + minLrs.length
               + " when the schedule was made; make the schedule after adding every group");
     }
     return groups;
@@ -290,16 +326,20 @@ public final class ReduceLrOnPlateau {
     double loadedBest = problems.scalar(state, "best");
     long bad = problems.integer(state, "num_bad_epochs", 0);
     long cooldown = problems.integer(state, "cooldown_counter", 0);
-    Set<String> used = new HashSet<>(List.of("last_epoch", "best", "num_bad_epochs", "cooldown_counter"));
+    Set<String> used =
+        new HashSet<>(List.of("last_epoch", "best", "num_bad_epochs", "cooldown_counter"));
     double[] last = new double[minLrs.length];
     for (int g = 0; g < last.length; g++) {
       used.add("last_lr." + g);
       last[g] = problems.scalar(state, "last_lr." + g);
-      if (state.get("last_lr." + g) != null && StateDicts.isScalarShape(state.get("last_lr." + g))) {
+      if (state.get("last_lr." + g) != null
+          && StateDicts.isScalarShape(state.get("last_lr." + g))) {
         problems.learningRate("last_lr." + g, last[g]);
       }
     }
-    if (Double.isNaN(loadedBest) && state.get("best") != null && StateDicts.isScalarShape(state.get("best"))) {
+    if (Double.isNaN(loadedBest)
+        && state.get("best") != null
+        && StateDicts.isScalarShape(state.get("best"))) {
       problems.invalid("best", "NaN (a metric is never NaN: a NaN metric is never better)");
     }
     for (String key : state.keySet()) {
@@ -307,7 +347,9 @@ public final class ReduceLrOnPlateau {
         problems.unexpected.add(key);
       }
     }
-    for (var e : Map.of("last_epoch", epoch, "num_bad_epochs", bad, "cooldown_counter", cooldown).entrySet()) {
+    for (var e :
+        Map.of("last_epoch", epoch, "num_bad_epochs", bad, "cooldown_counter", cooldown)
+            .entrySet()) {
       if (e.getValue() > Integer.MAX_VALUE) {
         problems.invalid(e.getKey(), e.getValue() + " is beyond the range of an int");
       }
@@ -321,8 +363,8 @@ public final class ReduceLrOnPlateau {
   }
 
   /**
-   * Saves {@link #stateDict()} to {@code file} in the safetensors format, with the schedule's
-   * class in the metadata.
+   * Saves {@link #stateDict()} to {@code file} in the safetensors format, with the schedule's class
+   * in the metadata.
    *
    * @throws IOException if writing fails
    */

@@ -49,7 +49,9 @@ public final class RmsProp extends Optimizer {
           flag("centered", false),
           flag("maximize", false));
 
-  /** PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay or momentum, not centered. */
+  /**
+   * PyTorch's defaults: lr 1e-2, alpha 0.99, eps 1e-8, no weight decay or momentum, not centered.
+   */
   public static OptimizerOptions<RmsProp> options() {
     return new OptimizerOptions<>("RmsProp", TABLE);
   }
@@ -76,10 +78,26 @@ public final class RmsProp extends Optimizer {
     Tensor squareAvg = state.buffer(SQUARE_AVG.name(), param);
     Tensor gradAvg = group.flag("centered") ? state.buffer(GRAD_AVG.name(), param) : null;
     Tensor buffer = momentum > 0 ? state.buffer(MOMENTUM_BUFFER.name(), param) : null;
-    fused("RmsProp.step", grad, Arrays.asList(param, squareAvg, gradAvg, buffer), (k, w, g, n) ->
-        k.rmsPropStep(
-            w[0], g, w[1], w[2], w[3], n, maximize, weightDecay != 0, (float) weightDecay,
-            (float) alpha, (float) (1 - alpha), eps, (float) momentum, negLr));
+    fused(
+        "RmsProp.step",
+        grad,
+        Arrays.asList(param, squareAvg, gradAvg, buffer),
+        (k, w, g, n) ->
+            k.rmsPropStep(
+                w[0],
+                g,
+                w[1],
+                w[2],
+                w[3],
+                n,
+                maximize,
+                weightDecay != 0,
+                (float) weightDecay,
+                (float) alpha,
+                (float) (1 - alpha),
+                eps,
+                (float) momentum,
+                negLr));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

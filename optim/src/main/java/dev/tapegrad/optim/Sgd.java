@@ -25,8 +25,8 @@ import java.util.Map;
  * p = p - lr * g
  * </pre>
  *
- * The momentum buffer {@code b} is state {@code momentum_buffer}. Elementwise arithmetic is
- * float32 in PyTorch's order; scalar arithmetic on hyper-parameters is double, as in PyTorch.
+ * The momentum buffer {@code b} is state {@code momentum_buffer}. Elementwise arithmetic is float32
+ * in PyTorch's order; scalar arithmetic on hyper-parameters is double, as in PyTorch.
  */
 public final class Sgd extends Optimizer {
   static final ParamState.Buffer MOMENTUM_BUFFER = new ParamState.Buffer("momentum_buffer", false);
@@ -80,10 +80,24 @@ public final class Sgd extends Optimizer {
       }
     }
     boolean firstStep = first;
-    fused("Sgd.step", grad, Arrays.asList(param, buffer), (k, w, g, n) ->
-        k.sgdStep(
-            w[0], g, w[1], n, maximize, weightDecay != 0, (float) weightDecay, (float) momentum,
-            oneMinusDampening, nesterov, firstStep, negLr));
+    fused(
+        "Sgd.step",
+        grad,
+        Arrays.asList(param, buffer),
+        (k, w, g, n) ->
+            k.sgdStep(
+                w[0],
+                g,
+                w[1],
+                n,
+                maximize,
+                weightDecay != 0,
+                (float) weightDecay,
+                (float) momentum,
+                oneMinusDampening,
+                nesterov,
+                firstStep,
+                negLr));
   }
 
   /** An optimizer over one group of parameters; more join with {@link #addParamGroup}. */

@@ -23,8 +23,8 @@ import java.util.TreeSet;
  * up to 2^53. On load, a 0-d or one-element tensor is accepted too and read as its float32 value.
  *
  * <p>Loading collects every problem (missing keys, unexpected keys, wrong shapes, invalid values)
- * before throwing one {@link IllegalArgumentException} that lists them, and changes nothing
- * unless the whole dict is valid.
+ * before throwing one {@link IllegalArgumentException} that lists them, and changes nothing unless
+ * the whole dict is valid.
  */
 final class StateDicts {
   private StateDicts() {}
@@ -64,7 +64,9 @@ final class StateDicts {
     float lo = (float) (rest - mid);
     if (Float.isInfinite(hi) || hi + (mid + (double) lo) != value) {
       throw new IllegalStateException(
-          "stateDict: the value " + value + " is outside the range a float32 triple stores exactly");
+          "stateDict: the value "
+              + value
+              + " is outside the range a float32 triple stores exactly");
     }
     return Tensor.vector(hi, mid, lo);
   }
@@ -102,7 +104,10 @@ final class StateDicts {
     if (entries.size() <= LISTED) {
       return entries.toString();
     }
-    return new ArrayList<>(entries).subList(0, LISTED) + " ... and " + (entries.size() - LISTED) + " more";
+    return new ArrayList<>(entries).subList(0, LISTED)
+        + " ... and "
+        + (entries.size() - LISTED)
+        + " more";
   }
 
   /** Accumulates the problems found while checking a dict, and formats them in one message. */
@@ -131,7 +136,10 @@ final class StateDicts {
       return readScalar(t);
     }
 
-    /** Reads a required integer {@code >= min}; records a problem and returns {@code min - 1} when invalid. */
+    /**
+     * Reads a required integer {@code >= min}; records a problem and returns {@code min - 1} when
+     * invalid.
+     */
     long integer(Map<String, Tensor> dict, String key, long min) {
       Tensor t = dict.get(key);
       double v = scalar(dict, key);
@@ -154,7 +162,12 @@ final class StateDicts {
       for (int k = 0; k < v.length; k++) {
         if (!Float.isFinite(v[k]) || (nonNegative && v[k] < 0)) {
           values.add(
-              key + "[" + k + "] = " + v[k] + (Float.isFinite(v[k]) ? " (must be >= 0)" : " (must be finite)"));
+              key
+                  + "["
+                  + k
+                  + "] = "
+                  + v[k]
+                  + (Float.isFinite(v[k]) ? " (must be >= 0)" : " (must be finite)"));
           return false;
         }
       }
@@ -171,7 +184,8 @@ final class StateDicts {
     /** Checks that a tensor entry has the expected shape. */
     boolean shape(String key, Tensor t, int[] expected) {
       if (!t.hasShape(expected)) {
-        shapes.add(key + ": " + Arrays.toString(t.shape()) + " vs expected " + Arrays.toString(expected));
+        shapes.add(
+            key + ": " + Arrays.toString(t.shape()) + " vs expected " + Arrays.toString(expected));
         return false;
       }
       return true;

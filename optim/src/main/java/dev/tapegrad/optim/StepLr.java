@@ -1,8 +1,8 @@
 package dev.tapegrad.optim;
 
 /**
- * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs, as PyTorch's
- * {@code StepLR}.
+ * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs, as PyTorch's {@code
+ * StepLR}.
  *
  * <pre>
  * lr(e) = lr(e - 1) * gamma   if e > 0 and e % stepSize == 0
@@ -17,8 +17,8 @@ public final class StepLr extends LrSchedule {
   /**
    * A schedule over every group of {@code optimizer}.
    *
-   * @throws IllegalArgumentException if {@code stepSize <= 0} or {@code gamma} is negative or
-   *     not finite
+   * @throws IllegalArgumentException if {@code stepSize <= 0} or {@code gamma} is negative or not
+   *     finite
    */
   public StepLr(Optimizer optimizer, int stepSize, double gamma) {
     super("StepLr", optimizer);

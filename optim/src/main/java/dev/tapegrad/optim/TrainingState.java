@@ -4,8 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static com.google.common.base.Preconditions.checkNotNull;
 import static com.google.common.base.Preconditions.checkState;
 
-import dev.tapegrad.io.Safetensors;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.io.Safetensors;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
@@ -24,8 +24,8 @@ import java.util.function.Supplier;
 
 /**
  * Saves and restores a whole training run in one file and one call each: the model's state, the
- * optimizer, the learning-rate schedule, the step and the random generators, so that a resumed
- * run continues bit for bit as the uninterrupted one would have.
+ * optimizer, the learning-rate schedule, the step and the random generators, so that a resumed run
+ * continues bit for bit as the uninterrupted one would have.
  *
  * <pre>{@code
  * TrainingState state = TrainingState.of(model::stateDict, model::loadStateDict)
@@ -37,10 +37,10 @@ import java.util.function.Supplier;
  * long step = state.load(Path.of("run.safetensors")).step();  // in a new process, same setup
  * }</pre>
  *
- * <p>Register the live objects once; {@link #save} reads them and {@link #load} writes into them
- * in place, so every reference the training loop holds sees the restored state. Build the model,
- * optimizer and schedule exactly as for the first run (their settings are not part of the file,
- * as in PyTorch), then load. The model's state goes in as a {@code Map<String, Tensor>} (a {@code
+ * <p>Register the live objects once; {@link #save} reads them and {@link #load} writes into them in
+ * place, so every reference the training loop holds sees the restored state. Build the model,
+ * optimizer and schedule exactly as for the first run (their settings are not part of the file, as
+ * in PyTorch), then load. The model's state goes in as a {@code Map<String, Tensor>} (a {@code
  * Block}'s {@code stateDict()} and {@code loadStateDict}), so {@code optim} needs no {@code nn}.
  * The file is safetensors: tensors under {@code model.*}, {@code optimizer.*}, {@code schedule.*}
  * (and the prefix of any {@link #part}), {@code random.<name>.*} and {@code step}; metadata names
@@ -49,16 +49,17 @@ import java.util.function.Supplier;
  * <h2>Random generators</h2>
  *
  * Only {@code java.util.Random} itself is accepted, and its whole state is captured exactly: the
- * 48-bit seed and the second Gaussian that {@code nextGaussian()} keeps for its next call.
- * {@code Random} has no getter for them, so {@link #save} reads them from the generator's
- * serialized form, written to memory (the fields {@code Random} documents for serialization;
- * nothing is ever deserialized). {@link #load} sets the seed with {@code setSeed}; when a Gaussian
- * was pending it steps the seed back to the pair that produced it and draws that pair again, which
- * leaves the generator in exactly the saved state. Subclasses ({@code SecureRandom}, {@code
+ * 48-bit seed and the second Gaussian that {@code nextGaussian()} keeps for its next call. {@code
+ * Random} has no getter for them, so {@link #save} reads them from the generator's serialized form,
+ * written to memory (the fields {@code Random} documents for serialization; nothing is ever
+ * deserialized). {@link #load} sets the seed with {@code setSeed}; when a Gaussian was pending it
+ * steps the seed back to the pair that produced it and draws that pair again, which leaves the
+ * generator in exactly the saved state. Subclasses ({@code SecureRandom}, {@code
  * ThreadLocalRandom}) are rejected, and {@code SplittableRandom} and the JDK 17 {@code
  * RandomGenerator} algorithms are not {@code Random}s, so they cannot be registered: none of them
- * exposes its state or lets it be set, so no exact resume is possible. For those, derive the generator from {@code (seed, step)} when needed, as {@code
- * DataLoader} in {@code tapegrad-data} does per epoch, and nothing needs saving.
+ * exposes its state or lets it be set, so no exact resume is possible. For those, derive the
+ * generator from {@code (seed, step)} when needed, as {@code DataLoader} in {@code tapegrad-data}
+ * does per epoch, and nothing needs saving.
  *
  * <h2>Failure</h2>
  *
@@ -75,13 +76,15 @@ public final class TrainingState {
   private static final long MASK = (1L << 48) - 1;
   private static final long INVERSE = inverse(MULTIPLIER);
 
-  private record Part(String prefix, Supplier<Map<String, Tensor>> read, Consumer<Map<String, Tensor>> write) {}
+  private record Part(
+      String prefix, Supplier<Map<String, Tensor>> read, Consumer<Map<String, Tensor>> write) {}
 
   private final List<Part> parts = new ArrayList<>();
   private final Map<String, Random> randoms = new LinkedHashMap<>();
   private final Map<String, String> classes = new LinkedHashMap<>();
 
-  private TrainingState(Supplier<Map<String, Tensor>> modelState, Consumer<Map<String, Tensor>> loadModelState) {
+  private TrainingState(
+      Supplier<Map<String, Tensor>> modelState, Consumer<Map<String, Tensor>> loadModelState) {
     parts.add(new Part("model.", modelState, loadModelState));
   }
 
@@ -98,7 +101,9 @@ public final class TrainingState {
     return new TrainingState(modelState, loadModelState);
   }
 
-  /** Adds the optimizer's state dict (hyper-parameters, steps, buffers) under {@code optimizer.}. */
+  /**
+   * Adds the optimizer's state dict (hyper-parameters, steps, buffers) under {@code optimizer.}.
+   */
   public TrainingState optimizer(Optimizer optimizer) {
     checkNotNull(optimizer, "TrainingState.optimizer: optimizer is null");
     classes.put("optimizer", optimizer.getClass().getSimpleName());
@@ -123,33 +128,49 @@ public final class TrainingState {
    * Adds any other state kept as tensors under {@code prefix} (e.g. {@code "ema."} for an
    * exponential moving average of the weights). Parts load in the order they were added.
    */
-  public TrainingState part(String prefix, Supplier<Map<String, Tensor>> read, Consumer<Map<String, Tensor>> write) {
+  public TrainingState part(
+      String prefix, Supplier<Map<String, Tensor>> read, Consumer<Map<String, Tensor>> write) {
     checkNotNull(prefix, "TrainingState.part: prefix is null");
-    checkArgument(prefix.endsWith(".") && prefix.length() > 1, "TrainingState.part: prefix must end with '.', got '%s'", prefix);
-    checkArgument(!prefix.equals("random.") && !prefix.equals("step."), "TrainingState.part: prefix '%s' is reserved", prefix);
+    checkArgument(
+        prefix.endsWith(".") && prefix.length() > 1,
+        "TrainingState.part: prefix must end with '.', got '%s'",
+        prefix);
+    checkArgument(
+        !prefix.equals("random.") && !prefix.equals("step."),
+        "TrainingState.part: prefix '%s' is reserved",
+        prefix);
     for (Part p : parts) {
-      checkArgument(!p.prefix.equals(prefix), "TrainingState.part: prefix '%s' is already used", prefix);
+      checkArgument(
+          !p.prefix.equals(prefix), "TrainingState.part: prefix '%s' is already used", prefix);
     }
-    parts.add(new Part(prefix, checkNotNull(read, "TrainingState.part: read is null"), checkNotNull(write, "TrainingState.part: write is null")));
+    parts.add(
+        new Part(
+            prefix,
+            checkNotNull(read, "TrainingState.part: read is null"),
+            checkNotNull(write, "TrainingState.part: write is null")));
     return this;
   }
 
   /**
    * Adds a random generator under {@code name}, captured exactly (see the class documentation).
    *
-   * @throws IllegalArgumentException if {@code random} is a subclass of {@code java.util.Random}
-   *     or the name is taken
+   * @throws IllegalArgumentException if {@code random} is a subclass of {@code java.util.Random} or
+   *     the name is taken
    */
   public TrainingState random(String name, Random random) {
     checkNotNull(name, "TrainingState.random: name is null");
     checkNotNull(random, "TrainingState.random: random is null");
-    checkArgument(name.matches("[A-Za-z0-9_-]+"), "TrainingState.random: name must be letters, digits, '_' or '-', got '%s'", name);
+    checkArgument(
+        name.matches("[A-Za-z0-9_-]+"),
+        "TrainingState.random: name must be letters, digits, '_' or '-', got '%s'",
+        name);
     checkArgument(
         random.getClass() == Random.class,
         "TrainingState.random: '%s' is a %s; only java.util.Random itself has a state that can be saved and set exactly",
         name,
         random.getClass().getName());
-    checkArgument(!randoms.containsKey(name), "TrainingState.random: the name '%s' is already used", name);
+    checkArgument(
+        !randoms.containsKey(name), "TrainingState.random: the name '%s' is already used", name);
     randoms.put(name, random);
     return this;
   }
@@ -171,9 +192,13 @@ public final class TrainingState {
    * @throws IOException if writing fails
    */
   public void save(Path file, long step, Map<String, String> metadata) throws IOException {
-    checkArgument(step >= 0 && step <= (1L << 53), "TrainingState.save: step must be in [0, 2^53], got %s", step);
+    checkArgument(
+        step >= 0 && step <= (1L << 53),
+        "TrainingState.save: step must be in [0, 2^53], got %s",
+        step);
     for (String key : metadata.keySet()) {
-      checkArgument(!key.startsWith("tapegrad."), "TrainingState.save: metadata key '%s' is reserved", key);
+      checkArgument(
+          !key.startsWith("tapegrad."), "TrainingState.save: metadata key '%s' is reserved", key);
     }
     Map<String, Tensor> tensors = new LinkedHashMap<>();
     for (Part p : parts) {
@@ -191,9 +216,9 @@ public final class TrainingState {
    * Restores everything saved by {@link #save} into the registered objects.
    *
    * @return the saved step and the caller's metadata
-   * @throws IllegalArgumentException if the file is not a training state, holds another
-   *     optimizer's or schedule's state, or any part does not match (the message names the part
-   *     and every problem); nothing is changed then
+   * @throws IllegalArgumentException if the file is not a training state, holds another optimizer's
+   *     or schedule's state, or any part does not match (the message names the part and every
+   *     problem); nothing is changed then
    * @throws IOException if the file cannot be read or is not valid safetensors
    */
   public Resumed load(Path file) throws IOException {
@@ -226,7 +251,11 @@ public final class TrainingState {
         unknown.add(key);
       }
     }
-    checkArgument(unknown.isEmpty(), "TrainingState.load: %s has entries no registered part reads: %s", file, unknown);
+    checkArgument(
+        unknown.isEmpty(),
+        "TrainingState.load: %s has entries no registered part reads: %s",
+        file,
+        unknown);
     checkArgument(tensors.containsKey("step"), "TrainingState.load: %s has no step", file);
     StateDicts.Problems problems = new StateDicts.Problems("TrainingState");
     long step = problems.integer(tensors, "step", 0);
@@ -235,12 +264,15 @@ public final class TrainingState {
       randomStates.put(name, RandomState.read("random." + name + ".", tensors, problems));
     }
     for (String key : tensors.keySet()) {
-      if (key.startsWith("random.") && !randoms.containsKey(key.substring(7, Math.max(7, key.indexOf('.', 7))))) {
+      if (key.startsWith("random.")
+          && !randoms.containsKey(key.substring(7, Math.max(7, key.indexOf('.', 7))))) {
         problems.unexpected.add(key);
       }
     }
     problems.throwIfAny();
-    randomStates.values().forEach(s -> restore(new Random(0), s)); // throws now if one cannot be set
+    randomStates
+        .values()
+        .forEach(s -> restore(new Random(0), s)); // throws now if one cannot be set
 
     // all or nothing: keep what each part held, to put it back if a later part rejects its entries
     List<Map<String, Tensor>> before = new ArrayList<>();
@@ -249,15 +281,17 @@ public final class TrainingState {
       for (Part p : parts) {
         before.add(copyOf(p.read.get()));
         Map<String, Tensor> mine = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> {
-          if (k.startsWith(p.prefix)) {
-            mine.put(k.substring(p.prefix.length()), v);
-          }
-        });
+        tensors.forEach(
+            (k, v) -> {
+              if (k.startsWith(p.prefix)) {
+                mine.put(k.substring(p.prefix.length()), v);
+              }
+            });
         try {
           p.write.accept(mine);
         } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("TrainingState.load: " + file + ": " + p.prefix + " " + e.getMessage(), e);
+          throw new IllegalArgumentException(
+              "TrainingState.load: " + file + ": " + p.prefix + " " + e.getMessage(), e);
         }
         loaded++;
       }
@@ -269,11 +303,12 @@ public final class TrainingState {
     }
     randomStates.forEach((name, s) -> restore(randoms.get(name), s));
     Map<String, String> user = new LinkedHashMap<>();
-    meta.forEach((k, v) -> {
-      if (!k.startsWith("tapegrad.")) {
-        user.put(k, v);
-      }
-    });
+    meta.forEach(
+        (k, v) -> {
+          if (!k.startsWith("tapegrad.")) {
+            user.put(k, v);
+          }
+        });
     return new Resumed(step, user);
   }
 
@@ -290,7 +325,8 @@ public final class TrainingState {
     void write(String prefix, Map<String, Tensor> out) {
       out.put(prefix + "seed", StateDicts.scalar(seed));
       out.put(prefix + "have_next_gaussian", StateDicts.scalar(haveNextNextGaussian ? 1 : 0));
-      out.put(prefix + "next_gaussian", StateDicts.scalar(haveNextNextGaussian ? nextNextGaussian : 0));
+      out.put(
+          prefix + "next_gaussian", StateDicts.scalar(haveNextNextGaussian ? nextNextGaussian : 0));
     }
 
     static RandomState read(String prefix, Map<String, Tensor> in, StateDicts.Problems problems) {
@@ -316,7 +352,8 @@ public final class TrainingState {
       out.flush();
       bytes = buffer.toByteArray();
     } catch (IOException e) {
-      throw new UncheckedIOException("TrainingState: could not read the state of a java.util.Random", e);
+      throw new UncheckedIOException(
+          "TrainingState: could not read the state of a java.util.Random", e);
     }
     // Random writes its fields with putFields/writeFields: their values in the order
     // ObjectStreamClass lists them (primitives, by name), then TC_ENDBLOCKDATA.
@@ -325,7 +362,9 @@ public final class TrainingState {
     for (ObjectStreamField f : fields) {
       size += width(f);
     }
-    checkState(bytes[bytes.length - 1] == 0x78, "TrainingState: unexpected serialized form of java.util.Random");
+    checkState(
+        bytes[bytes.length - 1] == 0x78,
+        "TrainingState: unexpected serialized form of java.util.Random");
     ByteBuffer data = ByteBuffer.wrap(bytes, bytes.length - 1 - size, size);
     long seed = -1;
     double gaussian = Double.NaN;
@@ -338,7 +377,9 @@ public final class TrainingState {
         default -> data.position(data.position() + width(f));
       }
     }
-    checkState(have != null && seed >= 0 && seed <= MASK, "TrainingState: unexpected serialized form of java.util.Random");
+    checkState(
+        have != null && seed >= 0 && seed <= MASK,
+        "TrainingState: unexpected serialized form of java.util.Random");
     return new RandomState(seed, have, have ? gaussian : 0);
   }
 
@@ -348,13 +389,16 @@ public final class TrainingState {
       case 'I', 'F' -> 4;
       case 'S', 'C' -> 2;
       case 'Z', 'B' -> 1;
-      default -> throw new IllegalStateException("TrainingState: java.util.Random has an object field " + f.getName());
+      default ->
+          throw new IllegalStateException(
+              "TrainingState: java.util.Random has an object field " + f.getName());
     };
   }
 
   /** Puts {@code state} into {@code random} in place. */
   static void restore(Random random, RandomState state) {
-    random.setSeed(state.seed ^ MULTIPLIER); // setSeed scrambles with the multiplier and clears the Gaussian
+    random.setSeed(
+        state.seed ^ MULTIPLIER); // setSeed scrambles with the multiplier and clears the Gaussian
     if (!state.haveNextNextGaussian) {
       return;
     }
@@ -376,7 +420,9 @@ public final class TrainingState {
       }
     }
     throw new IllegalArgumentException(
-        "TrainingState.load: no java.util.Random state leaves the saved Gaussian " + state.nextNextGaussian + " pending");
+        "TrainingState.load: no java.util.Random state leaves the saved Gaussian "
+            + state.nextNextGaussian
+            + " pending");
   }
 
   /** The inverse of an odd number modulo 2^64, by Newton's iteration. */

@@ -16,7 +16,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Reads the PyTorch fixtures written by tools/fixtures_optim.py and builds optimizers from them. */
+/**
+ * Reads the PyTorch fixtures written by tools/fixtures_optim.py and builds optimizers from them.
+ */
 final class Fixtures {
   private static JsonObject root;
 
@@ -26,9 +28,12 @@ final class Fixtures {
     if (root == null) {
       try (InputStream in = Fixtures.class.getResourceAsStream("/parity/optim.json")) {
         if (in == null) {
-          throw new IllegalStateException("parity/optim.json is missing; run tools/fixtures_optim.py");
+          throw new IllegalStateException(
+              "parity/optim.json is missing; run tools/fixtures_optim.py");
         }
-        root = JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8)).getAsJsonObject();
+        root =
+            JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                .getAsJsonObject();
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -103,7 +108,8 @@ final class Fixtures {
     return opt;
   }
 
-  private static <T extends Optimizer> OptimizerOptions<T> adamOptions(OptimizerOptions<T> o, JsonObject options) {
+  private static <T extends Optimizer> OptimizerOptions<T> adamOptions(
+      OptimizerOptions<T> o, JsonObject options) {
     for (Map.Entry<String, JsonElement> e : options.entrySet()) {
       JsonElement v = e.getValue();
       switch (e.getKey()) {
@@ -119,7 +125,8 @@ final class Fixtures {
     return o;
   }
 
-  private static Optimizer addGroup(String type, Optimizer opt, List<Tensor> params, JsonObject options) {
+  private static Optimizer addGroup(
+      String type, Optimizer opt, List<Tensor> params, JsonObject options) {
     return switch (type) {
       case "Sgd" -> {
         OptimizerOptions<Sgd> o = Sgd.options();
@@ -205,10 +212,13 @@ final class Fixtures {
   /** Builds a schedule from a fixture's {@code schedule} name and {@code args}. */
   static Object schedule(Optimizer opt, String type, JsonObject args) {
     return switch (type) {
-      case "StepLr" -> new StepLr(opt, args.get("stepSize").getAsInt(), args.get("gamma").getAsDouble());
-      case "MultiStepLr" -> new MultiStepLr(opt, ints(args.get("milestones")), args.get("gamma").getAsDouble());
+      case "StepLr" ->
+          new StepLr(opt, args.get("stepSize").getAsInt(), args.get("gamma").getAsDouble());
+      case "MultiStepLr" ->
+          new MultiStepLr(opt, ints(args.get("milestones")), args.get("gamma").getAsDouble());
       case "ExponentialLr" -> new ExponentialLr(opt, args.get("gamma").getAsDouble());
-      case "CosineAnnealingLr" -> new CosineAnnealingLr(opt, args.get("tMax").getAsInt(), args.get("etaMin").getAsDouble());
+      case "CosineAnnealingLr" ->
+          new CosineAnnealingLr(opt, args.get("tMax").getAsInt(), args.get("etaMin").getAsDouble());
       case "LinearWarmup" -> {
         int warmup = args.get("warmupSteps").getAsInt();
         double start = args.get("startFactor").getAsDouble();
@@ -216,7 +226,9 @@ final class Fixtures {
           yield new LinearWarmup(opt, warmup, start);
         }
         JsonObject then = args.getAsJsonObject("then");
-        LrSchedule inner = (LrSchedule) schedule(opt, then.get("schedule").getAsString(), then.getAsJsonObject("args"));
+        LrSchedule inner =
+            (LrSchedule)
+                schedule(opt, then.get("schedule").getAsString(), then.getAsJsonObject("args"));
         yield new LinearWarmup(opt, warmup, start, inner);
       }
       case "ReduceLrOnPlateau" -> {
@@ -224,11 +236,15 @@ final class Fixtures {
         for (Map.Entry<String, JsonElement> e : args.entrySet()) {
           JsonElement v = e.getValue();
           switch (e.getKey()) {
-            case "mode" -> o = o.mode(ReduceLrOnPlateau.Mode.valueOf(v.getAsString().toUpperCase()));
+            case "mode" ->
+                o = o.mode(ReduceLrOnPlateau.Mode.valueOf(v.getAsString().toUpperCase()));
             case "factor" -> o = o.factor(v.getAsDouble());
             case "patience" -> o = o.patience(v.getAsInt());
             case "threshold" -> o = o.threshold(v.getAsDouble());
-            case "thresholdMode" -> o = o.thresholdMode(ReduceLrOnPlateau.ThresholdMode.valueOf(v.getAsString().toUpperCase()));
+            case "thresholdMode" ->
+                o =
+                    o.thresholdMode(
+                        ReduceLrOnPlateau.ThresholdMode.valueOf(v.getAsString().toUpperCase()));
             case "cooldown" -> o = o.cooldown(v.getAsInt());
             case "minLr" -> o = o.minLr(v.getAsDouble());
             default -> fail("unknown ReduceLrOnPlateau option " + e.getKey());

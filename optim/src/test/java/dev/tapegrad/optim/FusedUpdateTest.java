@@ -17,8 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Each optimizer's fused update (one kernel pass per parameter) against the same update composed
- * from tensor ops, one PyTorch operation at a time: bit for bit, for every configuration of
- * {@link Configs}, over steps with gradients holding zeros of both signs.
+ * from tensor ops, one PyTorch operation at a time: bit for bit, for every configuration of {@link
+ * Configs}, over steps with gradients holding zeros of both signs.
  */
 class FusedUpdateTest {
   private static final int STEPS = 6;
@@ -27,11 +27,17 @@ class FusedUpdateTest {
   Stream<DynamicTest> fusedUpdatesEqualTheComposedOnesBitForBit() {
     Map<String, Function<List<Tensor>, Optimizer>> configs = new LinkedHashMap<>(Configs.all());
     configs.putAll(Configs.twoGroups());
-    configs.put("Sgd maximize", p -> new Sgd(p, Sgd.options().lr(0.1).momentum(0.5).maximize(true).weightDecay(0.1)));
+    configs.put(
+        "Sgd maximize",
+        p -> new Sgd(p, Sgd.options().lr(0.1).momentum(0.5).maximize(true).weightDecay(0.1)));
     configs.put("Adam maximize", p -> new Adam(p, Adam.options().lr(0.1).maximize(true)));
-    configs.put("AdamW maximize amsgrad", p -> new AdamW(p, AdamW.options().maximize(true).amsgrad(true)));
-    configs.put("RmsProp maximize centered", p -> new RmsProp(p, RmsProp.options().maximize(true).centered(true)));
-    configs.put("Adagrad maximize", p -> new Adagrad(p, Adagrad.options().maximize(true).weightDecay(0.5)));
+    configs.put(
+        "AdamW maximize amsgrad", p -> new AdamW(p, AdamW.options().maximize(true).amsgrad(true)));
+    configs.put(
+        "RmsProp maximize centered",
+        p -> new RmsProp(p, RmsProp.options().maximize(true).centered(true)));
+    configs.put(
+        "Adagrad maximize", p -> new Adagrad(p, Adagrad.options().maximize(true).weightDecay(0.5)));
     return configs.entrySet().stream()
         .map(c -> DynamicTest.dynamicTest(c.getKey(), () -> check(c.getKey(), c.getValue())));
   }
@@ -79,7 +85,9 @@ class FusedUpdateTest {
       }
       for (int i = 0; i < fusedParams.size(); i++) {
         assertArrayEquals(
-            bits(composedParams.get(i)), bits(fusedParams.get(i)), name + ": parameter " + i + " after step " + step);
+            bits(composedParams.get(i)),
+            bits(fusedParams.get(i)),
+            name + ": parameter " + i + " after step " + step);
       }
     }
   }
@@ -98,7 +106,13 @@ class FusedUpdateTest {
   }
 
   /** The updates as they were written before the fused kernels: PyTorch's in-place op sequence. */
-  private static void composed(Optimizer opt, ParamGroup group, Tensor param, Tensor grad, Map<String, Tensor> state, int step) {
+  private static void composed(
+      Optimizer opt,
+      ParamGroup group,
+      Tensor param,
+      Tensor grad,
+      Map<String, Tensor> state,
+      int step) {
     double lr = group.lr();
     double weightDecay = group.get("weight_decay");
     Tensor g = group.flag("maximize") ? grad.neg() : grad;
@@ -141,7 +155,8 @@ class FusedUpdateTest {
         vMax.copyFrom(vMax.maximum(v));
         second = vMax;
       }
-      Tensor denom = second.sqrt().div(Tensor.scalar((float) bc2Sqrt)).add((float) group.get("eps"));
+      Tensor denom =
+          second.sqrt().div(Tensor.scalar((float) bc2Sqrt)).add((float) group.get("eps"));
       param.addcdivInPlace(m, denom, (float) -stepSize);
     } else if (opt instanceof RmsProp) {
       double alpha = group.get("alpha");

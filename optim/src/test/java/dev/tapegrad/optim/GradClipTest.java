@@ -45,7 +45,11 @@ class GradClipTest {
   @Test
   void clippedGradientsHaveAtMostTheMaximumNorm() {
     qt().withExamples(200)
-        .forAll(integers().between(1, 4), longs().all(), doubles().between(0.01, 10), integers().between(0, 3))
+        .forAll(
+            integers().between(1, 4),
+            longs().all(),
+            doubles().between(0.01, 10),
+            integers().between(0, 3))
         .checkAssert(
             (count, seed, maxNorm, kind) -> {
               double p = new double[] {1, 2, 3.5, Double.POSITIVE_INFINITY}[kind];
@@ -54,12 +58,19 @@ class GradClipTest {
               params.forEach(t -> before.add(t.grad().toFloatArray()));
               double expected = norm(params, p);
               float total = GradClip.clipGradNorm(params, maxNorm, p);
-              assertEquals(expected, total, 1e-5 * expected, "the returned norm is the norm before clipping");
+              assertEquals(
+                  expected,
+                  total,
+                  1e-5 * expected,
+                  "the returned norm is the norm before clipping");
               if (total > maxNorm) {
                 assertTrue(norm(params, p) <= maxNorm * (1 + 1e-5), "clipped to the maximum");
               } else {
                 for (int i = 0; i < count; i++) {
-                  assertArrayEquals(before.get(i), params.get(i).grad().toFloatArray(), "within the maximum: unchanged");
+                  assertArrayEquals(
+                      before.get(i),
+                      params.get(i).grad().toFloatArray(),
+                      "within the maximum: unchanged");
                 }
               }
             });
@@ -72,10 +83,15 @@ class GradClipTest {
       Tensor grad = Tensor.vector(1, bad, 2);
       p.setGrad(grad);
       var e = assertThrows(ArithmeticException.class, () -> GradClip.clipGradNorm(List.of(p), 1.0));
-      assertTrue(e.getMessage().contains("2.0-norm") && e.getMessage().contains(String.valueOf(bad))
-          && e.getMessage().contains("errorIfNonfinite"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("2.0-norm")
+              && e.getMessage().contains(String.valueOf(bad))
+              && e.getMessage().contains("errorIfNonfinite"),
+          e.getMessage());
       assertSame(grad, p.grad(), "unchanged when rejected");
-      assertThrows(ArithmeticException.class, () -> GradClip.clipGradNorm(List.of(p), 1.0, Double.POSITIVE_INFINITY));
+      assertThrows(
+          ArithmeticException.class,
+          () -> GradClip.clipGradNorm(List.of(p), 1.0, Double.POSITIVE_INFINITY));
 
       float total = GradClip.clipGradNorm(List.of(p), 1.0, 2, false);
       assertEquals(bad, total);
@@ -97,7 +113,8 @@ class GradClipTest {
     Tensor p = Tensor.ones(3).requiresGrad(true);
     Tensor q = Tensor.ones(2).requiresGrad(true);
     // Gradients with graphs of their own (createGraph), the case where recording could leak.
-    List<Tensor> grads = Autograd.grad(p.square().sum().mul(5f).add(q.exp().sum()), List.of(p, q), true);
+    List<Tensor> grads =
+        Autograd.grad(p.square().sum().mul(5f).add(q.exp().sum()), List.of(p, q), true);
     p.setGrad(grads.get(0));
     q.setGrad(grads.get(1));
     float[] old = grads.get(0).toFloatArray();
@@ -105,7 +122,8 @@ class GradClipTest {
     assertNotSame(grads.get(0), p.grad());
     assertArrayEquals(old, grads.get(0).toFloatArray(), "the old gradient tensor is not changed");
     assertTrue(p.grad().isLeaf() && !p.grad().requiresGrad());
-    assertEquals(0, Recording.nodesRecordedDuring(() -> GradClip.clipGradValue(List.of(p, q), 0.01)));
+    assertEquals(
+        0, Recording.nodesRecordedDuring(() -> GradClip.clipGradValue(List.of(p, q), 0.01)));
     assertArrayEquals(new float[] {0.01f, 0.01f, 0.01f}, p.grad().toFloatArray());
   }
 

@@ -24,17 +24,17 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Optimizer and schedule state that parses but holds values no training run can produce (NaN,
- * infinities, negative second moments, a step count below 1, a negative or infinite learning
- * rate, a flag other than 0 or 1) is refused with a message naming the entry, and leaves the
- * optimizer or schedule unchanged; a fuzz run over mutated files finds no value that slips
- * through.
+ * infinities, negative second moments, a step count below 1, a negative or infinite learning rate,
+ * a flag other than 0 or 1) is refused with a message naming the entry, and leaves the optimizer or
+ * schedule unchanged; a fuzz run over mutated files finds no value that slips through.
  */
 class LoadValidationTest {
   @TempDir Path dir;
 
   private static List<Tensor> params() {
     Random random = new Random(3);
-    return List.of(Tensor.randn(random, 2, 3).requiresGrad(true), Tensor.randn(random, 4).requiresGrad(true));
+    return List.of(
+        Tensor.randn(random, 2, 3).requiresGrad(true), Tensor.randn(random, 4).requiresGrad(true));
   }
 
   /** Every configuration after three steps, with the state those steps made. */
@@ -70,7 +70,8 @@ class LoadValidationTest {
     return Tensor.of(v, t.shape());
   }
 
-  private static void refused(Optimizer opt, Map<String, Tensor> state, String what, String... fragments) {
+  private static void refused(
+      Optimizer opt, Map<String, Tensor> state, String what, String... fragments) {
     Map<String, Tensor> before = opt.stateDict();
     var e = assertThrows(IllegalArgumentException.class, () -> opt.loadStateDict(state), what);
     for (String f : fragments) {
@@ -79,7 +80,10 @@ class LoadValidationTest {
     Map<String, Tensor> after = opt.stateDict();
     assertEquals(before.keySet(), after.keySet(), what + ": unchanged");
     for (String key : before.keySet()) {
-      assertArrayEquals(before.get(key).toFloatArray(), after.get(key).toFloatArray(), what + ": " + key + " unchanged");
+      assertArrayEquals(
+          before.get(key).toFloatArray(),
+          after.get(key).toFloatArray(),
+          what + ": " + key + " unchanged");
     }
   }
 
@@ -92,9 +96,14 @@ class LoadValidationTest {
         if (!key.startsWith("state.") || key.endsWith(".step")) {
           continue;
         }
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
-          refused(opt, with(state, key, withElement(state.get(key), 1, bad)), c.getKey() + " " + key + " = " + bad,
-              key + "[1] = " + bad, "must be finite");
+        for (float bad :
+            new float[] {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY}) {
+          refused(
+              opt,
+              with(state, key, withElement(state.get(key), 1, bad)),
+              c.getKey() + " " + key + " = " + bad,
+              key + "[1] = " + bad,
+              "must be finite");
         }
       }
     }
@@ -107,10 +116,16 @@ class LoadValidationTest {
       Optimizer opt = c.getValue();
       Map<String, Tensor> state = opt.stateDict();
       for (String key : state.keySet()) {
-        if (key.endsWith(".exp_avg_sq") || key.endsWith(".max_exp_avg_sq") || key.endsWith(".square_avg")
+        if (key.endsWith(".exp_avg_sq")
+            || key.endsWith(".max_exp_avg_sq")
+            || key.endsWith(".square_avg")
             || key.endsWith(".sum")) {
-          refused(opt, with(state, key, withElement(state.get(key), 0, -1e-3f)), c.getKey() + " " + key,
-              key + "[0] = -0.001", "must be >= 0");
+          refused(
+              opt,
+              with(state, key, withElement(state.get(key), 0, -1e-3f)),
+              c.getKey() + " " + key,
+              key + "[0] = -0.001",
+              "must be >= 0");
           checked++;
         }
       }
@@ -122,16 +137,47 @@ class LoadValidationTest {
   void badStepCountsHyperParametersAndFlagsAreRefused() {
     Optimizer adam = trained(p -> new Adam(p, Adam.options().amsgrad(true)));
     Map<String, Tensor> state = adam.stateDict();
-    refused(adam, with(state, "state.0.step", StateDicts.scalar(0)), "step 0", "state.0.step", "integer >= 1");
-    refused(adam, with(state, "state.0.step", StateDicts.scalar(-3)), "negative step", "state.0.step");
-    refused(adam, with(state, "state.1.step", StateDicts.scalar(Double.NaN)), "NaN step", "state.1.step");
-    refused(adam, with(state, "state.0.step", StateDicts.scalar(2.5)), "fractional step", "state.0.step");
+    refused(
+        adam,
+        with(state, "state.0.step", StateDicts.scalar(0)),
+        "step 0",
+        "state.0.step",
+        "integer >= 1");
+    refused(
+        adam, with(state, "state.0.step", StateDicts.scalar(-3)), "negative step", "state.0.step");
+    refused(
+        adam,
+        with(state, "state.1.step", StateDicts.scalar(Double.NaN)),
+        "NaN step",
+        "state.1.step");
+    refused(
+        adam,
+        with(state, "state.0.step", StateDicts.scalar(2.5)),
+        "fractional step",
+        "state.0.step");
     refused(adam, with(state, "group.0.lr", StateDicts.scalar(-0.1)), "negative lr", "lr", "-0.1");
-    refused(adam, with(state, "group.0.lr", StateDicts.scalar(Double.POSITIVE_INFINITY)), "infinite lr", "lr", "Infinity");
-    refused(adam, with(state, "group.0.eps", StateDicts.scalar(Double.NaN)), "NaN eps", "eps", "NaN");
-    refused(adam, with(state, "group.0.beta2", StateDicts.scalar(1.0)), "beta2 1", "beta2", "[0, 1)");
-    refused(adam, with(state, "group.0.amsgrad", StateDicts.scalar(0.5)), "flag 0.5", "group.0.amsgrad", "1 or 0");
-    refused(adam, with(state, "group.0.maximize", StateDicts.scalar(2)), "flag 2", "group.0.maximize", "1 or 0");
+    refused(
+        adam,
+        with(state, "group.0.lr", StateDicts.scalar(Double.POSITIVE_INFINITY)),
+        "infinite lr",
+        "lr",
+        "Infinity");
+    refused(
+        adam, with(state, "group.0.eps", StateDicts.scalar(Double.NaN)), "NaN eps", "eps", "NaN");
+    refused(
+        adam, with(state, "group.0.beta2", StateDicts.scalar(1.0)), "beta2 1", "beta2", "[0, 1)");
+    refused(
+        adam,
+        with(state, "group.0.amsgrad", StateDicts.scalar(0.5)),
+        "flag 0.5",
+        "group.0.amsgrad",
+        "1 or 0");
+    refused(
+        adam,
+        with(state, "group.0.maximize", StateDicts.scalar(2)),
+        "flag 2",
+        "group.0.maximize",
+        "1 or 0");
   }
 
   @Test
@@ -140,28 +186,36 @@ class LoadValidationTest {
     StepLr schedule = new StepLr(sgd, 2, 0.5);
     schedule.step();
     Map<String, Tensor> state = schedule.stateDict();
-    for (var bad : List.of(
-        Map.entry("base_lr.0", StateDicts.scalar(-0.1)),
-        Map.entry("base_lr.0", StateDicts.scalar(Double.NaN)),
-        Map.entry("base_lr.0", StateDicts.scalar(Double.POSITIVE_INFINITY)),
-        Map.entry("last_lr.0", StateDicts.scalar(Double.NEGATIVE_INFINITY)),
-        Map.entry("last_epoch", StateDicts.scalar(-2)),
-        Map.entry("last_epoch", StateDicts.scalar(Double.NaN)))) {
-      var e = assertThrows(IllegalArgumentException.class, () -> schedule.loadStateDict(with(state, bad.getKey(), bad.getValue())),
-          bad.toString());
+    for (var bad :
+        List.of(
+            Map.entry("base_lr.0", StateDicts.scalar(-0.1)),
+            Map.entry("base_lr.0", StateDicts.scalar(Double.NaN)),
+            Map.entry("base_lr.0", StateDicts.scalar(Double.POSITIVE_INFINITY)),
+            Map.entry("last_lr.0", StateDicts.scalar(Double.NEGATIVE_INFINITY)),
+            Map.entry("last_epoch", StateDicts.scalar(-2)),
+            Map.entry("last_epoch", StateDicts.scalar(Double.NaN)))) {
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> schedule.loadStateDict(with(state, bad.getKey(), bad.getValue())),
+              bad.toString());
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
       assertEquals(1, schedule.lastEpoch(), "unchanged");
     }
     ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(sgd, ReduceLrOnPlateau.options());
     plateau.step(1.0);
     Map<String, Tensor> ps = plateau.stateDict();
-    for (var bad : List.of(
-        Map.entry("best", StateDicts.scalar(Double.NaN)),
-        Map.entry("num_bad_epochs", StateDicts.scalar(-1)),
-        Map.entry("cooldown_counter", StateDicts.scalar(Double.POSITIVE_INFINITY)),
-        Map.entry("last_lr.0", StateDicts.scalar(Double.NaN)))) {
-      var e = assertThrows(IllegalArgumentException.class, () -> plateau.loadStateDict(with(ps, bad.getKey(), bad.getValue())),
-          bad.toString());
+    for (var bad :
+        List.of(
+            Map.entry("best", StateDicts.scalar(Double.NaN)),
+            Map.entry("num_bad_epochs", StateDicts.scalar(-1)),
+            Map.entry("cooldown_counter", StateDicts.scalar(Double.POSITIVE_INFINITY)),
+            Map.entry("last_lr.0", StateDicts.scalar(Double.NaN)))) {
+      var e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> plateau.loadStateDict(with(ps, bad.getKey(), bad.getValue())),
+              bad.toString());
       assertTrue(e.getMessage().contains(bad.getKey()), e.getMessage());
     }
   }
@@ -174,25 +228,42 @@ class LoadValidationTest {
       state.put("k" + (10000 + i), Tensor.scalar(1f));
     }
     var e = assertThrows(IllegalArgumentException.class, () -> sgd.loadStateDict(state));
-    assertTrue(e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS, "length " + e.getMessage().length());
+    assertTrue(
+        e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS,
+        "length " + e.getMessage().length());
     assertTrue(e.getMessage().contains("k10019] ... and 4980 more"), e.getMessage());
 
     Map<String, Tensor> longKey = new LinkedHashMap<>(sgd.stateDict());
     longKey.put("x".repeat(100_000), Tensor.scalar(1f));
     e = assertThrows(IllegalArgumentException.class, () -> sgd.loadStateDict(longKey));
-    assertTrue(e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS, "length " + e.getMessage().length());
-    assertTrue(e.getMessage().contains("more characters"), e.getMessage().substring(e.getMessage().length() - 60));
+    assertTrue(
+        e.getMessage().length() <= CheckpointException.MAX_MESSAGE_CHARS,
+        "length " + e.getMessage().length());
+    assertTrue(
+        e.getMessage().contains("more characters"),
+        e.getMessage().substring(e.getMessage().length() - 60));
   }
 
   /**
    * Fuzz: random float32 values of saved files replaced by NaN, infinities, negatives, zeros and
-   * random bits. Each load must fail with an exception or leave a state in which every value
-   * holds what a real run guarantees.
+   * random bits. Each load must fail with an exception or leave a state in which every value holds
+   * what a real run guarantees.
    */
   @Test
   void mutatedFilesNeverLoadInvalidValues() throws IOException {
     Random random = new Random(20261201);
-    float[] hostile = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -1f, -1e-30f, 0f, -0f, 0.5f, 2f, 1e30f};
+    float[] hostile = {
+      Float.NaN,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      -1f,
+      -1e-30f,
+      0f,
+      -0f,
+      0.5f,
+      2f,
+      1e30f
+    };
     int rejected = 0;
     int loaded = 0;
     List<Map.Entry<String, Optimizer>> configs = new ArrayList<>(trained().entrySet());
@@ -208,7 +279,10 @@ class LoadValidationTest {
       ByteBuffer data = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
       for (int m = 0; m < mutations; m++) {
         int at = dataStart + 4 * random.nextInt(values);
-        float v = random.nextInt(4) == 0 ? Float.intBitsToFloat(random.nextInt()) : hostile[random.nextInt(hostile.length)];
+        float v =
+            random.nextInt(4) == 0
+                ? Float.intBitsToFloat(random.nextInt())
+                : hostile[random.nextInt(hostile.length)];
         data.putFloat(at, v);
       }
       Files.write(file, bytes);
@@ -218,7 +292,10 @@ class LoadValidationTest {
         loaded++;
       } catch (IllegalArgumentException | IOException e) {
         rejected++;
-        assertTrue(e.getMessage() != null && e.getMessage().length() < CheckpointException.MAX_MESSAGE_CHARS, e.getMessage());
+        assertTrue(
+            e.getMessage() != null
+                && e.getMessage().length() < CheckpointException.MAX_MESSAGE_CHARS,
+            e.getMessage());
         continue;
       }
       assertValid(c.getKey() + " round " + round, fresh);
@@ -234,7 +311,9 @@ class LoadValidationTest {
           assertTrue(d >= 0 && Double.isFinite(d), what + ": " + e);
         }
       }
-      assertTrue(group.hyperParameters().containsKey("maximize") && group.hyperParameters().get("maximize") instanceof Boolean);
+      assertTrue(
+          group.hyperParameters().containsKey("maximize")
+              && group.hyperParameters().get("maximize") instanceof Boolean);
     }
     for (var e : opt.stateDict().entrySet()) {
       String key = e.getKey();
@@ -246,7 +325,8 @@ class LoadValidationTest {
         assertTrue(step >= 1 && step == Math.rint(step), what + ": " + key + " = " + step);
         continue;
       }
-      boolean nonNegative = key.endsWith("sq") || key.endsWith("square_avg") || key.endsWith(".sum");
+      boolean nonNegative =
+          key.endsWith("sq") || key.endsWith("square_avg") || key.endsWith(".sum");
       for (float v : e.getValue().toFloatArray()) {
         if (!Float.isFinite(v) || (nonNegative && v < 0)) {
           fail(what + ": " + key + " holds " + v);

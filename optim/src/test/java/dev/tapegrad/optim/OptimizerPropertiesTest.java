@@ -21,7 +21,10 @@ import org.junit.jupiter.api.Test;
 /** Properties every optimizer must have, on random problems. */
 class OptimizerPropertiesTest {
 
-  /** A random convex quadratic {@code 0.5 (x - c)^T A (x - c)} with A's eigenvalues in [0.5, n + 0.5]. */
+  /**
+   * A random convex quadratic {@code 0.5 (x - c)^T A (x - c)} with A's eigenvalues in [0.5, n +
+   * 0.5].
+   */
   record Quadratic(Tensor a, Tensor c) {
     static Quadratic random(int n, Random random) {
       Tensor m = Tensor.uniform(random, -1, 1, n, n);
@@ -71,7 +74,13 @@ class OptimizerPropertiesTest {
                 float last = loss;
                 assertTrue(
                     last < 0.5f * initial,
-                    () -> config.getKey() + ": loss went from " + initial + " to " + last + " in 100 steps");
+                    () ->
+                        config.getKey()
+                            + ": loss went from "
+                            + initial
+                            + " to "
+                            + last
+                            + " in 100 steps");
               });
     }
   }
@@ -148,7 +157,9 @@ class OptimizerPropertiesTest {
                 }
                 for (int step = 0; step < 3; step++) {
                   for (int i = 0; i < count; i++) {
-                    params.get(i).setGrad(hasGrad[i] ? Tensor.randn(random, params.get(i).shape()) : null);
+                    params
+                        .get(i)
+                        .setGrad(hasGrad[i] ? Tensor.randn(random, params.get(i).shape()) : null);
                   }
                   opt.step();
                 }
@@ -156,12 +167,21 @@ class OptimizerPropertiesTest {
                 for (int i = 0; i < count; i++) {
                   if (hasGrad[i]) {
                     assertFalse(
-                        Arrays.equals(before.get(i), params.get(i).toFloatArray()), config.getKey() + " moved " + i);
-                    assertEquals(3, StateDicts.readScalar(state.get("state." + i + ".step")), config.getKey());
+                        Arrays.equals(before.get(i), params.get(i).toFloatArray()),
+                        config.getKey() + " moved " + i);
+                    assertEquals(
+                        3,
+                        StateDicts.readScalar(state.get("state." + i + ".step")),
+                        config.getKey());
                   } else {
-                    assertArrayEquals(before.get(i), params.get(i).toFloatArray(), config.getKey() + " skipped " + i);
+                    assertArrayEquals(
+                        before.get(i),
+                        params.get(i).toFloatArray(),
+                        config.getKey() + " skipped " + i);
                     assertNull(params.get(i).grad());
-                    assertFalse(state.containsKey("state." + i + ".step"), config.getKey() + " has no state for " + i);
+                    assertFalse(
+                        state.containsKey("state." + i + ".step"),
+                        config.getKey() + " has no state for " + i);
                   }
                 }
               }
@@ -174,11 +194,15 @@ class OptimizerPropertiesTest {
     configs.putAll(Configs.twoGroups());
     for (var config : configs.entrySet()) {
       Random random = new Random(config.getKey().hashCode());
-      List<Tensor> params = List.of(Tensor.randn(random, 3, 2).requiresGrad(true), Tensor.randn(random, 4).requiresGrad(true));
+      List<Tensor> params =
+          List.of(
+              Tensor.randn(random, 3, 2).requiresGrad(true),
+              Tensor.randn(random, 4).requiresGrad(true));
       Optimizer opt = config.getValue().apply(params);
       for (int step = 0; step < 3; step++) {
         opt.zeroGrad();
-        // Gradients computed with createGraph have graphs of their own; the update must not extend them.
+        // Gradients computed with createGraph have graphs of their own; the update must not extend
+        // them.
         Tensor loss = params.get(0).square().sum().add(params.get(1).exp().sum());
         List<Tensor> grads = Autograd.grad(loss, params, true);
         for (int i = 0; i < 2; i++) {
@@ -202,16 +226,20 @@ class OptimizerPropertiesTest {
     // The count behind stepRecordsNothingOnTheTape does detect recorded ops.
     Tensor x = Tensor.ones(2).requiresGrad(true);
     assertEquals(2, Recording.nodesRecordedDuring(() -> x.mul(3f).sum()));
-    assertEquals(0, Recording.nodesRecordedDuring(() -> {
-      try (var s = Autograd.noGrad()) {
-        x.mul(3f).sum();
-      }
-    }));
+    assertEquals(
+        0,
+        Recording.nodesRecordedDuring(
+            () -> {
+              try (var s = Autograd.noGrad()) {
+                x.mul(3f).sum();
+              }
+            }));
   }
 
   @Test
   void zeroGradClearsEveryGradient() {
-    List<Tensor> params = List.of(Tensor.ones(2).requiresGrad(true), Tensor.ones(3).requiresGrad(true));
+    List<Tensor> params =
+        List.of(Tensor.ones(2).requiresGrad(true), Tensor.ones(3).requiresGrad(true));
     Adam adam = new Adam(params.subList(0, 1), Adam.options());
     adam.addParamGroup(params.subList(1, 2), Adam.options().lr(0.1));
     params.forEach(p -> p.setGrad(p.onesLike()));

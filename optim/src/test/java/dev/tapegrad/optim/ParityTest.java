@@ -23,7 +23,9 @@ import org.junit.jupiter.api.TestFactory;
 class ParityTest {
   /** The bar: 1e-5 relative, with an absolute floor for values near 0. */
   static final double RTOL = 1e-5;
+
   static final double ATOL = 1e-6;
+
   /** Schedules are double arithmetic in PyTorch's order, so they agree far more closely. */
   static final double SCHEDULE_RTOL = 1e-12;
 
@@ -42,7 +44,8 @@ class ParityTest {
     }
   }
 
-  private static void assertClose(int kind, String where, double expected, double actual, double rtol, double atol) {
+  private static void assertClose(
+      int kind, String where, double expected, double actual, double rtol, double atol) {
     record(kind, where, expected, actual);
     assertTrue(
         Math.abs(actual - expected) <= atol + rtol * Math.abs(expected),
@@ -69,7 +72,13 @@ class ParityTest {
     List<String> schedules = new ArrayList<>();
     Fixtures.cases("schedules").forEach(c -> schedules.add(c.get("schedule").getAsString()));
     for (String type :
-        List.of("StepLr", "MultiStepLr", "ExponentialLr", "CosineAnnealingLr", "LinearWarmup", "ReduceLrOnPlateau")) {
+        List.of(
+            "StepLr",
+            "MultiStepLr",
+            "ExponentialLr",
+            "CosineAnnealingLr",
+            "LinearWarmup",
+            "ReduceLrOnPlateau")) {
       assertTrue(schedules.contains(type), type);
     }
     assertEquals(20, Fixtures.root().get("steps").getAsInt());
@@ -99,7 +108,13 @@ class ParityTest {
         float[] want = Fixtures.floats(expected.get(step).getAsJsonArray().get(i));
         float[] got = params.get(i).toFloatArray();
         for (int k = 0; k < want.length; k++) {
-          assertClose(0, name + " step " + (step + 1) + " param " + i + "[" + k + "]", want[k], got[k], RTOL, ATOL);
+          assertClose(
+              0,
+              name + " step " + (step + 1) + " param " + i + "[" + k + "]",
+              want[k],
+              got[k],
+              RTOL,
+              ATOL);
         }
       }
     }
@@ -123,7 +138,8 @@ class ParityTest {
         opt.addParamGroup(p, Sgd.options().lr(lr));
       }
     }
-    Object schedule = Fixtures.schedule(opt, c.get("schedule").getAsString(), c.getAsJsonObject("args"));
+    Object schedule =
+        Fixtures.schedule(opt, c.get("schedule").getAsString(), c.getAsJsonObject("args"));
     double[] metrics = c.has("metrics") ? Fixtures.doubles(c.get("metrics")) : null;
     JsonArray lrs = c.getAsJsonArray("lrs");
     assertTrue(lrs.size() >= 31, "at least 30 steps");
@@ -168,7 +184,8 @@ class ParityTest {
       GradClip.clipGradValue(params, c.get("clipValue").getAsDouble());
     } else {
       JsonElement nt = c.get("normType");
-      double normType = nt.getAsJsonPrimitive().isString() ? Double.POSITIVE_INFINITY : nt.getAsDouble();
+      double normType =
+          nt.getAsJsonPrimitive().isString() ? Double.POSITIVE_INFINITY : nt.getAsDouble();
       float total = GradClip.clipGradNorm(params, c.get("maxNorm").getAsDouble(), normType);
       assertClose(2, name + " total norm", c.get("totalNorm").getAsDouble(), total, RTOL, 0);
     }

@@ -17,14 +17,15 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Training resumed from a checkpoint continues bit for bit like training that never stopped:
- * 10 steps, save optimizer and schedule to safetensors files, load them into fresh objects over
- * fresh parameters, 10 more steps; the result equals 20 uninterrupted steps exactly. Every
- * optimizer configuration is combined with every schedule (and with none).
+ * Training resumed from a checkpoint continues bit for bit like training that never stopped: 10
+ * steps, save optimizer and schedule to safetensors files, load them into fresh objects over fresh
+ * parameters, 10 more steps; the result equals 20 uninterrupted steps exactly. Every optimizer
+ * configuration is combined with every schedule (and with none).
  */
 class ResumeTest {
   private static final int STEPS = 20;
   private static final int SAVE_AFTER = 10;
+
   /** The third parameter gets gradients only from this step on: it has no state when saved. */
   private static final int LATE_PARAM_FROM = 12;
 
@@ -89,12 +90,18 @@ class ResumeTest {
     m.put("ExponentialLr", o -> Schedule.of(new ExponentialLr(o, 0.9)));
     m.put("CosineAnnealingLr", o -> Schedule.of(new CosineAnnealingLr(o, 7, 1e-3)));
     m.put("LinearWarmup", o -> Schedule.of(new LinearWarmup(o, 5, 0.1)));
-    m.put("LinearWarmup then cosine, saved in warm-up",
+    m.put(
+        "LinearWarmup then cosine, saved in warm-up",
         o -> Schedule.of(new LinearWarmup(o, 12, 0.1, new CosineAnnealingLr(o, 6))));
-    m.put("LinearWarmup then cosine, saved after",
+    m.put(
+        "LinearWarmup then cosine, saved after",
         o -> Schedule.of(new LinearWarmup(o, 4, 0.2, new CosineAnnealingLr(o, 20, 1e-4))));
-    m.put("ReduceLrOnPlateau",
-        o -> Schedule.of(new ReduceLrOnPlateau(o, ReduceLrOnPlateau.options().patience(2).cooldown(1).factor(0.5))));
+    m.put(
+        "ReduceLrOnPlateau",
+        o ->
+            Schedule.of(
+                new ReduceLrOnPlateau(
+                    o, ReduceLrOnPlateau.options().patience(2).cooldown(1).factor(0.5))));
     return m;
   }
 
@@ -106,13 +113,17 @@ class ResumeTest {
     for (var opt : optimizers.entrySet()) {
       for (var schedule : schedules().entrySet()) {
         String name = opt.getKey() + " + " + schedule.getKey();
-        tests.add(DynamicTest.dynamicTest(name, () -> check(name, opt.getValue(), schedule.getValue())));
+        tests.add(
+            DynamicTest.dynamicTest(name, () -> check(name, opt.getValue(), schedule.getValue())));
       }
     }
     return tests.stream();
   }
 
-  private void check(String name, Function<List<Tensor>, Optimizer> makeOptimizer, Function<Optimizer, Schedule> makeSchedule)
+  private void check(
+      String name,
+      Function<List<Tensor>, Optimizer> makeOptimizer,
+      Function<Optimizer, Schedule> makeSchedule)
       throws IOException {
     // Uninterrupted.
     List<Tensor> straight = initialParams();
@@ -134,10 +145,12 @@ class ResumeTest {
 
     List<Tensor> resumed = new ArrayList<>();
     for (Tensor p : first) {
-      resumed.add(Tensor.of(p.toFloatArray(), p.shape()).requiresGrad(true)); // the model's own checkpoint
+      resumed.add(
+          Tensor.of(p.toFloatArray(), p.shape()).requiresGrad(true)); // the model's own checkpoint
     }
     Optimizer resumedOpt = makeOptimizer.apply(resumed);
-    Schedule resumedSchedule = makeSchedule.apply(resumedOpt); // build both as at the start, then load
+    Schedule resumedSchedule =
+        makeSchedule.apply(resumedOpt); // build both as at the start, then load
     resumedOpt.load(optFile);
     if (resumedSchedule != null) {
       resumedSchedule.load(scheduleFile);
@@ -145,10 +158,14 @@ class ResumeTest {
     train(resumed, resumedOpt, resumedSchedule, SAVE_AFTER, STEPS);
 
     for (int i = 0; i < straight.size(); i++) {
-      assertArrayEquals(straight.get(i).toFloatArray(), resumed.get(i).toFloatArray(), name + ": parameter " + i);
+      assertArrayEquals(
+          straight.get(i).toFloatArray(), resumed.get(i).toFloatArray(), name + ": parameter " + i);
     }
     for (int g = 0; g < straightOpt.paramGroups().size(); g++) {
-      assertEquals(straightOpt.paramGroups().get(g).lr(), resumedOpt.paramGroups().get(g).lr(), name + ": lr " + g);
+      assertEquals(
+          straightOpt.paramGroups().get(g).lr(),
+          resumedOpt.paramGroups().get(g).lr(),
+          name + ": lr " + g);
     }
     assertSameState(name, straightOpt.stateDict(), resumedOpt.stateDict());
     if (straightSchedule != null) {
@@ -156,11 +173,13 @@ class ResumeTest {
     }
   }
 
-  private static void assertSameState(String name, Map<String, Tensor> expected, Map<String, Tensor> actual) {
+  private static void assertSameState(
+      String name, Map<String, Tensor> expected, Map<String, Tensor> actual) {
     assertEquals(expected.keySet(), actual.keySet(), name);
     for (String key : expected.keySet()) {
       assertArrayEquals(expected.get(key).shape(), actual.get(key).shape(), name + ": " + key);
-      assertArrayEquals(expected.get(key).toFloatArray(), actual.get(key).toFloatArray(), name + ": " + key);
+      assertArrayEquals(
+          expected.get(key).toFloatArray(), actual.get(key).toFloatArray(), name + ": " + key);
     }
   }
 
@@ -172,11 +191,18 @@ class ResumeTest {
   }
 
   /** A smooth non-quadratic loss, so gradients depend on the parameters in a non-trivial way. */
-  private static void train(List<Tensor> params, Optimizer opt, Schedule schedule, int from, int to) {
+  private static void train(
+      List<Tensor> params, Optimizer opt, Schedule schedule, int from, int to) {
     Tensor target = Tensor.randn(14L, 3, 4);
     for (int step = from; step < to; step++) {
       opt.zeroGrad();
-      Tensor loss = params.get(0).sub(target).square().mean().add(params.get(1).tanh().sub(0.3f).square().sum());
+      Tensor loss =
+          params
+              .get(0)
+              .sub(target)
+              .square()
+              .mean()
+              .add(params.get(1).tanh().sub(0.3f).square().sum());
       if (step >= LATE_PARAM_FROM) {
         loss = loss.add(params.get(2).exp().sum());
       }

@@ -56,7 +56,8 @@ class ScheduleTest {
     }
     // Both multiply the current rate: 1.0 * 0.5^2 * 0.9^4.
     assertEquals(1.0 * 0.5 * 0.9 * 0.9 * 0.5 * 0.9 * 0.9, sgd.paramGroups().get(0).lr(), 1e-15);
-    // A third schedule made now still counts from the first schedule's base rate (PyTorch's initial_lr).
+    // A third schedule made now still counts from the first schedule's base rate (PyTorch's
+    // initial_lr).
     CosineAnnealingLr cosine = new CosineAnnealingLr(sgd, 10);
     assertEquals(1.0, cosine.baseLrs[0]);
   }
@@ -72,21 +73,26 @@ class ScheduleTest {
     for (int i = 0; i < 3; i++) {
       warmup.step();
     }
-    assertEquals(0.1, sgd.paramGroups().get(0).lr(), 1e-15, "cosine restarts at its epoch 0: the base rate");
+    assertEquals(
+        0.1, sgd.paramGroups().get(0).lr(), 1e-15, "cosine restarts at its epoch 0: the base rate");
     assertEquals(0, cosine.lastEpoch());
     warmup.step();
     assertEquals(1, cosine.lastEpoch());
     assertEquals(4, warmup.lastEpoch());
     assertEquals(cosine.lastLr(), warmup.lastLr());
 
-    var e2 = assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd, 3, 0.5, cosine));
+    var e2 =
+        assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd, 3, 0.5, cosine));
     assertTrue(e2.getMessage().contains("already handed"), e2.getMessage());
     StepLr stepped = new StepLr(sgd, 2, 0.5);
     stepped.step();
-    var e3 = assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd, 3, 0.5, stepped));
+    var e3 =
+        assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd, 3, 0.5, stepped));
     assertTrue(e3.getMessage().contains("stepped 1 times"), e3.getMessage());
     StepLr elsewhere = new StepLr(sgd(0.3), 2, 0.5);
-    var e4 = assertThrows(IllegalArgumentException.class, () -> new LinearWarmup(sgd, 3, 0.5, elsewhere));
+    var e4 =
+        assertThrows(
+            IllegalArgumentException.class, () -> new LinearWarmup(sgd, 3, 0.5, elsewhere));
     assertTrue(e4.getMessage().contains("another optimizer"), e4.getMessage());
   }
 
@@ -105,7 +111,8 @@ class ScheduleTest {
   void plateauHonoursPerGroupMinimaAndTreatsNaNAsNoImprovement() {
     Sgd sgd = sgd(0.1, 1.0);
     ReduceLrOnPlateau plateau =
-        new ReduceLrOnPlateau(sgd, ReduceLrOnPlateau.options().patience(0).factor(0.5).minLr(0.08, 0.0));
+        new ReduceLrOnPlateau(
+            sgd, ReduceLrOnPlateau.options().patience(0).factor(0.5).minLr(0.08, 0.0));
     plateau.step(1.0);
     assertEquals(1.0, plateau.best());
     plateau.step(Double.NaN);
@@ -126,8 +133,16 @@ class ScheduleTest {
     Map<String, Tensor> state = warmup.stateDict();
     assertEquals(
         List.of(
-            "last_epoch", "base_lr.0", "base_lr.1", "last_lr.0", "last_lr.1",
-            "then.last_epoch", "then.base_lr.0", "then.base_lr.1", "then.last_lr.0", "then.last_lr.1"),
+            "last_epoch",
+            "base_lr.0",
+            "base_lr.1",
+            "last_lr.0",
+            "last_lr.1",
+            "then.last_epoch",
+            "then.base_lr.0",
+            "then.base_lr.1",
+            "then.last_lr.0",
+            "then.last_lr.1"),
         List.copyOf(state.keySet()));
     assertEquals(4.0, StateDicts.readScalar(state.get("last_epoch")));
     assertEquals(2.0, StateDicts.readScalar(state.get("then.last_epoch")));
@@ -149,30 +164,43 @@ class ScheduleTest {
     bad.put("last_lr.0", StateDicts.scalar(-1));
     int before = warmup2.lastEpoch();
     var e = assertThrows(IllegalArgumentException.class, () -> warmup2.loadStateDict(bad));
-    for (String f : List.of("LinearWarmup.loadStateDict", "missing keys [then.last_epoch]", "unexpected keys [base_lr.2]", "last_lr.0")) {
+    for (String f :
+        List.of(
+            "LinearWarmup.loadStateDict",
+            "missing keys [then.last_epoch]",
+            "unexpected keys [base_lr.2]",
+            "last_lr.0")) {
       assertTrue(e.getMessage().contains(f), () -> e.getMessage() + " lacks " + f);
     }
     assertEquals(before, warmup2.lastEpoch(), "unchanged on failure");
 
-    var e2 = assertThrows(IllegalArgumentException.class, () -> new StepLr(sgd(0.1, 0.2), 2, 0.1).load(file));
+    var e2 =
+        assertThrows(
+            IllegalArgumentException.class, () -> new StepLr(sgd(0.1, 0.2), 2, 0.1).load(file));
     assertTrue(e2.getMessage().contains("holds LinearWarmup state"), e2.getMessage());
   }
 
   @Test
   void plateauStateRoundTrips() {
     Sgd sgd = sgd(0.1);
-    ReduceLrOnPlateau plateau = new ReduceLrOnPlateau(sgd, ReduceLrOnPlateau.options().patience(1).cooldown(2));
+    ReduceLrOnPlateau plateau =
+        new ReduceLrOnPlateau(sgd, ReduceLrOnPlateau.options().patience(1).cooldown(2));
     for (double m : new double[] {1, 1, 1, 0.5, 0.6}) {
       plateau.step(m);
     }
     Map<String, Tensor> state = plateau.stateDict();
-    assertEquals(List.of("last_epoch", "best", "num_bad_epochs", "cooldown_counter", "last_lr.0"), List.copyOf(state.keySet()));
-    ReduceLrOnPlateau fresh = new ReduceLrOnPlateau(sgd(0.1), ReduceLrOnPlateau.options().patience(1).cooldown(2));
+    assertEquals(
+        List.of("last_epoch", "best", "num_bad_epochs", "cooldown_counter", "last_lr.0"),
+        List.copyOf(state.keySet()));
+    ReduceLrOnPlateau fresh =
+        new ReduceLrOnPlateau(sgd(0.1), ReduceLrOnPlateau.options().patience(1).cooldown(2));
     assertEquals(Double.POSITIVE_INFINITY, fresh.best());
     fresh.loadStateDict(state);
     assertEquals(0.5, fresh.best());
     assertEquals(5, fresh.lastEpoch());
-    assertArrayEquals(state.get("cooldown_counter").toFloatArray(), fresh.stateDict().get("cooldown_counter").toFloatArray());
+    assertArrayEquals(
+        state.get("cooldown_counter").toFloatArray(),
+        fresh.stateDict().get("cooldown_counter").toFloatArray());
     Map<String, Tensor> bad = new LinkedHashMap<>(state);
     bad.put("num_bad_epochs", StateDicts.scalar(-1));
     var e = assertThrows(IllegalArgumentException.class, () -> fresh.loadStateDict(bad));

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A run saved with one call and resumed with one call in fresh objects continues bit for bit as
- * the run that never stopped.
+ * A run saved with one call and resumed with one call in fresh objects continues bit for bit as the
+ * run that never stopped.
  */
 class TrainingStateTest {
   @TempDir Path dir;
@@ -42,7 +42,11 @@ class TrainingStateTest {
       adam = new Adam(List.copyOf(params.values()), Adam.options().lr(0.05).amsgrad(true));
       schedule = new LinearWarmup(adam, 4, 0.1, new CosineAnnealingLr(adam, 20, 1e-3));
       random = new Random(dataSeed);
-      state = TrainingState.of(() -> params, this::loadParams).optimizer(adam).schedule(schedule).random("data", random);
+      state =
+          TrainingState.of(() -> params, this::loadParams)
+              .optimizer(adam)
+              .schedule(schedule)
+              .random("data", random);
     }
 
     void loadParams(Map<String, Tensor> loaded) {
@@ -96,7 +100,8 @@ class TrainingStateTest {
       resumed.step();
     }
     for (String name : straight.params.keySet()) {
-      assertArrayEquals(straight.params.get(name).toFloatArray(), resumed.params.get(name).toFloatArray(), name);
+      assertArrayEquals(
+          straight.params.get(name).toFloatArray(), resumed.params.get(name).toFloatArray(), name);
     }
     assertEquals(straight.schedule.lastLr(), resumed.schedule.lastLr());
     assertEquals(straight.random.nextGaussian(), resumed.random.nextGaussian());
@@ -132,7 +137,9 @@ class TrainingStateTest {
   @Test
   void theCapturedSeedIsRandomsOwn() {
     // new Random(s) starts from the scrambled seed s ^ 0x5DEECE66D, as its documentation says
-    assertEquals((12345L ^ 0x5DEECE66DL) & ((1L << 48) - 1), TrainingState.capture(new Random(12345)).seed());
+    assertEquals(
+        (12345L ^ 0x5DEECE66DL) & ((1L << 48) - 1),
+        TrainingState.capture(new Random(12345)).seed());
   }
 
   @Test
@@ -146,8 +153,14 @@ class TrainingStateTest {
     float[] weightBefore = other.params.get("weight").toFloatArray();
     Map<String, Tensor> adamBefore = other.adam.stateDict();
     // model and optimizer load fine, then a later part rejects the file: both are put back
-    other.state.part("ema.", Map::of, m -> { throw new IllegalArgumentException("no ema entries"); });
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.state.load(file));
+    other.state.part(
+        "ema.",
+        Map::of,
+        m -> {
+          throw new IllegalArgumentException("no ema entries");
+        });
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> other.state.load(file));
     assertTrue(e.getMessage().contains("ema. no ema entries"), e.getMessage());
     assertArrayEquals(weightBefore, other.params.get("weight").toFloatArray());
     assertEquals(adamBefore.keySet(), other.adam.stateDict().keySet());
@@ -155,16 +168,23 @@ class TrainingStateTest {
 
     // another optimizer's state
     Sgd sgd = new Sgd(List.copyOf(other.params.values()), Sgd.options().lr(0.1));
-    e = assertThrows(
-        IllegalArgumentException.class,
-        () -> TrainingState.of(() -> other.params, other::loadParams).optimizer(sgd).schedule(other.schedule).load(file));
-    assertTrue(e.getMessage().contains("holds the optimizer state of Adam, not of Sgd"), e.getMessage());
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                TrainingState.of(() -> other.params, other::loadParams)
+                    .optimizer(sgd)
+                    .schedule(other.schedule)
+                    .load(file));
+    assertTrue(
+        e.getMessage().contains("holds the optimizer state of Adam, not of Sgd"), e.getMessage());
   }
 
   @Test
   void generatorsWhoseStateCannotBeSetAreRejected() {
     TrainingState state = TrainingState.of(Map::of, m -> {});
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> state.random("r", new SecureRandom()));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> state.random("r", new SecureRandom()));
     assertTrue(e.getMessage().contains("java.security.SecureRandom"), e.getMessage());
     state.random("r", new Random(1));
     assertThrows(IllegalArgumentException.class, () -> state.random("r", new Random(2)));

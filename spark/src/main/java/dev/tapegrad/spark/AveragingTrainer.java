@@ -33,9 +33,9 @@ import org.apache.spark.broadcast.Broadcast;
  *       slot ({@link BlockFactory}, {@link OptimizerFactory}), then takes {@code k} steps, step
  *       {@code j} on a local batch of {@code localBatch} examples drawn for step {@code r * k + j}
  *       (see {@link BatchPlan#draw}) with the gradient of the mean loss, optionally clipped;
- *   <li>{@code treeAggregate} adds the parameters and every state buffer ({@code exp_avg},
- *       {@code momentum_buffer}, ...) along a fixed tree over the partition indices; step counts
- *       and hyper-parameters, which every partition has alike, come from the lowest partition;
+ *   <li>{@code treeAggregate} adds the parameters and every state buffer ({@code exp_avg}, {@code
+ *       momentum_buffer}, ...) along a fixed tree over the partition indices; step counts and
+ *       hyper-parameters, which every partition has alike, come from the lowest partition;
  *   <li>the driver divides by the number of partitions and loads the averages into its model and
  *       optimizer. A schedule stepped once per round (by {@link TrainingLoop}) sets the learning
  *       rate that the next round's local steps use.
@@ -45,16 +45,16 @@ import org.apache.spark.broadcast.Broadcast;
  * training on a large batch) and is the default. Averaging trades that exactness for {@code k}
  * times fewer Spark jobs and broadcasts: pick it when a step's compute is small next to the fixed
  * cost of a Spark job (tens of milliseconds to schedule, plus broadcasting and aggregating the
- * parameters), for example a small model on a cluster with slow links, and when the model
- * tolerates the drift between replicas (smooth losses, moderate learning rates, {@code k} of a few
- * to a few tens). It reaches a similar loss in as many examples, not the same parameters, and
- * results still reproduce bit for bit from one run to the next. See docs/spark.md for a cost
- * model.
+ * parameters), for example a small model on a cluster with slow links, and when the model tolerates
+ * the drift between replicas (smooth losses, moderate learning rates, {@code k} of a few to a few
+ * tens). It reaches a similar loss in as many examples, not the same parameters, and results still
+ * reproduce bit for bit from one run to the next. See docs/spark.md for a cost model.
  *
  * @param <M> the model's type
  * @param <E> the type of one example
  */
-public final class AveragingTrainer<M extends Block, E> implements DistributedTrainer, AutoCloseable {
+public final class AveragingTrainer<M extends Block, E>
+    implements DistributedTrainer, AutoCloseable {
   private final TrainingData<E> data;
   private final JavaSparkContext sc;
   private final Broadcast<Factories<M>> factories;
@@ -84,13 +84,22 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
     this.factories = sc.broadcast(new Factories<>(b.factory, b.optimizerFactory));
   }
 
-  /** A builder over {@code data} with the model's architecture, the loss and the executors' optimizer. */
+  /**
+   * A builder over {@code data} with the model's architecture, the loss and the executors'
+   * optimizer.
+   */
   public static <M extends Block, E> Builder<M, E> builder(
-      JavaRDD<E> data, BlockFactory<M> factory, BatchLoss<M, E> loss, OptimizerFactory optimizerFactory) {
+      JavaRDD<E> data,
+      BlockFactory<M> factory,
+      BatchLoss<M, E> loss,
+      OptimizerFactory optimizerFactory) {
     return new Builder<>(data, factory, loss, optimizerFactory);
   }
 
-  /** Settings of an {@link AveragingTrainer}; defaults: seed 0, 8 local steps of 32 examples, no clipping, tree depth 2. */
+  /**
+   * Settings of an {@link AveragingTrainer}; defaults: seed 0, 8 local steps of 32 examples, no
+   * clipping, tree depth 2.
+   */
   public static final class Builder<M extends Block, E> {
     private final JavaRDD<E> data;
     private final BlockFactory<M> factory;
@@ -102,11 +111,16 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
     private double clipNorm = Double.NaN;
     private int treeDepth = 2;
 
-    private Builder(JavaRDD<E> data, BlockFactory<M> factory, BatchLoss<M, E> loss, OptimizerFactory optimizerFactory) {
+    private Builder(
+        JavaRDD<E> data,
+        BlockFactory<M> factory,
+        BatchLoss<M, E> loss,
+        OptimizerFactory optimizerFactory) {
       this.data = checkNotNull(data, "AveragingTrainer: data is null");
       this.factory = checkNotNull(factory, "AveragingTrainer: factory is null");
       this.loss = checkNotNull(loss, "AveragingTrainer: loss is null");
-      this.optimizerFactory = checkNotNull(optimizerFactory, "AveragingTrainer: optimizerFactory is null");
+      this.optimizerFactory =
+          checkNotNull(optimizerFactory, "AveragingTrainer: optimizerFactory is null");
     }
 
     /** The seed of the batch draws. */
@@ -124,14 +138,16 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
 
     /** Examples per local step in each partition. */
     public Builder<M, E> localBatch(int examples) {
-      checkArgument(examples > 0, "AveragingTrainer: localBatch must be positive, got %s", examples);
+      checkArgument(
+          examples > 0, "AveragingTrainer: localBatch must be positive, got %s", examples);
       this.localBatch = examples;
       return this;
     }
 
     /** Clips each local gradient's 2-norm to {@code maxNorm}. */
     public Builder<M, E> clipGradNorm(double maxNorm) {
-      checkArgument(maxNorm > 0, "AveragingTrainer: clipGradNorm must be positive, got %s", maxNorm);
+      checkArgument(
+          maxNorm > 0, "AveragingTrainer: clipGradNorm must be positive, got %s", maxNorm);
       this.clipNorm = maxNorm;
       return this;
     }
@@ -154,13 +170,19 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
   }
 
   /** What the executors build from: one broadcast per trainer. */
-  private record Factories<M extends Block>(BlockFactory<M> model, OptimizerFactory optimizer) implements Serializable {}
+  private record Factories<M extends Block>(BlockFactory<M> model, OptimizerFactory optimizer)
+      implements Serializable {}
 
   /** A model and its optimizer, cached together on an executor. */
   private record Replica<M extends Block>(M model, Optimizer optimizer) {}
 
   /** A state dict as arrays: names, shapes and values. Buffers are averaged; scalars are not. */
-  private record FlatState(List<String> keys, List<int[]> shapes, List<Boolean> averaged, float[] scalars, int bufferLength)
+  private record FlatState(
+      List<String> keys,
+      List<int[]> shapes,
+      List<Boolean> averaged,
+      float[] scalars,
+      int bufferLength)
       implements Serializable {
     static FlatState of(Map<String, Tensor> state, float[][] buffersOut) {
       List<String> keys = new ArrayList<>();
@@ -227,7 +249,8 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
   }
 
   /** The parameters and the optimizer's state, as the driver broadcasts them each round. */
-  private record RoundInput(Floats.Vector parameters, FlatState state, Floats.Vector buffers) implements Serializable {}
+  private record RoundInput(Floats.Vector parameters, FlatState state, Floats.Vector buffers)
+      implements Serializable {}
 
   /** How many local steps each partition takes per round. */
   public int localSteps() {
@@ -255,17 +278,35 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
     long t0 = System.nanoTime();
     float[][] buffers = new float[1][];
     FlatState state = FlatState.of(optimizer.stateDict(), buffers);
-    Broadcast<RoundInput> input = sc.broadcast(new RoundInput(new Floats.Vector(Flat.values(params)), state, new Floats.Vector(buffers[0])));
+    Broadcast<RoundInput> input =
+        sc.broadcast(
+            new RoundInput(
+                new Floats.Vector(Flat.values(params)), state, new Floats.Vector(buffers[0])));
     long t1 = System.nanoTime();
     sc.setJobDescription(
-        "tapegrad: averaging round " + round + ", " + localSteps + " local steps of " + localBatch + " examples on " + plan.partitions() + " partitions");
+        "tapegrad: averaging round "
+            + round
+            + ", "
+            + localSteps
+            + " local steps of "
+            + localBatch
+            + " examples on "
+            + plan.partitions()
+            + " partitions");
     OrderedSum sum;
     long t2;
     try {
       sum =
           data.rdd
-              .mapPartitionsWithIndex(new LocalStepsTask<>(factories, input, loss, plan, round, localSteps, localBatch, clipNorm), false)
-              .treeAggregate(new OrderedSum(plan.partitions()), OrderedSum::merge, OrderedSum::merge, treeDepth);
+              .mapPartitionsWithIndex(
+                  new LocalStepsTask<>(
+                      factories, input, loss, plan, round, localSteps, localBatch, clipNorm),
+                  false)
+              .treeAggregate(
+                  new OrderedSum(plan.partitions()),
+                  OrderedSum::merge,
+                  OrderedSum::merge,
+                  treeDepth);
     } finally {
       t2 = System.nanoTime();
       input.destroy();
@@ -295,7 +336,9 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
         0);
   }
 
-  /** Releases the broadcast factories and the cached training data; the Spark context stays open. */
+  /**
+   * Releases the broadcast factories and the cached training data; the Spark context stays open.
+   */
   @Override
   public void close() {
     ExecutorCache.forget(factories.id());
@@ -304,7 +347,8 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
   }
 
   /** One partition's round: a pure function of (parameters, optimizer state, round, partition). */
-  private static final class LocalStepsTask<M extends Block, E> implements Function2<Integer, Iterator<E>, Iterator<OrderedSum>> {
+  private static final class LocalStepsTask<M extends Block, E>
+      implements Function2<Integer, Iterator<E>, Iterator<OrderedSum>> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<Factories<M>> factories;
     private final Broadcast<RoundInput> input;
@@ -316,7 +360,14 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
     private final double clipNorm;
 
     LocalStepsTask(
-        Broadcast<Factories<M>> factories, Broadcast<RoundInput> input, BatchLoss<M, E> loss, BatchPlan plan, long round, int localSteps, int localBatch, double clipNorm) {
+        Broadcast<Factories<M>> factories,
+        Broadcast<RoundInput> input,
+        BatchLoss<M, E> loss,
+        BatchPlan plan,
+        long round,
+        int localSteps,
+        int localBatch,
+        double clipNorm) {
       this.factories = factories;
       this.input = input;
       this.loss = loss;
@@ -380,9 +431,14 @@ public final class AveragingTrainer<M extends Block, E> implements DistributedTr
       } finally {
         ExecutorCache.release(factories.id(), replica);
       }
-      checkState(state.bufferLength() + Flat.size(replica.model().parameters()) == values.length, "AveragingTrainer: state layout");
+      checkState(
+          state.bufferLength() + Flat.size(replica.model().parameters()) == values.length,
+          "AveragingTrainer: state layout");
       long compute = System.nanoTime() - c0;
-      out.add(partition, new OrderedSum.Node(values, lossSum, (long) localSteps * localBatch, fetch, compute, state));
+      out.add(
+          partition,
+          new OrderedSum.Node(
+              values, lossSum, (long) localSteps * localBatch, fetch, compute, state));
       return Collections.singletonList(out).iterator();
     }
   }

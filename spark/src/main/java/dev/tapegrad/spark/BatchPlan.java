@@ -8,13 +8,13 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Which examples make up the global batch of each step: the definition that lets a distributed
- * run be reproduced, and checked, on one machine.
+ * Which examples make up the global batch of each step: the definition that lets a distributed run
+ * be reproduced, and checked, on one machine.
  *
  * <p>Partition {@code p} holds {@code size(p)} examples. The global batch of {@code B} examples is
  * shared among the partitions in proportion to their sizes (largest remainder, ties to the lower
- * index), so every example is equally likely to be drawn wherever it lives, as on one machine.
- * At step {@code s}, partition {@code p} draws its share uniformly with replacement from its own
+ * index), so every example is equally likely to be drawn wherever it lives, as on one machine. At
+ * step {@code s}, partition {@code p} draws its share uniformly with replacement from its own
  * examples with a generator seeded from {@code (seed, s, p)} only. The global batch is the
  * concatenation of the shares in partition order: {@code examples(p)[indices(s, p)[i]]}.
  *
@@ -35,8 +35,7 @@ public final class BatchPlan implements Serializable {
   }
 
   /**
-   * The plan for partitions of the given sizes and a global batch of {@code globalBatch}
-   * examples.
+   * The plan for partitions of the given sizes and a global batch of {@code globalBatch} examples.
    *
    * @throws IllegalArgumentException if the batch is not positive, a size is negative, or every
    *     partition is empty
@@ -46,17 +45,20 @@ public final class BatchPlan implements Serializable {
     checkArgument(partitionSizes.length > 0, "BatchPlan: no partitions");
     long total = 0;
     for (long n : partitionSizes) {
-      checkArgument(n >= 0, "BatchPlan: negative partition size in %s", Arrays.toString(partitionSizes));
+      checkArgument(
+          n >= 0, "BatchPlan: negative partition size in %s", Arrays.toString(partitionSizes));
       total += n;
     }
-    checkArgument(total > 0, "BatchPlan: every one of the %s partitions is empty", partitionSizes.length);
+    checkArgument(
+        total > 0, "BatchPlan: every one of the %s partitions is empty", partitionSizes.length);
     int parts = partitionSizes.length;
     int[] shares = new int[parts];
     long[] remainders = new long[parts];
     int given = 0;
     for (int p = 0; p < parts; p++) {
       // exact integer arithmetic: share = floor(B * n_p / N), remainder (B * n_p) mod N
-      BigInteger product = BigInteger.valueOf(globalBatch).multiply(BigInteger.valueOf(partitionSizes[p]));
+      BigInteger product =
+          BigInteger.valueOf(globalBatch).multiply(BigInteger.valueOf(partitionSizes[p]));
       BigInteger[] qr = product.divideAndRemainder(BigInteger.valueOf(total));
       shares[p] = qr[0].intValueExact();
       remainders[p] = qr[1].longValueExact();
@@ -109,9 +111,21 @@ public final class BatchPlan implements Serializable {
    * AveragingTrainer}).
    */
   public int[] draw(long step, int partition, int count) {
-    checkArgument(partition >= 0 && partition < sizes.length, "BatchPlan: partition %s of %s", partition, sizes.length);
-    checkArgument(count == 0 || sizes[partition] > 0, "BatchPlan: %s examples from empty partition %s", count, partition);
-    checkArgument(sizes[partition] <= Integer.MAX_VALUE, "BatchPlan: partition %s holds %s examples", partition, sizes[partition]);
+    checkArgument(
+        partition >= 0 && partition < sizes.length,
+        "BatchPlan: partition %s of %s",
+        partition,
+        sizes.length);
+    checkArgument(
+        count == 0 || sizes[partition] > 0,
+        "BatchPlan: %s examples from empty partition %s",
+        count,
+        partition);
+    checkArgument(
+        sizes[partition] <= Integer.MAX_VALUE,
+        "BatchPlan: partition %s holds %s examples",
+        partition,
+        sizes[partition]);
     SplittableRandom random = new SplittableRandom(mix(mix(mix(seed) ^ step) ^ partition));
     int[] out = new int[count];
     for (int i = 0; i < count; i++) {
@@ -129,6 +143,12 @@ public final class BatchPlan implements Serializable {
 
   @Override
   public String toString() {
-    return "BatchPlan(seed=" + seed + ", shares=" + Arrays.toString(shares) + ", sizes=" + Arrays.toString(sizes) + ")";
+    return "BatchPlan(seed="
+        + seed
+        + ", shares="
+        + Arrays.toString(shares)
+        + ", sizes="
+        + Arrays.toString(sizes)
+        + ")";
   }
 }

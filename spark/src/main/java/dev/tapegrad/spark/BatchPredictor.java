@@ -5,8 +5,8 @@ import java.io.Serializable;
 import java.util.List;
 
 /**
- * Predicts one result per example for a batch of examples; {@link DistributedInference} calls it
- * on executors, under no-grad, with the model in evaluation mode.
+ * Predicts one result per example for a batch of examples; {@link DistributedInference} calls it on
+ * executors, under no-grad, with the model in evaluation mode.
  *
  * @param <M> the model's type
  * @param <E> the type of one example

@@ -20,6 +20,8 @@ import java.io.Serializable;
  */
 @FunctionalInterface
 public interface BlockFactory<M extends Block> extends Serializable {
-  /** A new model with the architecture of the one being trained; its parameter values are replaced. */
+  /**
+   * A new model with the architecture of the one being trained; its parameter values are replaced.
+   */
   M create();
 }

@@ -28,22 +28,22 @@ import org.apache.spark.broadcast.Broadcast;
  *   <li>each partition draws its share of the global batch (see {@link BatchPlan}), computes the
  *       summed loss of its share with the {@link BatchLoss} and backpropagates it, on a model it
  *       builds once per task slot from the {@link BlockFactory} and reuses for every step;
- *   <li>{@code treeAggregate} adds the partitions' gradients along a fixed tree over the
- *       partition indices, so the sum is the same bit for bit whatever the order in which tasks
- *       finish (see {@link OrderedSum});
- *   <li>the driver sets each parameter's gradient to the sum divided by the global batch size
- *       (the gradient of the mean loss), optionally clips its norm, and calls {@code
- *       optimizer.step()}. Schedules are stepped by the caller or by {@link TrainingLoop}.
+ *   <li>{@code treeAggregate} adds the partitions' gradients along a fixed tree over the partition
+ *       indices, so the sum is the same bit for bit whatever the order in which tasks finish (see
+ *       {@link OrderedSum});
+ *   <li>the driver sets each parameter's gradient to the sum divided by the global batch size (the
+ *       gradient of the mean loss), optionally clips its norm, and calls {@code optimizer.step()}.
+ *       Schedules are stepped by the caller or by {@link TrainingLoop}.
  * </ol>
  *
  * <p>So a step equals a single-machine step on the same global batch up to float rounding of the
  * gradient sum, and two runs with the same seed, data and number of partitions give bit-identical
- * parameters, with or without task failures and retries. Changing the number of partitions
- * changes which examples are drawn.
+ * parameters, with or without task failures and retries. Changing the number of partitions changes
+ * which examples are drawn.
  *
- * <p>A parameter that the loss does not reach gets a zero gradient (not none), so an optimizer
- * with momentum or weight decay still moves it, unlike single-machine training where its {@code
- * grad()} stays null.
+ * <p>A parameter that the loss does not reach gets a zero gradient (not none), so an optimizer with
+ * momentum or weight decay still moves it, unlike single-machine training where its {@code grad()}
+ * stays null.
  *
  * <p>For a custom update (another clipping, gradient noise, several optimizers) call {@link
  * #computeGradients} and then update the model yourself.
@@ -60,7 +60,8 @@ import org.apache.spark.broadcast.Broadcast;
  * @param <M> the model's type
  * @param <E> the type of one example
  */
-public final class DataParallelTrainer<M extends Block, E> implements DistributedTrainer, AutoCloseable {
+public final class DataParallelTrainer<M extends Block, E>
+    implements DistributedTrainer, AutoCloseable {
   private final TrainingData<E> data;
   private final JavaSparkContext sc;
   private final BatchLoss<M, E> loss;
@@ -86,14 +87,18 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
   }
 
   /**
-   * A builder over {@code data} (kept in memory while the trainer lives, unless already
-   * persisted), with the model's architecture from {@code factory} and the loss {@code loss}.
+   * A builder over {@code data} (kept in memory while the trainer lives, unless already persisted),
+   * with the model's architecture from {@code factory} and the loss {@code loss}.
    */
-  public static <M extends Block, E> Builder<M, E> builder(JavaRDD<E> data, BlockFactory<M> factory, BatchLoss<M, E> loss) {
+  public static <M extends Block, E> Builder<M, E> builder(
+      JavaRDD<E> data, BlockFactory<M> factory, BatchLoss<M, E> loss) {
     return new Builder<>(data, factory, loss);
   }
 
-  /** Settings of a {@link DataParallelTrainer}; defaults: seed 0, global batch 32, no clipping, tree depth 2. */
+  /**
+   * Settings of a {@link DataParallelTrainer}; defaults: seed 0, global batch 32, no clipping, tree
+   * depth 2.
+   */
   public static final class Builder<M extends Block, E> {
     private final JavaRDD<E> data;
     private final BlockFactory<M> factory;
@@ -117,19 +122,28 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
 
     /** The number of examples per step, over all partitions. */
     public Builder<M, E> globalBatch(int globalBatch) {
-      checkArgument(globalBatch > 0, "DataParallelTrainer: globalBatch must be positive, got %s", globalBatch);
+      checkArgument(
+          globalBatch > 0,
+          "DataParallelTrainer: globalBatch must be positive, got %s",
+          globalBatch);
       this.globalBatch = globalBatch;
       return this;
     }
 
-    /** Clips the global gradient's 2-norm to {@code maxNorm} before each update, as {@link GradClip#clipGradNorm}. */
+    /**
+     * Clips the global gradient's 2-norm to {@code maxNorm} before each update, as {@link
+     * GradClip#clipGradNorm}.
+     */
     public Builder<M, E> clipGradNorm(double maxNorm) {
-      checkArgument(maxNorm > 0, "DataParallelTrainer: clipGradNorm must be positive, got %s", maxNorm);
+      checkArgument(
+          maxNorm > 0, "DataParallelTrainer: clipGradNorm must be positive, got %s", maxNorm);
       this.clipNorm = maxNorm;
       return this;
     }
 
-    /** The depth of Spark's {@code treeAggregate} (2 is Spark's default; more for many partitions). */
+    /**
+     * The depth of Spark's {@code treeAggregate} (2 is Spark's default; more for many partitions).
+     */
     public Builder<M, E> treeDepth(int depth) {
       checkArgument(depth >= 1, "DataParallelTrainer: treeDepth must be at least 1, got %s", depth);
       this.treeDepth = depth;
@@ -153,7 +167,12 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
   static void checkSameArchitecture(String owner, BlockFactory<?> factory, Block model) {
     var built = factory.create().namedParameters();
     var own = model.namedParameters();
-    checkArgument(built.keySet().equals(own.keySet()), "%s: the factory builds parameters %s but the model has %s", owner, built.keySet(), own.keySet());
+    checkArgument(
+        built.keySet().equals(own.keySet()),
+        "%s: the factory builds parameters %s but the model has %s",
+        owner,
+        built.keySet(),
+        own.keySet());
     for (var e : own.entrySet()) {
       checkArgument(
           Arrays.equals(e.getValue().shape(), built.get(e.getKey()).shape()),
@@ -180,7 +199,9 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
     return optimizer;
   }
 
-  /** Computes the gradients of step {@code step} (clipped, if asked for) and applies the optimizer. */
+  /**
+   * Computes the gradients of step {@code step} (clipped, if asked for) and applies the optimizer.
+   */
   @Override
   public StepTimings step(long step) {
     StepTimings t = computeGradients(step);
@@ -191,7 +212,15 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
     optimizer.step();
     long update = System.nanoTime() - start;
     return new StepTimings(
-        t.step(), t.loss(), t.examples(), t.stepNanos() + update, t.schedulingNanos(), t.broadcastNanos(), t.computeNanos(), t.aggregateNanos(), update);
+        t.step(),
+        t.loss(),
+        t.examples(),
+        t.stepNanos() + update,
+        t.schedulingNanos(),
+        t.broadcastNanos(),
+        t.computeNanos(),
+        t.aggregateNanos(),
+        update);
   }
 
   /**
@@ -202,7 +231,14 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
     long t0 = System.nanoTime();
     Broadcast<Floats.Vector> weights = sc.broadcast(new Floats.Vector(Flat.values(params)));
     long t1 = System.nanoTime();
-    sc.setJobDescription("tapegrad: step " + step + ", gradient of " + plan.globalBatch() + " examples on " + plan.partitions() + " partitions");
+    sc.setJobDescription(
+        "tapegrad: step "
+            + step
+            + ", gradient of "
+            + plan.globalBatch()
+            + " examples on "
+            + plan.partitions()
+            + " partitions");
     int partitions = plan.partitions();
     OrderedSum sum;
     long t2;
@@ -210,20 +246,33 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
       sum =
           data.rdd
               .mapPartitionsWithIndex(new GradientTask<>(factory, weights, loss, plan, step), false)
-              .treeAggregate(new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, treeDepth);
+              .treeAggregate(
+                  new OrderedSum(partitions), OrderedSum::merge, OrderedSum::merge, treeDepth);
     } finally {
       t2 = System.nanoTime();
       weights.destroy();
     }
     long t3 = System.nanoTime();
     OrderedSum.Node total = sum.total();
-    checkState(total.examples == plan.globalBatch(), "DataParallelTrainer: %s of %s examples", total.examples, plan.globalBatch());
+    checkState(
+        total.examples == plan.globalBatch(),
+        "DataParallelTrainer: %s of %s examples",
+        total.examples,
+        plan.globalBatch());
     Flat.setGradients(params, total.values, plan.globalBatch());
     long t4 = System.nanoTime();
     long job = t2 - t1;
     long scheduling = Math.max(0, job - total.fetchNanos - total.computeNanos - sum.mergeNanos());
     return new StepTimings(
-        step, total.loss / plan.globalBatch(), total.examples, t4 - t0, scheduling, (t1 - t0) + (t3 - t2) + total.fetchNanos, total.computeNanos, sum.mergeNanos() + (t4 - t3), 0);
+        step,
+        total.loss / plan.globalBatch(),
+        total.examples,
+        t4 - t0,
+        scheduling,
+        (t1 - t0) + (t3 - t2) + total.fetchNanos,
+        total.computeNanos,
+        sum.mergeNanos() + (t4 - t3),
+        0);
   }
 
   /** Releases the broadcast factory and the cached training data; the Spark context stays open. */
@@ -235,7 +284,8 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
   }
 
   /** One partition's part of a step: a pure function of (parameters, step, partition). */
-  private static final class GradientTask<M extends Block, E> implements Function2<Integer, Iterator<E>, Iterator<OrderedSum>> {
+  private static final class GradientTask<M extends Block, E>
+      implements Function2<Integer, Iterator<E>, Iterator<OrderedSum>> {
     private static final long serialVersionUID = 1L;
     private final Broadcast<BlockFactory<M>> factory;
     private final Broadcast<Floats.Vector> weights;
@@ -243,7 +293,12 @@ public final class DataParallelTrainer<M extends Block, E> implements Distribute
     private final BatchPlan plan;
     private final long step;
 
-    GradientTask(Broadcast<BlockFactory<M>> factory, Broadcast<Floats.Vector> weights, BatchLoss<M, E> loss, BatchPlan plan, long step) {
+    GradientTask(
+        Broadcast<BlockFactory<M>> factory,
+        Broadcast<Floats.Vector> weights,
+        BatchLoss<M, E> loss,
+        BatchPlan plan,
+        long step) {
       this.factory = factory;
       this.weights = weights;
       this.loss = loss;

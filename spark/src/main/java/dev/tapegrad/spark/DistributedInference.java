@@ -21,9 +21,9 @@ import org.apache.spark.broadcast.Broadcast;
  * result per example, in the RDD's order.
  *
  * <p>The model's weights are broadcast once, as a flat {@code float[]} with the {@link
- * BlockFactory}. Each task takes a model built for that broadcast (built at most once per task
- * slot and reused by later partitions in the same executor), puts it in evaluation mode, and runs
- * the partition's examples through it in batches of {@code batchSize}, under no-grad, lazily: a
+ * BlockFactory}. Each task takes a model built for that broadcast (built at most once per task slot
+ * and reused by later partitions in the same executor), puts it in evaluation mode, and runs the
+ * partition's examples through it in batches of {@code batchSize}, under no-grad, lazily: a
  * partition is never held in memory whole. Results stream out as Spark asks for them.
  *
  * <p>The broadcast is not destroyed here, since Spark may compute the returned RDD again (each
@@ -36,7 +36,8 @@ public final class DistributedInference {
   private DistributedInference() {}
 
   /** What the executors build the model from. */
-  private record Weights<M extends Block>(BlockFactory<M> factory, Floats.Vector values) implements Serializable {}
+  private record Weights<M extends Block>(BlockFactory<M> factory, Floats.Vector values)
+      implements Serializable {}
 
   /**
    * The predictions of {@code model} (its current weights) for every example of {@code data}.
@@ -44,17 +45,23 @@ public final class DistributedInference {
    * @param factory builds a model of {@code model}'s architecture
    * @param batchSize how many examples go through the model at once
    * @param predictor one result per example of a batch
-   * @throws IllegalArgumentException if the batch size is not positive, or the factory's model
-   *     does not have {@code model}'s parameters
+   * @throws IllegalArgumentException if the batch size is not positive, or the factory's model does
+   *     not have {@code model}'s parameters
    */
   public static <M extends Block, E, R> JavaRDD<R> predict(
-      JavaRDD<E> data, M model, BlockFactory<M> factory, int batchSize, BatchPredictor<M, E, R> predictor) {
+      JavaRDD<E> data,
+      M model,
+      BlockFactory<M> factory,
+      int batchSize,
+      BatchPredictor<M, E, R> predictor) {
     checkNotNull(data, "DistributedInference: data is null");
     checkNotNull(predictor, "DistributedInference: predictor is null");
-    checkArgument(batchSize > 0, "DistributedInference: batchSize must be positive, got %s", batchSize);
+    checkArgument(
+        batchSize > 0, "DistributedInference: batchSize must be positive, got %s", batchSize);
     DataParallelTrainer.checkSameArchitecture("DistributedInference", factory, model);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(data.context());
-    Broadcast<Weights<M>> weights = sc.broadcast(new Weights<>(factory, new Floats.Vector(Flat.values(model.parameters()))));
+    Broadcast<Weights<M>> weights =
+        sc.broadcast(new Weights<>(factory, new Floats.Vector(Flat.values(model.parameters()))));
     return data.mapPartitions(examples -> new Batches<>(weights, examples, batchSize, predictor));
   }
 
@@ -66,7 +73,11 @@ public final class DistributedInference {
     private final BatchPredictor<M, E, R> predictor;
     private Iterator<R> current = Collections.emptyIterator();
 
-    Batches(Broadcast<Weights<M>> weights, Iterator<E> examples, int batchSize, BatchPredictor<M, E, R> predictor) {
+    Batches(
+        Broadcast<Weights<M>> weights,
+        Iterator<E> examples,
+        int batchSize,
+        BatchPredictor<M, E, R> predictor) {
       this.weights = weights;
       this.examples = examples;
       this.batchSize = batchSize;

@@ -10,9 +10,9 @@ import dev.tapegrad.optim.Optimizer;
  */
 public interface DistributedTrainer {
   /**
-   * Runs step (or round) {@code step}: afterwards the driver's model and optimizer hold the
-   * updated parameters and state. The result depends only on the state before the step and on
-   * {@code step}, never on how Spark scheduled or retried the tasks.
+   * Runs step (or round) {@code step}: afterwards the driver's model and optimizer hold the updated
+   * parameters and state. The result depends only on the state before the step and on {@code step},
+   * never on how Spark scheduled or retried the tasks.
    */
   StepTimings step(long step);
 

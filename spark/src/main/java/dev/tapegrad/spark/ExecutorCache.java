@@ -10,9 +10,9 @@ import java.util.function.Supplier;
  * uses it alone, and returns it, so each task slot builds a model once per training run or
  * prediction, not once per step or partition.
  *
- * <p>Keyed by the id of the broadcast that carries the factory (unique within a Spark
- * application). Only the most recent few keys are kept, so a long-lived executor that serves many
- * runs does not keep every model it ever built.
+ * <p>Keyed by the id of the broadcast that carries the factory (unique within a Spark application).
+ * Only the most recent few keys are kept, so a long-lived executor that serves many runs does not
+ * keep every model it ever built.
  */
 final class ExecutorCache {
   private static final int KEPT_KEYS = 4;
@@ -27,7 +27,10 @@ final class ExecutorCache {
 
   private ExecutorCache() {}
 
-  /** An idle cached value for {@code key}, or a new one from {@code build}; give it back with {@link #release}. */
+  /**
+   * An idle cached value for {@code key}, or a new one from {@code build}; give it back with {@link
+   * #release}.
+   */
   @SuppressWarnings("unchecked")
   static <T> T borrow(long key, Supplier<T> build) {
     synchronized (POOLS) {

@@ -13,8 +13,8 @@ import java.nio.FloatBuffer;
  *
  * <p>Performance note: {@code ObjectOutputStream} writes a {@code float[]} one element at a time;
  * converting through a {@link FloatBuffer} view in chunks is several times faster, and the
- * parameter and gradient vectors of a step are the bulk of what Spark ships (tens of megabytes
- * for a model of ten million parameters).
+ * parameter and gradient vectors of a step are the bulk of what Spark ships (tens of megabytes for
+ * a model of ten million parameters).
  */
 final class Floats {
   private static final int CHUNK = 1 << 16;

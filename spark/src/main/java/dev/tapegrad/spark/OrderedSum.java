@@ -11,21 +11,21 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Sums one contribution per partition along a fixed binary tree over the partition indices, so
- * the float rounding of the sum does not depend on the order in which Spark's {@code
- * treeAggregate} happens to combine the partial results (task completion and shuffle order).
+ * Sums one contribution per partition along a fixed binary tree over the partition indices, so the
+ * float rounding of the sum does not depend on the order in which Spark's {@code treeAggregate}
+ * happens to combine the partial results (task completion and shuffle order).
  *
- * <p>The value of a tree node is always {@code left + right} of its two children, whichever
- * arrives first; a node whose right child lies past the last partition is its left child. Partial
- * sums that are not yet siblings wait in the map. So the total is a fixed function of the
- * contributions, bit for bit, for a given number of partitions, and retried or speculative tasks
- * (which recompute the same contribution) change nothing.
+ * <p>The value of a tree node is always {@code left + right} of its two children, whichever arrives
+ * first; a node whose right child lies past the last partition is its left child. Partial sums that
+ * are not yet siblings wait in the map. So the total is a fixed function of the contributions, bit
+ * for bit, for a given number of partitions, and retried or speculative tasks (which recompute the
+ * same contribution) change nothing.
  *
  * <p>Each node carries a float vector (null for zero), a loss and an example count, the largest
- * fetch and compute times of its leaves, and the {@code first} payload of its lowest-indexed
- * leaf (for values every partition computes alike, such as optimizer step counts). Used as a
- * mutable accumulator: {@link #add} and {@link #merge} change and return {@code this}, as Spark's
- * aggregate functions may.
+ * fetch and compute times of its leaves, and the {@code first} payload of its lowest-indexed leaf
+ * (for values every partition computes alike, such as optimizer step counts). Used as a mutable
+ * accumulator: {@link #add} and {@link #merge} change and return {@code this}, as Spark's aggregate
+ * functions may.
  */
 final class OrderedSum implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -37,13 +37,21 @@ final class OrderedSum implements Serializable {
     double loss;
     long examples;
     int leaves;
+
     /** How many leaves sent a vector (an empty partition sends none). */
     int contributing;
+
     long fetchNanos;
     long computeNanos;
     Serializable first;
 
-    Node(float[] values, double loss, long examples, long fetchNanos, long computeNanos, Serializable first) {
+    Node(
+        float[] values,
+        double loss,
+        long examples,
+        long fetchNanos,
+        long computeNanos,
+        Serializable first) {
       this.values = values;
       this.loss = loss;
       this.examples = examples;
@@ -78,7 +86,11 @@ final class OrderedSum implements Serializable {
 
   /** Adds partition {@code partition}'s contribution; returns this. */
   OrderedSum add(int partition, Node leaf) {
-    checkArgument(partition >= 0 && partition < partitions, "spark: partition %s of %s", partition, partitions);
+    checkArgument(
+        partition >= 0 && partition < partitions,
+        "spark: partition %s of %s",
+        partition,
+        partitions);
     long start = System.nanoTime();
     insert(0, partition, leaf);
     mergeNanos += System.nanoTime() - start;
@@ -87,7 +99,11 @@ final class OrderedSum implements Serializable {
 
   /** Adds every partial sum of {@code other} (over other partitions); returns this. */
   OrderedSum merge(OrderedSum other) {
-    checkArgument(other.partitions == partitions, "spark: sums over %s and %s partitions", partitions, other.partitions);
+    checkArgument(
+        other.partitions == partitions,
+        "spark: sums over %s and %s partitions",
+        partitions,
+        other.partitions);
     long start = System.nanoTime();
     for (Map.Entry<Long, Node> e : other.pending.entrySet()) {
       insert((int) (e.getKey() >>> 32), (int) (long) e.getKey(), e.getValue());
@@ -104,7 +120,9 @@ final class OrderedSum implements Serializable {
       } else {
         Node other = pending.remove(key(level, sibling));
         if (other == null) {
-          checkState(pending.put(key(level, index), node) == null, "spark: partition contribution added twice");
+          checkState(
+              pending.put(key(level, index), node) == null,
+              "spark: partition contribution added twice");
           return;
         }
         node = (index & 1) == 0 ? combine(node, other) : combine(other, node);
@@ -112,7 +130,8 @@ final class OrderedSum implements Serializable {
       level++;
       index >>= 1;
     }
-    checkState(pending.put(key(level, index), node) == null, "spark: partition contribution added twice");
+    checkState(
+        pending.put(key(level, index), node) == null, "spark: partition contribution added twice");
   }
 
   private static long key(int level, int index) {
@@ -125,7 +144,11 @@ final class OrderedSum implements Serializable {
     } else if (right.values != null) {
       float[] a = left.values;
       float[] b = right.values;
-      checkState(a.length == b.length, "spark: partitions sent vectors of %s and %s values", a.length, b.length);
+      checkState(
+          a.length == b.length,
+          "spark: partitions sent vectors of %s and %s values",
+          a.length,
+          b.length);
       for (int i = 0; i < a.length; i++) {
         a[i] += b[i];
       }

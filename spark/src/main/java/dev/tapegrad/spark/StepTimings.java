@@ -11,8 +11,8 @@ import java.util.Locale;
  * <ul>
  *   <li>{@code broadcastNanos}: putting the parameters into a broadcast on the driver, plus the
  *       slowest task's fetch of it;
- *   <li>{@code computeNanos}: the slowest task's own work (drawing its examples, forward,
- *       backward, and for averaging its local optimizer steps);
+ *   <li>{@code computeNanos}: the slowest task's own work (drawing its examples, forward, backward,
+ *       and for averaging its local optimizer steps);
  *   <li>{@code aggregateNanos}: adding the partitions' vectors, summed over the JVMs that did it,
  *       and applying the result on the driver (gradients, or averaged parameters and state);
  *   <li>{@code schedulingNanos}: the rest of the Spark job's wall time: job and task scheduling,

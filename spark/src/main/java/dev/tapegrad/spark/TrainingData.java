@@ -9,8 +9,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
 
 /**
- * The training examples as the trainers use them: an RDD kept in memory (it is read once per
- * step) and the number of examples in each partition, counted once.
+ * The training examples as the trainers use them: an RDD kept in memory (it is read once per step)
+ * and the number of examples in each partition, counted once.
  */
 final class TrainingData<E> {
   final JavaRDD<E> rdd;

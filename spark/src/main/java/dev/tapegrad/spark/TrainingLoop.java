@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a {@link DistributedTrainer} for a range of steps on the driver: steps the learning-rate
- * schedule after each step, logs each step's loss, time and examples per second, hands the
- * {@link StepTimings} to a listener, and saves a checkpoint every {@code N} steps.
+ * schedule after each step, logs each step's loss, time and examples per second, hands the {@link
+ * StepTimings} to a listener, and saves a checkpoint every {@code N} steps.
  *
  * <p>A checkpoint after step {@code s} (that is, with {@code s} steps done) is three files in the
  * checkpoint folder, written in this order so that the model file marks a complete checkpoint:
@@ -66,7 +66,9 @@ public final class TrainingLoop {
     return this;
   }
 
-  /** Calls {@code listener} on the driver after every step (for a progress display). Returns this. */
+  /**
+   * Calls {@code listener} on the driver after every step (for a progress display). Returns this.
+   */
   public TrainingLoop onStep(Consumer<StepTimings> listener) {
     this.listener = checkNotNull(listener, "TrainingLoop: listener is null");
     return this;
@@ -98,13 +100,15 @@ public final class TrainingLoop {
 
   /**
    * Loads the latest complete checkpoint of the checkpoint folder into the trainer's model,
-   * optimizer and schedule, and returns the number of steps it had done (the step to run next);
-   * 0, with nothing loaded, when there is none.
+   * optimizer and schedule, and returns the number of steps it had done (the step to run next); 0,
+   * with nothing loaded, when there is none.
    *
    * @throws IOException if a checkpoint file cannot be read or does not match the trainer
    */
   public long resume() throws IOException {
-    checkArgument(checkpointDir != null, "TrainingLoop.resume: no checkpoint folder; call checkpoints(dir, every) first");
+    checkArgument(
+        checkpointDir != null,
+        "TrainingLoop.resume: no checkpoint folder; call checkpoints(dir, every) first");
     OptionalLong latest = latest(checkpointDir);
     if (latest.isEmpty()) {
       return 0;

@@ -3,8 +3,8 @@
  * Spark's own machinery (broadcasts, {@code mapPartitionsWithIndex}, {@code treeAggregate}) and
  * Spark's Java API.
  *
- * <p>{@link dev.tapegrad.spark.DataParallelTrainer} (synchronous, exact: single-machine training
- * on the same global batches) and {@link dev.tapegrad.spark.AveragingTrainer} (local steps, then
+ * <p>{@link dev.tapegrad.spark.DataParallelTrainer} (synchronous, exact: single-machine training on
+ * the same global batches) and {@link dev.tapegrad.spark.AveragingTrainer} (local steps, then
  * averaging of parameters and optimizer state) keep the master weights and the optimizer on the
  * driver; {@link dev.tapegrad.spark.TrainingLoop} runs either with a schedule, checkpoints and
  * progress; {@link dev.tapegrad.spark.DistributedInference} predicts over an RDD. A model crosses
@@ -12,9 +12,8 @@
  * serialized tensors.
  *
  * <p>Every task is a pure function of the parameters, the step and the partition (the examples it
- * draws follow {@link dev.tapegrad.spark.BatchPlan}), and partial sums are added along a fixed
- * tree over the partition indices, so results are bit-identical from run to run and when Spark
- * retries tasks. Spark is a {@code provided} dependency; docs/spark.md tells how to submit to a
- * cluster.
+ * draws follow {@link dev.tapegrad.spark.BatchPlan}), and partial sums are added along a fixed tree
+ * over the partition indices, so results are bit-identical from run to run and when Spark retries
+ * tasks. Spark is a {@code provided} dependency; docs/spark.md tells how to submit to a cluster.
  */
 package dev.tapegrad.spark;

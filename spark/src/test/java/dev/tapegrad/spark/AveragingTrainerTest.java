@@ -34,7 +34,8 @@ class AveragingTrainerTest {
 
   private static final OptimizerFactory ADAM = params -> new Adam(params, Adam.options().lr(1e-2));
 
-  private static AveragingTrainer<Mlp, Example> trainer(JavaRDD<Example> data, Mlp model, int k, int batch) {
+  private static AveragingTrainer<Mlp, Example> trainer(
+      JavaRDD<Example> data, Mlp model, int k, int batch) {
     return AveragingTrainer.builder(data, Fixtures.factory(), Fixtures.loss(), ADAM)
         .localSteps(k)
         .localBatch(batch)
@@ -93,11 +94,20 @@ class AveragingTrainerTest {
     }
     double averagedLoss = Fixtures.meanLoss(averaged, EXAMPLES);
     double initialLoss = Fixtures.meanLoss(Fixtures.model(5), EXAMPLES);
-    System.out.printf("averaging vs one machine: full-data loss %.4f vs %.4f (initial %.4f)%n", averagedLoss, singleLoss, initialLoss);
-    assertTrue(singleLoss < 0.5 * initialLoss, "single machine: " + initialLoss + " -> " + singleLoss);
+    System.out.printf(
+        "averaging vs one machine: full-data loss %.4f vs %.4f (initial %.4f)%n",
+        averagedLoss, singleLoss, initialLoss);
+    assertTrue(
+        singleLoss < 0.5 * initialLoss, "single machine: " + initialLoss + " -> " + singleLoss);
     assertTrue(
         averagedLoss <= singleLoss * 1.05 + 0.01,
-        "averaging reached " + averagedLoss + ", single machine " + singleLoss + " (from " + initialLoss + ")");
+        "averaging reached "
+            + averagedLoss
+            + ", single machine "
+            + singleLoss
+            + " (from "
+            + initialLoss
+            + ")");
     assertEquals(2L * 10 * 16, rounds.get(0).examples());
     assertTrue(rounds.get(19).loss() < rounds.get(0).loss());
   }
@@ -117,7 +127,9 @@ class AveragingTrainerTest {
 
   @Test
   void badSettingsAreRejectedWithTheirNames() {
-    var builder = AveragingTrainer.builder(sc.parallelize(EXAMPLES, 2), Fixtures.factory(), Fixtures.loss(), ADAM);
+    var builder =
+        AveragingTrainer.builder(
+            sc.parallelize(EXAMPLES, 2), Fixtures.factory(), Fixtures.loss(), ADAM);
     var e = assertThrows(IllegalArgumentException.class, () -> builder.localSteps(0));
     assertTrue(e.getMessage().contains("localSteps"), e.getMessage());
     e = assertThrows(IllegalArgumentException.class, () -> builder.localBatch(-1));

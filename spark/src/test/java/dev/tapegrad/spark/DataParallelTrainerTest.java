@@ -63,8 +63,13 @@ class DataParallelTrainerTest {
     return new Adam(model.parameters(), Adam.options().lr(1e-2));
   }
 
-  private static DataParallelTrainer<Mlp, Example> trainer(JavaRDD<Example> data, Mlp model, Optimizer optimizer) {
-    return DataParallelTrainer.builder(data, Fixtures.factory(), Fixtures.loss()).seed(11).globalBatch(24).clipGradNorm(1.0).build(model, optimizer);
+  private static DataParallelTrainer<Mlp, Example> trainer(
+      JavaRDD<Example> data, Mlp model, Optimizer optimizer) {
+    return DataParallelTrainer.builder(data, Fixtures.factory(), Fixtures.loss())
+        .seed(11)
+        .globalBatch(24)
+        .clipGradNorm(1.0)
+        .build(model, optimizer);
   }
 
   @Test
@@ -103,13 +108,19 @@ class DataParallelTrainerTest {
       assertEquals(24, timings.get(step).examples());
     }
     // the gradient sums round differently (per partition, then across), nothing else differs
-    double difference = Fixtures.relativeDifference(Fixtures.flat(distributed), Fixtures.flat(single));
-    System.out.printf("data parallel vs one machine after 20 steps: %.2e relative (2-norm), %.2e largest element%n",
-        difference, Fixtures.maxRelativeDifference(Fixtures.flat(distributed), Fixtures.flat(single), 1e-2));
+    double difference =
+        Fixtures.relativeDifference(Fixtures.flat(distributed), Fixtures.flat(single));
+    System.out.printf(
+        "data parallel vs one machine after 20 steps: %.2e relative (2-norm), %.2e largest element%n",
+        difference,
+        Fixtures.maxRelativeDifference(Fixtures.flat(distributed), Fixtures.flat(single), 1e-2));
     assertTrue(difference <= 1e-6, "parameters differ by " + difference + " relative (2-norm)");
-    double worst = Fixtures.maxRelativeDifference(Fixtures.flat(distributed), Fixtures.flat(single), 1e-2);
+    double worst =
+        Fixtures.maxRelativeDifference(Fixtures.flat(distributed), Fixtures.flat(single), 1e-2);
     assertTrue(worst <= 1e-5, "a parameter differs by " + worst + " relative");
-    assertFalse(Arrays.equals(Fixtures.flat(distributed), Fixtures.flat(Fixtures.model(5))), "training changed nothing");
+    assertFalse(
+        Arrays.equals(Fixtures.flat(distributed), Fixtures.flat(Fixtures.model(5))),
+        "training changed nothing");
   }
 
   @Test
@@ -145,7 +156,9 @@ class DataParallelTrainerTest {
       trainer.step(41);
     }
     assertTrue(
-        DESCRIPTIONS.stream().anyMatch(d -> d.startsWith("tapegrad: step 41, gradient of 24 examples on 2 partitions")),
+        DESCRIPTIONS.stream()
+            .anyMatch(
+                d -> d.startsWith("tapegrad: step 41, gradient of 24 examples on 2 partitions")),
         "job descriptions: " + DESCRIPTIONS);
   }
 
@@ -154,8 +167,14 @@ class DataParallelTrainerTest {
     Mlp model = Fixtures.model(5);
     try (var trainer = trainer(data(2), model, adam(model))) {
       StepTimings t = trainer.step(0);
-      long parts = t.schedulingNanos() + t.broadcastNanos() + t.computeNanos() + t.aggregateNanos() + t.updateNanos();
-      assertTrue(t.computeNanos() > 0 && t.broadcastNanos() > 0 && t.aggregateNanos() > 0, t.toString());
+      long parts =
+          t.schedulingNanos()
+              + t.broadcastNanos()
+              + t.computeNanos()
+              + t.aggregateNanos()
+              + t.updateNanos();
+      assertTrue(
+          t.computeNanos() > 0 && t.broadcastNanos() > 0 && t.aggregateNanos() > 0, t.toString());
       assertTrue(parts <= t.stepNanos() * 1.5 + 1e6, t.toString());
       assertTrue(t.examplesPerSecond() > 0, t.toString());
       assertTrue(t.toString().startsWith("step 0: loss "), t.toString());
@@ -186,7 +205,10 @@ class DataParallelTrainerTest {
     Mlp first = Fixtures.model(5);
     Adam firstAdam = adam(first);
     try (var trainer = trainer(data(2), first, firstAdam)) {
-      new TrainingLoop(trainer).schedule(new CosineAnnealingLr(firstAdam, 12, 1e-3)).checkpoints(dir, 5).run(0, 11);
+      new TrainingLoop(trainer)
+          .schedule(new CosineAnnealingLr(firstAdam, 12, 1e-3))
+          .checkpoints(dir, 5)
+          .run(0, 11);
     }
     assertEquals(10, TrainingLoop.latest(dir).getAsLong());
 
@@ -212,12 +234,20 @@ class DataParallelTrainerTest {
 
   @Test
   void badSettingsAreRejectedWithTheirNames() {
-    var e = assertThrows(IllegalArgumentException.class, () -> DataParallelTrainer.builder(data(2), Fixtures.factory(), Fixtures.loss()).globalBatch(0));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DataParallelTrainer.builder(data(2), Fixtures.factory(), Fixtures.loss())
+                    .globalBatch(0));
     assertTrue(e.getMessage().contains("globalBatch"), e.getMessage());
     Mlp wider = new Mlp(Fixtures.IN, Fixtures.WIDTH + 1, Fixtures.CLASSES, 1);
-    e = assertThrows(
-        IllegalArgumentException.class,
-        () -> DataParallelTrainer.builder(data(2), Fixtures.factory(), Fixtures.loss()).build(wider, adam(wider)));
+    e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DataParallelTrainer.builder(data(2), Fixtures.factory(), Fixtures.loss())
+                    .build(wider, adam(wider)));
     assertTrue(e.getMessage().contains("hidden.weight"), e.getMessage());
   }
 }

@@ -57,7 +57,9 @@ class DistributedInferenceTest {
     for (int batchSize : new int[] {1, 7, 64}) {
       int before = Fixtures.BUILDS.get();
       var data = sc.parallelize(EXAMPLES, 3);
-      List<float[]> rows = DistributedInference.predict(data, model, Fixtures.factory(), batchSize, logits()).collect();
+      List<float[]> rows =
+          DistributedInference.predict(data, model, Fixtures.factory(), batchSize, logits())
+              .collect();
       int built = Fixtures.BUILDS.get() - before;
       // one machine, the same batches: each partition's examples in chunks of batchSize
       List<float[]> batched = new ArrayList<>();
@@ -65,7 +67,11 @@ class DistributedInferenceTest {
       try (var scope = Autograd.noGrad()) {
         for (List<Example> partition : data.glom().collect()) {
           for (int first = 0; first < partition.size(); first += batchSize) {
-            batched.addAll(logits().predict(model, partition.subList(first, Math.min(partition.size(), first + batchSize))));
+            batched.addAll(
+                logits()
+                    .predict(
+                        model,
+                        partition.subList(first, Math.min(partition.size(), first + batchSize))));
           }
         }
       }
@@ -73,11 +79,19 @@ class DistributedInferenceTest {
       assertEquals(EXAMPLES.size(), rows.size());
       for (int i = 0; i < rows.size(); i++) {
         float[] row = rows.get(i);
-        assertEquals(0, row[Fixtures.CLASSES], "example " + i + " ran with grad enabled or in training mode");
+        assertEquals(
+            0,
+            row[Fixtures.CLASSES],
+            "example " + i + " ran with grad enabled or in training mode");
         assertArrayEquals(batched.get(i), row, "example " + i + ", batch " + batchSize);
         // and, whatever the batching, the one-batch prediction up to the kernels' rounding
-        float[] want = Arrays.copyOfRange(expected, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES);
-        assertArrayEquals(want, Arrays.copyOf(row, Fixtures.CLASSES), 1e-6f, "example " + i + ", batch " + batchSize);
+        float[] want =
+            Arrays.copyOfRange(expected, i * Fixtures.CLASSES, (i + 1) * Fixtures.CLASSES);
+        assertArrayEquals(
+            want,
+            Arrays.copyOf(row, Fixtures.CLASSES),
+            1e-6f,
+            "example " + i + ", batch " + batchSize);
       }
       // the check of the architecture builds one model, each of local[2]'s task slots at most one
       assertTrue(built <= 3, built + " models built for 3 partitions");
@@ -88,14 +102,27 @@ class DistributedInferenceTest {
   void aPredictorThatLosesResultsIsAnError() {
     Mlp model = Fixtures.model(21);
     BatchPredictor<Mlp, Example, Integer> wrong = (m, batch) -> List.of(1);
-    var e = assertThrows(SparkException.class, () -> DistributedInference.predict(sc.parallelize(EXAMPLES, 2), model, Fixtures.factory(), 4, wrong).collect());
-    assertTrue(String.valueOf(e.getMessage()).contains("returned 1 results for 4 examples"), e.getMessage());
+    var e =
+        assertThrows(
+            SparkException.class,
+            () ->
+                DistributedInference.predict(
+                        sc.parallelize(EXAMPLES, 2), model, Fixtures.factory(), 4, wrong)
+                    .collect());
+    assertTrue(
+        String.valueOf(e.getMessage()).contains("returned 1 results for 4 examples"),
+        e.getMessage());
   }
 
   @Test
   void badBatchSizeIsRejected() {
     Mlp model = Fixtures.model(21);
-    var e = assertThrows(IllegalArgumentException.class, () -> DistributedInference.predict(sc.parallelize(EXAMPLES, 2), model, Fixtures.factory(), 0, logits()));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                DistributedInference.predict(
+                    sc.parallelize(EXAMPLES, 2), model, Fixtures.factory(), 0, logits()));
     assertTrue(e.getMessage().contains("batchSize"), e.getMessage());
   }
 
@@ -103,7 +130,9 @@ class DistributedInferenceTest {
   void theModelIsUnusedAfterwards() {
     Mlp model = Fixtures.model(21);
     float[] before = Fixtures.flat(model);
-    DistributedInference.predict(sc.parallelize(EXAMPLES, 2), model, Fixtures.factory(), 8, logits()).count();
+    DistributedInference.predict(
+            sc.parallelize(EXAMPLES, 2), model, Fixtures.factory(), 8, logits())
+        .count();
     assertArrayEquals(before, Fixtures.flat(model));
     for (Tensor p : model.parameters()) {
       assertEquals(null, p.grad());

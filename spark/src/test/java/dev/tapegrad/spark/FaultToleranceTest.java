@@ -47,12 +47,17 @@ class FaultToleranceTest {
     };
   }
 
-  private static float[] train(JavaRDD<Example> data, BatchLoss<Mlp, Example> loss, boolean averaging) throws Exception {
+  private static float[] train(
+      JavaRDD<Example> data, BatchLoss<Mlp, Example> loss, boolean averaging) throws Exception {
     Mlp model = Fixtures.model(5);
     Adam adam = new Adam(model.parameters(), Adam.options().lr(1e-2));
     if (averaging) {
       try (var trainer =
-          AveragingTrainer.builder(data, Fixtures.factory(), loss, params -> new Adam(params, Adam.options().lr(1e-2)))
+          AveragingTrainer.builder(
+                  data,
+                  Fixtures.factory(),
+                  loss,
+                  params -> new Adam(params, Adam.options().lr(1e-2)))
               .localSteps(3)
               .localBatch(8)
               .seed(2)
@@ -60,7 +65,11 @@ class FaultToleranceTest {
         new TrainingLoop(trainer).run(0, 3);
       }
     } else {
-      try (var trainer = DataParallelTrainer.builder(data, Fixtures.factory(), loss).globalBatch(30).seed(2).build(model, adam)) {
+      try (var trainer =
+          DataParallelTrainer.builder(data, Fixtures.factory(), loss)
+              .globalBatch(30)
+              .seed(2)
+              .build(model, adam)) {
         new TrainingLoop(trainer).run(0, 5);
       }
     }

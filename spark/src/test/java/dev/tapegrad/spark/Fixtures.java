@@ -73,10 +73,14 @@ final class Fixtures {
 
   /** The summed cross-entropy of a batch. */
   static BatchLoss<Mlp, Example> loss() {
-    return (model, batch) -> Functional.crossEntropy(model.forward(batch), labels(batch)).mul(batch.size());
+    return (model, batch) ->
+        Functional.crossEntropy(model.forward(batch), labels(batch)).mul(batch.size());
   }
 
-  /** Examples whose class is the largest of three fixed linear functions of the features, plus noise. */
+  /**
+   * Examples whose class is the largest of three fixed linear functions of the features, plus
+   * noise.
+   */
   static List<Example> examples(int n, long seed) {
     Random random = new Random(seed);
     float[][] w = new float[CLASSES][IN];

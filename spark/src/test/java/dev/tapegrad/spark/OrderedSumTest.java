@@ -61,7 +61,8 @@ class OrderedSumTest {
         Collections.shuffle(partials, random);
         OrderedSum total = partials.get(0);
         for (int g = 1; g < groups; g++) {
-          total = random.nextBoolean() ? total.merge(partials.get(g)) : partials.get(g).merge(total);
+          total =
+              random.nextBoolean() ? total.merge(partials.get(g)) : partials.get(g).merge(total);
         }
         float[] result = total.total().values;
         if (reference == null) {

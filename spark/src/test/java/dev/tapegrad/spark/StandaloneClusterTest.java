@@ -29,11 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Trains on a real Spark standalone cluster on this machine: a Master and two Workers, each its
- * own JVM started from the classes in spark-core, every one bound to 127.0.0.1, each Worker
- * running one single-core executor JVM. The result must be bit-identical to the same training
- * on {@code local[2]}: closures, the factory, broadcasts and the executor-side model cache work
- * across processes, and the float sums do not depend on where or in which order tasks ran.
+ * Trains on a real Spark standalone cluster on this machine: a Master and two Workers, each its own
+ * JVM started from the classes in spark-core, every one bound to 127.0.0.1, each Worker running one
+ * single-core executor JVM. The result must be bit-identical to the same training on {@code
+ * local[2]}: closures, the factory, broadcasts and the executor-side model cache work across
+ * processes, and the float sums do not depend on where or in which order tasks ran.
  *
  * <p>The executors get the test's class path (tapegrad's classes and every dependency) through
  * {@code spark.executor.extraClassPath}; the Workers' Spark home is an empty folder.
@@ -78,7 +78,12 @@ class StandaloneClusterTest {
     JavaRDD<Example> data = sc.parallelize(EXAMPLES, 4);
     Mlp model = Fixtures.model(5);
     Adam adam = new Adam(model.parameters(), Adam.options().lr(1e-2));
-    try (var trainer = DataParallelTrainer.builder(data, Fixtures.factory(), Fixtures.loss()).globalBatch(40).seed(9).clipGradNorm(1).build(model, adam)) {
+    try (var trainer =
+        DataParallelTrainer.builder(data, Fixtures.factory(), Fixtures.loss())
+            .globalBatch(40)
+            .seed(9)
+            .clipGradNorm(1)
+            .build(model, adam)) {
       new TrainingLoop(trainer).run(0, 6);
     }
     return Fixtures.flat(model);
@@ -99,7 +104,17 @@ class StandaloneClusterTest {
       String classPath = testClassPath();
       int masterPort = freePort();
       Path sparkHome = Files.createDirectories(dir.resolve("spark-home/jars"));
-      start("master", classPath, sparkHome.getParent(), "org.apache.spark.deploy.master.Master", "--host", LOOPBACK, "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(freePort()));
+      start(
+          "master",
+          classPath,
+          sparkHome.getParent(),
+          "org.apache.spark.deploy.master.Master",
+          "--host",
+          LOOPBACK,
+          "--port",
+          Integer.toString(masterPort),
+          "--webui-port",
+          Integer.toString(freePort()));
       waitForPort(masterPort, 60);
       String master = "spark://" + LOOPBACK + ":" + masterPort;
       for (int w = 0; w < 2; w++) {
@@ -108,12 +123,18 @@ class StandaloneClusterTest {
             classPath,
             sparkHome.getParent(),
             "org.apache.spark.deploy.worker.Worker",
-            "--host", LOOPBACK,
-            "--port", Integer.toString(freePort()),
-            "--webui-port", Integer.toString(freePort()),
-            "--cores", "1",
-            "--memory", "1g",
-            "--work-dir", Files.createDirectories(dir.resolve("work-" + w)).toString(),
+            "--host",
+            LOOPBACK,
+            "--port",
+            Integer.toString(freePort()),
+            "--webui-port",
+            Integer.toString(freePort()),
+            "--cores",
+            "1",
+            "--memory",
+            "1g",
+            "--work-dir",
+            Files.createDirectories(dir.resolve("work-" + w)).toString(),
             master);
       }
 
@@ -133,13 +154,16 @@ class StandaloneClusterTest {
       JavaSparkContext cluster = new JavaSparkContext(conf);
       try {
         waitForExecutors(cluster, 2, 90);
-        Set<String> jvms = new HashSet<>(
-            cluster.parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8)
-                .map(i -> {
-                  Thread.sleep(300); // long enough that both executors get tasks
-                  return Long.toString(ProcessHandle.current().pid());
-                })
-                .collect());
+        Set<String> jvms =
+            new HashSet<>(
+                cluster
+                    .parallelize(List.of(0, 1, 2, 3, 4, 5, 6, 7), 8)
+                    .map(
+                        i -> {
+                          Thread.sleep(300); // long enough that both executors get tasks
+                          return Long.toString(ProcessHandle.current().pid());
+                        })
+                    .collect());
         jvms.remove(Long.toString(ProcessHandle.current().pid()));
         assertTrue(jvms.size() == 2, "tasks ran in executor JVMs " + jvms + "\n" + logs());
         float[] distributed = train(cluster);
@@ -159,7 +183,9 @@ class StandaloneClusterTest {
     return path != null && !path.isEmpty() ? path : System.getProperty("java.class.path");
   }
 
-  private static void start(String name, String classPath, Path sparkHome, String mainClass, String... args) throws IOException {
+  private static void start(
+      String name, String classPath, Path sparkHome, String mainClass, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -169,7 +195,10 @@ class StandaloneClusterTest {
     command.add(classPath);
     command.add(mainClass);
     command.addAll(List.of(args));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve(name + ".log").toFile());
     builder.environment().put("SPARK_HOME", sparkHome.toString());
     builder.environment().put("SPARK_SCALA_VERSION", "2.13");
     builder.environment().put("SPARK_LOCAL_IP", LOOPBACK);
@@ -196,10 +225,12 @@ class StandaloneClusterTest {
         Thread.sleep(200);
       }
     }
-    throw new AssertionError("the Master did not listen on port " + port + " within " + seconds + " s\n" + logs());
+    throw new AssertionError(
+        "the Master did not listen on port " + port + " within " + seconds + " s\n" + logs());
   }
 
-  private static void waitForExecutors(JavaSparkContext sc, int count, int seconds) throws Exception {
+  private static void waitForExecutors(JavaSparkContext sc, int count, int seconds)
+      throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       // the driver counts itself among the executors
@@ -208,7 +239,8 @@ class StandaloneClusterTest {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError(count + " executors did not register within " + seconds + " s\n" + logs());
+    throw new AssertionError(
+        count + " executors did not register within " + seconds + " s\n" + logs());
   }
 
   /** The last lines of every cluster process's log, for failure messages. */
@@ -220,7 +252,9 @@ class StandaloneClusterTest {
         try {
           List<String> lines = Files.readAllLines(f.toPath(), StandardCharsets.UTF_8);
           sb.append("--- ").append(f.getName()).append('\n');
-          lines.subList(Math.max(0, lines.size() - 30), lines.size()).forEach(l -> sb.append(l).append('\n'));
+          lines
+              .subList(Math.max(0, lines.size() - 30), lines.size())
+              .forEach(l -> sb.append(l).append('\n'));
         } catch (IOException e) {
           sb.append("--- ").append(f.getName()).append(": ").append(e).append('\n');
         }

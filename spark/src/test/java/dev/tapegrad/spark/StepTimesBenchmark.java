@@ -16,9 +16,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Measures data-parallel step times on {@code local[N]} (not a test: a program, run by hand as
- * docs/spark.md says): against the number of partitions (1, 2, 4, one core each) and the number
- * of parameters (about 100k, 1M and 10M), with the split of {@link StepTimings}, next to the same
- * step on one machine without Spark.
+ * docs/spark.md says): against the number of partitions (1, 2, 4, one core each) and the number of
+ * parameters (about 100k, 1M and 10M), with the split of {@link StepTimings}, next to the same step
+ * on one machine without Spark.
  *
  * <p>Arguments: {@code [steps per configuration] [global batch]}, default 8 and 64.
  */
@@ -47,7 +47,8 @@ public final class StepTimesBenchmark {
       for (int i = 0; i < batch.size(); i++) {
         System.arraycopy(batch.get(i), 0, flat, i * IN, IN);
       }
-      return head.forward(second.forward(first.forward(Tensor.of(flat, batch.size(), IN)).tanh()).tanh());
+      return head.forward(
+          second.forward(first.forward(Tensor.of(flat, batch.size(), IN)).tanh()).tanh());
     }
   }
 
@@ -73,8 +74,24 @@ public final class StepTimesBenchmark {
     }
     // widths for about 100k, 1M and 10M parameters
     int[] widths = {280, 960, 3120};
-    System.out.printf(Locale.ROOT, "global batch %d, %d measured steps after %d warm-up steps; times in ms (median step; mean split)%n", batch, steps, WARMUP);
-    System.out.printf(Locale.ROOT, "%-9s %-11s %9s %9s %10s %10s %9s %10s %8s%n", "master", "parameters", "step", "examples/s", "scheduling", "broadcast", "compute", "aggregate", "update");
+    System.out.printf(
+        Locale.ROOT,
+        "global batch %d, %d measured steps after %d warm-up steps; times in ms (median step; mean split)%n",
+        batch,
+        steps,
+        WARMUP);
+    System.out.printf(
+        Locale.ROOT,
+        "%-9s %-11s %9s %9s %10s %10s %9s %10s %8s%n",
+        "master",
+        "parameters",
+        "step",
+        "examples/s",
+        "scheduling",
+        "broadcast",
+        "compute",
+        "aggregate",
+        "update");
     for (int width : widths) {
       single(width, examples, batch, steps);
     }
@@ -112,15 +129,29 @@ public final class StepTimesBenchmark {
     }
     Arrays.sort(times);
     double ms = times[steps / 2] / 1e6;
-    System.out.printf(Locale.ROOT, "%-9s %,11d %9.1f %10.0f %10s %10s %9.1f %10s %8s%n", "one JVM", model.numParameters(), ms, batch / ms * 1e3, "-", "-", ms, "-", "-");
+    System.out.printf(
+        Locale.ROOT,
+        "%-9s %,11d %9.1f %10.0f %10s %10s %9.1f %10s %8s%n",
+        "one JVM",
+        model.numParameters(),
+        ms,
+        batch / ms * 1e3,
+        "-",
+        "-",
+        ms,
+        "-",
+        "-");
   }
 
-  private static void run(JavaSparkContext sc, JavaRDD<float[]> data, String master, int width, int batch, int steps) {
+  private static void run(
+      JavaSparkContext sc, JavaRDD<float[]> data, String master, int width, int batch, int steps) {
     Wide model = new Wide(width, 3);
     Sgd sgd = new Sgd(model.parameters(), Sgd.options().lr(1e-3));
     BlockFactory<Wide> factory = () -> new Wide(width, 0);
-    BatchLoss<Wide, float[]> loss = (m, b) -> Functional.crossEntropy(m.forward(b), labels(b)).mul(b.size());
-    try (var trainer = DataParallelTrainer.builder(data, factory, loss).globalBatch(batch).build(model, sgd)) {
+    BatchLoss<Wide, float[]> loss =
+        (m, b) -> Functional.crossEntropy(m.forward(b), labels(b)).mul(b.size());
+    try (var trainer =
+        DataParallelTrainer.builder(data, factory, loss).globalBatch(batch).build(model, sgd)) {
       List<StepTimings> measured = new ArrayList<>();
       for (int s = -WARMUP; s < steps; s++) {
         StepTimings t = trainer.step(s + WARMUP);

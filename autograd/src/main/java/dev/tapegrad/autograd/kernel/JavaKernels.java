@@ -8,15 +8,15 @@ import java.util.Arrays;
  * <p>Matmul is cache-blocked: a {@code KC x NC} panel of {@code op(b)} is packed once into a
  * contiguous buffer (which also turns a transposed {@code b} into row-major order), then rows of
  * {@code c} are updated four at a time so every loaded panel element feeds four rows. The inner
- * loop is a unit-stride multiply-add over offsets into flat arrays, which C2 does not vectorize
- * (it runs at a few GFLOP/s; {@code MatmulBenchmark} measures it): this provider is the portable
+ * loop is a unit-stride multiply-add over offsets into flat arrays, which C2 does not vectorize (it
+ * runs at a few GFLOP/s; {@code MatmulBenchmark} measures it): this provider is the portable
  * reference, not the fast path. Large products split rows between {@link KernelThreads}; each
  * element of {@code c} is accumulated in the same order whatever the split. Sums accumulate in
  * double, which costs little and makes finite-difference checks in float32 trustworthy.
  *
  * <p>Transcendental functions are {@link Transcendentals}' (and {@link StrictMath#pow}), never
- * {@link Math}'s, whose results may change with the JIT, the JDK or the machine: these kernels
- * give the same bits everywhere, and the same bits as the Vector API kernels.
+ * {@link Math}'s, whose results may change with the JIT, the JDK or the machine: these kernels give
+ * the same bits everywhere, and the same bits as the Vector API kernels.
  */
 public final class JavaKernels implements Kernels {
   private static final int KC = 128;
@@ -76,7 +76,15 @@ public final class JavaKernels implements Kernels {
   }
 
   private static void packB(
-      float[] b, int bOff, boolean transB, int n, int k, int pc, int kc, int jc, int nc,
+      float[] b,
+      int bOff,
+      boolean transB,
+      int n,
+      int k,
+      int pc,
+      int kc,
+      int jc,
+      int nc,
       float[] panel) {
     if (!transB) {
       for (int p = 0; p < kc; p++) {
@@ -93,8 +101,21 @@ public final class JavaKernels implements Kernels {
   }
 
   private static void rows(
-      int i0, int i1, int m, int n, int k, float[] a, int aOff, boolean transA, float[] panel,
-      int kc, int nc, int pc, int jc, float[] c, int cOff) {
+      int i0,
+      int i1,
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      boolean transA,
+      float[] panel,
+      int kc,
+      int nc,
+      int pc,
+      int jc,
+      float[] c,
+      int cOff) {
     int i = i0;
     for (; i + MR <= i1; i += MR) {
       int c0 = cOff + i * n + jc;
@@ -225,7 +246,13 @@ public final class JavaKernels implements Kernels {
 
   @Override
   public void scalarOp(
-      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      BinaryOp op,
+      float[] x,
+      int xOff,
+      float s,
+      boolean scalarFirst,
+      float[] out,
+      int outOff,
       int n) {
     switch (op) {
       case ADD -> {
@@ -628,7 +655,20 @@ public final class JavaKernels implements Kernels {
       boolean nesterov,
       boolean firstStep,
       float negLr) {
-    sgdStepRange(0, n, param, grad, buf, maximize, l2, weightDecay, momentum, oneMinusDampening, nesterov, firstStep, negLr);
+    sgdStepRange(
+        0,
+        n,
+        param,
+        grad,
+        buf,
+        maximize,
+        l2,
+        weightDecay,
+        momentum,
+        oneMinusDampening,
+        nesterov,
+        firstStep,
+        negLr);
   }
 
   /** {@link #sgdStep} over elements {@code [from, to)}; the Vector API provider's tail. */
@@ -681,7 +721,26 @@ public final class JavaKernels implements Kernels {
       float biasCorrection2Sqrt,
       float eps,
       float negStepSize) {
-    adamStepRange(0, n, param, grad, m, v, vMax, maximize, decoupled, decayFactor, l2, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize);
+    adamStepRange(
+        0,
+        n,
+        param,
+        grad,
+        m,
+        v,
+        vMax,
+        maximize,
+        decoupled,
+        decayFactor,
+        l2,
+        weightDecay,
+        beta1,
+        oneMinusBeta1,
+        beta2,
+        oneMinusBeta2,
+        biasCorrection2Sqrt,
+        eps,
+        negStepSize);
   }
 
   /** {@link #adamStep} over elements {@code [from, to)}; the Vector API provider's tail. */
@@ -745,7 +804,22 @@ public final class JavaKernels implements Kernels {
       float eps,
       float momentum,
       float negLr) {
-    rmsPropStepRange(0, n, param, grad, sq, gAvg, buf, maximize, l2, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+    rmsPropStepRange(
+        0,
+        n,
+        param,
+        grad,
+        sq,
+        gAvg,
+        buf,
+        maximize,
+        l2,
+        weightDecay,
+        alpha,
+        oneMinusAlpha,
+        eps,
+        momentum,
+        negLr);
   }
 
   /** {@link #rmsPropStep} over elements {@code [from, to)}; the Vector API provider's tail. */

@@ -14,15 +14,15 @@ import java.util.Objects;
  * --add-modules jdk.incubator.vector} and can compile them (C2 is on); otherwise the portable
  * {@link JavaKernels} ({@code java}), which are also the reference in tests. The Vector API class
  * is loaded by name, so a JVM without the module never links it. One log line (logger {@code
- * dev.tapegrad.autograd.kernel.KernelProvider}, level INFO, WARNING if a request could not be
- * met) says which kernels are in use and, on fallback, why and the exact option that enables the
- * Vector API for {@code java}, Maven Surefire, {@code mvn exec:java} and Gradle.
+ * dev.tapegrad.autograd.kernel.KernelProvider}, level INFO, WARNING if a request could not be met)
+ * says which kernels are in use and, on fallback, why and the exact option that enables the Vector
+ * API for {@code java}, Maven Surefire, {@code mvn exec:java} and Gradle.
  *
  * <p>The system property {@value #PROPERTY} overrides the choice:
  *
  * <ul>
- *   <li>{@code auto} (the default): {@code panama} if the module is present and C2 will compile
- *       it, else {@code java};
+ *   <li>{@code auto} (the default): {@code panama} if the module is present and C2 will compile it,
+ *       else {@code java};
  *   <li>{@code java}: the portable kernels, without touching the Vector API;
  *   <li>{@code panama}: insists. The Vector API kernels run even in the interpreter ({@code -Xint})
  *       or without C2, where they are slow but give the same bits. If the module is absent or the
@@ -37,8 +37,8 @@ import java.util.Objects;
  *
  * <p>Performance note: the Vector API kernels reach full speed only once C2 has compiled them,
  * after some thousands of calls of each kernel (a few seconds of a training loop, longer on a busy
- * machine); until then they run slower than the portable kernels. A program that runs for a
- * second or two can be faster with {@code -Dtapegrad.kernels=java}.
+ * machine); until then they run slower than the portable kernels. A program that runs for a second
+ * or two can be faster with {@code -Dtapegrad.kernels=java}.
  */
 public final class KernelProvider {
   /** The system property that overrides the choice of kernels: java, panama or auto. */
@@ -49,11 +49,18 @@ public final class KernelProvider {
 
   /** How to add the module, for each way a user starts a JVM; quoted by the log and the errors. */
   static final String HOW_TO_ENABLE =
-      "add the JVM option --add-modules " + VECTOR_MODULE + ": java --add-modules " + VECTOR_MODULE
-          + " ...; Maven Surefire: <argLine>--add-modules " + VECTOR_MODULE + "</argLine>;"
-          + " mvn exec:java (runs in Maven's JVM): MAVEN_OPTS=\"--add-modules " + VECTOR_MODULE
+      "add the JVM option --add-modules "
+          + VECTOR_MODULE
+          + ": java --add-modules "
+          + VECTOR_MODULE
+          + " ...; Maven Surefire: <argLine>--add-modules "
+          + VECTOR_MODULE
+          + "</argLine>;"
+          + " mvn exec:java (runs in Maven's JVM): MAVEN_OPTS=\"--add-modules "
+          + VECTOR_MODULE
           + "\" or a line in .mvn/jvm.config; Gradle: jvmArgs(\"--add-modules\", \""
-          + VECTOR_MODULE + "\") in the test and JavaExec tasks"
+          + VECTOR_MODULE
+          + "\") in the test and JavaExec tasks"
           + " (application { applicationDefaultJvmArgs = ... } for run)";
 
   private static final Selection INITIAL = initial();
@@ -64,8 +71,8 @@ public final class KernelProvider {
   /**
    * The kernels in use.
    *
-   * @throws IllegalStateException if {@code -D}{@value #PROPERTY}{@code =panama} was asked for
-   *     and the Vector API kernels cannot run, saying why
+   * @throws IllegalStateException if {@code -D}{@value #PROPERTY}{@code =panama} was asked for and
+   *     the Vector API kernels cannot run, saying why
    */
   public static Kernels get() {
     Kernels kernels = current;
@@ -160,8 +167,12 @@ public final class KernelProvider {
         return new Selection(
             null,
             Level.ERROR,
-            "tapegrad kernels: -D" + PROPERTY + "=panama was asked for, but the Vector API"
-                + " kernels cannot run: " + why + (hint.startsWith("; to use") ? hint : ""));
+            "tapegrad kernels: -D"
+                + PROPERTY
+                + "=panama was asked for, but the Vector API"
+                + " kernels cannot run: "
+                + why
+                + (hint.startsWith("; to use") ? hint : ""));
       }
       return new Selection(
           new JavaKernels(),
@@ -176,8 +187,7 @@ public final class KernelProvider {
    */
   private static Kernels loadPanama(boolean insist) {
     if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty()) {
-      throw new UnsupportedOperationException(
-          "module " + VECTOR_MODULE + " not present");
+      throw new UnsupportedOperationException("module " + VECTOR_MODULE + " not present");
     }
     String compiler = insist ? null : optimizingCompilerProblem();
     if (compiler != null) {
@@ -190,8 +200,7 @@ public final class KernelProvider {
     } catch (UnsupportedOperationException e) {
       throw e;
     } catch (Throwable e) {
-      throw new UnsupportedOperationException(
-          "cannot load " + PANAMA_CLASS + ": " + e, e);
+      throw new UnsupportedOperationException("cannot load " + PANAMA_CLASS + ": " + e, e);
     }
   }
 
@@ -205,8 +214,7 @@ public final class KernelProvider {
     }
     try {
       var bean =
-          ManagementFactory.getPlatformMXBean(
-              com.sun.management.HotSpotDiagnosticMXBean.class);
+          ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
       if (bean != null
           && Boolean.parseBoolean(bean.getVMOption("TieredCompilation").getValue())
           && Integer.parseInt(bean.getVMOption("TieredStopAtLevel").getValue()) < 4) {

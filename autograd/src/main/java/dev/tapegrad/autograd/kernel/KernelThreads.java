@@ -9,9 +9,9 @@ import java.util.function.IntConsumer;
  * tapegrad's own threads for the kernels that split large work: named daemon threads ({@code
  * tapegrad-kernel-1}, ...), never the common fork-join pool that user code shares.
  *
- * <p>The number of threads a kernel may use, the caller included, is the system property
- * {@value #PROPERTY} read once (default: the number of processors), or what {@link #setThreads}
- * set last. One thread means every kernel runs on its caller.
+ * <p>The number of threads a kernel may use, the caller included, is the system property {@value
+ * #PROPERTY} read once (default: the number of processors), or what {@link #setThreads} set last.
+ * One thread means every kernel runs on its caller.
  *
  * <p>Decisions:
  *
@@ -22,8 +22,8 @@ import java.util.function.IntConsumer;
  *   <li>The caller works too: it claims parts like the helpers do, so when the helpers are slow to
  *       wake (a busy machine), the caller takes their parts and the call costs about what one
  *       thread would.
- *   <li>Helpers block while idle; they never spin, so an idle tapegrad takes no processor time
- *       from other work on the machine.
+ *   <li>Helpers block while idle; they never spin, so an idle tapegrad takes no processor time from
+ *       other work on the machine.
  *   <li>A part that fails does not stop the others; the first failure is rethrown to the caller
  *       once all parts have finished.
  * </ul>
@@ -35,6 +35,7 @@ public final class KernelThreads {
   private static final LinkedBlockingQueue<Job> TICKETS = new LinkedBlockingQueue<>();
   private static final Object START_LOCK = new Object();
   private static volatile int threads = initialThreads();
+
   /** Helpers started so far; they are never stopped, only left idle. */
   private static volatile int started;
 
@@ -83,6 +84,7 @@ public final class KernelThreads {
 
   /** Elementwise work from this many elements on is split into chunks between the threads. */
   public static final int ELEMENTWISE_PARALLEL = 1 << 16;
+
   /**
    * Elements per chunk of split elementwise work: a multiple of every vector length, so each
    * chunk's vector loops cover the same elements as one loop over the whole range would.
@@ -109,9 +111,7 @@ public final class KernelThreads {
       return;
     }
     int chunks = n / CHUNK;
-    run(
-        chunks,
-        c -> work.run(c * CHUNK, c == chunks - 1 ? n : (c + 1) * CHUNK));
+    run(chunks, c -> work.run(c * CHUNK, c == chunks - 1 ? n : (c + 1) * CHUNK));
   }
 
   /**

@@ -13,9 +13,9 @@ public interface Kernels {
   String name();
 
   /**
-   * {@code c = op(a) op(b)} for row-major matrices, where {@code op(a)} is {@code m x k} and
-   * {@code op(b)} is {@code k x n}; {@code transA} means {@code a} is stored as {@code k x m},
-   * {@code transB} that {@code b} is stored as {@code n x k}. Overwrites {@code c}.
+   * {@code c = op(a) op(b)} for row-major matrices, where {@code op(a)} is {@code m x k} and {@code
+   * op(b)} is {@code k x n}; {@code transA} means {@code a} is stored as {@code k x m}, {@code
+   * transB} that {@code b} is stored as {@code n x k}. Overwrites {@code c}.
    */
   void gemm(
       int m,
@@ -31,10 +31,10 @@ public interface Kernels {
       int cOff);
 
   /**
-   * Softmax (or, with {@code log}, log-softmax) over the middle axis of {@code x} viewed as
-   * {@code [outer, size, inner]}: {@code e = exp(x - max)} in float, summed in double; a row whose
-   * maximum is not finite is shifted by 0 instead. Log-softmax is {@code (x - max) - log(sum)},
-   * rounded once.
+   * Softmax (or, with {@code log}, log-softmax) over the middle axis of {@code x} viewed as {@code
+   * [outer, size, inner]}: {@code e = exp(x - max)} in float, summed in double; a row whose maximum
+   * is not finite is shifted by 0 instead. Log-softmax is {@code (x - max) - log(sum)}, rounded
+   * once.
    */
   void softmax(float[] x, int outer, int size, int inner, float[] out, boolean log);
 
@@ -43,7 +43,13 @@ public interface Kernels {
    * the tensor-and-scalar forms ({@code x + s}, {@code s / x}, {@code x^s}, ...).
    */
   void scalarOp(
-      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      BinaryOp op,
+      float[] x,
+      int xOff,
+      float s,
+      boolean scalarFirst,
+      float[] out,
+      int outOff,
       int n);
 
   /**
@@ -80,8 +86,8 @@ public interface Kernels {
   void indexSelect(float[] x, int outer, int size, int inner, int[] index, float[] out);
 
   /**
-   * The adjoint of {@link #indexSelect}: {@code out[o, index[j], :] += g[o, j, :]} for {@code j}
-   * in increasing order, {@code out} being {@code [outer, size, inner]}.
+   * The adjoint of {@link #indexSelect}: {@code out[o, index[j], :] += g[o, j, :]} for {@code j} in
+   * increasing order, {@code out} being {@code [outer, size, inner]}.
    */
   void indexAdd(float[] g, int outer, int size, int inner, int[] index, float[] out);
 
@@ -111,8 +117,8 @@ public interface Kernels {
   double dot(float[] a, int aOff, float[] b, int bOff, int n);
 
   /**
-   * Reduces the middle axis of {@code x} viewed as {@code [outer, size, inner]}: {@code out[o,
-   * i] = sum_j x[o, j, i]}.
+   * Reduces the middle axis of {@code x} viewed as {@code [outer, size, inner]}: {@code out[o, i] =
+   * sum_j x[o, j, i]}.
    */
   void sumAxis(float[] x, int outer, int size, int inner, float[] out);
 

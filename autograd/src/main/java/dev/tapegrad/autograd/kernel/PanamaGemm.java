@@ -8,19 +8,19 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Matrix product on the Vector API, in the GotoBLAS/BLIS layout.
  *
- * <p>Three levels of blocking keep each operand in the cache level that suits it: a {@code KC x
- * NC} block of {@code op(b)} is packed once (into {@code NR}-column strips, L3/L2), an {@code MC x
- * KC} block of {@code op(a)} is packed per row block ({@code MR}-row strips, L2), and the
- * micro-kernel multiplies one {@code MR x KC} strip by one {@code KC x NR} strip (L1), keeping the
- * whole {@code MR x NR} tile of {@code c} in vector registers: 6 rows by 2 vectors is 12
- * accumulators, plus 2 loads of {@code b} and 1 broadcast of {@code a}, which fits the 16
- * registers of AVX2. Packing also removes every transpose: the micro-kernel sees one layout.
+ * <p>Three levels of blocking keep each operand in the cache level that suits it: a {@code KC x NC}
+ * block of {@code op(b)} is packed once (into {@code NR}-column strips, L3/L2), an {@code MC x KC}
+ * block of {@code op(a)} is packed per row block ({@code MR}-row strips, L2), and the micro-kernel
+ * multiplies one {@code MR x KC} strip by one {@code KC x NR} strip (L1), keeping the whole {@code
+ * MR x NR} tile of {@code c} in vector registers: 6 rows by 2 vectors is 12 accumulators, plus 2
+ * loads of {@code b} and 1 broadcast of {@code a}, which fits the 16 registers of AVX2. Packing
+ * also removes every transpose: the micro-kernel sees one layout.
  *
- * <p>Small or skinny products (a batch of one, a matrix-vector product, an outer product) skip
- * the packing, which would cost as much as the product itself, and run register-blocked loops
- * directly on the operands. Large products split the rows (or columns) of {@code c} between
- * {@link KernelThreads}; each part packs its own panels into buffers its thread keeps, so the parts
- * never synchronise and a product allocates nothing.
+ * <p>Small or skinny products (a batch of one, a matrix-vector product, an outer product) skip the
+ * packing, which would cost as much as the product itself, and run register-blocked loops directly
+ * on the operands. Large products split the rows (or columns) of {@code c} between {@link
+ * KernelThreads}; each part packs its own panels into buffers its thread keeps, so the parts never
+ * synchronise and a product allocates nothing.
  *
  * <p>Speed depends on the machine's vector width and caches: {@code MatmulBenchmark} and {@code
  * ThreadsBenchmark} in {@code benchmarks} measure it.
@@ -28,36 +28,45 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaGemm {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
+
   /** Rows of the register tile. */
   static final int MR = 6;
+
   /** Columns of the register tile: two vectors. */
   static final int NR = 2 * LANES;
+
   /** Depth of a packed block: an {@code MR x KC} and a {@code KC x NR} strip fit in L1 together. */
   static final int KC = 256;
+
   /** Rows of a packed block of {@code a}, a multiple of {@code MR}; the block fits in L2. */
   static final int MC = 144;
+
   /**
    * Columns of a packed block of {@code b}, a multiple of {@code NR}: 1 MB packed, the most a
    * thread keeps between calls.
    */
   static final int NC = 1024;
+
   /**
-   * Below this many multiply-adds, a plain loop: as fast, and it keeps the many tiny products of
-   * a test suite off vector code that is slow until C2 has compiled it.
+   * Below this many multiply-adds, a plain loop: as fast, and it keeps the many tiny products of a
+   * test suite off vector code that is slow until C2 has compiled it.
    */
   private static final long SCALAR_WORK = 1024;
+
   /** Below this many multiply-adds, packing costs more than it saves. */
   private static final long DIRECT_WORK = 16 * 16 * 16;
+
   /**
    * From this many multiply-adds on (a product of 160 cubed, about 40 microseconds on one AVX-512
-   * core), a product is split between threads. Measured with per-thread CPU time on a shared
-   * 2-core machine (wall-clock times there were too noisy): the busier of two threads spends 0.61
-   * of one thread's time at 128 cubed, 0.56 at 160 and 192, 0.52 at 256 and 1024, and a parked
-   * helper takes some microseconds to wake, so below this a second thread saves little or
-   * nothing. A recurrent layer's per-step products (batch 32, hidden 128: 2 million) stay on one
-   * thread; its products over all steps are split.
+   * core), a product is split between threads. Measured with per-thread CPU time on a shared 2-core
+   * machine (wall-clock times there were too noisy): the busier of two threads spends 0.61 of one
+   * thread's time at 128 cubed, 0.56 at 160 and 192, 0.52 at 256 and 1024, and a parked helper
+   * takes some microseconds to wake, so below this a second thread saves little or nothing. A
+   * recurrent layer's per-step products (batch 32, hidden 128: 2 million) stay on one thread; its
+   * products over all steps are split.
    */
   static final long PARALLEL_WORK = 160L * 160 * 160;
+
   /** Each thread's packing buffers, kept between calls so that a product allocates nothing. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -115,8 +124,18 @@ final class PanamaGemm {
     final float[] c;
     final int cOff;
 
-    Operands(int m, int n, int k, float[] a, int aOff, boolean transA, float[] b, int bOff,
-        boolean transB, float[] c, int cOff) {
+    Operands(
+        int m,
+        int n,
+        int k,
+        float[] a,
+        int aOff,
+        boolean transA,
+        float[] b,
+        int bOff,
+        boolean transB,
+        float[] c,
+        int cOff) {
       this.m = m;
       this.n = n;
       this.k = k;
@@ -201,8 +220,8 @@ final class PanamaGemm {
             for (int ir = 0; ir < mc; ir += MR) {
               int mr = Math.min(MR, mc - ir);
               int ci = o.cOff + (ic + ir) * o.n + jc + jr;
-              kernel(kc, packedA, ir * kc, packedB, jr * kc, o.c, ci, o.n, mr, nr, accumulate,
-                  edge);
+              kernel(
+                  kc, packedA, ir * kc, packedB, jr * kc, o.c, ci, o.n, mr, nr, accumulate, edge);
             }
           }
         }
@@ -215,8 +234,8 @@ final class PanamaGemm {
   }
 
   /**
-   * Packs rows {@code [ic, ic + mc)} and depths {@code [pc, pc + kc)} of {@code op(a)} as strips
-   * of {@code MR} rows, each stored depth-major ({@code MR} values per depth), zero-padded.
+   * Packs rows {@code [ic, ic + mc)} and depths {@code [pc, pc + kc)} of {@code op(a)} as strips of
+   * {@code MR} rows, each stored depth-major ({@code MR} values per depth), zero-padded.
    */
   private static void packA(Operands o, int ic, int mc, int pc, int kc, float[] packed) {
     float[] a = o.a;

@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>exp, log, tanh, sigmoid, sin, cos, softplus and the normal density are {@link
  *       PanamaTranscendentals}: the reference's {@link Transcendentals}, lane by lane, so they
  *       match it bit for bit (the Vector API's own transcendentals change with the JIT);
- *   <li>sums and dot products still accumulate in double (four lanes at a time), so only the
- *       order of the additions differs;
+ *   <li>sums and dot products still accumulate in double (four lanes at a time), so only the order
+ *       of the additions differs;
  *   <li>functions the Vector API lacks (erf and what is built on it: the normal distribution,
  *       gelu), {@code pow}, and the strided cases of the binary kernel run the reference's scalar
  *       loops, as does every tail shorter than one vector.
@@ -33,15 +33,16 @@ final class PanamaKernels implements Kernels {
       VectorSpecies.of(double.class, FLOATS.vectorShape());
   private static final int LANES = FLOATS.length();
   private static final JavaKernels REFERENCE = new JavaKernels();
+
   /**
-   * Shorter arrays take the reference's scalar loops: as fast for a few elements, and they keep
-   * the many tiny ops of a test suite off vector code that is slow until C2 has compiled it.
+   * Shorter arrays take the reference's scalar loops: as fast for a few elements, and they keep the
+   * many tiny ops of a test suite off vector code that is slow until C2 has compiled it.
    */
   private static final int MIN_VECTOR_LENGTH = 32;
 
   /**
-   * Creates the kernels, or throws {@link UnsupportedOperationException} when vectors are too
-   * short to pay off (the Vector API then emulates them, slowly).
+   * Creates the kernels, or throws {@link UnsupportedOperationException} when vectors are too short
+   * to pay off (the Vector API then emulates them, slowly).
    */
   PanamaKernels() {
     if (LANES < 4) {
@@ -85,7 +86,13 @@ final class PanamaKernels implements Kernels {
   /** Vector loops for the four arithmetic operations; the others run the reference's loop. */
   @Override
   public void scalarOp(
-      BinaryOp op, float[] x, int xOff, float s, boolean scalarFirst, float[] out, int outOff,
+      BinaryOp op,
+      float[] x,
+      int xOff,
+      float s,
+      boolean scalarFirst,
+      float[] out,
+      int outOff,
       int n) {
     int bound = n < MIN_VECTOR_LENGTH ? 0 : FLOATS.loopBound(n);
     if (bound > 0) {
@@ -152,14 +159,33 @@ final class PanamaKernels implements Kernels {
     }
     if (bound < n) {
       REFERENCE.where(
-          mask, mOff + bound, a, aOff + bound * aStride, aStride, b, bOff + bound * bStride,
-          bStride, out, outOff + bound, n - bound);
+          mask,
+          mOff + bound,
+          a,
+          aOff + bound * aStride,
+          aStride,
+          b,
+          bOff + bound * bStride,
+          bStride,
+          out,
+          outOff + bound,
+          n - bound);
     }
   }
 
   /** Lanes where the mask is not equal to 0 (NaN included, -0 excluded) take {@code a}. */
-  private static void select(float[] mask, int mOff, float[] a, int aOff, boolean aVaries,
-      float[] b, int bOff, boolean bVaries, float[] out, int outOff, int bound) {
+  private static void select(
+      float[] mask,
+      int mOff,
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -224,19 +250,27 @@ final class PanamaKernels implements Kernels {
     // holding every loop could exceed its inlining budget and fall back to boxed vectors
     switch (op) {
       case NEG -> neg(x, xOff, out, outOff, bound);
-      case EXP -> bound = transcendental(n) ? PanamaTranscendentals.exp(x, xOff, out, outOff, n) : 0;
-      case LOG -> bound = transcendental(n) ? PanamaTranscendentals.log(x, xOff, out, outOff, n) : 0;
+      case EXP ->
+          bound = transcendental(n) ? PanamaTranscendentals.exp(x, xOff, out, outOff, n) : 0;
+      case LOG ->
+          bound = transcendental(n) ? PanamaTranscendentals.log(x, xOff, out, outOff, n) : 0;
       case SQRT -> sqrt(x, xOff, out, outOff, bound);
       case ABS -> abs(x, xOff, out, outOff, bound);
       case SIGN -> sign(x, xOff, out, outOff, bound);
-      case TANH -> bound = transcendental(n) ? PanamaTranscendentals.tanh(x, xOff, out, outOff, n) : 0;
-      case SIGMOID -> bound = transcendental(n) ? PanamaTranscendentals.sigmoid(x, xOff, out, outOff, n) : 0;
+      case TANH ->
+          bound = transcendental(n) ? PanamaTranscendentals.tanh(x, xOff, out, outOff, n) : 0;
+      case SIGMOID ->
+          bound = transcendental(n) ? PanamaTranscendentals.sigmoid(x, xOff, out, outOff, n) : 0;
       case RELU -> relu(x, xOff, out, outOff, bound);
-      case SIN -> bound = transcendental(n) ? PanamaTranscendentals.sin(x, xOff, out, outOff, n) : 0;
-      case COS -> bound = transcendental(n) ? PanamaTranscendentals.cos(x, xOff, out, outOff, n) : 0;
+      case SIN ->
+          bound = transcendental(n) ? PanamaTranscendentals.sin(x, xOff, out, outOff, n) : 0;
+      case COS ->
+          bound = transcendental(n) ? PanamaTranscendentals.cos(x, xOff, out, outOff, n) : 0;
       case POSITIVE -> positive(x, xOff, out, outOff, bound);
-      case NORMAL_PDF -> bound = transcendental(n) ? PanamaTranscendentals.normalPdf(x, xOff, out, outOff, n) : 0;
-      case SOFTPLUS -> bound = transcendental(n) ? PanamaTranscendentals.softplus(x, xOff, out, outOff, n) : 0;
+      case NORMAL_PDF ->
+          bound = transcendental(n) ? PanamaTranscendentals.normalPdf(x, xOff, out, outOff, n) : 0;
+      case SOFTPLUS ->
+          bound = transcendental(n) ? PanamaTranscendentals.softplus(x, xOff, out, outOff, n) : 0;
       default -> {
         // ERF, NORMAL_CDF, GELU: the Vector API has no erf
         bound = 0;
@@ -262,8 +296,6 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-
-
   private static void sqrt(float[] x, int xOff, float[] out, int outOff, int bound) {
     for (int i = 0; i < bound; i += LANES) {
       load(x, xOff + i).sqrt().intoArray(out, outOff + i);
@@ -288,8 +320,6 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-
-
   /** Lanewise {@link Math#max} with 0: NaN stays NaN and -0 becomes +0, as in the reference. */
   private static void relu(float[] x, int xOff, float[] out, int outOff, int bound) {
     FloatVector zero = FloatVector.zero(FLOATS);
@@ -298,8 +328,6 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-
-
   private static void positive(float[] x, int xOff, float[] out, int outOff, int bound) {
     FloatVector zero = FloatVector.zero(FLOATS);
     FloatVector one = FloatVector.broadcast(FLOATS, 1f);
@@ -307,8 +335,6 @@ final class PanamaKernels implements Kernels {
       zero.blend(one, load(x, xOff + i).compare(VectorOperators.GT, 0f)).intoArray(out, outOff + i);
     }
   }
-
-
 
   @Override
   public void binary(
@@ -347,8 +373,16 @@ final class PanamaKernels implements Kernels {
     }
     if (bound < n) {
       REFERENCE.binary(
-          op, a, aOff + bound * aStride, aStride, b, bOff + bound * bStride, bStride, out,
-          outOff + bound, n - bound);
+          op,
+          a,
+          aOff + bound * aStride,
+          aStride,
+          b,
+          bOff + bound * bStride,
+          bStride,
+          out,
+          outOff + bound,
+          n - bound);
     }
   }
 
@@ -356,8 +390,16 @@ final class PanamaKernels implements Kernels {
     return varies ? load(x, at) : fixed;
   }
 
-  private static void add(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void add(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -367,8 +409,16 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void sub(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void sub(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -378,8 +428,16 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void mul(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void mul(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -389,8 +447,16 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void div(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void div(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -401,8 +467,16 @@ final class PanamaKernels implements Kernels {
   }
 
   /** Lanewise {@link Math#max}: NaN wins and +0 beats -0, as in the reference. */
-  private static void max(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void max(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -412,8 +486,16 @@ final class PanamaKernels implements Kernels {
     }
   }
 
-  private static void min(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void min(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     for (int i = 0; i < bound; i += LANES) {
@@ -424,8 +506,16 @@ final class PanamaKernels implements Kernels {
   }
 
   /** 1 where {@code a > b}, else 0. */
-  private static void greater(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void greater(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     FloatVector zero = FloatVector.zero(FLOATS);
@@ -438,8 +528,16 @@ final class PanamaKernels implements Kernels {
   }
 
   /** 1 where {@code a >= b}, else 0. */
-  private static void greaterOrEqual(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void greaterOrEqual(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     FloatVector zero = FloatVector.zero(FLOATS);
@@ -452,8 +550,16 @@ final class PanamaKernels implements Kernels {
   }
 
   /** 1 where {@code a == b}, else 0. */
-  private static void equal(float[] a, int aOff, boolean aVaries, float[] b, int bOff,
-      boolean bVaries, float[] out, int outOff, int bound) {
+  private static void equal(
+      float[] a,
+      int aOff,
+      boolean aVaries,
+      float[] b,
+      int bOff,
+      boolean bVaries,
+      float[] out,
+      int outOff,
+      int bound) {
     FloatVector aFixed = FloatVector.broadcast(FLOATS, a[aOff]);
     FloatVector bFixed = FloatVector.broadcast(FLOATS, b[bOff]);
     FloatVector zero = FloatVector.zero(FLOATS);
@@ -493,10 +599,12 @@ final class PanamaKernels implements Kernels {
     for (; i < bound; i += LANES) {
       FloatVector x = load(a, aOff + i);
       FloatVector y = load(b, bOff + i);
-      s0 = ((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0))
-          .fma((DoubleVector) y.convertShape(VectorOperators.F2D, DOUBLES, 0), s0);
-      s1 = ((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1))
-          .fma((DoubleVector) y.convertShape(VectorOperators.F2D, DOUBLES, 1), s1);
+      s0 =
+          ((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 0))
+              .fma((DoubleVector) y.convertShape(VectorOperators.F2D, DOUBLES, 0), s0);
+      s1 =
+          ((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1))
+              .fma((DoubleVector) y.convertShape(VectorOperators.F2D, DOUBLES, 1), s1);
     }
     double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
     for (; i < n; i++) {
@@ -601,7 +709,19 @@ final class PanamaKernels implements Kernels {
       p.add(g.mul(negLr)).intoArray(param, i);
     }
     JavaKernels.sgdStepRange(
-        bound, n, param, grad, buf, maximize, l2, weightDecay, momentum, oneMinusDampening, nesterov, firstStep, negLr);
+        bound,
+        n,
+        param,
+        grad,
+        buf,
+        maximize,
+        l2,
+        weightDecay,
+        momentum,
+        oneMinusDampening,
+        nesterov,
+        firstStep,
+        negLr);
   }
 
   @Override
@@ -650,8 +770,25 @@ final class PanamaKernels implements Kernels {
       p.add(mi.mul(negStepSize).div(denom)).intoArray(param, i);
     }
     JavaKernels.adamStepRange(
-        bound, n, param, grad, m, v, vMax, maximize, decoupled, decayFactor, l2, weightDecay, beta1, oneMinusBeta1,
-        beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize);
+        bound,
+        n,
+        param,
+        grad,
+        m,
+        v,
+        vMax,
+        maximize,
+        decoupled,
+        decayFactor,
+        l2,
+        weightDecay,
+        beta1,
+        oneMinusBeta1,
+        beta2,
+        oneMinusBeta2,
+        biasCorrection2Sqrt,
+        eps,
+        negStepSize);
   }
 
   @Override
@@ -699,7 +836,21 @@ final class PanamaKernels implements Kernels {
       }
     }
     JavaKernels.rmsPropStepRange(
-        bound, n, param, grad, sq, gAvg, buf, maximize, l2, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr);
+        bound,
+        n,
+        param,
+        grad,
+        sq,
+        gAvg,
+        buf,
+        maximize,
+        l2,
+        weightDecay,
+        alpha,
+        oneMinusAlpha,
+        eps,
+        momentum,
+        negLr);
   }
 
   @Override
@@ -727,6 +878,7 @@ final class PanamaKernels implements Kernels {
       s.intoArray(sum, i);
       p.add(g.mul(negClr).div(s.lanewise(VectorOperators.SQRT).add(eps))).intoArray(param, i);
     }
-    JavaKernels.adagradStepRange(bound, n, param, grad, sum, maximize, l2, weightDecay, eps, negClr);
+    JavaKernels.adagradStepRange(
+        bound, n, param, grad, sum, maximize, l2, weightDecay, eps, negClr);
   }
 }

@@ -42,32 +42,33 @@ import jdk.incubator.vector.VectorSpecies;
  * Lanes that are NaN are restored at the end; sin and cos hand a whole vector to the scalar
  * function if any lane is beyond the range their reduction covers.
  *
- * <p>Each method processes the largest multiple of {@link #LANES} elements of {@code n} and
- * returns that count; the caller finishes the rest with the scalar functions.
+ * <p>Each method processes the largest multiple of {@link #LANES} elements of {@code n} and returns
+ * that count; the caller finishes the rest with the scalar functions.
  *
- * <p>Why the code is written out, one flat loop per function with no helper methods: the Vector
- * API only becomes machine vectors if C2 inlines every call down to its intrinsics, with every
- * species a constant. Its own methods are {@code @ForceInline}, so C2 keeps inlining them however
- * big the loop grows, but a helper of ours is refused once the compilation passes its node budget
- * ({@code NodeCountInliningCutoff}, seen with {@code -XX:+PrintInlining}), and a vector passed to
- * or returned from a call that is not inlined is boxed on the heap. For the same reason the only
- * shape conversions are the float-to-double widening and the narrowing back; the bit tricks
- * reinterpret through constant species ({@code reinterpretShape(LONGS, 0)},
- * {@code reinterpretAsDoubles}), since {@code viewAsIntegralLanes}/{@code viewAsFloatingLanes}
- * look the species up through a method that is not force-inlined and so can leave it
- * non-constant ({@code -XX:+PrintIntrinsics}: "missing constant"), and masks are never cast
- * between shapes. Horner's scheme is unrolled by hand, its coefficient counts matching the arrays
- * in {@link Transcendentals} (a mismatch fails {@code PanamaTranscendentalsTest} bit for bit).
- * {@code benchmarks/TranscendentalBenchmark} measures the result against the Vector API's own exp
- * and tanh.
+ * <p>Why the code is written out, one flat loop per function with no helper methods: the Vector API
+ * only becomes machine vectors if C2 inlines every call down to its intrinsics, with every species
+ * a constant. Its own methods are {@code @ForceInline}, so C2 keeps inlining them however big the
+ * loop grows, but a helper of ours is refused once the compilation passes its node budget ({@code
+ * NodeCountInliningCutoff}, seen with {@code -XX:+PrintInlining}), and a vector passed to or
+ * returned from a call that is not inlined is boxed on the heap. For the same reason the only shape
+ * conversions are the float-to-double widening and the narrowing back; the bit tricks reinterpret
+ * through constant species ({@code reinterpretShape(LONGS, 0)}, {@code reinterpretAsDoubles}),
+ * since {@code viewAsIntegralLanes}/{@code viewAsFloatingLanes} look the species up through a
+ * method that is not force-inlined and so can leave it non-constant ({@code -XX:+PrintIntrinsics}:
+ * "missing constant"), and masks are never cast between shapes. Horner's scheme is unrolled by
+ * hand, its coefficient counts matching the arrays in {@link Transcendentals} (a mismatch fails
+ * {@code PanamaTranscendentalsTest} bit for bit). {@code benchmarks/TranscendentalBenchmark}
+ * measures the result against the Vector API's own exp and tanh.
  */
 final class PanamaTranscendentals {
   private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
+
   /** Doubles per vector; floats are loaded and stored in vectors of this many lanes too. */
   static final int LANES = DOUBLES.length();
 
   private static final VectorSpecies<Float> FLOATS =
       VectorSpecies.of(float.class, VectorShape.forBitSize(LANES * Float.SIZE));
+
   /** The doubles' bits, for exponent and sign tricks: same shape, so reinterpreting is free. */
   private static final VectorSpecies<Long> LONGS =
       VectorSpecies.of(long.class, DOUBLES.vectorShape());
@@ -119,7 +120,9 @@ final class PanamaTranscendentals {
       // bits); e is made a double exactly as (2^52 + biased e) - (2^52 + 1023)
       LongVector b = (LongVector) xd.reinterpretShape(LONGS, 0);
       DoubleVector e =
-          b.lanewise(VectorOperators.LSHR, 52L).or(0x4330000000000000L).reinterpretAsDoubles()
+          b.lanewise(VectorOperators.LSHR, 52L)
+              .or(0x4330000000000000L)
+              .reinterpretAsDoubles()
               .sub(0x1p52 + 1023);
       DoubleVector m = b.and(0x000fffffffffffffL).or(0x3ff0000000000000L).reinterpretAsDoubles();
       VectorMask<Double> high = m.compare(VectorOperators.GT, SQRT2);
@@ -345,7 +348,8 @@ final class PanamaTranscendentals {
       // choose and negate on the bits: a long mask and a sign-bit xor, no mask conversion
       LongVector value =
           ((LongVector) sinR.reinterpretShape(LONGS, 0))
-              .blend((LongVector) cosR.reinterpretShape(LONGS, 0),
+              .blend(
+                  (LongVector) cosR.reinterpretShape(LONGS, 0),
                   q.and(1L).compare(VectorOperators.NE, 0L))
               .lanewise(VectorOperators.XOR, q.and(2L).lanewise(VectorOperators.LSHL, 62L));
       FloatVector result =

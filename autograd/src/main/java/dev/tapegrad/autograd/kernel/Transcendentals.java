@@ -27,20 +27,20 @@ import java.math.MathContext;
  *   <li>{@code exp}: {@code x = k ln2 + r}, {@code |r| <= ln2 / 2}, Taylor series to degree 11,
  *       scaled by {@code 2^k} exactly in double (so subnormal float results are rounded once).
  *       Overflows to infinity above 88.72, underflows to 0 below -103.97, as float does.
- *   <li>{@code log}: {@code x = 2^e m}, {@code m} in {@code [sqrt(1/2), sqrt 2]}, {@code log m =
- *       2 atanh(s)} with {@code s = (m - 1) / (m + 1)}, series to {@code s^17}. Subnormals are
- *       scaled first; {@code log(0) = -inf}, negative or NaN gives NaN.
+ *   <li>{@code log}: {@code x = 2^e m}, {@code m} in {@code [sqrt(1/2), sqrt 2]}, {@code log m = 2
+ *       atanh(s)} with {@code s = (m - 1) / (m + 1)}, series to {@code s^17}. Subnormals are scaled
+ *       first; {@code log(0) = -inf}, negative or NaN gives NaN.
  *   <li>{@code tanh}: an odd Taylor series below {@code |x| = 1/16}, else {@code (e - 1) / (e + 1)}
  *       with {@code e = exp(2|x|)}; exactly ±1 beyond {@code |x| = 10}.
  *   <li>{@code sigmoid}: {@code 1 / (1 + t)} or {@code t / (1 + t)} with {@code t = exp(-|x|)}.
  *   <li>{@code softplus}: {@code max(x, 0) + log1p(exp(-|x|))}, {@code log1p} as an atanh series.
- *   <li>{@code sin}, {@code cos}: {@code x = k pi/2 + r}, {@code k} rounded in double, with
- *       {@code pi/2} split in three parts so
- *       the reduction is exact enough for {@code |x| <= 2^19}; Taylor series on {@code |r| <=
- *       0.82}. Larger or non-finite arguments take {@link StrictMath}, which reduces exactly.
+ *   <li>{@code sin}, {@code cos}: {@code x = k pi/2 + r}, {@code k} rounded in double, with {@code
+ *       pi/2} split in three parts so the reduction is exact enough for {@code |x| <= 2^19}; Taylor
+ *       series on {@code |r| <= 0.82}. Larger or non-finite arguments take {@link StrictMath},
+ *       which reduces exactly.
  *   <li>{@code normalPdf}: {@code exp(-x^2 / 2) / sqrt(2 pi)} with the exponent exact in double.
- *   <li>{@code erf} (double): a Maclaurin series below 2.5, a continued fraction for erfc above,
- *       to about 1e-9 absolute; its exponential is {@link #expDouble}.
+ *   <li>{@code erf} (double): a Maclaurin series below 2.5, a continued fraction for erfc above, to
+ *       about 1e-9 absolute; its exponential is {@link #expDouble}.
  * </ul>
  *
  * <p>The functions here are the reference; the Vector API versions must not be edited without
@@ -56,11 +56,13 @@ public final class Transcendentals {
   static final float EXP_MIN = -104f;
 
   static final float EXP_MAX = 89f;
+
   /** Beyond this, tanh and sigmoid round to their limits; 10 and 104 keep 2^k representable. */
   static final float TANH_MAX = 10f;
 
   static final float TANH_SERIES = 0.0625f;
   static final float SIGMOID_MAX = 104f;
+
   /** sin and cos reduce exactly enough below this; above it they take StrictMath. */
   static final float TRIG_MAX = 0x1p19f;
 
@@ -70,14 +72,19 @@ public final class Transcendentals {
 
   /** Taylor coefficients of e^r, highest degree first: 1/11!, ..., 1/1!, 1. */
   static final double[] EXP = reciprocalFactorials(11, 1);
+
   /** sin r = r + r z S(z), z = r^2: S's coefficients -1/3!, 1/5!, ... -1/15!, highest first. */
   static final double[] SIN = alternating(reciprocalFactorials(15, 2), 15);
+
   /** cos r = 1 + z C(z): C's coefficients -1/2!, 1/4!, ... 1/16!, highest first. */
   static final double[] COS = alternating(reciprocalFactorials(16, 2), 16);
+
   /** atanh s = s (1 + z A(z)): A's coefficients 1/3, 1/5, ..., 1/17, highest first. */
   static final double[] ATANH = oddReciprocals(17);
+
   /** The same series to 1/29, for log1p of arguments up to 1 ({@code s <= 1/3}). */
   static final double[] ATANH_LONG = oddReciprocals(29);
+
   /** tanh x = x + x z T(z): T's coefficients -1/3, 2/15, -17/315, 62/2835, -1382/155925. */
   static final double[] TANH = {-1382.0 / 155925, 62.0 / 2835, -17.0 / 315, 2.0 / 15, -1.0 / 3};
 
@@ -148,11 +155,11 @@ public final class Transcendentals {
   static final double LOG2E_D = 0x1.71547652b82fep0;
 
   /**
-   * e^d for {@code d} in [-104, 89], not NaN. Relative error below 3e-14 (most of it from k ln2
-   * for large |k|). Everything is in double, including the choice of {@code k = round(d log2 e)}
-   * (the low bits of {@code d log2 e + 1.5 2^52}) and the power of two, whose bits are built from
-   * {@code k + 1023}: so the Vector API version needs no float or int lanes, only double lanes
-   * and their bits, which C2 compiles without shape conversions.
+   * e^d for {@code d} in [-104, 89], not NaN. Relative error below 3e-14 (most of it from k ln2 for
+   * large |k|). Everything is in double, including the choice of {@code k = round(d log2 e)} (the
+   * low bits of {@code d log2 e + 1.5 2^52}) and the power of two, whose bits are built from {@code
+   * k + 1023}: so the Vector API version needs no float or int lanes, only double lanes and their
+   * bits, which C2 compiles without shape conversions.
    */
   static double expCore(double d) {
     double t = d * LOG2E_D + SHIFT_D;
@@ -173,8 +180,9 @@ public final class Transcendentals {
   }
 
   /**
-   * e^d in double for d in [-104, 89] (clamped outside), to a relative error below 3e-14 (not to double precision): for
-   * functions such as erf whose float results need a deterministic exponential of a double.
+   * e^d in double for d in [-104, 89] (clamped outside), to a relative error below 3e-14 (not to
+   * double precision): for functions such as erf whose float results need a deterministic
+   * exponential of a double.
    */
   public static double expDouble(double d) {
     if (d != d) {

@@ -24,7 +24,15 @@ class JavaKernelsTest {
 
   /** Reference {@code op(a) op(b)} in double, with the same storage conventions as gemm. */
   private static double[] naiveGemm(
-      int m, int n, int k, float[] a, int aOff, boolean transA, float[] b, int bOff, boolean transB) {
+      int m,
+      int n,
+      int k,
+      float[] a,
+      int aOff,
+      boolean transA,
+      float[] b,
+      int bOff,
+      boolean transB) {
     double[] c = new double[m * n];
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
@@ -40,7 +48,8 @@ class JavaKernelsTest {
     return c;
   }
 
-  private void checkGemm(int m, int n, int k, boolean transA, boolean transB, int aOff, int bOff, int cOff) {
+  private void checkGemm(
+      int m, int n, int k, boolean transA, boolean transB, int aOff, int bOff, int cOff) {
     float[] a = randomArray(aOff + m * k + 3);
     float[] b = randomArray(bOff + k * n + 3);
     float[] c = randomArray(cOff + m * n + 5); // garbage that gemm must overwrite, not add to
@@ -52,9 +61,10 @@ class JavaKernelsTest {
     for (int i = 0; i < m * n; i++) {
       float got = c[cOff + i];
       if (Math.abs(got - want[i]) > tolerance) {
-        fail(String.format(
-            "gemm m=%d n=%d k=%d transA=%s transB=%s: element (%d, %d) = %s, want %s",
-            m, n, k, transA, transB, i / n, i % n, got, want[i]));
+        fail(
+            String.format(
+                "gemm m=%d n=%d k=%d transA=%s transB=%s: element (%d, %d) = %s, want %s",
+                m, n, k, transA, transB, i / n, i % n, got, want[i]));
       }
     }
     for (int i = 0; i < cOff; i++) {
@@ -79,7 +89,9 @@ class JavaKernelsTest {
 
   @Test
   void gemmAllTransposeCombinations() {
-    int[][] shapes = {{1, 1, 1}, {2, 3, 5}, {13, 5, 3}, {63, 129, 13}, {5, 207, 129}, {207, 13, 207}};
+    int[][] shapes = {
+      {1, 1, 1}, {2, 3, 5}, {13, 5, 3}, {63, 129, 13}, {5, 207, 129}, {207, 13, 207}
+    };
     for (int[] s : shapes) {
       for (boolean transA : new boolean[] {false, true}) {
         for (boolean transB : new boolean[] {false, true}) {
@@ -162,7 +174,9 @@ class JavaKernelsTest {
           for (int i = 0; i < n; i++) {
             double want = naiveBinary(op, a[2 + i * aStride], b[4 + i * bStride]);
             assertEquals(
-                want, out[1 + i], 1e-6 * Math.max(1, Math.abs(want)),
+                want,
+                out[1 + i],
+                1e-6 * Math.max(1, Math.abs(want)),
                 op + " strides " + aStride + "/" + bStride + " at " + i);
           }
         }
@@ -185,7 +199,9 @@ class JavaKernelsTest {
 
   @Test
   void sumAxisMatchesNaive() {
-    int[][] layouts = {{1, 1, 1}, {1, 7, 1}, {3, 5, 1}, {1, 5, 4}, {4, 13, 3}, {2, 1, 9}, {5, 0, 2}};
+    int[][] layouts = {
+      {1, 1, 1}, {1, 7, 1}, {3, 5, 1}, {1, 5, 4}, {4, 13, 3}, {2, 1, 9}, {5, 0, 2}
+    };
     for (int[] l : layouts) {
       int outer = l[0];
       int size = l[1];
@@ -245,7 +261,9 @@ class JavaKernelsTest {
   void maxAxisPropagatesNaNAndHandlesAllNegativeInfinity() {
     float[] out = new float[2];
     int[] arg = new int[2];
-    float[] x = {1f, Float.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY, 3f, Float.NEGATIVE_INFINITY};
+    float[] x = {
+      1f, Float.NEGATIVE_INFINITY, Float.NaN, Float.NEGATIVE_INFINITY, 3f, Float.NEGATIVE_INFINITY
+    };
     kernels.maxAxis(x, 1, 3, 2, out, arg);
     assertTrue(Float.isNaN(out[0]));
     assertEquals(1, arg[0]);

@@ -39,11 +39,14 @@ class KernelOpsProviderTest {
           reference.softmax(x, outer, size, inner, expected, log);
           panama.softmax(x, outer, size, inner, actual, log);
           for (int i = 0; i < x.length; i++) {
-            double tolerance = log ? 2e-6 * (1 + Math.abs(expected[i])) : 4e-6 * expected[i] + 1e-12;
+            double tolerance =
+                log ? 2e-6 * (1 + Math.abs(expected[i])) : 4e-6 * expected[i] + 1e-12;
             if (!(Math.abs(actual[i] - expected[i]) <= tolerance)
                 && Float.compare(expected[i], actual[i]) != 0) {
-              fail(String.format("softmax log=%b [%d, %d, %d] at %d: panama %s, java %s",
-                  log, outer, size, inner, i, actual[i], expected[i]));
+              fail(
+                  String.format(
+                      "softmax log=%b [%d, %d, %d] at %d: panama %s, java %s",
+                      log, outer, size, inner, i, actual[i], expected[i]));
             }
           }
           if (!log && x.length > 0) {
@@ -82,7 +85,8 @@ class KernelOpsProviderTest {
             float[] actual = new float[OFFSET_OUT + n];
             reference.scalarOp(op, x, OFFSET_IN, s, first, expected, OFFSET_OUT, n);
             panama.scalarOp(op, x, OFFSET_IN, s, first, actual, OFFSET_OUT, n);
-            assertSame(expected, actual, String.format("scalarOp %s s=%s first=%b n=%d", op, s, first, n));
+            assertSame(
+                expected, actual, String.format("scalarOp %s s=%s first=%b n=%d", op, s, first, n));
           }
         }
       }
@@ -121,11 +125,14 @@ class KernelOpsProviderTest {
         float[] actual = new float[OFFSET_OUT + n];
         reference.where(mask, OFFSET_IN, a, 1, aStride, b, 2, bStride, expected, OFFSET_OUT, n);
         panama.where(mask, OFFSET_IN, a, 1, aStride, b, 2, bStride, actual, OFFSET_OUT, n);
-        assertSame(expected, actual, String.format("where n=%d strides %d %d", n, aStride, bStride));
+        assertSame(
+            expected, actual, String.format("where n=%d strides %d %d", n, aStride, bStride));
         for (int i = 0; i < n; i++) {
           float m = mask[OFFSET_IN + i];
           float want = m != 0 ? a[1 + i * aStride] : b[2 + i * bStride];
-          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(expected[OFFSET_OUT + i]),
+          assertEquals(
+              Float.floatToIntBits(want),
+              Float.floatToIntBits(expected[OFFSET_OUT + i]),
               "where picks a where the mask is non-zero (NaN too), b at 0 and -0");
         }
       }
@@ -178,7 +185,8 @@ class KernelOpsProviderTest {
       for (int o = 0; o < outer; o++) {
         for (int j = 0; j < index.length; j++) {
           for (int i = 0; i < inner; i++) {
-            assertEquals(x[(o * size + index[j]) * inner + i], expected[(o * index.length + j) * inner + i]);
+            assertEquals(
+                x[(o * size + index[j]) * inner + i], expected[(o * index.length + j) * inner + i]);
           }
         }
       }

@@ -28,6 +28,7 @@ class KernelProviderTest {
       insist -> {
         throw new AssertionError("the Vector API kernels must not be loaded");
       };
+
   /** Loads the fake kernels only when insisted on, as the real loader does without C2. */
   private static final KernelProvider.PanamaLoader NO_C2 =
       insist -> {
@@ -113,8 +114,8 @@ class KernelProviderTest {
     assertEquals("fast", KernelProvider.select("panama", NO_C2).kernels().name());
     KernelProvider.Selection auto = KernelProvider.select("auto", NO_C2);
     assertInstanceOf(JavaKernels.class, auto.kernels());
-    assertTrue(auto.message().contains("-Dtapegrad.kernels=panama runs them anyway"),
-        auto.message());
+    assertTrue(
+        auto.message().contains("-Dtapegrad.kernels=panama runs them anyway"), auto.message());
   }
 
   @Test
@@ -178,16 +179,15 @@ class KernelProviderTest {
   @Test
   void anInterpretedJvmRunsPanamaWhenAskedTo() throws Exception {
     Result r =
-        fork(List.of("-Xint", "--add-modules", "jdk.incubator.vector",
-            "-Dtapegrad.kernels=panama"));
+        fork(
+            List.of("-Xint", "--add-modules", "jdk.incubator.vector", "-Dtapegrad.kernels=panama"));
     assertEquals(0, r.exitCode, r.output);
     assertTrue(r.output.contains("kernels=panama"), r.output);
   }
 
   @Test
   void aJvmWithoutC2FallsBackEvenWithTheModule() throws Exception {
-    Result r =
-        fork(List.of("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1"));
+    Result r = fork(List.of("--add-modules", "jdk.incubator.vector", "-XX:TieredStopAtLevel=1"));
     assertEquals(0, r.exitCode, r.output);
     assertTrue(r.output.contains("kernels=java"), r.output);
     assertTrue(r.output.contains("C2 is disabled"), r.output);

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * tapegrad's kernel threads: the setting, the pool, and results that are bit-identical at 1, 2
- * and 3 threads for every kernel that splits its work.
+ * tapegrad's kernel threads: the setting, the pool, and results that are bit-identical at 1, 2 and
+ * 3 threads for every kernel that splits its work.
  */
 class KernelThreadsTest {
   private final int saved = KernelThreads.threads();
@@ -114,8 +114,15 @@ class KernelThreadsTest {
    * 1024); the rest below it.
    */
   private static final int[][] SHAPES = {
-    {161, 161, 161}, {145, 1030, 30}, {13, 1100, 300}, {700, 13, 460}, {7, 1030, 600},
-    {97, 97, 97}, {201, 99, 50}, {1, 4098, 30}, {289, 65, 48}
+    {161, 161, 161},
+    {145, 1030, 30},
+    {13, 1100, 300},
+    {700, 13, 460},
+    {7, 1030, 600},
+    {97, 97, 97},
+    {201, 99, 50},
+    {1, 4098, 30},
+    {289, 65, 48}
   };
 
   @Test
@@ -182,7 +189,8 @@ class KernelThreadsTest {
         }
         chunks.sort((x, y) -> Integer.compare(x[0], y[0]));
         for (int[] c : chunks) {
-          assertTrue(c[0] % 16 == 0 && (c[1] == n || c[1] - c[0] == KernelThreads.CHUNK),
+          assertTrue(
+              c[0] % 16 == 0 && (c[1] == n || c[1] - c[0] == KernelThreads.CHUNK),
               Arrays.toString(c));
         }
         if (reference == null) {
@@ -190,7 +198,8 @@ class KernelThreadsTest {
         } else {
           assertEquals(reference.size(), chunks.size());
           for (int i = 0; i < chunks.size(); i++) {
-            assertArrayEquals(reference.get(i), chunks.get(i), "the same chunks at any thread count");
+            assertArrayEquals(
+                reference.get(i), chunks.get(i), "the same chunks at any thread count");
           }
         }
       }

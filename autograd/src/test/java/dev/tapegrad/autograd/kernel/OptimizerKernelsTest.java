@@ -8,11 +8,10 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fused optimizer updates: the Vector API provider against the reference, bit for bit (cold
- * and after the JIT has compiled them), and
- * the reference against the same update written as separate passes (one array operation at a
- * time, as the composed tensor ops do it), on every combination of options, on lengths around
- * the vector width and on NaN, infinities and signed zeros.
+ * The fused optimizer updates: the Vector API provider against the reference, bit for bit (cold and
+ * after the JIT has compiled them), and the reference against the same update written as separate
+ * passes (one array operation at a time, as the composed tensor ops do it), on every combination of
+ * options, on lengths around the vector width and on NaN, infinities and signed zeros.
  */
 class OptimizerKernelsTest {
   private static final int[] LENGTHS = {0, 1, 7, 8, 31, 32, 33, 100};
@@ -25,7 +24,9 @@ class OptimizerKernelsTest {
     for (int i = 0; i < n; i++) {
       v[i] = (float) random.nextGaussian();
     }
-    float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e-30f};
+    float[] special = {
+      Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 1e-30f
+    };
     for (int i = 0; i < n; i += 11) {
       v[i] = special[(i / 11) % special.length];
     }
@@ -166,9 +167,13 @@ class OptimizerKernelsTest {
         float negStep = -0.01f;
 
         float[][] r = {copy(p), copy(m), copy(v), copy(vMax)};
-        reference.adamStep(r[0], g, r[1], r[2], r[3], n, maximize, decoupled, decay, l2, wd, b1, 0.1f, b2, 0.001f, bc2, eps, negStep);
+        reference.adamStep(
+            r[0], g, r[1], r[2], r[3], n, maximize, decoupled, decay, l2, wd, b1, 0.1f, b2, 0.001f,
+            bc2, eps, negStep);
         float[][] q = {copy(p), copy(m), copy(v), copy(vMax)};
-        panama.adamStep(q[0], g, q[1], q[2], q[3], n, maximize, decoupled, decay, l2, wd, b1, 0.1f, b2, 0.001f, bc2, eps, negStep);
+        panama.adamStep(
+            q[0], g, q[1], q[2], q[3], n, maximize, decoupled, decay, l2, wd, b1, 0.1f, b2, 0.001f,
+            bc2, eps, negStep);
         for (int k = 0; k < 4; k++) {
           same(what + " array " + k + ", providers", r[k], q[k]);
         }
@@ -234,9 +239,11 @@ class OptimizerKernelsTest {
         float[] b = momentum ? values(n) : null;
 
         float[][] r = {copy(p), copy(sq), copy(ga), copy(b)};
-        reference.rmsPropStep(r[0], g, r[1], r[2], r[3], n, maximize, l2, 0.01f, 0.99f, 0.01f, 1e-8f, 0.5f, -0.01f);
+        reference.rmsPropStep(
+            r[0], g, r[1], r[2], r[3], n, maximize, l2, 0.01f, 0.99f, 0.01f, 1e-8f, 0.5f, -0.01f);
         float[][] q = {copy(p), copy(sq), copy(ga), copy(b)};
-        panama.rmsPropStep(q[0], g, q[1], q[2], q[3], n, maximize, l2, 0.01f, 0.99f, 0.01f, 1e-8f, 0.5f, -0.01f);
+        panama.rmsPropStep(
+            q[0], g, q[1], q[2], q[3], n, maximize, l2, 0.01f, 0.99f, 0.01f, 1e-8f, 0.5f, -0.01f);
         for (int k = 0; k < 4; k++) {
           same(what + " array " + k + ", providers", r[k], q[k]);
         }
@@ -341,9 +348,45 @@ class OptimizerKernelsTest {
     float[][] first = null;
     for (int round = 0; round < 300; round++) {
       float[][] r = {copy(p), copy(m), copy(v), copy(vMax)};
-      reference.adamStep(r[0], g, r[1], r[2], r[3], n, round % 2 == 0, false, 1f, true, 0.01f, 0.9f, 0.1f, 0.999f, 0.001f, 0.5f, 1e-8f, -0.01f);
+      reference.adamStep(
+          r[0],
+          g,
+          r[1],
+          r[2],
+          r[3],
+          n,
+          round % 2 == 0,
+          false,
+          1f,
+          true,
+          0.01f,
+          0.9f,
+          0.1f,
+          0.999f,
+          0.001f,
+          0.5f,
+          1e-8f,
+          -0.01f);
       float[][] q = {copy(p), copy(m), copy(v), copy(vMax)};
-      panama.adamStep(q[0], g, q[1], q[2], q[3], n, round % 2 == 0, false, 1f, true, 0.01f, 0.9f, 0.1f, 0.999f, 0.001f, 0.5f, 1e-8f, -0.01f);
+      panama.adamStep(
+          q[0],
+          g,
+          q[1],
+          q[2],
+          q[3],
+          n,
+          round % 2 == 0,
+          false,
+          1f,
+          true,
+          0.01f,
+          0.9f,
+          0.1f,
+          0.999f,
+          0.001f,
+          0.5f,
+          1e-8f,
+          -0.01f);
       for (int k = 0; k < 4; k++) {
         same("round " + round + " array " + k, r[k], q[k]);
       }

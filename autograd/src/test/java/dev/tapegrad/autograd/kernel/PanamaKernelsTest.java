@@ -9,18 +9,20 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Vector API kernels against the portable reference on awkward sizes: lengths around the
- * vector width and its multiples, matrix shapes that cross every register tile, cache block and
- * threading boundary, all four transpose combinations, offsets into larger arrays, and the
- * special values NaN, infinities and signed zeros.
+ * The Vector API kernels against the portable reference on awkward sizes: lengths around the vector
+ * width and its multiples, matrix shapes that cross every register tile, cache block and threading
+ * boundary, all four transpose combinations, offsets into larger arrays, and the special values
+ * NaN, infinities and signed zeros.
  *
  * <p>The build runs tests with {@code --add-modules jdk.incubator.vector}; without it this test
  * fails rather than skipping, since it would otherwise check nothing.
  */
 class PanamaKernelsTest {
   private static final int[] LENGTHS = {0, 1, 3, 7, 8, 13, 31, 32, 33, 64, 207, 4098};
+
   /** Offsets into the arrays, so no kernel can get away with assuming 0. */
   private static final int OFFSET_IN = 5;
+
   private static final int OFFSET_OUT = 3;
   private static final float SENTINEL = -12345.5f;
 
@@ -29,16 +31,36 @@ class PanamaKernelsTest {
   private final Random random = new Random(20240607);
 
   /**
-   * (m, n, k): tile edges (6 rows, 2 vectors of 4, 8 or 16 columns), the depth block (256), the
-   * row block (144), the column block (4096), the unpacked paths for skinny and shallow products,
-   * and the split between threads by rows and by columns.
+   * (m, n, k): tile edges (6 rows, 2 vectors of 4, 8 or 16 columns), the depth block (256), the row
+   * block (144), the column block (4096), the unpacked paths for skinny and shallow products, and
+   * the split between threads by rows and by columns.
    */
   private static final int[][] GEMM_SHAPES = {
-    {1, 1, 1}, {1, 13, 7}, {2, 3, 5}, {5, 40, 50}, {3, 4098, 2}, {1, 207, 300},
-    {6, 16, 256}, {7, 17, 257}, {12, 32, 512}, {13, 33, 513}, {11, 31, 255},
-    {143, 15, 20}, {145, 47, 9}, {150, 1, 40}, {30, 3, 300}, {20, 7, 260},
-    {7, 4097, 3}, {200, 130, 70}, {20, 600, 100}, {289, 65, 40}, {16, 16, 16}, {13, 207, 1},
-    {100, 50, 1}, {30, 40, 5}, {200, 130, 3}
+    {1, 1, 1},
+    {1, 13, 7},
+    {2, 3, 5},
+    {5, 40, 50},
+    {3, 4098, 2},
+    {1, 207, 300},
+    {6, 16, 256},
+    {7, 17, 257},
+    {12, 32, 512},
+    {13, 33, 513},
+    {11, 31, 255},
+    {143, 15, 20},
+    {145, 47, 9},
+    {150, 1, 40},
+    {30, 3, 300},
+    {20, 7, 260},
+    {7, 4097, 3},
+    {200, 130, 70},
+    {20, 600, 100},
+    {289, 65, 40},
+    {16, 16, 16},
+    {13, 207, 1},
+    {100, 50, 1},
+    {30, 40, 5},
+    {200, 130, 3}
   };
 
   @Test
@@ -75,8 +97,10 @@ class PanamaKernelsTest {
         int at = OFFSET_OUT + i * n + j;
         if (Math.abs(actual[at] - exact) > tolerance
             || Math.abs(expected[at] - exact) > tolerance) {
-          fail(String.format("%s: c[%d, %d] = %s (panama), %s (java), exact %s",
-              what, i, j, actual[at], expected[at], exact));
+          fail(
+              String.format(
+                  "%s: c[%d, %d] = %s (panama), %s (java), exact %s",
+                  what, i, j, actual[at], expected[at], exact));
         }
       }
     }
@@ -118,8 +142,10 @@ class PanamaKernelsTest {
 
   @Test
   void exactUnaryOpsMatchBitForBit() {
-    for (UnaryOp op : new UnaryOp[] {UnaryOp.NEG, UnaryOp.ABS, UnaryOp.RELU, UnaryOp.SIGN,
-        UnaryOp.POSITIVE, UnaryOp.SQRT}) {
+    for (UnaryOp op :
+        new UnaryOp[] {
+          UnaryOp.NEG, UnaryOp.ABS, UnaryOp.RELU, UnaryOp.SIGN, UnaryOp.POSITIVE, UnaryOp.SQRT
+        }) {
       for (int n : LENGTHS) {
         float[] x = withSpecials(values(OFFSET_IN + n, 10f), OFFSET_IN, n);
         float[] expected = filled(OFFSET_OUT + n + 2, SENTINEL);
@@ -142,8 +168,12 @@ class PanamaKernelsTest {
         panama.unary(op, x, OFFSET_IN, actual, OFFSET_OUT, n);
         checkSentinels(op + " n=" + n, actual, OFFSET_OUT, n);
         for (int i = OFFSET_OUT; i < OFFSET_OUT + n; i++) {
-          assertClose(op + " n=" + n + " x=" + x[i - OFFSET_OUT + OFFSET_IN], expected[i],
-              actual[i], 2e-6, 2e-7);
+          assertClose(
+              op + " n=" + n + " x=" + x[i - OFFSET_OUT + OFFSET_IN],
+              expected[i],
+              actual[i],
+              2e-6,
+              2e-7);
         }
       }
     }
@@ -163,12 +193,16 @@ class PanamaKernelsTest {
           }
           float[] expected = filled(OFFSET_OUT + n + 2, SENTINEL);
           float[] actual = filled(OFFSET_OUT + n + 2, SENTINEL);
-          reference.binary(op, a, OFFSET_IN, stride[0], b, OFFSET_IN + 1, stride[1], expected,
-              OFFSET_OUT, n);
-          panama.binary(op, a, OFFSET_IN, stride[0], b, OFFSET_IN + 1, stride[1], actual,
-              OFFSET_OUT, n);
-          assertArrayBits(op + " strides " + stride[0] + "," + stride[1] + " n=" + n, expected,
-              actual, 0, expected.length);
+          reference.binary(
+              op, a, OFFSET_IN, stride[0], b, OFFSET_IN + 1, stride[1], expected, OFFSET_OUT, n);
+          panama.binary(
+              op, a, OFFSET_IN, stride[0], b, OFFSET_IN + 1, stride[1], actual, OFFSET_OUT, n);
+          assertArrayBits(
+              op + " strides " + stride[0] + "," + stride[1] + " n=" + n,
+              expected,
+              actual,
+              0,
+              expected.length);
         }
       }
     }
@@ -185,10 +219,16 @@ class PanamaKernelsTest {
         magnitude += Math.abs(x[OFFSET_IN + i]);
         dotMagnitude += Math.abs((double) x[OFFSET_IN + i] * y[OFFSET_IN + 2 + i]);
       }
-      assertEquals(reference.sum(x, OFFSET_IN, n), panama.sum(x, OFFSET_IN, n),
-          1e-13 * magnitude, "sum n=" + n);
-      assertEquals(reference.dot(x, OFFSET_IN, y, OFFSET_IN + 2, n),
-          panama.dot(x, OFFSET_IN, y, OFFSET_IN + 2, n), 1e-13 * dotMagnitude, "dot n=" + n);
+      assertEquals(
+          reference.sum(x, OFFSET_IN, n),
+          panama.sum(x, OFFSET_IN, n),
+          1e-13 * magnitude,
+          "sum n=" + n);
+      assertEquals(
+          reference.dot(x, OFFSET_IN, y, OFFSET_IN + 2, n),
+          panama.dot(x, OFFSET_IN, y, OFFSET_IN + 2, n),
+          1e-13 * dotMagnitude,
+          "dot n=" + n);
     }
     // accumulation in float would lose the small terms entirely
     float[] x = filled(4098, 1e-8f);
@@ -213,8 +253,18 @@ class PanamaKernelsTest {
 
   @Test
   void sumAxisMatchesReference() {
-    int[][] shapes = {{1, 1, 1}, {3, 7, 1}, {2, 5, 3}, {4, 3, 13}, {2, 9, 207}, {1, 3, 4098},
-        {5, 1, 16}, {3, 300, 8}, {3, 4, 40}, {2, 3, 33}};
+    int[][] shapes = {
+      {1, 1, 1},
+      {3, 7, 1},
+      {2, 5, 3},
+      {4, 3, 13},
+      {2, 9, 207},
+      {1, 3, 4098},
+      {5, 1, 16},
+      {3, 300, 8},
+      {3, 4, 40},
+      {2, 3, 33}
+    };
     for (int[] s : shapes) {
       int size = s[0] * s[1] * s[2];
       float[] x = values(size, 2f);
@@ -223,8 +273,12 @@ class PanamaKernelsTest {
       reference.sumAxis(x, s[0], s[1], s[2], expected);
       panama.sumAxis(x, s[0], s[1], s[2], actual);
       for (int i = 0; i < expected.length; i++) {
-        assertClose("sumAxis " + s[0] + "x" + s[1] + "x" + s[2] + " at " + i, expected[i],
-            actual[i], 1e-6, 1e-6);
+        assertClose(
+            "sumAxis " + s[0] + "x" + s[1] + "x" + s[2] + " at " + i,
+            expected[i],
+            actual[i],
+            1e-6,
+            1e-6);
       }
     }
   }
@@ -241,8 +295,7 @@ class PanamaKernelsTest {
       reference.maxAxis(x, s[0], s[1], s[2], expected, expectedIndex);
       panama.maxAxis(x, s[0], s[1], s[2], actual, actualIndex);
       assertArrayBits("maxAxis", expected, actual, 0, expected.length);
-      assertEquals(
-          Arrays.toString(expectedIndex), Arrays.toString(actualIndex));
+      assertEquals(Arrays.toString(expectedIndex), Arrays.toString(actualIndex));
     }
   }
 
@@ -276,8 +329,9 @@ class PanamaKernelsTest {
 
   /** Puts NaN, infinities, signed zeros, large and tiny values at spread-out positions. */
   private static float[] withSpecials(float[] x, int off, int n) {
-    float[] specials = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f,
-        100f, -100f, 1e-30f, -3f};
+    float[] specials = {
+      Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 0f, -0f, 100f, -100f, 1e-30f, -3f
+    };
     for (int s = 0; s < specials.length && n > 0; s++) {
       x[off + (s * 7 + 2) % n] = specials[s];
     }
@@ -300,8 +354,8 @@ class PanamaKernelsTest {
     }
   }
 
-  private static void assertArrayBits(String what, float[] expected, float[] actual, int from,
-      int to) {
+  private static void assertArrayBits(
+      String what, float[] expected, float[] actual, int from, int to) {
     for (int i = from; i < to; i++) {
       if (Float.floatToIntBits(expected[i]) != Float.floatToIntBits(actual[i])) {
         fail(String.format("%s: index %d: expected %s, got %s", what, i, expected[i], actual[i]));
@@ -309,10 +363,12 @@ class PanamaKernelsTest {
     }
   }
 
-  private static void assertClose(String what, float expected, float actual, double relative,
-      double absolute) {
+  private static void assertClose(
+      String what, float expected, float actual, double relative, double absolute) {
     if (Float.isNaN(expected) || Float.isNaN(actual) || Float.isInfinite(expected)) {
-      assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(actual),
+      assertEquals(
+          Float.floatToIntBits(expected),
+          Float.floatToIntBits(actual),
           what + ": expected " + expected + ", got " + actual);
       return;
     }

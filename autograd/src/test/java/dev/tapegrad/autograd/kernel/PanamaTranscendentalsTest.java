@@ -13,8 +13,17 @@ import org.junit.jupiter.api.Test;
  */
 class PanamaTranscendentalsTest {
   private static final UnaryOp[] OPS = {
-    UnaryOp.EXP, UnaryOp.LOG, UnaryOp.TANH, UnaryOp.SIGMOID, UnaryOp.SOFTPLUS, UnaryOp.SIN,
-    UnaryOp.COS, UnaryOp.NORMAL_PDF, UnaryOp.ERF, UnaryOp.NORMAL_CDF, UnaryOp.GELU
+    UnaryOp.EXP,
+    UnaryOp.LOG,
+    UnaryOp.TANH,
+    UnaryOp.SIGMOID,
+    UnaryOp.SOFTPLUS,
+    UnaryOp.SIN,
+    UnaryOp.COS,
+    UnaryOp.NORMAL_PDF,
+    UnaryOp.ERF,
+    UnaryOp.NORMAL_CDF,
+    UnaryOp.GELU
   };
   private static final int[] LENGTHS = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 65, 207, 4098};
 
@@ -33,8 +42,8 @@ class PanamaTranscendentalsTest {
           reference.unary(op, x, offset, expected, 1, n);
           panama.unary(op, x, offset, actual, 1, n);
           for (int i = 0; i < n + 2; i++) {
-            assertSameBits(op + " n=" + n + " offset=" + offset + " i=" + i, expected[i],
-                actual[i]);
+            assertSameBits(
+                op + " n=" + n + " offset=" + offset + " i=" + i, expected[i], actual[i]);
           }
         }
       }
@@ -54,18 +63,30 @@ class PanamaTranscendentalsTest {
     check("exp", x, out, PanamaTranscendentals.exp(x, 0, out, 0, n), Transcendentals::exp);
     check("log", x, out, PanamaTranscendentals.log(x, 0, out, 0, n), Transcendentals::log);
     check("tanh", x, out, PanamaTranscendentals.tanh(x, 0, out, 0, n), Transcendentals::tanh);
-    check("sigmoid", x, out, PanamaTranscendentals.sigmoid(x, 0, out, 0, n),
+    check(
+        "sigmoid",
+        x,
+        out,
+        PanamaTranscendentals.sigmoid(x, 0, out, 0, n),
         Transcendentals::sigmoid);
-    check("softplus", x, out, PanamaTranscendentals.softplus(x, 0, out, 0, n),
+    check(
+        "softplus",
+        x,
+        out,
+        PanamaTranscendentals.softplus(x, 0, out, 0, n),
         Transcendentals::softplus);
-    check("normalPdf", x, out, PanamaTranscendentals.normalPdf(x, 0, out, 0, n),
+    check(
+        "normalPdf",
+        x,
+        out,
+        PanamaTranscendentals.normalPdf(x, 0, out, 0, n),
         Transcendentals::normalPdf);
     check("sin", x, out, PanamaTranscendentals.sin(x, 0, out, 0, n), Transcendentals::sin);
     check("cos", x, out, PanamaTranscendentals.cos(x, 0, out, 0, n), Transcendentals::cos);
   }
 
-  private static void check(String name, float[] x, float[] out, int done,
-      TranscendentalsTest.FloatFn scalar) {
+  private static void check(
+      String name, float[] x, float[] out, int done, TranscendentalsTest.FloatFn scalar) {
     assertEquals(x.length, done, name + " processes whole vectors");
     for (int i = 0; i < x.length; i++) {
       assertSameBits(name + "(" + x[i] + ")", scalar.apply(x[i]), out[i]);
@@ -99,7 +120,9 @@ class PanamaTranscendentalsTest {
     if (Float.isNaN(expected) && Float.isNaN(actual)) {
       return;
     }
-    assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(actual),
+    assertEquals(
+        Float.floatToRawIntBits(expected),
+        Float.floatToRawIntBits(actual),
         what + ": expected " + expected + " but was " + actual);
   }
 }

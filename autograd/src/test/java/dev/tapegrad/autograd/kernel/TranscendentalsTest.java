@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
  * The accuracy of tapegrad's own transcendental functions against {@link StrictMath}, computed in
  * double: over a dense sweep of float bit patterns covering every binade of the domain, and over
  * the edge values (signed zeros, subnormals, infinities, NaN, the overflow and underflow
- * thresholds, the switch points of each method). The documented bound is 1 ulp of the float
- * result; the measured maximum is printed.
+ * thresholds, the switch points of each method). The documented bound is 1 ulp of the float result;
+ * the measured maximum is printed.
  */
 class TranscendentalsTest {
   /**
@@ -96,7 +96,9 @@ class TranscendentalsTest {
       assertEquals(expected, Transcendentals.logDouble(x), 4 * Math.ulp(expected), "log " + x);
     }
     assertEquals(0.0, Transcendentals.logDouble(1));
-    assertEquals(StrictMath.log(Double.MIN_VALUE), Transcendentals.logDouble(Double.MIN_VALUE),
+    assertEquals(
+        StrictMath.log(Double.MIN_VALUE),
+        Transcendentals.logDouble(Double.MIN_VALUE),
         4 * Math.ulp(StrictMath.log(Double.MIN_VALUE)));
     assertEquals(Double.NEGATIVE_INFINITY, Transcendentals.logDouble(0));
     assertEquals(Double.POSITIVE_INFINITY, Transcendentals.logDouble(Double.POSITIVE_INFINITY));
@@ -107,9 +109,15 @@ class TranscendentalsTest {
   @Test
   void erfMatchesKnownValues() {
     double[][] table = {
-      {0, 0}, {0.1, 0.1124629160182849}, {0.5, 0.5204998778130465}, {1, 0.8427007929497149},
-      {2, 0.9953222650189527}, {2.5, 0.9995930479825550}, {3, 0.9999779095030014},
-      {4, 0.9999999845827421}, {7, 1}
+      {0, 0},
+      {0.1, 0.1124629160182849},
+      {0.5, 0.5204998778130465},
+      {1, 0.8427007929497149},
+      {2, 0.9953222650189527},
+      {2.5, 0.9995930479825550},
+      {3, 0.9999779095030014},
+      {4, 0.9999999845827421},
+      {7, 1}
     };
     for (double[] row : table) {
       assertEquals(row[1], Transcendentals.erf(row[0]), 1e-9, "erf(" + row[0] + ")");
@@ -146,8 +154,7 @@ class TranscendentalsTest {
     assertTrue(Float.isNaN(Transcendentals.sin(Float.POSITIVE_INFINITY)));
     assertTrue(Float.isNaN(Transcendentals.cos(Float.NEGATIVE_INFINITY)));
     // odd functions keep the sign of zero
-    for (FloatFn odd :
-        List.<FloatFn>of(Transcendentals::tanh, Transcendentals::sin)) {
+    for (FloatFn odd : List.<FloatFn>of(Transcendentals::tanh, Transcendentals::sin)) {
       assertEquals(Float.floatToRawIntBits(-0f), Float.floatToRawIntBits(odd.apply(-0f)));
       assertEquals(Float.floatToRawIntBits(0f), Float.floatToRawIntBits(odd.apply(0f)));
     }
@@ -158,21 +165,60 @@ class TranscendentalsTest {
 
   static List<FloatFn> all() {
     return List.of(
-        Transcendentals::exp, Transcendentals::log, Transcendentals::tanh,
-        Transcendentals::sigmoid, Transcendentals::softplus, Transcendentals::normalPdf,
-        Transcendentals::sin, Transcendentals::cos);
+        Transcendentals::exp,
+        Transcendentals::log,
+        Transcendentals::tanh,
+        Transcendentals::sigmoid,
+        Transcendentals::softplus,
+        Transcendentals::normalPdf,
+        Transcendentals::sin,
+        Transcendentals::cos);
   }
 
   /** Edge values every function is checked on, besides the sweep. */
   static float[] edges() {
     List<Float> v = new ArrayList<>();
     float[] base = {
-      0f, Float.MIN_VALUE, 2 * Float.MIN_VALUE, 1e-40f, Float.MIN_NORMAL,
-      Math.nextDown(Float.MIN_NORMAL), 1e-30f, 1e-8f, 1e-4f, 0.0625f, Math.nextDown(0.0625f),
-      0.3466f, 0.5f, 1f, Math.nextDown(1f), Math.nextUp(1f), 1.4142135f, 1.4142137f, 2f, 9.01f,
-      10f, 20f, 87.33655f, 88.72283f, 88.72284f, 89f, 103.27893f, 103.97208f, 104f, 1e5f,
-      0x1p19f, Math.nextUp(0x1p19f), 1e30f, Float.MAX_VALUE, Float.POSITIVE_INFINITY,
-      (float) Math.PI, (float) (Math.PI / 2), (float) (Math.PI / 4), 355f, 103993f
+      0f,
+      Float.MIN_VALUE,
+      2 * Float.MIN_VALUE,
+      1e-40f,
+      Float.MIN_NORMAL,
+      Math.nextDown(Float.MIN_NORMAL),
+      1e-30f,
+      1e-8f,
+      1e-4f,
+      0.0625f,
+      Math.nextDown(0.0625f),
+      0.3466f,
+      0.5f,
+      1f,
+      Math.nextDown(1f),
+      Math.nextUp(1f),
+      1.4142135f,
+      1.4142137f,
+      2f,
+      9.01f,
+      10f,
+      20f,
+      87.33655f,
+      88.72283f,
+      88.72284f,
+      89f,
+      103.27893f,
+      103.97208f,
+      104f,
+      1e5f,
+      0x1p19f,
+      Math.nextUp(0x1p19f),
+      1e30f,
+      Float.MAX_VALUE,
+      Float.POSITIVE_INFINITY,
+      (float) Math.PI,
+      (float) (Math.PI / 2),
+      (float) (Math.PI / 4),
+      355f,
+      103993f
     };
     for (float b : base) {
       v.add(b);
@@ -187,8 +233,8 @@ class TranscendentalsTest {
   }
 
   /** Checks f against the double reference on the sweep within [lo, hi] and on the edges. */
-  private static void check(String name, FloatFn f, DoubleUnaryOperator reference, float lo,
-      float hi) {
+  private static void check(
+      String name, FloatFn f, DoubleUnaryOperator reference, float lo, float hi) {
     double worst = 0;
     float worstAt = 0;
     long count = 0;
