@@ -2,7 +2,6 @@ package dev.tapegrad.autograd.kernel;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -497,10 +496,10 @@ final class PanamaGemm {
           s2 = x.fma(FloatVector.fromArray(SPECIES, b, b2 + p), s2);
           s3 = x.fma(FloatVector.fromArray(SPECIES, b, b3 + p), s3);
         }
-        float t0 = s0.reduceLanes(VectorOperators.ADD);
-        float t1 = s1.reduceLanes(VectorOperators.ADD);
-        float t2 = s2.reduceLanes(VectorOperators.ADD);
-        float t3 = s3.reduceLanes(VectorOperators.ADD);
+        float t0 = sumLanes(s0);
+        float t1 = sumLanes(s1);
+        float t2 = sumLanes(s2);
+        float t3 = sumLanes(s3);
         for (; p < k; p++) {
           float x = a[ai + p];
           t0 = Math.fma(x, b[b0 + p], t0);
@@ -521,7 +520,7 @@ final class PanamaGemm {
           FloatVector x = FloatVector.fromArray(SPECIES, a, ai + p);
           s = x.fma(FloatVector.fromArray(SPECIES, b, bj + p), s);
         }
-        float t = s.reduceLanes(VectorOperators.ADD);
+        float t = sumLanes(s);
         for (; p < k; p++) {
           t = Math.fma(a[ai + p], b[bj + p], t);
         }
@@ -543,5 +542,18 @@ final class PanamaGemm {
         o.c[o.cOff + i * o.n + j] = s;
       }
     }
+  }
+
+  /**
+   * The lanes of {@code v} added in lane order. Not {@code reduceLanes(ADD)}, whose order for
+   * floating-point lanes is unspecified: the interpreter adds in sequence and C2 in a tree, so its
+   * last bits would depend on the JIT state.
+   */
+  static float sumLanes(FloatVector v) {
+    float t = 0f;
+    for (int i = 0; i < LANES; i++) {
+      t += v.lane(i);
+    }
+    return t;
   }
 }

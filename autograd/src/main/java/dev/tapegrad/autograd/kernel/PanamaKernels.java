@@ -582,7 +582,7 @@ final class PanamaKernels implements Kernels {
       s0 = s0.add((DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0));
       s1 = s1.add((DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 1));
     }
-    double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    double s = sumLanes(s0.add(s1));
     for (; i < n; i++) {
       s += x[off + i];
     }
@@ -606,7 +606,7 @@ final class PanamaKernels implements Kernels {
           ((DoubleVector) x.convertShape(VectorOperators.F2D, DOUBLES, 1))
               .fma((DoubleVector) y.convertShape(VectorOperators.F2D, DOUBLES, 1), s1);
     }
-    double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    double s = sumLanes(s0.add(s1));
     for (; i < n; i++) {
       s += (double) a[aOff + i] * b[bOff + i];
     }
@@ -880,5 +880,18 @@ final class PanamaKernels implements Kernels {
     }
     JavaKernels.adagradStepRange(
         bound, n, param, grad, sum, maximize, l2, weightDecay, eps, negClr);
+  }
+
+  /**
+   * The lanes of {@code v} added in lane order. Not {@code reduceLanes(ADD)}, whose order for
+   * floating-point lanes is unspecified (sequential in the interpreter, a tree under C2), so its
+   * last bits would depend on the JIT state.
+   */
+  private static double sumLanes(DoubleVector v) {
+    double t = 0;
+    for (int i = 0; i < v.length(); i++) {
+      t += v.lane(i);
+    }
+    return t;
   }
 }
