@@ -56,15 +56,15 @@ final class PanamaGemm {
   private static final long DIRECT_WORK = 16 * 16 * 16;
 
   /**
-   * From this many multiply-adds on (a product of 160 cubed, about 40 microseconds on one AVX-512
-   * core), a product is split between threads. Measured with per-thread CPU time on a shared 2-core
-   * machine (wall-clock times there were too noisy): the busier of two threads spends 0.61 of one
-   * thread's time at 128 cubed, 0.56 at 160 and 192, 0.52 at 256 and 1024, and a parked helper
-   * takes some microseconds to wake, so below this a second thread saves little or nothing. A
-   * recurrent layer's per-step products (batch 32, hidden 128: 2 million) stay on one thread; its
-   * products over all steps are split.
+   * From this many multiply-adds on (a product of 320 cubed), a product is split between threads.
+   * On the 2-core development machine, in one quiet run of the comparison runner (docs/
+   * performance.md), two threads took 236 µs for a 256-cube product against 230 µs for one, 1.32
+   * against 1.47 ms at 512 and 7.8 against 13.3 ms at 1024; per-thread CPU time had suggested 160
+   * cubed, but a second thread did not pay below 256 cubed in wall-clock time. A recurrent layer's
+   * per-step products (batch 32, hidden 128: 2 million) stay on one thread; its products over all
+   * steps (64 steps: 134 million) are split.
    */
-  static final long PARALLEL_WORK = 160L * 160 * 160;
+  static final long PARALLEL_WORK = 320L * 320 * 320;
 
   /** Each thread's packing buffers, kept between calls so that a product allocates nothing. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
