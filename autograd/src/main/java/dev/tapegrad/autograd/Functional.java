@@ -76,10 +76,6 @@ public final class Functional {
     if (bias == null) {
       return LinearAlgebra.mm(input, weight, false, true);
     }
-    if (Trace.active()) {
-      // a trace records the product and the addition it exports as (the same bits)
-      return LinearAlgebra.mm(input, weight, false, true).add(bias);
-    }
     // one node and one buffer: the bias is added into the product's own output, with the same
     // float additions as y.add(bias); the backward is the product's, plus the bias's column sums
     int rows = in[0];

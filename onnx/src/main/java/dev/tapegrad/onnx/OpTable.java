@@ -78,6 +78,7 @@ final class OpTable {
             "indexSelect",
             "gather",
             "matmul",
+            "linear",
             "dot",
             "sum",
             "max",
@@ -216,6 +217,7 @@ final class OpTable {
                 (long) s.intAttr("dim")));
       }
       case "matmul" -> matmul(s);
+      case "linear" -> linear(s);
       case "dot" -> s.out(g.op("MatMul", name, new String[] {s.in(0), s.in(1)}));
       case "sum", "max", "min" -> reduce(s);
       case "softmax" ->
@@ -336,6 +338,19 @@ final class OpTable {
     String a = transA ? g.unary("Transpose", s.in(0), "perm", new long[] {0, 2, 1}) : s.in(0);
     String b = transB ? g.unary("Transpose", s.in(1), "perm", new long[] {0, 2, 1}) : s.in(1);
     s.out(g.op("MatMul", "matmul", new String[] {a, b}));
+  }
+
+  /** {@code Functional.linear}'s fused node: {@code x W^T + b} is exactly ONNX's Gemm. */
+  private static void linear(Step s) {
+    s.out(
+        s.g.op(
+            "Gemm",
+            "linear",
+            new String[] {s.in(0), s.in(1), s.in(2)},
+            "transA",
+            0L,
+            "transB",
+            1L));
   }
 
   private static void reduce(Step s) {
