@@ -4,7 +4,9 @@ import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.Function;
 import dev.tapegrad.autograd.Tensor;
 import dev.tapegrad.autograd.kernel.KernelProvider;
+import dev.tapegrad.autograd.kernel.KernelThreads;
 import dev.tapegrad.autograd.kernel.Kernels;
+import dev.tapegrad.autograd.kernel.PackedMatrix;
 import dev.tapegrad.autograd.kernel.UnaryOp;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +28,12 @@ import java.util.List;
  * gradients and one product for {@code dh}; the gradients of the weights, the biases and the input
  * are each one product (or sum) over all steps. Every product and nonlinearity runs on {@link
  * KernelProvider#get()}.
+ *
+ * <p>The per-step products use {@code W_hh} packed once per pass ({@link Kernels#pack}): packing it
+ * at every step cost as much as the step's product. The batch entries' recurrences never meet, so
+ * {@link KernelThreads#rows} runs each thread's share of the batch through all the steps with no
+ * synchronisation between steps; the packed product computes each row alike whatever rows it is
+ * given, so the bits do not depend on the thread count.
  *
  * <p>With {@code lengths}, a batch entry {@code b} takes part in step {@code t} only when {@code t
  * < lengths[b]}: at its other steps its state is kept, its output is zero and its gradients are
@@ -228,28 +236,36 @@ final class FusedDirection extends Function {
       tr.tanhC = new float[rows * hidden];
     }
     float[] recurrent = new float[batch * width];
-    for (int s = 0; s < steps; s++) {
-      int t = reverse ? steps - 1 - s : s;
-      System.arraycopy(h, 0, tr.hPrev, t * state, state);
-      if (c != null) {
-        System.arraycopy(c, 0, tr.cPrev, t * state, state);
-      }
-      k.gemm(batch, width, hidden, h, 0, false, tr.weightHh, 0, true, recurrent, 0);
-      for (int b = 0; b < batch; b++) {
-        if (!active(b, t)) {
-          continue;
-        }
-        int row = t * batch + b;
-        switch (kind) {
-          case RNN_TANH, RNN_RELU -> elmanForward(k, tr, row, b, projection, recurrent, h);
-          case LSTM -> lstmForward(k, tr, row, b, projection, recurrent, h, c);
-          case GRU -> gruForward(k, tr, row, b, projection, recurrent, hiddenBias, h);
-        }
-        if (y != null) {
-          System.arraycopy(h, b * hidden, y, row * hidden, hidden);
-        }
-      }
-    }
+    PackedMatrix weightHh = k.pack(hidden, width, tr.weightHh, 0, true);
+    // the batch entries' recurrences are independent: each thread runs its rows through every
+    // step, and the packed product computes each row alike whatever the split
+    KernelThreads.rows(
+        batch,
+        (b0, b1) -> {
+          int span = (b1 - b0) * hidden;
+          for (int s = 0; s < steps; s++) {
+            int t = reverse ? steps - 1 - s : s;
+            System.arraycopy(h, b0 * hidden, tr.hPrev, t * state + b0 * hidden, span);
+            if (c != null) {
+              System.arraycopy(c, b0 * hidden, tr.cPrev, t * state + b0 * hidden, span);
+            }
+            k.gemm(b1 - b0, h, b0 * hidden, weightHh, recurrent, b0 * width);
+            for (int b = b0; b < b1; b++) {
+              if (!active(b, t)) {
+                continue;
+              }
+              int row = t * batch + b;
+              switch (kind) {
+                case RNN_TANH, RNN_RELU -> elmanForward(k, tr, row, b, projection, recurrent, h);
+                case LSTM -> lstmForward(k, tr, row, b, projection, recurrent, h, c);
+                case GRU -> gruForward(k, tr, row, b, projection, recurrent, hiddenBias, h);
+              }
+              if (y != null) {
+                System.arraycopy(h, b * hidden, y, row * hidden, hidden);
+              }
+            }
+          }
+        });
     ctx.put("trace", tr);
     ctx.saveForBackward(in);
     System.arraycopy(h, 0, packed, sequence, state);
@@ -383,39 +399,33 @@ final class FusedDirection extends Function {
     float[] dHidden = kind == CellKind.GRU ? new float[rows * width] : dInput;
     float[] direct = kind == CellKind.GRU ? new float[state] : null;
     float[] dhPrev = new float[state];
-    for (int s = steps - 1; s >= 0; s--) {
-      int t = reverse ? steps - 1 - s : s;
-      for (int b = 0; b < batch; b++) {
-        if (active(b, t)) {
-          int row = t * batch + b;
-          switch (kind) {
-            case RNN_TANH, RNN_RELU -> elmanBackward(tr, row, b, dh, dy, dInput);
-            case LSTM -> lstmBackward(tr, row, b, dh, dc, dy, dInput);
-            case GRU -> gruBackward(tr, row, b, dh, dy, dInput, dHidden, direct);
+    PackedMatrix weightHh = k.pack(width, hidden, tr.weightHh, 0, false);
+    KernelThreads.rows(
+        batch,
+        (b0, b1) -> {
+          for (int s = steps - 1; s >= 0; s--) {
+            int t = reverse ? steps - 1 - s : s;
+            for (int b = b0; b < b1; b++) {
+              if (active(b, t)) {
+                int row = t * batch + b;
+                switch (kind) {
+                  case RNN_TANH, RNN_RELU -> elmanBackward(tr, row, b, dh, dy, dInput);
+                  case LSTM -> lstmBackward(tr, row, b, dh, dc, dy, dInput);
+                  case GRU -> gruBackward(tr, row, b, dh, dy, dInput, dHidden, direct);
+                }
+              }
+            }
+            k.gemm(b1 - b0, dHidden, (t * batch + b0) * width, weightHh, dhPrev, b0 * hidden);
+            for (int b = b0; b < b1; b++) {
+              if (active(b, t)) {
+                int s0 = b * hidden;
+                for (int j = 0; j < hidden; j++) {
+                  dh[s0 + j] = direct == null ? dhPrev[s0 + j] : dhPrev[s0 + j] + direct[s0 + j];
+                }
+              }
+            }
           }
-        }
-      }
-      k.gemm(
-          batch,
-          hidden,
-          width,
-          dHidden,
-          t * batch * width,
-          false,
-          tr.weightHh,
-          0,
-          false,
-          dhPrev,
-          0);
-      for (int b = 0; b < batch; b++) {
-        if (active(b, t)) {
-          int s0 = b * hidden;
-          for (int j = 0; j < hidden; j++) {
-            dh[s0 + j] = direct == null ? dhPrev[s0 + j] : dhPrev[s0 + j] + direct[s0 + j];
-          }
-        }
-      }
-    }
+        });
     Tensor[] grads = new Tensor[7];
     if (ctx.needsInputGrad(0)) {
       float[] dx = new float[rows * tr.features];

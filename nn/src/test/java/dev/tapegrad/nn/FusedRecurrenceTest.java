@@ -2,6 +2,7 @@ package dev.tapegrad.nn;
 
 import static dev.tapegrad.nn.BlockGradCheck.assertGradients;
 import static dev.tapegrad.nn.BlockGradCheck.assertSecondOrderGradients;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -14,6 +15,7 @@ import dev.tapegrad.autograd.Autograd;
 import dev.tapegrad.autograd.GradCheckOptions;
 import dev.tapegrad.autograd.Profiler;
 import dev.tapegrad.autograd.Tensor;
+import dev.tapegrad.autograd.kernel.KernelThreads;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -206,6 +208,56 @@ class FusedRecurrenceTest {
       qt().withExamples(25)
           .forAll(longs().all())
           .checkAssert(seed -> assertLayerAgrees(randomCase(kind, seed)));
+    }
+  }
+
+  @Test
+  void fusedLayersGiveTheSameBitsAtOneTwoAndThreeThreads() {
+    // batch entries run on different threads, so every bit must not depend on the split
+    int saved = KernelThreads.threads();
+    try {
+      for (String kind : List.of("lstm", "gru", "tanh", "relu")) {
+        for (long seed = 0; seed < 3; seed++) {
+          int[] lengths = seed == 1 ? new int[] {5, 1, 3, 5, 2, 4, 5} : null;
+          LayerCase c =
+              new LayerCase(
+                  kind,
+                  3,
+                  // 4 x 70 gates: a product deeper than one packed block of 256
+                  seed == 0 ? 70 : 9,
+                  2,
+                  seed == 2,
+                  false,
+                  true,
+                  0f,
+                  5,
+                  7,
+                  true,
+                  seed > 0,
+                  lengths,
+                  seed);
+          Outcome reference = null;
+          for (int threads : new int[] {1, 2, 3}) {
+            KernelThreads.setThreads(threads);
+            RecurrentLayer layer = c.build();
+            Outcome o = outcome(layer, in -> c.run(layer, in), c.inputs(), true);
+            if (reference == null) {
+              reference = o;
+              continue;
+            }
+            String what = c + " at " + threads + " threads";
+            assertArrayEquals(reference.value().toFloatArray(), o.value().toFloatArray(), what);
+            for (int i = 0; i < o.gradients().size(); i++) {
+              assertArrayEquals(
+                  reference.gradients().get(i).toFloatArray(),
+                  o.gradients().get(i).toFloatArray(),
+                  what + ", gradient " + i);
+            }
+          }
+        }
+      }
+    } finally {
+      KernelThreads.setThreads(saved);
     }
   }
 

@@ -75,6 +75,32 @@ public final class JavaKernels implements Kernels {
     }
   }
 
+  /**
+   * One call of {@link #gemm(int, int, int, float[], int, boolean, float[], int, boolean, float[],
+   * int)} on the row-major copy: its every element of {@code c} is accumulated over the depth in
+   * the same order whatever the row count or the split between threads, which is what the packed
+   * product promises.
+   */
+  @Override
+  public void gemm(int m, float[] a, int aOff, PackedMatrix b, float[] c, int cOff) {
+    if (!(b instanceof PackedMatrix.RowMajor)) {
+      throw new IllegalArgumentException(
+          "gemm: the packed operand was packed by another kernel provider than java");
+    }
+    gemm(
+        m,
+        b.columns(),
+        b.depth(),
+        a,
+        aOff,
+        false,
+        ((PackedMatrix.RowMajor) b).data,
+        0,
+        false,
+        c,
+        cOff);
+  }
+
   private static void packB(
       float[] b,
       int bOff,

@@ -115,6 +115,23 @@ public final class KernelThreads {
   }
 
   /**
+   * Runs independent work on rows {@code [0, n)} as at most {@link #threads()} contiguous parts of
+   * nearly equal size, one per thread, and returns when all are done; with one thread, or fewer
+   * than two rows, in one call on the caller. The caller must compute each row the same way
+   * whatever part it falls in (as {@link Kernels#gemm(int, float[], int, PackedMatrix, float[],
+   * int)} does), so the bits do not depend on the thread count. A recurrent layer runs its batch
+   * entries' recurrences this way: they depend on each other at no step.
+   */
+  public static void rows(int n, Range work) {
+    int parts = Math.min(threads, n);
+    if (parts <= 1) {
+      work.run(0, n);
+      return;
+    }
+    run(parts, p -> work.run((int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts)));
+  }
+
+  /**
    * Runs {@code part.accept(p)} for every {@code p < parts}, on up to {@link #threads()} threads,
    * and returns when all have finished. With one thread, or one part, it runs them in order on the
    * caller.

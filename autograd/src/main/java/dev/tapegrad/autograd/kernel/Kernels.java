@@ -31,6 +31,42 @@ public interface Kernels {
       int cOff);
 
   /**
+   * Packs {@code op(b)} ({@code k x n}, {@code transB} as in {@link #gemm}) for many products with
+   * it by {@link #gemm(int, float[], int, PackedMatrix, float[], int)}.
+   *
+   * @throws IllegalArgumentException if a size is negative or {@code b} is too short
+   */
+  default PackedMatrix pack(int k, int n, float[] b, int bOff, boolean transB) {
+    PackedMatrix.checkPack(k, n, b, bOff);
+    return new PackedMatrix.RowMajor(k, n, b, bOff, transB);
+  }
+
+  /**
+   * {@code c = a op(b)} for the {@code m} rows of row-major {@code a} ({@code m x k}) with {@code
+   * op(b)} packed by this provider's {@link #pack}. Overwrites {@code c} ({@code m x n}).
+   *
+   * <p>Each row of {@code c} is computed by the same operations in the same order whatever {@code
+   * m} is, so a caller may split the rows between threads, or take them in any groups, and get the
+   * same bits; the plain {@link #gemm} picks its method by size and promises this only for a fixed
+   * shape.
+   *
+   * @throws IllegalArgumentException if {@code b} was packed by another provider
+   */
+  default void gemm(int m, float[] a, int aOff, PackedMatrix b, float[] c, int cOff) {
+    if (!(b instanceof PackedMatrix.RowMajor)) {
+      throw new IllegalArgumentException(
+          "gemm: the packed operand was packed by another kernel provider than " + name());
+    }
+    int k = b.depth();
+    int n = b.columns();
+    float[] data = ((PackedMatrix.RowMajor) b).data;
+    // row by row: each row of c is then the same product whatever m is
+    for (int i = 0; i < m; i++) {
+      gemm(1, n, k, a, aOff + i * k, false, data, 0, false, c, cOff + i * n);
+    }
+  }
+
+  /**
    * Softmax (or, with {@code log}, log-softmax) over the middle axis of {@code x} viewed as {@code
    * [outer, size, inner]}: {@code e = exp(x - max)} in float, summed in double; a row whose maximum
    * is not finite is shifted by 0 instead. Log-softmax is {@code (x - max) - log(sum)}, rounded

@@ -210,7 +210,7 @@ final class PanamaGemm {
       for (int pc = 0; pc < o.k; pc += KC) {
         int kc = Math.min(KC, o.k - pc);
         boolean accumulate = pc > 0;
-        packB(o, pc, kc, jc, nc, packedB);
+        packB(o, pc, kc, jc, nc, packedB, 0);
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
           packA(o, ic, mc, pc, kc, packedA);
@@ -221,6 +221,101 @@ final class PanamaGemm {
               int ci = o.cOff + (ic + ir) * o.n + jc + jr;
               kernel(
                   kc, packedA, ir * kc, packedB, jr * kc, o.c, ci, o.n, mr, nr, accumulate, edge);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code op(b)} packed whole, as {@link #blocked} packs it one block at a time: for each block of
+   * {@code NC} columns and, within it, each block of {@code KC} depths, its {@code NR}-column
+   * strips.
+   */
+  static final class Packed extends PackedMatrix {
+    final float[] data;
+
+    /** Where block (jc / NC, pc / KC) starts in {@code data}, indexed jc-major. */
+    final int[] offsets;
+
+    Packed(int k, int n, float[] data, int[] offsets) {
+      super(k, n);
+      this.data = data;
+      this.offsets = offsets;
+    }
+  }
+
+  static Packed pack(int k, int n, float[] b, int bOff, boolean transB) {
+    Operands o = new Operands(0, n, k, null, 0, false, b, bOff, transB, null, 0);
+    int depthBlocks = (k + KC - 1) / KC;
+    int columnBlocks = (n + NC - 1) / NC;
+    int[] offsets = new int[columnBlocks * depthBlocks];
+    long size = 0;
+    for (int jc = 0, q = 0; jc < n; jc += NC) {
+      int ncPadded = roundUp(Math.min(NC, n - jc), NR);
+      for (int pc = 0; pc < k; pc += KC, q++) {
+        offsets[q] = Math.toIntExact(size);
+        size += (long) ncPadded * Math.min(KC, k - pc);
+      }
+    }
+    float[] data = new float[Math.toIntExact(size)];
+    for (int jc = 0, q = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      for (int pc = 0; pc < k; pc += KC, q++) {
+        packB(o, pc, Math.min(KC, k - pc), jc, nc, data, offsets[q]);
+      }
+    }
+    return new Packed(k, n, data, offsets);
+  }
+
+  /**
+   * {@code c = a op(b)} with {@code op(b)} packed: always the blocked path, whose every element of
+   * {@code c} is accumulated over the same depth blocks in the same order whatever {@code m} is, so
+   * rows taken in any groups give the same bits. One thread: the caller splits.
+   */
+  static void gemm(int m, float[] a, int aOff, Packed pb, float[] c, int cOff) {
+    int n = pb.columns();
+    int k = pb.depth();
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      Arrays.fill(c, cOff, cOff + m * n, 0f);
+      return;
+    }
+    Operands o = new Operands(m, n, k, a, aOff, false, null, 0, false, c, cOff);
+    int kcMax = Math.min(KC, k);
+    Buffers buffers = BUFFERS.get();
+    float[] packedA = buffers.a(roundUp(Math.min(MC, m), MR) * kcMax);
+    float[] edge = buffers.edge;
+    for (int jc = 0, q = 0; jc < n; jc += NC) {
+      int nc = Math.min(NC, n - jc);
+      for (int pc = 0; pc < k; pc += KC, q++) {
+        int kc = Math.min(KC, k - pc);
+        boolean accumulate = pc > 0;
+        int base = pb.offsets[q];
+        for (int ic = 0; ic < m; ic += MC) {
+          int mc = Math.min(MC, m - ic);
+          packA(o, ic, mc, pc, kc, packedA);
+          for (int jr = 0; jr < nc; jr += NR) {
+            int nr = Math.min(NR, nc - jr);
+            for (int ir = 0; ir < mc; ir += MR) {
+              int mr = Math.min(MR, mc - ir);
+              int ci = cOff + (ic + ir) * n + jc + jr;
+              kernel(
+                  kc,
+                  packedA,
+                  ir * kc,
+                  pb.data,
+                  base + jr * kc,
+                  c,
+                  ci,
+                  n,
+                  mr,
+                  nr,
+                  accumulate,
+                  edge);
             }
           }
         }
@@ -265,11 +360,11 @@ final class PanamaGemm {
    * Packs depths {@code [pc, pc + kc)} and columns {@code [jc, jc + nc)} of {@code op(b)} as strips
    * of {@code NR} columns, each stored depth-major ({@code NR} values per depth), zero-padded.
    */
-  private static void packB(Operands o, int pc, int kc, int jc, int nc, float[] packed) {
+  private static void packB(Operands o, int pc, int kc, int jc, int nc, float[] packed, int base) {
     float[] b = o.b;
     for (int jr = 0; jr < nc; jr += NR) {
       int nr = Math.min(NR, nc - jr);
-      int dst = jr * kc;
+      int dst = base + jr * kc;
       if (!o.transB) {
         int src = o.bOff + pc * o.n + jc + jr;
         if (nr == NR) {

@@ -77,6 +77,21 @@ final class PanamaKernels implements Kernels {
     PanamaGemm.gemm(m, n, k, a, aOff, transA, b, bOff, transB, c, cOff);
   }
 
+  @Override
+  public PackedMatrix pack(int k, int n, float[] b, int bOff, boolean transB) {
+    PackedMatrix.checkPack(k, n, b, bOff);
+    return PanamaGemm.pack(k, n, b, bOff, transB);
+  }
+
+  @Override
+  public void gemm(int m, float[] a, int aOff, PackedMatrix b, float[] c, int cOff) {
+    if (!(b instanceof PanamaGemm.Packed)) {
+      throw new IllegalArgumentException(
+          "gemm: the packed operand was packed by another kernel provider than panama");
+    }
+    PanamaGemm.gemm(m, a, aOff, (PanamaGemm.Packed) b, c, cOff);
+  }
+
   /** The reference's loops around this provider's exponential, sum and scaling. */
   @Override
   public void softmax(float[] x, int outer, int size, int inner, float[] out, boolean log) {
