@@ -34,10 +34,10 @@ class VectorShapeTest {
   /** A call that allocates less than this allocated no vector: a boxed one alone is 32 bytes. */
   private static final long NOTHING = 256;
 
-  /** Calls of each function before the kernels are first run: C2 compiles them well before. */
-  private static final int HOT_CALLS = 3000;
-
-  /** Calls within which a compiled kernel must stop allocating. */
+  /**
+   * Calls within which each function and kernel must stop allocating: C2 compiles a loop of 4096
+   * floats after a few hundred.
+   */
   private static final int MAX_CALLS = 3000;
 
   private static final String[] FUNCTIONS = {
@@ -76,8 +76,9 @@ class VectorShapeTest {
   }
 
   /**
-   * In a fresh JVM: runs the vector transcendentals hot, then a blocked product and an elementwise
-   * kernel, and prints for each the fewest bytes one call allocated once hot.
+   * In a fresh JVM: runs each vector transcendental until C2 has compiled it (its calls stop
+   * allocating), then a blocked product and an elementwise kernel, and prints for each the fewest
+   * bytes one call allocated.
    */
   public static void main(String[] args) {
     if (!(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean bean)
@@ -99,7 +100,7 @@ class VectorShapeTest {
     }
     for (String function : FUNCTIONS) {
       long fewest = Long.MAX_VALUE;
-      for (int call = 0; call < HOT_CALLS; call++) {
+      for (int call = 0; call < MAX_CALLS && fewest >= NOTHING; call++) {
         long before = bean.getThreadAllocatedBytes(thread);
         transcendental(function, x, out);
         fewest = Math.min(fewest, bean.getThreadAllocatedBytes(thread) - before);
