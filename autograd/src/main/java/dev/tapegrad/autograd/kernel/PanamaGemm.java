@@ -336,12 +336,35 @@ final class PanamaGemm {
     for (int ir = 0; ir < mc; ir += MR) {
       int mr = Math.min(MR, mc - ir);
       int dst = ir * kc;
-      if (!o.transA) {
+      if (!o.transA && mr == MR) {
+        // the six rows side by side, so the strip is written in order
+        int s0 = o.aOff + (ic + ir) * o.k + pc;
+        for (int p = 0, d = dst; p < kc; p++, d += MR) {
+          int s = s0 + p;
+          packed[d] = a[s];
+          packed[d + 1] = a[s + o.k];
+          packed[d + 2] = a[s + 2 * o.k];
+          packed[d + 3] = a[s + 3 * o.k];
+          packed[d + 4] = a[s + 4 * o.k];
+          packed[d + 5] = a[s + 5 * o.k];
+        }
+      } else if (!o.transA) {
         for (int r = 0; r < mr; r++) {
           int src = o.aOff + (ic + ir + r) * o.k + pc;
           for (int p = 0, d = dst + r; p < kc; p++, d += MR) {
             packed[d] = a[src + p];
           }
+        }
+      } else if (mr == MR) {
+        // six floats per depth: a plain loop, where arraycopy's call cost more than the copy
+        for (int p = 0, src = o.aOff + pc * o.m + ic + ir, d = dst; p < kc; p++, d += MR) {
+          packed[d] = a[src];
+          packed[d + 1] = a[src + 1];
+          packed[d + 2] = a[src + 2];
+          packed[d + 3] = a[src + 3];
+          packed[d + 4] = a[src + 4];
+          packed[d + 5] = a[src + 5];
+          src += o.m;
         }
       } else {
         for (int p = 0; p < kc; p++) {
