@@ -220,7 +220,20 @@ final class PanamaGemm {
               int mr = Math.min(MR, mc - ir);
               int ci = o.cOff + (ic + ir) * o.n + jc + jr;
               kernel(
-                  kc, packedA, ir * kc, packedB, jr * kc, o.c, ci, o.n, mr, nr, accumulate, edge);
+                  kc,
+                  packedA,
+                  ir * kc,
+                  1,
+                  MR,
+                  packedB,
+                  jr * kc,
+                  o.c,
+                  ci,
+                  o.n,
+                  mr,
+                  nr,
+                  accumulate,
+                  edge);
             }
           }
         }
@@ -272,7 +285,9 @@ final class PanamaGemm {
   /**
    * {@code c = a op(b)} with {@code op(b)} packed: always the blocked path, whose every element of
    * {@code c} is accumulated over the same depth blocks in the same order whatever {@code m} is, so
-   * rows taken in any groups give the same bits. One thread: the caller splits.
+   * rows taken in any groups give the same bits. One thread: the caller splits. {@code a} is read
+   * in place, row by row, not packed: the products this serves have few rows (a recurrent step's
+   * batch), and packing them cost a sixth of a training step.
    */
   static void gemm(int m, float[] a, int aOff, Packed pb, float[] c, int cOff) {
     int n = pb.columns();
@@ -284,11 +299,7 @@ final class PanamaGemm {
       Arrays.fill(c, cOff, cOff + m * n, 0f);
       return;
     }
-    Operands o = new Operands(m, n, k, a, aOff, false, null, 0, false, c, cOff);
-    int kcMax = Math.min(KC, k);
-    Buffers buffers = BUFFERS.get();
-    float[] packedA = buffers.a(roundUp(Math.min(MC, m), MR) * kcMax);
-    float[] edge = buffers.edge;
+    float[] edge = BUFFERS.get().edge;
     for (int jc = 0, q = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
       for (int pc = 0; pc < k; pc += KC, q++) {
@@ -297,7 +308,6 @@ final class PanamaGemm {
         int base = pb.offsets[q];
         for (int ic = 0; ic < m; ic += MC) {
           int mc = Math.min(MC, m - ic);
-          packA(o, ic, mc, pc, kc, packedA);
           for (int jr = 0; jr < nc; jr += NR) {
             int nr = Math.min(NR, nc - jr);
             for (int ir = 0; ir < mc; ir += MR) {
@@ -305,8 +315,10 @@ final class PanamaGemm {
               int ci = cOff + (ic + ir) * n + jc + jr;
               kernel(
                   kc,
-                  packedA,
-                  ir * kc,
+                  a,
+                  aOff + (ic + ir) * k + pc,
+                  k,
+                  1,
                   pb.data,
                   base + jr * kc,
                   c,
@@ -426,6 +438,8 @@ final class PanamaGemm {
       int kc,
       float[] pa,
       int ao,
+      int rowStride,
+      int depthStride,
       float[] pb,
       int bo,
       float[] c,
@@ -447,25 +461,32 @@ final class PanamaGemm {
     FloatVector c41 = c00;
     FloatVector c50 = c00;
     FloatVector c51 = c00;
-    for (int p = 0; p < kc; p++, ao += MR, bo += NR) {
+    // rows past mr repeat the last valid one (packed strips hold zeros there): computed, not stored
+    int a0 = ao;
+    int a1 = ao + Math.min(1, mr - 1) * rowStride;
+    int a2 = ao + Math.min(2, mr - 1) * rowStride;
+    int a3 = ao + Math.min(3, mr - 1) * rowStride;
+    int a4 = ao + Math.min(4, mr - 1) * rowStride;
+    int a5 = ao + Math.min(5, mr - 1) * rowStride;
+    for (int p = 0, q = 0; p < kc; p++, q += depthStride, bo += NR) {
       FloatVector b0 = FloatVector.fromArray(SPECIES, pb, bo);
       FloatVector b1 = FloatVector.fromArray(SPECIES, pb, bo + LANES);
-      FloatVector x = FloatVector.broadcast(SPECIES, pa[ao]);
+      FloatVector x = FloatVector.broadcast(SPECIES, pa[a0 + q]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
-      x = FloatVector.broadcast(SPECIES, pa[ao + 1]);
+      x = FloatVector.broadcast(SPECIES, pa[a1 + q]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
-      x = FloatVector.broadcast(SPECIES, pa[ao + 2]);
+      x = FloatVector.broadcast(SPECIES, pa[a2 + q]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
-      x = FloatVector.broadcast(SPECIES, pa[ao + 3]);
+      x = FloatVector.broadcast(SPECIES, pa[a3 + q]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
-      x = FloatVector.broadcast(SPECIES, pa[ao + 4]);
+      x = FloatVector.broadcast(SPECIES, pa[a4 + q]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
-      x = FloatVector.broadcast(SPECIES, pa[ao + 5]);
+      x = FloatVector.broadcast(SPECIES, pa[a5 + q]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
     }
