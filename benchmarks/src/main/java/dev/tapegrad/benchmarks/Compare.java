@@ -1,5 +1,6 @@
 package dev.tapegrad.benchmarks;
 
+import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,9 +39,10 @@ import java.util.concurrent.TimeUnit;
  * <p>The configurations, exactly:
  *
  * <ul>
- *   <li>tapegrad, N threads: {@code java --add-modules jdk.incubator.vector} plus {@link
- *       #tapegradThreadFlags} and {@link #COLLECTOR}, running {@link TapegradRun} (the Vector API
- *       kernels).
+ *   <li>tapegrad, N threads: {@code java --add-modules jdk.incubator.vector}, {@link
+ *       KernelProvider#RECOMMENDED_JVM_FLAGS} (what every tapegrad JVM should run with: this JVM
+ *       runs every workload in turn, the case those flags are for), {@link #tapegradThreadFlags}
+ *       and {@link #COLLECTOR}, running {@link TapegradRun} (the Vector API kernels).
  *   <li>PyTorch, 1 thread; PyTorch, 2 threads with {@code OMP_WAIT_POLICY=PASSIVE}: PyTorch's
  *       default OpenMP threads spin-wait, and on 2 cores they spin against OpenBLAS's own threads
  *       and run up to 4x slower, so its 2-thread setting is taken at its best, not its default.
@@ -74,6 +76,7 @@ public final class Compare {
   /** The flags of a tapegrad JVM at {@code threads} threads, with the user's extra flags. */
   static List<String> tapegradJvmFlags(int threads, List<String> extra) {
     List<String> flags = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+    flags.addAll(KernelProvider.RECOMMENDED_JVM_FLAGS);
     flags.addAll(tapegradThreadFlags(threads));
     if (extra.stream().noneMatch(a -> a.matches("-XX:\\+Use\\w*GC"))) {
       flags.add(COLLECTOR);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tapegrad.autograd.kernel.KernelProvider;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,6 +143,8 @@ class CompareTest {
     List<String> flags = Compare.tapegradJvmFlags(1, List.of());
     assertTrue(flags.contains("-XX:+UseG1GC"), flags.toString());
     assertTrue(flags.contains("-XX:ActiveProcessorCount=1"), flags.toString());
+    // every tapegrad JVM runs with the flags tapegrad recommends to its users
+    assertTrue(flags.containsAll(KernelProvider.RECOMMENDED_JVM_FLAGS), flags.toString());
   }
 
   @Test

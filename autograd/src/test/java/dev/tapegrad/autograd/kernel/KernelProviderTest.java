@@ -1,6 +1,7 @@
 package dev.tapegrad.autograd.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -166,6 +167,21 @@ class KernelProviderTest {
     assertEquals(0, r.exitCode, r.output);
     assertTrue(r.output.contains("kernels=panama"), r.output);
     assertTrue(r.output.contains("INFO: tapegrad kernels: panama"), r.output);
+  }
+
+  @Test
+  void aPanamaJvmWithoutTheRecommendedFlagsIsToldThemAndOneWithThemIsNot() throws Exception {
+    Result plain = fork(List.of("--add-modules", "jdk.incubator.vector"));
+    assertEquals(0, plain.exitCode, plain.output);
+    for (String flag : KernelProvider.RECOMMENDED_JVM_FLAGS) {
+      assertTrue(plain.output.contains(flag), plain.output);
+    }
+    List<String> options = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+    options.addAll(KernelProvider.RECOMMENDED_JVM_FLAGS);
+    Result tuned = fork(options);
+    assertEquals(0, tuned.exitCode, tuned.output);
+    assertTrue(tuned.output.contains("kernels=panama"), tuned.output);
+    assertFalse(tuned.output.contains("PerMethodTrapLimit"), tuned.output);
   }
 
   @Test
