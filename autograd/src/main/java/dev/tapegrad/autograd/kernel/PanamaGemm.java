@@ -65,15 +65,14 @@ final class PanamaGemm {
   private static final long DIRECT_WORK = 16 * 16 * 16;
 
   /**
-   * From this many multiply-adds on (a product of 320 cubed), a product is split between threads.
-   * On the 2-core development machine, in one quiet run of the comparison runner (docs/
-   * performance.md), two threads took 236 µs for a 256-cube product against 230 µs for one, 1.32
-   * against 1.47 ms at 512 and 7.8 against 13.3 ms at 1024; per-thread CPU time had suggested 160
-   * cubed, but a second thread did not pay below 256 cubed in wall-clock time. A recurrent layer's
-   * per-step products (batch 32, hidden 128: 2 million) stay on one thread; its products over all
-   * steps (64 steps: 134 million) are split.
+   * From this many multiply-adds on (a product of 224 cubed), a product is split between threads.
+   * Measured on the 2-core development machine once the helpers waited awake between jobs ({@link
+   * KernelThreads#SPIN_NANOS}), 3 JVMs, medians of 1 vs 2 threads: 192 cubed about even (110 vs 115
+   * µs), 224 cubed 160 vs 115 µs, 256 cubed 250 vs 200 µs, 288 cubed 400 vs 290 µs; before the
+   * helpers spun, a second thread did not pay below 256 cubed. A recurrent layer's per-step
+   * products never reach this: its batch entries are split instead ({@link KernelThreads#rows}).
    */
-  static final long PARALLEL_WORK = 320L * 320 * 320;
+  static final long PARALLEL_WORK = 224L * 224 * 224;
 
   /** Each thread's packing buffers, kept between calls so that a product allocates nothing. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
