@@ -210,14 +210,6 @@ final class FusedDirection extends Function {
     float[] projection = new float[rows * width];
     k.gemm(rows, width, tr.features, tr.x, 0, false, tr.weightIh, 0, true, projection, 0);
     float[] inputBias = inputBias(in[5], in[6], width);
-    if (inputBias != null) {
-      for (int r = 0; r < rows; r++) {
-        int off = r * width;
-        for (int j = 0; j < width; j++) {
-          projection[off + j] += inputBias[j];
-        }
-      }
-    }
     float[] hiddenBias = kind.foldsHiddenBias() ? null : orZeros(in[6], width);
 
     int state = batch * hidden;
@@ -255,6 +247,12 @@ final class FusedDirection extends Function {
                 continue;
               }
               int row = t * batch + b;
+              if (inputBias != null) {
+                // here rather than over all steps at once: each thread adds to its own rows
+                for (int j = 0, off = row * width; j < width; j++) {
+                  projection[off + j] += inputBias[j];
+                }
+              }
               switch (kind) {
                 case RNN_TANH, RNN_RELU -> elmanForward(k, tr, row, b, projection, recurrent, h);
                 case LSTM -> lstmForward(k, tr, row, b, projection, recurrent, h, c);
@@ -449,16 +447,35 @@ final class FusedDirection extends Function {
       grads[4] = Tensor.of(dw, width, hidden);
     }
     if (ctx.needsInputGrad(5)) {
-      float[] db = new float[width];
-      k.sumAxis(dInput, 1, rows, width, db);
-      grads[5] = Tensor.of(db, width);
+      grads[5] = Tensor.of(columnSums(dInput, rows, width), width);
     }
     if (ctx.needsInputGrad(6)) {
-      float[] db = new float[width];
-      k.sumAxis(dHidden, 1, rows, width, db);
-      grads[6] = Tensor.of(db, width);
+      grads[6] = Tensor.of(columnSums(dHidden, rows, width), width);
     }
     return grads;
+  }
+
+  /**
+   * The sums of the columns of {@code d [rows, width]}, the columns split between the kernel
+   * threads: each column is summed in double over the rows in order, as {@link Kernels#sumAxis}
+   * sums it, so the bits are those of one call of it whatever the thread count.
+   */
+  private static float[] columnSums(float[] d, int rows, int width) {
+    float[] out = new float[width];
+    KernelThreads.rows(
+        width,
+        (j0, j1) -> {
+          double[] acc = new double[j1 - j0];
+          for (int r = 0; r < rows; r++) {
+            for (int i = 0, off = r * width + j0; i < acc.length; i++) {
+              acc[i] += d[off + i];
+            }
+          }
+          for (int i = 0; i < acc.length; i++) {
+            out[j0 + i] = (float) acc[i];
+          }
+        });
+    return out;
   }
 
   /** The gradient at step t of the state h_t, for entries taking part in it. */
