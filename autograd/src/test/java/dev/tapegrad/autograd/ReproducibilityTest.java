@@ -8,14 +8,10 @@ import dev.tapegrad.autograd.kernel.KernelProvider;
 import dev.tapegrad.autograd.kernel.KernelThreads;
 import dev.tapegrad.autograd.kernel.Kernels;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -110,29 +106,8 @@ class ReproducibilityTest {
   /** Runs the probe in a new JVM on this classpath with the Vector API module. */
   private static Map<String, String> fork(List<String> options, String mode)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--add-modules");
-    command.add("jdk.incubator.vector");
-    command.addAll(options);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(ReproducibilityProbe.class.getName());
-    command.add(mode);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("forked JVM did not finish: " + command);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, process.exitValue(), output);
-    Map<String, String> values = new HashMap<>();
-    for (String line : output.split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0 && !line.contains(" ")) {
-        values.put(line.substring(0, eq), line.substring(eq + 1).trim());
-      }
-    }
-    return values;
+    List<String> all = new ArrayList<>(List.of("--add-modules", "jdk.incubator.vector"));
+    all.addAll(options);
+    return ChildJvm.values(all, ReproducibilityProbe.class, mode);
   }
 }

@@ -9,14 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tapegrad.autograd.ChildJvm;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** How the kernels are chosen, and that a JVM without the Vector API falls back cleanly. */
@@ -221,18 +219,7 @@ class KernelProviderTest {
 
   /** Runs {@link KernelProviderProbe} in a new JVM with the given options, on this classpath. */
   private static Result fork(List<String> options) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(options);
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(KernelProviderProbe.class.getName());
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("forked JVM did not finish: " + command);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return new Result(process.exitValue(), output);
+    ChildJvm.Result r = ChildJvm.run(options, KernelProviderProbe.class);
+    return new Result(r.exitCode(), r.output());
   }
 }

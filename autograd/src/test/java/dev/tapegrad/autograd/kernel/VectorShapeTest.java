@@ -4,16 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.tapegrad.autograd.ChildJvm;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -163,28 +159,7 @@ class VectorShapeTest {
 
   /** Runs {@link #main} in a new JVM with the Vector API, on this classpath. */
   private static Map<String, String> fork() throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("--add-modules");
-    command.add("jdk.incubator.vector");
-    command.add("-Xbatch");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(VectorShapeTest.class.getName());
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    if (!process.waitFor(120, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new AssertionError("forked JVM did not finish: " + command);
-    }
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertEquals(0, process.exitValue(), output);
-    Map<String, String> values = new HashMap<>();
-    for (String line : output.split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0 && !line.contains(" ")) {
-        values.put(line.substring(0, eq), line.substring(eq + 1).trim());
-      }
-    }
-    return values;
+    return ChildJvm.values(
+        List.of("--add-modules", "jdk.incubator.vector", "-Xbatch"), VectorShapeTest.class);
   }
 }
