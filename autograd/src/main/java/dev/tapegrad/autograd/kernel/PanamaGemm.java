@@ -206,25 +206,43 @@ final class PanamaGemm {
 
   /** Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of {@code c}. */
   private static void blocked(Operands o, int i0, int i1, int j0, int j1) {
+    blocked(o, i0, i1, j0, j1, null);
+  }
+
+  /**
+   * Computes rows {@code [i0, i1)} and columns {@code [j0, j1)} of {@code c}, taking the blocks of
+   * {@code op(b)} from {@code prepacked} (then {@code j0} is 0 and {@code a} is read in place)
+   * instead of packing them.
+   */
+  private static void blocked(Operands o, int i0, int i1, int j0, int j1, Packed prepacked) {
     int kcMax = Math.min(KC, o.k);
-    int mcMax = roundUp(Math.min(MC, i1 - i0), MR);
-    int ncMax = roundUp(Math.min(NC, j1 - j0), NR);
     Buffers buffers = BUFFERS.get();
-    float[] packedA = buffers.a(mcMax * kcMax);
-    float[] packedB = buffers.b(ncMax * kcMax);
+    float[] packedA =
+        prepacked != null ? null : buffers.a(roundUp(Math.min(MC, i1 - i0), MR) * kcMax);
+    float[] packedB =
+        prepacked != null ? prepacked.data : buffers.b(roundUp(Math.min(NC, j1 - j0), NR) * kcMax);
     float[] edge = buffers.edge;
+    int block = 0;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
-      for (int pc = 0; pc < o.k; pc += KC) {
+      for (int pc = 0; pc < o.k; pc += KC, block++) {
         int kc = Math.min(KC, o.k - pc);
         boolean accumulate = pc > 0;
-        packB(o, pc, kc, jc, nc, packedB, 0);
+        int base = 0;
+        if (prepacked == null) {
+          packB(o, pc, kc, jc, nc, packedB, 0);
+        } else {
+          base = prepacked.offsets[block];
+        }
         for (int ic = i0; ic < i1; ic += MC) {
           int mc = Math.min(MC, i1 - ic);
           // a row-major a is read in place when packing it would not pay: few strips of b reuse
           // each packed strip, or the strips are shallow (measured: [2048 x 512] x [512 x 32]
-          // went from 89 to 124-144 GF/s, [2048 x 32] x [32 x 512] from 101 to 110-156)
-          boolean inPlace = !o.transA && (nc <= IN_PLACE_COLUMNS || kc <= IN_PLACE_DEPTH);
+          // went from 89 to 124-144 GF/s, [2048 x 32] x [32 x 512] from 101 to 110-156), and
+          // always against a prepacked b, whose products have few rows (a recurrent step's
+          // batch: packing them cost a sixth of a training step)
+          boolean inPlace =
+              !o.transA && (prepacked != null || nc <= IN_PLACE_COLUMNS || kc <= IN_PLACE_DEPTH);
           if (!inPlace) {
             packA(o, ic, mc, pc, kc, packedA);
           }
@@ -240,7 +258,7 @@ final class PanamaGemm {
                   inPlace ? o.k : 1,
                   inPlace ? 1 : MR,
                   packedB,
-                  jr * kc,
+                  base + jr * kc,
                   o.c,
                   ci,
                   o.n,
@@ -313,40 +331,7 @@ final class PanamaGemm {
       Arrays.fill(c, cOff, cOff + m * n, 0f);
       return;
     }
-    float[] edge = BUFFERS.get().edge;
-    for (int jc = 0, q = 0; jc < n; jc += NC) {
-      int nc = Math.min(NC, n - jc);
-      for (int pc = 0; pc < k; pc += KC, q++) {
-        int kc = Math.min(KC, k - pc);
-        boolean accumulate = pc > 0;
-        int base = pb.offsets[q];
-        for (int ic = 0; ic < m; ic += MC) {
-          int mc = Math.min(MC, m - ic);
-          for (int jr = 0; jr < nc; jr += NR) {
-            int nr = Math.min(NR, nc - jr);
-            for (int ir = 0; ir < mc; ir += MR) {
-              int mr = Math.min(MR, mc - ir);
-              int ci = cOff + (ic + ir) * n + jc + jr;
-              kernel(
-                  kc,
-                  a,
-                  aOff + (ic + ir) * k + pc,
-                  k,
-                  1,
-                  pb.data,
-                  base + jr * kc,
-                  c,
-                  ci,
-                  n,
-                  mr,
-                  nr,
-                  accumulate,
-                  edge);
-            }
-          }
-        }
-      }
-    }
+    blocked(new Operands(m, n, k, a, aOff, false, null, 0, false, c, cOff), 0, m, 0, n, pb);
   }
 
   private static int roundUp(int x, int unit) {
