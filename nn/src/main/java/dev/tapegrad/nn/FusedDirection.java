@@ -447,35 +447,16 @@ final class FusedDirection extends Function {
       grads[4] = Tensor.of(dw, width, hidden);
     }
     if (ctx.needsInputGrad(5)) {
-      grads[5] = Tensor.of(columnSums(dInput, rows, width), width);
+      float[] db = new float[width];
+      k.sumAxis(dInput, 1, rows, width, db);
+      grads[5] = Tensor.of(db, width);
     }
     if (ctx.needsInputGrad(6)) {
-      grads[6] = Tensor.of(columnSums(dHidden, rows, width), width);
+      float[] db = new float[width];
+      k.sumAxis(dHidden, 1, rows, width, db);
+      grads[6] = Tensor.of(db, width);
     }
     return grads;
-  }
-
-  /**
-   * The sums of the columns of {@code d [rows, width]}, the columns split between the kernel
-   * threads: each column is summed in double over the rows in order, as {@link Kernels#sumAxis}
-   * sums it, so the bits are those of one call of it whatever the thread count.
-   */
-  private static float[] columnSums(float[] d, int rows, int width) {
-    float[] out = new float[width];
-    KernelThreads.rows(
-        width,
-        (j0, j1) -> {
-          double[] acc = new double[j1 - j0];
-          for (int r = 0; r < rows; r++) {
-            for (int i = 0, off = r * width + j0; i < acc.length; i++) {
-              acc[i] += d[off + i];
-            }
-          }
-          for (int i = 0; i < acc.length; i++) {
-            out[j0 + i] = (float) acc[i];
-          }
-        });
-    return out;
   }
 
   /** The gradient at step t of the state h_t, for entries taking part in it. */

@@ -615,20 +615,28 @@ public final class JavaKernels implements Kernels {
       }
       return;
     }
-    double[] acc = new double[inner];
+    if (outer == 1 && (long) size * inner >= KernelThreads.ELEMENTWISE_PARALLEL) {
+      // each column is summed over the rows in order whichever thread takes it: same bits
+      KernelThreads.rows(inner, (c0, c1) -> sumColumns(x, 0, size, inner, c0, c1, out, 0));
+      return;
+    }
     for (int o = 0; o < outer; o++) {
-      Arrays.fill(acc, 0);
-      int base = o * size * inner;
-      for (int j = 0; j < size; j++) {
-        int row = base + j * inner;
-        for (int i = 0; i < inner; i++) {
-          acc[i] += x[row + i];
-        }
+      sumColumns(x, o * size * inner, size, inner, 0, inner, out, o * inner);
+    }
+  }
+
+  /** Columns {@code [c0, c1)} of {@code x [size, inner]} from {@code base}, summed in double. */
+  private static void sumColumns(
+      float[] x, int base, int size, int inner, int c0, int c1, float[] out, int dst) {
+    double[] acc = new double[c1 - c0];
+    for (int j = 0; j < size; j++) {
+      int row = base + j * inner + c0;
+      for (int i = 0; i < acc.length; i++) {
+        acc[i] += x[row + i];
       }
-      int dst = o * inner;
-      for (int i = 0; i < inner; i++) {
-        out[dst + i] = (float) acc[i];
-      }
+    }
+    for (int i = 0; i < acc.length; i++) {
+      out[dst + c0 + i] = (float) acc[i];
     }
   }
 

@@ -1,6 +1,5 @@
 package dev.tapegrad.autograd.kernel;
 
-import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
@@ -640,33 +639,44 @@ final class PanamaKernels implements Kernels {
       REFERENCE.sumAxis(x, outer, size, inner, out);
       return;
     }
-    // one double accumulator per output column, updated row by row with unit stride
-    int half = LANES / 2;
-    double[] acc = new double[inner];
-    int bound = FLOATS.loopBound(inner);
+    if (outer == 1 && (long) size * inner >= KernelThreads.ELEMENTWISE_PARALLEL) {
+      // each column is summed over the rows in order whichever thread takes it: same bits
+      KernelThreads.rows(inner, (c0, c1) -> sumColumns(x, 0, size, inner, c0, c1, out, 0));
+      return;
+    }
     for (int o = 0; o < outer; o++) {
-      Arrays.fill(acc, 0);
-      int base = o * size * inner;
-      for (int j = 0; j < size; j++) {
-        int row = base + j * inner;
-        int i = 0;
-        for (; i < bound; i += LANES) {
-          FloatVector v = load(x, row + i);
-          DoubleVector.fromArray(DOUBLES, acc, i)
-              .add((DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0))
-              .intoArray(acc, i);
-          DoubleVector.fromArray(DOUBLES, acc, i + half)
-              .add((DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 1))
-              .intoArray(acc, i + half);
-        }
-        for (; i < inner; i++) {
-          acc[i] += x[row + i];
-        }
+      sumColumns(x, o * size * inner, size, inner, 0, inner, out, o * inner);
+    }
+  }
+
+  /**
+   * Columns {@code [c0, c1)} of {@code x [size, inner]} from {@code base}, summed: one double
+   * accumulator per column, updated row by row with unit stride.
+   */
+  private static void sumColumns(
+      float[] x, int base, int size, int inner, int c0, int c1, float[] out, int dst) {
+    int half = LANES / 2;
+    int width = c1 - c0;
+    double[] acc = new double[width];
+    int bound = FLOATS.loopBound(width);
+    for (int j = 0; j < size; j++) {
+      int row = base + j * inner + c0;
+      int i = 0;
+      for (; i < bound; i += LANES) {
+        FloatVector v = load(x, row + i);
+        DoubleVector.fromArray(DOUBLES, acc, i)
+            .add((DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 0))
+            .intoArray(acc, i);
+        DoubleVector.fromArray(DOUBLES, acc, i + half)
+            .add((DoubleVector) v.convertShape(VectorOperators.F2D, DOUBLES, 1))
+            .intoArray(acc, i + half);
       }
-      int dst = o * inner;
-      for (int i = 0; i < inner; i++) {
-        out[dst + i] = (float) acc[i];
+      for (; i < width; i++) {
+        acc[i] += x[row + i];
       }
+    }
+    for (int i = 0; i < width; i++) {
+      out[dst + c0 + i] = (float) acc[i];
     }
   }
 

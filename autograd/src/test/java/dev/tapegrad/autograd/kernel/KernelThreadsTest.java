@@ -169,6 +169,25 @@ class KernelThreadsTest {
   }
 
   @Test
+  void columnSumsAreBitIdenticalAtAnyThreadCountAndToTheReference() {
+    // [2048, 517]: large enough to split its columns, an awkward width for the vector loops
+    Random random = new Random(9);
+    float[] x = randoms(random, 2048 * 517);
+    float[] expected = new float[517];
+    KernelThreads.setThreads(1);
+    new JavaKernels().sumAxis(x, 1, 2048, 517, expected);
+    for (Kernels kernels : List.of(new JavaKernels(), KernelProvider.create("panama"))) {
+      for (int threads = 1; threads <= 3; threads++) {
+        KernelThreads.setThreads(threads);
+        float[] out = new float[517];
+        kernels.sumAxis(x, 1, 2048, 517, out);
+        assertArrayEquals(
+            bits(expected), bits(out), kernels.name() + " sumAxis at " + threads + " threads");
+      }
+    }
+  }
+
+  @Test
   void elementwiseCoversTheRangeOnceInChunksThatDependOnItsLengthOnly() {
     for (int n : new int[] {0, 1, 65535, 65536, 65536 + 13, 5 * 16384 + 16383}) {
       List<int[]> reference = null;
