@@ -73,9 +73,10 @@ public final class KernelProvider {
    * anywhere ({@code PerBytecodeTrapLimit}, default 4; {@code PerMethodTrapLimit}, default 100), C2
    * compiles that bytecode without its speculative type check in every later caller, the vector's
    * class is then unknown there, and the kernel boxes its vectors on the heap. Measured on the
-   * development machine: an LSTM training step after an MLP had trained in the same JVM took 34 ms
-   * instead of 18, allocating 325 MB instead of 16 MB in its forward pass; with these flags, 18.6
-   * ms and 16 MB. Results do not depend on them, only speed.
+   * development machine: after an MLP had trained in the same JVM, an LSTM step's forward pass
+   * allocated 325 MB instead of 16 MB; in the comparison runner (3 rounds) the LSTM char step took
+   * 27.1 ms with HotSpot's default limits and 14.6 ms with these flags. Results do not depend on
+   * them, only speed.
    */
   public static final List<String> RECOMMENDED_JVM_FLAGS =
       List.of("-XX:PerMethodTrapLimit=10000", "-XX:PerBytecodeTrapLimit=100");
